@@ -1,0 +1,11 @@
+//! stpsim: an agent-based model of collaboration in England's sustainability
+//! and transformation partnerships.
+//!
+//! Data flows one way: a scenario file becomes a validated [`Scenario`], the
+//! [`runner`] turns scenarios into a results table, and everything after
+//! (summaries, files) reads that table.
+
+pub mod model;
+pub mod params;
+pub mod quarter;
+pub mod structure;

@@ -1,0 +1,270 @@
+//! Drawing a replicate: footprint readiness and leads, then organisations'
+//! attributes, each from its own keyed stream.
+
+use super::kind::Kind;
+use super::levers::{Lever, LeverRuntime, targets};
+use super::rng::{Keys, draw};
+use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
+use crate::params::Params;
+use crate::structure::{BudgetRule, Structure};
+
+/// What a replicate is drawn from besides the structure.
+#[derive(Clone, Copy, Debug)]
+pub struct Setup<'a> {
+    pub params: &'a Params,
+    pub levers: &'a [Lever],
+    /// Footprints that take the highest readiness draws, in order.
+    pub ready: &'a [usize],
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum LeadKind {
+    Trust,
+    Ccg,
+    Council,
+}
+
+/// Readiness: Beta draws, the highest handed to the `ready` footprints in order.
+fn readiness(n: usize, p: &Params, ready: &[usize], rng: &mut super::rng::Stream) -> Vec<f64> {
+    let draws: Vec<f64> = (0..n).map(|_| draw::beta(rng, p.readiness_a, p.readiness_b)).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| draws[b].total_cmp(&draws[a]).then(a.cmp(&b)));
+    let mut out = draws.clone();
+    let taken: Vec<usize> = order[..ready.len().min(n)].to_vec();
+    for (&f, &d) in ready.iter().zip(&taken) {
+        out[f] = draws[d];
+    }
+    // The remaining draws go to the other footprints in their original order.
+    let mut rest = (0..n).filter(|d| !taken.contains(d));
+    for (f, slot) in out.iter_mut().enumerate() {
+        if !ready.contains(&f) {
+            if let Some(d) = rest.next() {
+                *slot = draws[d];
+            }
+        }
+    }
+    out
+}
+
+/// Lead background per footprint. England: the known council-led footprints,
+/// `england_extra_council_leads` more drawn, the rest trust or CCG half and half.
+fn lead_kinds(s: &Structure, p: &Params, rng: &mut super::rng::Stream) -> Vec<LeadKind> {
+    let n = s.footprints.len();
+    if s.england {
+        let mut kinds = vec![LeadKind::Trust; n];
+        let mut others: Vec<usize> = Vec::with_capacity(n);
+        for (f, fp) in s.footprints.iter().enumerate() {
+            if fp.council_led {
+                kinds[f] = LeadKind::Council;
+            } else {
+                others.push(f);
+            }
+        }
+        // Fisher-Yates: the first draws become council leads, then half trust, half CCG.
+        for i in 0..others.len() {
+            let j = i + draw::index(rng, others.len() - i);
+            others.swap(i, j);
+        }
+        let extra = (p.england_extra_council_leads as usize).min(others.len());
+        for &f in &others[..extra] {
+            kinds[f] = LeadKind::Council;
+        }
+        let rest = &others[extra..];
+        for (k, &f) in rest.iter().enumerate() {
+            kinds[f] = if k < rest.len().div_ceil(2) { LeadKind::Trust } else { LeadKind::Ccg };
+        }
+        kinds
+    } else {
+        let w = [p.lead_share_trust, p.lead_share_ccg, p.lead_share_council];
+        (0..n)
+            .map(|_| match draw::categorical(rng, &w) {
+                0 => LeadKind::Trust,
+                1 => LeadKind::Ccg,
+                _ => LeadKind::Council,
+            })
+            .collect()
+    }
+}
+
+impl World {
+    pub fn new(s: &Structure, setup: Setup<'_>, keys: &Keys) -> World {
+        let p = setup.params;
+        let n = s.n_orgs();
+        let nf = s.footprints.len();
+        let mut frng = keys.footprints();
+        let ready = readiness(nf, p, setup.ready, &mut frng);
+        let lead_kind = lead_kinds(s, p, &mut frng);
+
+        let mut w = World {
+            p: p.clone(),
+            kind: s.orgs.iter().map(|o| o.kind).collect(),
+            footprint: vec![0; n],
+            budget: vec![0.0; n],
+            structural: vec![0.0; n],
+            support: vec![0.0; n],
+            balance: vec![0.0; n],
+            loyalty: vec![0.0; n],
+            trust: vec![0.0; n],
+            unsure: vec![false; n],
+            orientation: s.orgs.iter().map(|o| p.orientation(o.kind)).collect(),
+            collab: vec![false; n],
+            resentment: vec![0.0; n],
+            coerced: vec![0; n],
+            affected: vec![false; n],
+            fps: Vec::with_capacity(nf),
+            national: National {
+                conditionality: p.conditionality,
+                intervention: p.intervention,
+                clarity_hazard: p.clarity_hazard,
+                schedule: p.stf_schedule(),
+                first_quarter: true,
+                sustainability_gbp_m: 0.0,
+                transformation_gbp_m: 0.0,
+            },
+            levers: Vec::new(),
+            proposals: Vec::with_capacity(64),
+        };
+
+        for (f, &(start, end)) in s.ranges.iter().enumerate() {
+            let mut rng = keys.init(f);
+            // Budgets: draws for every member, then shares normalised within a kind.
+            let mut share_sum = [0.0f64; 7];
+            for i in start..end {
+                let o = &s.orgs[i];
+                w.footprint[i] = f as u32;
+                w.budget[i] = match o.budget {
+                    BudgetRule::ByKind => draw::lognormal(&mut rng, p.budget_median(o.kind), p.budget_sigma),
+                    BudgetRule::Scaled(x) => x * draw::lognormal(&mut rng, p.budget_median(o.kind), p.budget_sigma),
+                    BudgetRule::Fixed(b) => b,
+                    BudgetRule::ShareOf(_) => {
+                        let wgt = draw::lognormal(&mut rng, 1.0, p.budget_sigma_within);
+                        share_sum[o.kind as usize] += wgt;
+                        wgt
+                    }
+                };
+            }
+            for i in start..end {
+                if let BudgetRule::ShareOf(total) = s.orgs[i].budget {
+                    w.budget[i] = (total * w.budget[i] / share_sum[w.kind[i] as usize]).max(1e-6);
+                }
+            }
+            for i in start..end {
+                let k = w.kind[i];
+                let (m, sd) = p.structural(k);
+                w.structural[i] = draw::normal(&mut rng, m, sd);
+                w.balance[i] = w.structural[i];
+                w.loyalty[i] = draw::beta_mean(&mut rng, p.loyalty_mean(k), p.loyalty_concentration);
+                w.trust[i] = draw::normal(&mut rng, ready[f], p.trust_noise).clamp(0.0, 1.0);
+                w.unsure[i] = draw::uniform(&mut rng) < p.p_unsure0;
+            }
+            let marked = (start..end).find(|&i| s.orgs[i].lead);
+            let fp = Footprint {
+                start,
+                end,
+                n_councils: (start..end).filter(|&i| w.kind[i] == Kind::Council).count(),
+                budget_total: w.budget[start..end].iter().sum(),
+                lead: start,
+                readiness: ready[f],
+                authority: p.authority0,
+                legitimacy_base: p.legitimacy0,
+                formal_bonus: 0.0,
+                decision_rights: false,
+                majority: false,
+                committees_in_common: false,
+                council_seats: p.council_seats0,
+                pace: ready[f],
+                gaps: [1.0; 3],
+                pending: [Pending::EMPTY; PENDING_SLOTS],
+                sc_progress: 0.0,
+                acs: false,
+                acs_enabled: false,
+                acs_threshold: p.acs_threshold,
+                acs_quarters: p.acs_quarters as usize,
+                history: [p.initial_collab_rate; HISTORY_SLOTS],
+                quarters_run: 0,
+                prev_collab: p.initial_collab_rate,
+                prev_engagement: p.initial_collab_rate,
+                collab_rate: p.initial_collab_rate,
+                engagement: p.initial_collab_rate,
+                transformation_money: 0.0,
+                withheld: 0.0,
+                paid: 0.0,
+                agenda: [0.0; 5],
+                counts: Counts::default(),
+                passed_value: 0.0,
+                passed_social_value: 0.0,
+            };
+            w.fps.push(fp);
+            let trust_lead = w.largest(f, |k| k.is_provider() && k != Kind::Ambulance);
+            let ccg_lead = w.largest(f, |k| k == Kind::Ccg);
+            let council_lead = w.largest(f, |k| k == Kind::Council);
+            let wanted = match lead_kind[f] {
+                LeadKind::Trust => [trust_lead, ccg_lead, council_lead],
+                LeadKind::Ccg => [ccg_lead, trust_lead, council_lead],
+                LeadKind::Council => [council_lead, trust_lead, ccg_lead],
+            };
+            w.fps[f].lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
+        }
+
+        w.levers = setup
+            .levers
+            .iter()
+            .map(|l| LeverRuntime { targets: targets(&l.footprints, &ready), ..Default::default() })
+            .collect();
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::structure;
+
+    fn england_world(rep: u64) -> World {
+        let p = Params::default();
+        let s = structure::england(&p);
+        World::new(&s, Setup { params: &p, levers: &[], ready: &[] }, &Keys { seed: 1, replicate: rep })
+    }
+
+    #[test]
+    fn england_has_four_council_leads_and_forty_split_evenly() {
+        for rep in 0..5 {
+            let w = england_world(rep);
+            let lead_kinds: Vec<Kind> = w.fps.iter().map(|f| w.kind[f.lead]).collect();
+            assert_eq!(lead_kinds.iter().filter(|k| **k == Kind::Council).count(), 4);
+            assert_eq!(lead_kinds.iter().filter(|k| **k == Kind::Ccg).count(), 20);
+            assert_eq!(lead_kinds.iter().filter(|k| k.is_provider()).count(), 20);
+            assert!(lead_kinds.iter().all(|k| *k != Kind::Ambulance));
+        }
+    }
+
+    #[test]
+    fn ready_footprints_take_the_highest_draws_in_order() {
+        let p = Params::default();
+        let s = structure::england(&p);
+        let keys = Keys { seed: 3, replicate: 0 };
+        let plain = World::new(&s, Setup { params: &p, levers: &[], ready: &[] }, &keys);
+        let ready = [5, 2];
+        let w = World::new(&s, Setup { params: &p, levers: &[], ready: &ready }, &keys);
+        let mut sorted: Vec<f64> = plain.fps.iter().map(|f| f.readiness).collect();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        assert_eq!(w.fps[5].readiness, sorted[0]);
+        assert_eq!(w.fps[2].readiness, sorted[1]);
+        let mut all: Vec<f64> = w.fps.iter().map(|f| f.readiness).collect();
+        all.sort_by(|a, b| b.total_cmp(a));
+        assert_eq!(all, sorted, "the same draws, reassigned");
+    }
+
+    #[test]
+    fn budgets_share_the_per_resident_totals() {
+        let p = Params::default();
+        let w = england_world(0);
+        let rows = structure::england_footprints();
+        for (f, row) in rows.iter().enumerate() {
+            let ccg: f64 = w.fps[f].members().filter(|&i| w.kind[i] == Kind::Ccg).map(|i| w.budget[i]).sum();
+            assert!((ccg - p.ccg_gbp_per_resident * row.population / 1e6).abs() < 1e-6);
+        }
+        assert!(w.trust.iter().all(|t| (0.0..=1.0).contains(t)));
+        assert!(w.loyalty.iter().all(|t| (0.0..=1.0).contains(t)));
+    }
+}

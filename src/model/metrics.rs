@@ -1,0 +1,226 @@
+//! Phase 11: the metrics of spec section 4, for England and per footprint.
+//! Footprint tallies are summed into England's, so both come from one pass.
+
+use super::kind::{Kind, ProposalType};
+use super::state::World;
+use serde::Serialize;
+
+macro_rules! metrics {
+    ($( $variant:ident, $name:literal, $unit:literal, $lo:expr, $hi:expr, $desc:literal; )*) => {
+        /// A metric recorded every quarter.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Metric { $( $variant, )* }
+
+        impl Metric {
+            pub const ALL: &'static [Metric] = &[ $( Metric::$variant, )* ];
+            pub fn name(self) -> &'static str { match self { $( Metric::$variant => $name, )* } }
+            pub fn unit(self) -> &'static str { match self { $( Metric::$variant => $unit, )* } }
+            pub fn description(self) -> &'static str { match self { $( Metric::$variant => $desc, )* } }
+            /// The values the metric can take.
+            pub fn range(self) -> (f64, f64) { match self { $( Metric::$variant => ($lo, $hi), )* } }
+        }
+    };
+}
+
+const INF: f64 = f64::INFINITY;
+
+metrics! {
+    SelfPriorityShare, "self_priority_share", "share", 0.0, 1.0, "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
+    CollaborationRate, "collaboration_rate", "share", 0.0, 1.0, "share of all organisations that collaborate";
+    CouncilEngagement, "council_engagement", "share", 0.0, 1.0, "share of councils that collaborate";
+    NhsCollaborationRate, "nhs_collaboration_rate", "share", 0.0, 1.0, "share of NHS bodies that collaborate";
+    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "share", 0.0, 1.0, "share of providers in deficit (last quarter's reported balance) that self-prioritise";
+    UnsureShare, "unsure_share", "share", 0.0, 1.0, "share of NHS bodies unsure how the STP relates to their statutory duties";
+    MeanTrust, "mean_trust", "trust", 0.0, 1.0, "mean trust that the STP will deliver, all organisations";
+    MeanResentment, "mean_resentment", "resentment", 0.0, INF, "mean resentment from being overruled, all organisations";
+    Raised, "raised", "proposals per quarter", 0.0, INF, "proposals raised";
+    Passed, "passed", "proposals per quarter", 0.0, INF, "proposals passed, by rule, lead or national bodies";
+    Vetoed, "vetoed", "proposals per quarter", 0.0, INF, "proposals raised and not passed";
+    Overruled, "overruled", "proposals per quarter", 0.0, INF, "proposals passed with at least one affected member opposed";
+    Escalated, "escalated", "proposals per quarter", 0.0, INF, "blocked proposals escalated to the national bodies";
+    Unblocked, "unblocked", "proposals per quarter", 0.0, INF, "escalated proposals the national bodies unblocked";
+    Succeeded, "succeeded", "proposals per quarter", 0.0, INF, "passed proposals implemented successfully";
+    Failed, "failed", "proposals per quarter", 0.0, INF, "passed proposals whose implementation failed";
+    GapHw, "gap_hw", "gap (1 = 2015/16 projection)", 0.0, 2.0, "health and wellbeing gap, budget-weighted";
+    GapCq, "gap_cq", "gap (1 = 2015/16 projection)", 0.0, 2.0, "care and quality gap, budget-weighted";
+    GapFe, "gap_fe", "gap (1 = 2015/16 projection)", 0.0, 2.0, "finance and efficiency gap, budget-weighted";
+    TransformationIndex, "transformation_index", "index", -1.0, 1.0, "1 minus the mean of the three gaps; 0 at the start, higher is better";
+    SocialCarePriority, "social_care_priority", "share of agenda", 0.0, 1.0, "share of the agenda given to social care integration and prevention, budget-weighted";
+    SocialCarePassedShare, "social_care_passed_share", "share of value", 0.0, 1.0, "share of all proposal value passed so far that is social care or prevention";
+    ProviderBalanceGbpM, "provider_balance_gbp_m", "GBP m per year", -INF, INF, "sum of providers' reported balances";
+    SupportWithheldGbpM, "support_withheld_gbp_m", "GBP m per quarter", 0.0, INF, "sustainability funding withheld from self-prioritising providers";
+    SupportPaidGbpM, "support_paid_gbp_m", "GBP m per quarter", 0.0, INF, "sustainability funding paid to providers";
+    AcsCount, "acs_count", "footprints", 0.0, INF, "footprints that have become accountable care systems";
+}
+
+pub const N_METRICS: usize = Metric::ALL.len();
+
+impl Metric {
+    pub fn parse(name: &str) -> Option<Metric> {
+        Metric::ALL.iter().copied().find(|m| m.name() == name)
+    }
+}
+
+/// Sums from which a row of metrics is computed.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    orgs: f64,
+    collab: f64,
+    nhs: f64,
+    nhs_collab: f64,
+    nhs_unsure: f64,
+    councils: f64,
+    councils_collab: f64,
+    deficit_providers: f64,
+    deficit_providers_self: f64,
+    trust: f64,
+    resentment: f64,
+    provider_balance: f64,
+    weight: f64,
+    gaps: [f64; 3],
+    social_agenda: f64,
+    counts: [f64; 8],
+    passed_value: f64,
+    passed_social: f64,
+    withheld: f64,
+    paid: f64,
+    acs: f64,
+}
+
+fn share(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.orgs += o.orgs;
+        self.collab += o.collab;
+        self.nhs += o.nhs;
+        self.nhs_collab += o.nhs_collab;
+        self.nhs_unsure += o.nhs_unsure;
+        self.councils += o.councils;
+        self.councils_collab += o.councils_collab;
+        self.deficit_providers += o.deficit_providers;
+        self.deficit_providers_self += o.deficit_providers_self;
+        self.trust += o.trust;
+        self.resentment += o.resentment;
+        self.provider_balance += o.provider_balance;
+        self.weight += o.weight;
+        for d in 0..3 {
+            self.gaps[d] += o.gaps[d];
+        }
+        self.social_agenda += o.social_agenda;
+        for c in 0..8 {
+            self.counts[c] += o.counts[c];
+        }
+        self.passed_value += o.passed_value;
+        self.passed_social += o.passed_social;
+        self.withheld += o.withheld;
+        self.paid += o.paid;
+        self.acs += o.acs;
+    }
+
+    fn write(&self, out: &mut [f64]) {
+        let gaps = [0, 1, 2].map(|d| share(self.gaps[d], self.weight));
+        for &m in Metric::ALL {
+            out[m as usize] = match m {
+                Metric::SelfPriorityShare => 1.0 - share(self.nhs_collab, self.nhs),
+                Metric::CollaborationRate => share(self.collab, self.orgs),
+                Metric::CouncilEngagement => share(self.councils_collab, self.councils),
+                Metric::NhsCollaborationRate => share(self.nhs_collab, self.nhs),
+                Metric::DeficitProviderSelfPriorityShare => share(self.deficit_providers_self, self.deficit_providers),
+                Metric::UnsureShare => share(self.nhs_unsure, self.nhs),
+                Metric::MeanTrust => share(self.trust, self.orgs),
+                Metric::MeanResentment => share(self.resentment, self.orgs),
+                Metric::Raised => self.counts[0],
+                Metric::Passed => self.counts[1],
+                Metric::Vetoed => self.counts[2],
+                Metric::Overruled => self.counts[3],
+                Metric::Escalated => self.counts[4],
+                Metric::Unblocked => self.counts[5],
+                Metric::Succeeded => self.counts[6],
+                Metric::Failed => self.counts[7],
+                Metric::GapHw => gaps[0],
+                Metric::GapCq => gaps[1],
+                Metric::GapFe => gaps[2],
+                Metric::TransformationIndex => 1.0 - (gaps[0] + gaps[1] + gaps[2]) / 3.0,
+                Metric::SocialCarePriority => share(self.social_agenda, self.weight),
+                Metric::SocialCarePassedShare => share(self.passed_social, self.passed_value),
+                Metric::ProviderBalanceGbpM => self.provider_balance,
+                Metric::SupportWithheldGbpM => self.withheld,
+                Metric::SupportPaidGbpM => self.paid,
+                Metric::AcsCount => self.acs,
+            };
+        }
+    }
+}
+
+fn footprint_tally(w: &World, f: usize) -> Tally {
+    let fp = &w.fps[f];
+    let mut t = Tally::default();
+    for i in fp.members() {
+        let k = w.kind[i];
+        let c = w.collab[i] as u8 as f64;
+        t.orgs += 1.0;
+        t.collab += c;
+        t.trust += w.trust[i];
+        t.resentment += w.resentment[i];
+        if k.is_nhs() {
+            t.nhs += 1.0;
+            t.nhs_collab += c;
+            t.nhs_unsure += w.unsure[i] as u8 as f64;
+        }
+        if k == Kind::Council {
+            t.councils += 1.0;
+            t.councils_collab += c;
+        }
+        if k.is_provider() {
+            t.provider_balance += w.balance[i] * w.budget[i];
+        }
+    }
+    t.weight = fp.budget_total;
+    for d in 0..3 {
+        t.gaps[d] = fp.gaps[d] * fp.budget_total;
+    }
+    t.social_agenda = (fp.agenda[ProposalType::Prevention.index()] + fp.agenda[ProposalType::SocialCare.index()])
+        * fp.budget_total;
+    let c = fp.counts;
+    t.counts = [c.raised, c.passed, c.vetoed, c.overruled, c.escalated, c.unblocked, c.succeeded, c.failed].map(f64::from);
+    t.passed_value = fp.passed_value;
+    t.passed_social = fp.passed_social_value;
+    t.withheld = fp.withheld;
+    t.paid = fp.paid;
+    t.acs = fp.acs as u8 as f64;
+    t
+}
+
+/// Counts providers in deficit by the balance the stance phase read; called
+/// before the end-of-quarter balance update.
+pub fn deficit_stances(w: &World, f: usize) -> (f64, f64) {
+    let mut n = 0.0;
+    let mut selfish = 0.0;
+    for i in w.fps[f].members() {
+        if w.kind[i].is_provider() && w.balance[i] < 0.0 {
+            n += 1.0;
+            selfish += (!w.collab[i]) as u8 as f64;
+        }
+    }
+    (n, selfish)
+}
+
+/// Writes England's row into `england` and, if given, each footprint's row
+/// into `per_footprint` (footprint-major). `deficit` holds the counts from
+/// `deficit_stances` for each footprint.
+pub fn record(w: &World, deficit: &[(f64, f64)], england: &mut [f64], mut per_footprint: Option<&mut [f64]>) {
+    let mut all = Tally::default();
+    for f in 0..w.fps.len() {
+        let mut t = footprint_tally(w, f);
+        (t.deficit_providers, t.deficit_providers_self) = deficit[f];
+        if let Some(rows) = per_footprint.as_deref_mut() {
+            t.write(&mut rows[f * N_METRICS..(f + 1) * N_METRICS]);
+        }
+        all.add(&t);
+    }
+    all.write(england);
+}

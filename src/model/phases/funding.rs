@@ -1,0 +1,86 @@
+//! Phase 2: the Sustainability and Transformation Fund pays out.
+
+use crate::model::state::World;
+use crate::quarter::Quarter;
+
+/// Sustainability money to providers in structural deficit, in proportion to
+/// their deficit in GBP, less the withheld share for those that
+/// self-prioritised last quarter; transformation money to footprints by
+/// budget, weighted by their collaboration last quarter.
+pub fn pay(w: &mut World, q: Quarter) {
+    let year = w.national.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
+    let (total, share) = year.map_or((0.0, 0.0), |y| (y.total_gbp_bn * 1000.0, y.transformation_share));
+    let sustainability = total * (1.0 - share) / 4.0;
+    let transformation = total * share / 4.0;
+    w.national.sustainability_gbp_m = sustainability;
+    w.national.transformation_gbp_m = transformation;
+    let c = w.national.conditionality;
+
+    let deficit = |w: &World, i: usize| {
+        if w.kind[i].is_provider() && w.structural[i] < 0.0 { -w.structural[i] * w.budget[i] } else { 0.0 }
+    };
+    let total_deficit: f64 = (0..w.n_orgs()).map(|i| deficit(w, i)).sum();
+    for fp in &mut w.fps {
+        fp.withheld = 0.0;
+        fp.paid = 0.0;
+    }
+    for i in 0..w.n_orgs() {
+        let d = deficit(w, i);
+        if d <= 0.0 || total_deficit <= 0.0 {
+            w.support[i] = 0.0;
+            continue;
+        }
+        let due = sustainability * d / total_deficit;
+        let received = if !w.national.first_quarter && !w.collab[i] { due * (1.0 - c) } else { due };
+        w.support[i] = 4.0 * received / w.budget[i];
+        let fp = &mut w.fps[w.footprint[i] as usize];
+        fp.paid += received;
+        fp.withheld += due - received;
+    }
+
+    let weight = |fp: &crate::model::state::Footprint| fp.budget_total * (1.0 - c + c * fp.prev_collab);
+    let total_weight: f64 = w.fps.iter().map(weight).sum();
+    for f in 0..w.fps.len() {
+        let wt = weight(&w.fps[f]);
+        w.fps[f].transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::testing::england_world;
+    use crate::quarter::Quarter;
+
+    #[test]
+    fn pays_out_no_more_than_the_fund_and_withholds_from_self_prioritisers() {
+        let mut w = england_world(1);
+        let q = Quarter::new(2016, 3).unwrap();
+        super::pay(&mut w, q);
+        let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
+        assert!((paid - w.national.sustainability_gbp_m).abs() < 1e-6, "first quarter withholds nothing");
+        assert!((w.national.sustainability_gbp_m - 2100.0 * 0.86 / 4.0).abs() < 1e-9);
+
+        w.national.first_quarter = false;
+        w.collab.iter_mut().for_each(|c| *c = false);
+        super::pay(&mut w, q);
+        let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
+        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
+        assert!((paid - 0.75 * w.national.sustainability_gbp_m).abs() < 1e-6);
+        assert!((paid + withheld - w.national.sustainability_gbp_m).abs() < 1e-6);
+        let t: f64 = w.fps.iter().map(|f| f.transformation_money).sum();
+        assert!((t - w.national.transformation_gbp_m).abs() < 1e-6);
+        for i in 0..w.n_orgs() {
+            if !w.kind[i].is_provider() || w.structural[i] >= 0.0 {
+                assert_eq!(w.support[i], 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn no_fund_outside_the_schedule() {
+        let mut w = england_world(1);
+        super::pay(&mut w, Quarter::new(2016, 1).unwrap());
+        assert_eq!(w.national.sustainability_gbp_m, 0.0, "2015/16 has no fund");
+        assert!(w.support.iter().all(|s| *s == 0.0));
+    }
+}

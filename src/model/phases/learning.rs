@@ -1,0 +1,47 @@
+//! Phase 9: trust drifts toward the footprint's collaboration, resentment
+//! fades, unsure organisations become clear.
+
+use crate::model::rng::{Stream, draw};
+use crate::model::state::World;
+
+pub fn learn(w: &mut World, f: usize, rng: &mut Stream) {
+    let p = &w.p;
+    let rate = w.fps[f].collab_rate;
+    let hazard = w.national.clarity_hazard;
+    for i in w.fps[f].members() {
+        let u = draw::uniform(rng);
+        if !w.affected[i] {
+            w.trust[i] += p.trust_drift * (rate - w.trust[i]);
+        }
+        w.resentment[i] *= p.resent_decay;
+        if w.unsure[i] && u < hazard {
+            w.unsure[i] = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::england_world;
+
+    #[test]
+    fn unaffected_trust_drifts_and_clarity_arrives() {
+        let mut w = england_world(11);
+        let f = 0;
+        w.fps[f].collab_rate = 1.0;
+        let i = w.fps[f].start;
+        let j = i + 1;
+        w.trust[i] = 0.0;
+        w.trust[j] = 0.0;
+        w.affected[j] = true;
+        w.resentment[i] = 1.0;
+        w.national.clarity_hazard = 1.0;
+        w.unsure[i] = true;
+        learn(&mut w, f, &mut crate::model::rng::Keys { seed: 0, replicate: 0 }.init(0));
+        assert!((w.trust[i] - 0.05).abs() < 1e-12);
+        assert_eq!(w.trust[j], 0.0);
+        assert!((w.resentment[i] - 0.9).abs() < 1e-12);
+        assert!(!w.unsure[i]);
+    }
+}

@@ -1,0 +1,12 @@
+//! The phases of a quarter, in the order of the spec (section 3). Phase 1
+//! (levers) lives in `model::levers`; phase 11 (record) in `model::metrics`.
+
+pub mod accountable_care;
+pub mod decision;
+pub mod funding;
+pub mod implementation;
+pub mod learning;
+pub mod proposals;
+pub mod realise;
+pub mod stances;
+pub mod votes;

@@ -1,0 +1,189 @@
+//! Phase 4: the footprint's agenda, and the proposals it raises.
+
+use crate::model::kind::{Kind, ProposalType};
+use crate::model::rng::{Stream, draw};
+use crate::model::state::{Proposal, World};
+
+fn normalised(mut v: [f64; 5]) -> [f64; 5] {
+    let s: f64 = v.iter().sum();
+    if s > 0.0 {
+        v.iter_mut().for_each(|x| *x /= s);
+    }
+    v
+}
+
+/// Agenda = (1 - A) x board + A x lead. Councils hold `council_seats` of the
+/// board's weight, scaled by how far they engaged last quarter; the other
+/// members share the rest equally.
+pub fn agenda(w: &World, f: usize) -> [f64; 5] {
+    let p = &w.p;
+    let fp = &w.fps[f];
+    let n_other = (fp.end - fp.start) - fp.n_councils;
+    let council_weight = if fp.n_councils == 0 {
+        0.0
+    } else if n_other == 0 {
+        1.0
+    } else {
+        fp.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
+    };
+    let mut board = [0.0; 5];
+    for i in fp.members() {
+        let k = w.kind[i];
+        let share = if k == Kind::Council {
+            council_weight / fp.n_councils as f64
+        } else {
+            (1.0 - council_weight) / n_other as f64
+        };
+        let pref = normalised(p.agenda(k));
+        for t in 0..5 {
+            board[t] += share * pref[t];
+        }
+    }
+    let lead_kind = w.kind[fp.lead];
+    let mut lead = normalised(p.agenda(lead_kind));
+    if lead_kind.is_nhs() {
+        let (sum, n) = fp
+            .members()
+            .filter(|&i| w.kind[i].is_provider())
+            .fold((0.0, 0usize), |(s, n), i| (s + w.balance[i], n + 1));
+        let mean = if n > 0 { sum / n as f64 } else { 0.0 };
+        let stress = (-mean).max(0.0) / p.deficit_scale;
+        lead[ProposalType::Reconfiguration.index()] += p.lead_stress_bonus * stress;
+        lead[ProposalType::BackOffice.index()] += p.lead_stress_bonus * stress;
+        lead = normalised(lead);
+    }
+    let a = fp.authority(p);
+    let mut out = [0.0; 5];
+    for t in 0..5 {
+        out[t] = (1.0 - a) * board[t] + a * lead[t];
+    }
+    normalised(out)
+}
+
+/// Who a proposal affects: kinds that lose, then kinds that win.
+enum Role {
+    Is(Kind),
+    CommunityOrPrimary,
+    Provider,
+}
+
+fn roles(t: ProposalType) -> (&'static [Role], &'static [Role]) {
+    use Role::*;
+    match t {
+        ProposalType::Reconfiguration => (&[Is(Kind::Acute)], &[Is(Kind::Acute), Is(Kind::Ccg)]),
+        ProposalType::OutOfHospital => (&[Is(Kind::Acute)], &[CommunityOrPrimary, Is(Kind::Ccg)]),
+        ProposalType::Prevention => (&[Is(Kind::Council), Is(Kind::Ccg)], &[Is(Kind::Acute)]),
+        ProposalType::SocialCare => (&[Is(Kind::Council), Is(Kind::Ccg)], &[Is(Kind::Acute), Is(Kind::Community)]),
+        ProposalType::BackOffice => (&[Provider, Provider, Provider], &[]),
+    }
+}
+
+fn fits(role: &Role, k: Kind) -> bool {
+    match role {
+        Role::Is(r) => *r == k,
+        Role::CommunityOrPrimary => matches!(k, Kind::Community | Kind::PrimaryCare),
+        Role::Provider => k.is_provider(),
+    }
+}
+
+/// A random member that fits the role and is not already chosen.
+fn pick(w: &World, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
+    let ok = |i: &usize| fits(role, w.kind[*i]) && !chosen.contains(i);
+    let n = w.fps[f].members().filter(ok).count();
+    if n == 0 {
+        return None;
+    }
+    w.fps[f].members().filter(ok).nth(draw::index(rng, n))
+}
+
+pub fn raise(w: &mut World, f: usize, rng: &mut Stream) {
+    let p = &w.p;
+    let fp = &w.fps[f];
+    for i in fp.members() {
+        w.affected[i] = false;
+    }
+    let agenda = agenda(w, f);
+    let r = fp.readiness;
+    let mean = p.mu * (0.5 + r) * (1.0 + (fp.pace - r).max(0.0));
+    let count = draw::poisson(rng, mean);
+    w.proposals.clear();
+    for _ in 0..count {
+        let kind = ProposalType::ALL[draw::categorical(rng, &agenda)];
+        let size = draw::lognormal(rng, p.size_median, p.size_sigma);
+        let mut prop = Proposal {
+            kind,
+            size,
+            n: 0,
+            members: [0; 4],
+            own_effect: [0.0; 4],
+            own_vote: [false; 4],
+            vote: [false; 4],
+            support_share: 0.0,
+            passed: false,
+            succeeded: false,
+        };
+        let (losers, winners) = roles(kind);
+        for (role, loses) in losers.iter().map(|r| (r, true)).chain(winners.iter().map(|r| (r, false))) {
+            if let Some(i) = pick(w, f, role, &prop.members[..prop.n], rng) {
+                let effect = if loses {
+                    -(p.loser_effect_min + (p.loser_effect_max - p.loser_effect_min) * draw::uniform(rng))
+                } else {
+                    p.winner_effect_min + (p.winner_effect_max - p.winner_effect_min) * draw::uniform(rng)
+                };
+                prop.members[prop.n] = i;
+                prop.own_effect[prop.n] = effect;
+                prop.n += 1;
+            }
+        }
+        for &i in &prop.members[..prop.n] {
+            w.affected[i] = true;
+        }
+        w.proposals.push(prop);
+    }
+    w.fps[f].agenda = agenda;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::Keys;
+    use crate::model::testing::england_world;
+
+    #[test]
+    fn agenda_is_a_distribution_and_follows_the_lead() {
+        let mut w = england_world(4);
+        let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].lead] == Kind::Acute).unwrap();
+        let low = agenda(&w, f);
+        assert!((low.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        w.fps[f].authority = 0.9;
+        let high = agenda(&w, f);
+        let social = |a: [f64; 5]| a[2] + a[3];
+        assert!(social(high) < social(low), "an acute lead with authority pushes social care down");
+        w.fps[f].authority = 0.2;
+        w.fps[f].council_seats = 0.5;
+        assert!(social(agenda(&w, f)) > social(low), "council seats raise it");
+    }
+
+    #[test]
+    fn proposals_pick_distinct_members_of_the_right_kinds() {
+        let mut w = england_world(5);
+        w.p.mu = 20.0;
+        let mut rng = Keys { seed: 9, replicate: 0 }.init(0);
+        raise(&mut w, 0, &mut rng);
+        assert!(!w.proposals.is_empty());
+        for prop in &w.proposals {
+            let m = &prop.members[..prop.n];
+            for (a, x) in m.iter().enumerate() {
+                assert!(!m[a + 1..].contains(x), "members distinct");
+                assert!(w.affected[*x]);
+                assert!(w.footprint[*x] == 0);
+            }
+            let (losers, _) = roles(prop.kind);
+            for (j, &i) in m.iter().enumerate() {
+                let loses = j < losers.len();
+                assert_eq!(prop.own_effect[j] < 0.0, loses, "{:?} member {j} kind {:?}", prop.kind, w.kind[i]);
+            }
+            assert!(prop.size > 0.0);
+        }
+    }
+}

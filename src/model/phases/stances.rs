@@ -1,0 +1,114 @@
+//! Phase 3: each organisation collaborates or self-prioritises.
+
+use crate::model::kind::Kind;
+use crate::model::rng::{Stream, draw, logistic};
+use crate::model::state::World;
+
+/// The lead's legitimacy as member `i` sees it.
+pub fn seen_legitimacy(w: &World, f: usize, i: usize) -> f64 {
+    let fp = &w.fps[f];
+    let lead_kind = w.kind[fp.lead];
+    let k = w.kind[i];
+    if k == Kind::Council && lead_kind.is_nhs() {
+        let members = (fp.end - fp.start) as f64;
+        let council_share = fp.n_councils as f64 / members;
+        fp.legitimacy_base.min(1.0) * (fp.council_seats / council_share).min(1.0)
+    } else if k.is_nhs() && lead_kind == Kind::Council {
+        w.p.council_lead_nhs_legitimacy * fp.legitimacy()
+    } else {
+        fp.legitimacy()
+    }
+}
+
+/// Log-odds of collaborating for member `i` of footprint `f`.
+pub fn propensity(w: &World, f: usize, i: usize) -> f64 {
+    let p = &w.p;
+    let fp = &w.fps[f];
+    let k = w.kind[i];
+    let f_i = w.balance[i];
+    let phi = if k.is_provider() && f_i < 0.0 {
+        p.phi_provider_deficit
+    } else if k.is_nhs() {
+        p.phi_nhs_other
+    } else {
+        0.0
+    };
+    let acs_factor = if fp.acs { p.acs_deficit_factor } else { 1.0 };
+    p.beta0 + p.b_trust * (w.trust[i] - 0.5) + p.b_peer * (fp.prev_collab - 0.5)
+        + p.b_lead * fp.authority(p) * (seen_legitimacy(w, f, i) - 0.5)
+        + p.b_fund * w.national.conditionality * phi
+        + if w.coerced[i] > 0 { p.b_coerce } else { 0.0 }
+        + if fp.acs { p.b_acs } else { 0.0 }
+        - p.b_loyalty * (w.loyalty[i] - 0.5)
+        - p.b_deficit * (-f_i).max(0.0) / p.deficit_scale * acs_factor
+        - if w.unsure[i] { p.b_unsure } else { 0.0 }
+        - p.b_resent * w.resentment[i]
+}
+
+pub fn decide(w: &mut World, f: usize, rng: &mut Stream) {
+    let mut collaborating = 0usize;
+    let mut councils_collaborating = 0usize;
+    for i in w.fps[f].members() {
+        let u = draw::uniform(rng);
+        let c = u < logistic(propensity(w, f, i));
+        w.collab[i] = c;
+        collaborating += c as usize;
+        councils_collaborating += (c && w.kind[i] == Kind::Council) as usize;
+        w.coerced[i] = w.coerced[i].saturating_sub(1);
+    }
+    let fp = &mut w.fps[f];
+    fp.collab_rate = collaborating as f64 / (fp.end - fp.start).max(1) as f64;
+    // A footprint with no council keeps its engagement where it was.
+    if fp.n_councils > 0 {
+        fp.engagement = councils_collaborating as f64 / fp.n_councils as f64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::england_world;
+
+    #[test]
+    fn each_term_moves_the_propensity_the_right_way() {
+        let mut w = england_world(2);
+        let f = 0;
+        let i = w.fps[f].start;
+        let base = propensity(&w, f, i);
+        w.trust[i] += 0.1;
+        assert!(propensity(&w, f, i) > base);
+        w.trust[i] -= 0.1;
+        w.resentment[i] = 1.0;
+        assert!((base - propensity(&w, f, i) - w.p.b_resent).abs() < 1e-12);
+        w.resentment[i] = 0.0;
+        w.coerced[i] = 2;
+        assert!((propensity(&w, f, i) - base - w.p.b_coerce).abs() < 1e-12);
+        w.coerced[i] = 0;
+        w.loyalty[i] += 0.1;
+        assert!(propensity(&w, f, i) < base);
+    }
+
+    #[test]
+    fn sidelined_councils_see_less_legitimacy_under_an_nhs_lead() {
+        let mut w = england_world(2);
+        let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].lead].is_nhs()).unwrap();
+        let council = w.fps[f].members().find(|&i| w.kind[i] == Kind::Council).unwrap();
+        w.fps[f].formal_bonus = 0.2;
+        let low = seen_legitimacy(&w, f, council);
+        assert!(low < w.fps[f].legitimacy_base, "10% of seats is below councils' share of members");
+        w.fps[f].council_seats = 1.0;
+        assert_eq!(seen_legitimacy(&w, f, council), w.fps[f].legitimacy_base, "no formal bonus for councils");
+    }
+
+    #[test]
+    fn stances_set_rates_and_count_down_coercion() {
+        let mut w = england_world(3);
+        w.coerced[w.fps[0].start] = 4;
+        let mut rng = crate::model::rng::Keys { seed: 1, replicate: 0 }.init(0);
+        decide(&mut w, 0, &mut rng);
+        assert_eq!(w.coerced[w.fps[0].start], 3);
+        let fp = &w.fps[0];
+        let n = fp.members().filter(|&i| w.collab[i]).count() as f64;
+        assert_eq!(fp.collab_rate, n / (fp.end - fp.start) as f64);
+    }
+}

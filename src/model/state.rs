@@ -1,0 +1,169 @@
+//! The state of one replicate: organisations as arrays per field, footprints,
+//! and the national settings.
+
+use super::kind::{Kind, ProposalType};
+use super::levers::LeverRuntime;
+use crate::params::{FundYear, Params};
+
+/// Effects of successful proposals waiting to land, one slot per quarter.
+pub const PENDING_SLOTS: usize = 32;
+/// Collaboration rates remembered for the accountable care average.
+pub const HISTORY_SLOTS: usize = 64;
+
+/// Effects landing in one quarter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pending {
+    /// Product of (1 - effect) for each gap (HW, CQ, FE).
+    pub keep: [f64; 3],
+    /// Providers' structural balance gain.
+    pub provider_gain: f64,
+    /// Sum of sizes of realised social care integrations.
+    pub social_care_size: f64,
+}
+
+impl Pending {
+    pub const EMPTY: Pending = Pending { keep: [1.0; 3], provider_gain: 0.0, social_care_size: 0.0 };
+}
+
+/// Proposal counts of one quarter, in the order of the count metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Counts {
+    pub raised: u32,
+    pub passed: u32,
+    pub vetoed: u32,
+    pub overruled: u32,
+    pub escalated: u32,
+    pub unblocked: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+}
+
+/// A footprint (the STP) and its governance.
+#[derive(Clone, Debug)]
+pub struct Footprint {
+    pub start: usize,
+    pub end: usize,
+    pub n_councils: usize,
+    pub budget_total: f64,
+    pub lead: usize,
+    pub readiness: f64,
+    pub authority: f64,
+    pub legitimacy_base: f64,
+    pub formal_bonus: f64,
+    pub decision_rights: bool,
+    pub majority: bool,
+    pub committees_in_common: bool,
+    pub council_seats: f64,
+    pub pace: f64,
+    pub gaps: [f64; 3],
+    pub pending: [Pending; PENDING_SLOTS],
+    pub sc_progress: f64,
+    pub acs: bool,
+    pub acs_enabled: bool,
+    pub acs_threshold: f64,
+    pub acs_quarters: usize,
+    pub history: [f64; HISTORY_SLOTS],
+    pub quarters_run: usize,
+    pub prev_collab: f64,
+    pub prev_engagement: f64,
+    pub collab_rate: f64,
+    pub engagement: f64,
+    pub transformation_money: f64,
+    pub withheld: f64,
+    pub paid: f64,
+    pub agenda: [f64; 5],
+    pub counts: Counts,
+    pub passed_value: f64,
+    pub passed_social_value: f64,
+}
+
+impl Footprint {
+    pub fn members(&self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+
+    /// The lead's legitimacy, never above 1.
+    pub fn legitimacy(&self) -> f64 {
+        (self.legitimacy_base + self.formal_bonus).min(1.0)
+    }
+
+    /// Authority, raised for an accountable care system.
+    pub fn authority(&self, p: &Params) -> f64 {
+        if self.acs { self.authority.max(p.acs_authority) } else { self.authority }
+    }
+
+    pub fn decision_rights(&self) -> bool {
+        self.decision_rights || self.acs
+    }
+}
+
+/// National bodies' settings.
+#[derive(Clone, Debug)]
+pub struct National {
+    pub conditionality: f64,
+    pub intervention: f64,
+    pub clarity_hazard: f64,
+    pub schedule: Vec<FundYear>,
+    /// No stance history yet: nothing is withheld.
+    pub first_quarter: bool,
+    /// This quarter's fund, GBP m: sustainability and transformation parts.
+    pub sustainability_gbp_m: f64,
+    pub transformation_gbp_m: f64,
+}
+
+/// One proposal in the quarter's scratch list.
+#[derive(Clone, Copy, Debug)]
+pub struct Proposal {
+    pub kind: ProposalType,
+    pub size: f64,
+    pub n: usize,
+    pub members: [usize; 4],
+    pub own_effect: [f64; 4],
+    /// Votes as cast.
+    pub own_vote: [bool; 4],
+    /// Votes as counted (a CCG's replaced by its bloc's under committees in common).
+    pub vote: [bool; 4],
+    pub support_share: f64,
+    pub passed: bool,
+    pub succeeded: bool,
+}
+
+/// One replicate of the world.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub p: Params,
+    // Organisations, one entry per organisation in every array.
+    pub kind: Vec<Kind>,
+    pub footprint: Vec<u32>,
+    pub budget: Vec<f64>,
+    pub structural: Vec<f64>,
+    pub support: Vec<f64>,
+    pub balance: Vec<f64>,
+    pub loyalty: Vec<f64>,
+    pub trust: Vec<f64>,
+    pub unsure: Vec<bool>,
+    pub orientation: Vec<f64>,
+    pub collab: Vec<bool>,
+    pub resentment: Vec<f64>,
+    pub coerced: Vec<u32>,
+    pub affected: Vec<bool>,
+    pub fps: Vec<Footprint>,
+    pub national: National,
+    pub levers: Vec<LeverRuntime>,
+    /// Reused every footprint-quarter, so the loop does not allocate.
+    pub proposals: Vec<Proposal>,
+}
+
+impl World {
+    pub fn n_orgs(&self) -> usize {
+        self.kind.len()
+    }
+
+    /// Largest member of the given kinds by budget, if any.
+    pub fn largest(&self, f: usize, pred: impl Fn(Kind) -> bool) -> Option<usize> {
+        self.fps[f]
+            .members()
+            .filter(|&i| pred(self.kind[i]))
+            .max_by(|&a, &b| self.budget[a].total_cmp(&self.budget[b]).then(b.cmp(&a)))
+    }
+}

@@ -1,0 +1,42 @@
+//! One quarter, as the ordered phases of the spec (section 3).
+
+use super::levers::{self, Lever};
+use super::metrics;
+use super::phases::{accountable_care, decision, funding, implementation, learning, proposals, realise, stances, votes};
+use super::rng::{Keys, Phase};
+use super::state::{Counts, World};
+use crate::quarter::Quarter;
+
+/// Advances the world one quarter. `deficit` is scratch space, one entry per
+/// footprint, that the record phase reads.
+pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys, deficit: &mut [(f64, f64)]) {
+    levers::apply(w, levers_, q); // 1
+    funding::pay(w, q); // 2
+    // Phases 3 to 10 touch one footprint only.
+    for f in 0..w.fps.len() {
+        w.fps[f].counts = Counts::default();
+        stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
+        deficit[f] = metrics::deficit_stances(w, f);
+        proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
+        votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
+        decision::decide(w, f, &mut keys.stream(q, f, Phase::Decision)); // 6
+        implementation::implement(w, f, q, &mut keys.stream(q, f, Phase::Implementation)); // 7
+        realise::realise_and_drift(w, f, q); // 8
+        learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
+        accountable_care::evolve(w, f); // 10
+        close_footprint(w, f);
+    }
+    w.national.first_quarter = false;
+}
+
+/// End of the quarter: the reported balance, and this quarter's rates become
+/// "last quarter" for the next.
+fn close_footprint(w: &mut World, f: usize) {
+    let cost = w.p.collab_cost;
+    for i in w.fps[f].members() {
+        w.balance[i] = w.structural[i] + w.support[i] - if w.collab[i] { cost } else { 0.0 };
+    }
+    let fp = &mut w.fps[f];
+    fp.prev_collab = fp.collab_rate;
+    fp.prev_engagement = fp.engagement;
+}

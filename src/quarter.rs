@@ -1,0 +1,115 @@
+//! Calendar quarters (`2016Q1`) and NHS financial years (April to March).
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// A calendar quarter, stored as `year * 4 + (q - 1)` so arithmetic is plain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter(i32);
+
+impl Quarter {
+    pub fn new(year: i32, q: u8) -> Option<Quarter> {
+        ((1..=4).contains(&q) && (1900..=2200).contains(&year)).then(|| Quarter(year * 4 + q as i32 - 1))
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.div_euclid(4)
+    }
+
+    /// 1 to 4.
+    pub fn q(self) -> u8 {
+        (self.0.rem_euclid(4) + 1) as u8
+    }
+
+    /// Calendar year in which this quarter's financial year starts: Q2 to Q4
+    /// belong to the year that starts this April, Q1 to the one before.
+    pub fn financial_year(self) -> i32 {
+        if self.q() >= 2 { self.year() } else { self.year() - 1 }
+    }
+
+    pub fn index(self) -> i32 {
+        self.0
+    }
+
+    pub fn next(self) -> Quarter {
+        Quarter(self.0 + 1)
+    }
+
+    /// Quarters from `self` to `other`, inclusive of both ends (0 if other is earlier).
+    pub fn span_to(self, other: Quarter) -> usize {
+        (other.0 - self.0 + 1).max(0) as usize
+    }
+
+    pub fn offset(self, n: usize) -> Quarter {
+        Quarter(self.0 + n as i32)
+    }
+
+    /// Parses `2016Q1`; the error says what is allowed.
+    pub fn parse(s: &str) -> Result<Quarter, String> {
+        let t = s.trim();
+        let bad = || format!("a quarter written YYYYQn with n from 1 to 4, such as 2017Q2 (got \"{s}\")");
+        let (y, q) = t.split_once(['Q', 'q']).ok_or_else(bad)?;
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let q: u8 = q.parse().map_err(|_| bad())?;
+        if !(1..=4).contains(&q) {
+            return Err(format!("a quarter number from 1 to 4 (got Q{q} in \"{s}\")"));
+        }
+        Quarter::new(year, q).ok_or_else(|| format!("a year from 1900 to 2200 (got {year})"))
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}Q{}", self.year(), self.q())
+    }
+}
+
+impl Serialize for Quarter {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Parses a financial year written `2016/17`; returns its starting calendar year.
+pub fn parse_financial_year(s: &str) -> Result<i32, String> {
+    let bad = || format!("a financial year written like 2016/17 (got \"{s}\")");
+    let (a, b) = s.trim().split_once('/').ok_or_else(bad)?;
+    let start: i32 = a.parse().map_err(|_| bad())?;
+    let end: i32 = b.parse().map_err(|_| bad())?;
+    if b.len() != 2 || end != (start + 1).rem_euclid(100) || !(1900..=2200).contains(&start) {
+        return Err(bad());
+    }
+    Ok(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_display_roundtrip_and_arithmetic() {
+        let q = Quarter::parse("2016Q1").unwrap();
+        assert_eq!(q.to_string(), "2016Q1");
+        assert_eq!(q.offset(20).to_string(), "2021Q1");
+        assert_eq!(q.span_to(Quarter::parse("2021Q1").unwrap()), 21);
+        assert_eq!(q.financial_year(), 2015);
+        assert_eq!(q.next().financial_year(), 2016);
+        assert_eq!(Quarter::parse("2017Q1").unwrap().financial_year(), 2016);
+    }
+
+    #[test]
+    fn bad_quarters_say_what_is_allowed() {
+        assert!(Quarter::parse("2017Q5").unwrap_err().contains("from 1 to 4"));
+        assert!(Quarter::parse("2017").is_err());
+        assert!(Quarter::parse("Q1").is_err());
+        assert!(Quarter::parse("99999Q1").is_err());
+    }
+
+    #[test]
+    fn financial_years() {
+        assert_eq!(parse_financial_year("2016/17"), Ok(2016));
+        assert_eq!(parse_financial_year("1999/00"), Ok(1999));
+        assert!(parse_financial_year("2016/18").is_err());
+        assert!(parse_financial_year("2016").is_err());
+    }
+}
