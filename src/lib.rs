@@ -9,3 +9,11 @@ pub mod model;
 pub mod params;
 pub mod quarter;
 pub mod structure;
+pub mod scenario;
+
+pub use scenario::{Scenario, ScenarioError};
+pub mod results;
+pub mod runner;
+
+pub use results::{Results, Row};
+pub use runner::{RunOptions, run};

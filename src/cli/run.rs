@@ -1,0 +1,147 @@
+//! `stpsim run` and the main job.
+
+use super::{RunArgs, UsageError};
+use anyhow::Context;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+use stpsim::model::Metric;
+use stpsim::results::manifest::{self, Manifest};
+use stpsim::results::summary::{describe, paired, summarise, values_at};
+use stpsim::results::write;
+use stpsim::{Results, RunOptions, Scenario};
+
+pub const DEFAULT_REPLICATES: u32 = 200;
+pub const DEFAULT_SEED: u64 = 2016;
+
+/// Headline metrics shown in the terminal summary.
+const HEADLINE: &[Metric] = &[
+    Metric::TransformationIndex,
+    Metric::SocialCarePriority,
+    Metric::SelfPriorityShare,
+    Metric::CollaborationRate,
+    Metric::CouncilEngagement,
+    Metric::UnsureShare,
+    Metric::ProviderBalanceGbpM,
+    Metric::AcsCount,
+];
+
+/// `stpsim` with no command: baseline and history on England.
+pub fn main_job() -> anyhow::Result<()> {
+    run(RunArgs {
+        scenarios: vec!["baseline".into(), "history".into()],
+        out: Some(PathBuf::from("outputs/default")),
+        ..Default::default()
+    })
+}
+
+pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
+    let default_out = args.scenarios.is_empty();
+    if args.scenarios.is_empty() {
+        args.scenarios = vec!["baseline".into(), "history".into()];
+    }
+    let mut scenarios: Vec<Scenario> = Vec::with_capacity(args.scenarios.len());
+    for a in &args.scenarios {
+        let s = stpsim::scenario::load(a)?;
+        if scenarios.iter().any(|o| o.name == s.name) {
+            return Err(UsageError(format!("two scenarios are named `{}`; names in one run must differ", s.name)).into());
+        }
+        scenarios.push(s);
+    }
+    let replicates = args.replicates.or_else(|| scenarios.iter().find_map(|s| s.replicates)).unwrap_or(DEFAULT_REPLICATES);
+    let seed = args.seed.or_else(|| scenarios.iter().find_map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
+    let out = args.out.clone().unwrap_or_else(|| {
+        if default_out {
+            PathBuf::from("outputs/default")
+        } else {
+            PathBuf::from("outputs").join(scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("+"))
+        }
+    });
+    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let opts = RunOptions { replicates, seed, per_footprint: args.per_footprint };
+
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    if !args.quiet {
+        eprintln!(
+            "running {} x {replicates} replicates, seed {seed}, {threads} thread{} ...",
+            scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" + "),
+            if threads == 1 { "" } else { "s" }
+        );
+    }
+    let results = pool.install(|| stpsim::run(&scenarios, &opts));
+    let summary = summarise(results.rows());
+
+    let ctx = |name: &str| format!("cannot write {}", out.join(name).display());
+    write::atomic(&out, "timeseries.csv", |w| write::timeseries(w, results.rows())).with_context(|| ctx("timeseries.csv"))?;
+    write::atomic(&out, "summary.csv", |w| write::summary(w, &summary)).with_context(|| ctx("summary.csv"))?;
+    let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    if args.per_footprint {
+        write::atomic(&out, "footprints.csv", |w| write::footprints(w, results.footprint_rows()))
+            .with_context(|| ctx("footprints.csv"))?;
+        files.push("footprints.csv");
+    }
+    let manifest = Manifest {
+        stpsim_version: env!("CARGO_PKG_VERSION"),
+        command: std::env::args().collect(),
+        seed,
+        replicates,
+        threads,
+        per_footprint: args.per_footprint,
+        started: humantime::format_rfc3339_seconds(started).to_string(),
+        finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        wall_seconds: clock.elapsed().as_secs_f64(),
+        files,
+        scenarios: scenarios.iter().map(manifest::entry).collect(),
+    };
+    write::atomic(&out, "manifest.json", |w| {
+        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
+        writeln!(w)
+    })
+    .with_context(|| ctx("manifest.json"))?;
+
+    if !args.quiet {
+        print!("{}", terminal_summary(&results, replicates, seed));
+        println!("wrote {} in {:.1}s", out.display(), clock.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+fn fmt(m: Metric, x: f64) -> String {
+    match m {
+        Metric::ProviderBalanceGbpM => format!("{x:.0}"),
+        Metric::AcsCount => format!("{x:.1}"),
+        _ => format!("{x:.3}"),
+    }
+}
+
+/// One screen: headline metrics at each scenario's final quarter, the median
+/// with a 90% interval over replicates, and the paired difference from the
+/// first scenario.
+pub fn terminal_summary(results: &Results, replicates: u32, seed: u64) -> String {
+    let mut s = format!("\nAt the final quarter: median [90% interval] over {replicates} replicates, seed {seed}\n");
+    let Some(base) = results.scenarios.first() else { return s };
+    for sc in &results.scenarios {
+        let Some(&last) = sc.quarters.last() else { continue };
+        let compare = sc.name != base.name && base.quarters.last() == Some(&last);
+        s += &format!("\n{} ({last})", sc.name);
+        if compare {
+            s += &format!("{:>37}{}", "", format_args!("difference from {}", base.name));
+        }
+        s += "\n";
+        for &m in HEADLINE {
+            let mut v = values_at(results.rows(), &sc.name, last, m);
+            let (_, _, q) = describe(&mut v.clone());
+            s += &format!("  {:<24} {:>9} [{:>9}, {:>9}]", m.name(), fmt(m, q[2]), fmt(m, q[0]), fmt(m, q[4]));
+            if compare {
+                let b = values_at(results.rows(), &base.name, last, m);
+                v = paired(&b, &values_at(results.rows(), &sc.name, last, m));
+                let (_, _, d) = describe(&mut v);
+                s += &format!("   {:>+9} [{:>+9}, {:>+9}]", fmt(m, d[2]), fmt(m, d[0]), fmt(m, d[4]));
+            }
+            s += "\n";
+        }
+    }
+    s
+}

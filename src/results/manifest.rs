@@ -1,0 +1,38 @@
+//! manifest.json: what was run, fully resolved, and when.
+
+use crate::scenario::Scenario;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Serialize)]
+pub struct ManifestScenario<'a> {
+    pub name: &'a str,
+    /// SHA-256 of the resolved scenario as JSON.
+    pub sha256: String,
+    pub resolved: &'a Scenario,
+}
+
+#[derive(Serialize)]
+pub struct Manifest<'a> {
+    pub stpsim_version: &'static str,
+    pub command: Vec<String>,
+    pub seed: u64,
+    pub replicates: u32,
+    pub threads: usize,
+    pub per_footprint: bool,
+    pub started: String,
+    pub finished: String,
+    pub wall_seconds: f64,
+    pub files: Vec<&'static str>,
+    pub scenarios: Vec<ManifestScenario<'a>>,
+}
+
+/// A stable fingerprint of a resolved scenario.
+pub fn scenario_hash(s: &Scenario) -> String {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    Sha256::digest(json.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn entry(s: &Scenario) -> ManifestScenario<'_> {
+    ManifestScenario { name: &s.name, sha256: scenario_hash(s), resolved: s }
+}

@@ -1,0 +1,697 @@
+//! From raw layers to a validated scenario. A file's fields override those of
+//! the scenario it `extends`; parameters merge by name; levers are appended.
+//! Every error names its file, line, column, field, value and what is allowed.
+
+use super::builtin;
+use super::error::{ScenarioError, SourceText, nearest};
+use super::raw::{self, Num, RawLever, RawScenario};
+use crate::model::levers::{Lever, LeverAction, Targets};
+use crate::params::{DICTIONARY, FundYear, Params};
+use crate::quarter::{Quarter, parse_financial_year};
+use crate::structure::{self, FileOrg, Structure};
+use serde::Serialize;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// Largest synthetic system and replicate count accepted from a file.
+pub const MAX_SYNTHETIC_FOOTPRINTS: f64 = 100_000.0;
+pub const MAX_REPLICATES: f64 = 1_000_000.0;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StructureSpec {
+    England,
+    Synthetic { footprints: usize },
+    File { path: String, organisations: Vec<FileOrg> },
+}
+
+/// A validated scenario: everything a run needs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    /// Where it came from: a path, or `built-in:NAME`.
+    pub source: String,
+    pub start: Quarter,
+    pub end: Quarter,
+    pub replicates: Option<u32>,
+    pub seed: Option<u64>,
+    pub structure: StructureSpec,
+    /// Footprints that take the highest readiness draws, by name and index.
+    pub ready: Vec<String>,
+    #[serde(skip)]
+    pub ready_index: Vec<usize>,
+    pub params: Params,
+    pub levers: Vec<Lever>,
+}
+
+impl Scenario {
+    pub fn quarters(&self) -> Vec<Quarter> {
+        (0..self.start.span_to(self.end)).map(|k| self.start.offset(k)).collect()
+    }
+
+    pub fn footprint_names(&self) -> Vec<String> {
+        footprint_names(&self.structure)
+    }
+
+    /// The structure for a run with the given seed (a synthetic one is drawn from it).
+    pub fn build_structure(&self, seed: u64) -> Structure {
+        match &self.structure {
+            StructureSpec::England => structure::england(&self.params),
+            StructureSpec::Synthetic { footprints } => structure::synthetic(*footprints, &self.params, seed),
+            StructureSpec::File { organisations, .. } => structure::from_file(organisations),
+        }
+    }
+
+    /// Parameters that differ from the dictionary's defaults.
+    pub fn changed_params(&self) -> Vec<(&'static str, f64)> {
+        DICTIONARY
+            .iter()
+            .filter_map(|d| self.params.get(d.name).filter(|v| *v != d.default).map(|v| (d.name, v)))
+            .collect()
+    }
+}
+
+fn footprint_names(s: &StructureSpec) -> Vec<String> {
+    match s {
+        StructureSpec::England => structure::england_footprints().into_iter().map(|r| r.name).collect(),
+        StructureSpec::Synthetic { footprints } => structure::synthetic_names(*footprints),
+        StructureSpec::File { organisations, .. } => {
+            let mut names: Vec<String> = Vec::new();
+            for o in organisations {
+                if !names.contains(&o.footprint) {
+                    names.push(o.footprint.clone());
+                }
+            }
+            names
+        }
+    }
+}
+
+/// A place in a file, kept so later checks can point at it.
+#[derive(Clone, Debug)]
+struct Loc {
+    file: String,
+    text: std::sync::Arc<str>,
+    span: Range<usize>,
+}
+
+impl Loc {
+    fn err(&self, field: &str, value: &str, problem: &str, allowed: &str) -> ScenarioError {
+        SourceText { file: &self.file, text: &self.text }.at(self.span.clone(), field, value, problem, allowed)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum DraftTargets {
+    National,
+    All,
+    Named(Vec<String>, Loc),
+    MostReady(usize),
+    LeastReady(usize),
+}
+
+#[derive(Clone, Debug)]
+struct DraftLever {
+    action: LeverAction,
+    start: Quarter,
+    end: Option<Quarter>,
+    targets: DraftTargets,
+    field: String,
+    at: Loc,
+}
+
+/// A scenario while its layers are being merged.
+#[derive(Clone, Debug)]
+struct Draft {
+    name: String,
+    description: String,
+    source: String,
+    start: Option<(Quarter, Loc)>,
+    end: Option<(Quarter, Loc)>,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    structure: Option<(StructureSpec, Loc)>,
+    ready: Option<(Vec<String>, Loc)>,
+    params: Params,
+    params_at: Option<Loc>,
+    levers: Vec<DraftLever>,
+}
+
+/// Loads a scenario from a path to a TOML file or a built-in name.
+pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
+    let path = Path::new(arg);
+    if path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: arg.to_string(), source: e })?;
+        return load_text(&text, arg, path.parent().map(Path::to_path_buf));
+    }
+    if let Some((file, text)) = builtin::get(arg) {
+        return load_text(text, file, None);
+    }
+    if arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\') {
+        let e = std::fs::metadata(path).err().unwrap_or_else(|| std::io::Error::other("not a file"));
+        return Err(ScenarioError::Read { file: arg.to_string(), source: e });
+    }
+    let near = nearest(arg, builtin::names(), 1);
+    Err(ScenarioError::Unknown {
+        name: arg.to_string(),
+        hint: near.first().map(|n| format!("; did you mean `{n}`?")).unwrap_or_default(),
+        known: builtin::names().join(", "),
+    })
+}
+
+/// Loads a scenario from its text; `dir` resolves relative paths (None for built-ins).
+pub fn load_text(text: &str, file: &str, dir: Option<PathBuf>) -> Result<Scenario, ScenarioError> {
+    let mut chain = Vec::new();
+    let draft = layer(text, file, dir, &mut chain)?;
+    finish(draft)
+}
+
+fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Vec<String>) -> Result<Draft, ScenarioError> {
+    if chain.iter().any(|c| c == file) {
+        chain.push(file.to_string());
+        return Err(ScenarioError::Cycle { file: file.to_string(), chain: chain.join(" -> ") });
+    }
+    chain.push(file.to_string());
+    let src = SourceText { file, text };
+    let raw = raw::parse(text).map_err(|e| src.from_toml(&e))?;
+    let shared: std::sync::Arc<str> = text.into();
+    let loc = |span: Range<usize>| Loc { file: file.to_string(), text: shared.clone(), span };
+
+    let Some(name) = &raw.name else {
+        return Err(src.at(0..0, "name", "", "is required", "a name of lowercase letters, digits and '-', such as name = \"strong-leads\""));
+    };
+    check_name(name, &src)?;
+
+    let mut draft = match &raw.extends {
+        None => Draft {
+            name: String::new(),
+            description: String::new(),
+            source: String::new(),
+            start: None,
+            end: None,
+            replicates: None,
+            seed: None,
+            structure: None,
+            ready: None,
+            params: Params::default(),
+            params_at: None,
+            levers: Vec::new(),
+        },
+        Some(ext) => parent(ext, &src, dir.as_deref(), chain)?,
+    };
+    draft.name = name.get_ref().clone();
+    draft.source = file.to_string();
+    draft.description = raw.description.clone().unwrap_or_default();
+    apply(&mut draft, &raw, &src, dir.as_deref(), &loc)?;
+    chain.pop();
+    Ok(draft)
+}
+
+fn parent(ext: &Spanned<String>, src: &SourceText, dir: Option<&Path>, chain: &mut Vec<String>) -> Result<Draft, ScenarioError> {
+    let name = ext.get_ref();
+    if let Some((file, text)) = builtin::get(name) {
+        return layer(text, file, None, chain);
+    }
+    let Some(dir) = dir else {
+        return Err(src.at(ext.span(), "extends", &format!("\"{name}\""), "is not a built-in scenario", &format!("one of {}", builtin::names().join(", "))));
+    };
+    let path = dir.join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let shown = path.to_string_lossy().to_string();
+            layer(&text, &shown, path.parent().map(Path::to_path_buf), chain)
+        }
+        Err(e) => Err(src.at(
+            ext.span(),
+            "extends",
+            &format!("\"{name}\""),
+            &format!("names no built-in scenario and no readable file ({}: {e})", path.display()),
+            &format!("a built-in name ({}) or a path relative to this file", builtin::names().join(", ")),
+        )),
+    }
+}
+
+fn check_name(name: &Spanned<String>, src: &SourceText) -> Result<(), ScenarioError> {
+    let n = name.get_ref();
+    let ok = !n.is_empty()
+        && n.len() <= 64
+        && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !n.starts_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(src.at(name.span(), "name", &format!("\"{n}\""), "is not allowed", "1 to 64 lowercase letters, digits and '-', not starting with '-'"))
+    }
+}
+
+fn quarter(s: &Spanned<String>, field: &str, src: &SourceText) -> Result<Quarter, ScenarioError> {
+    Quarter::parse(s.get_ref()).map_err(|rule| src.at(s.span(), field, &format!("\"{}\"", s.get_ref()), "is not a quarter", &rule))
+}
+
+fn number(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, whole: bool, src: &SourceText) -> Result<f64, ScenarioError> {
+    let x = v.get_ref().0;
+    if x.is_finite() && x >= lo && x <= hi && (!whole || x.fract() == 0.0) {
+        Ok(x)
+    } else {
+        let kind = if whole { "a whole number" } else { "a number" };
+        Err(src.at(v.span(), field, &fmt_num(x), "is out of range", &format!("{kind} from {lo} to {hi}")))
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    format!("{x}")
+}
+
+fn apply(
+    d: &mut Draft,
+    raw: &RawScenario,
+    src: &SourceText,
+    dir: Option<&Path>,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+) -> Result<(), ScenarioError> {
+    if let Some(s) = &raw.start {
+        d.start = Some((quarter(s, "start", src)?, loc(s.span())));
+    }
+    if let Some(s) = &raw.end {
+        d.end = Some((quarter(s, "end", src)?, loc(s.span())));
+    }
+    if let Some(r) = &raw.replicates {
+        d.replicates = Some(number(r, "replicates", 1.0, MAX_REPLICATES, true, src)? as u32);
+    }
+    if let Some(s) = &raw.seed {
+        d.seed = Some(number(s, "seed", 0.0, 9_007_199_254_740_992.0, true, src)? as u64);
+    }
+    if let Some(st) = &raw.structure {
+        structure_layer(d, st, src, dir, loc)?;
+    }
+    if let Some(params) = &raw.params {
+        let at = params.keys().next().map(|k| loc(k.span()));
+        for (k, v) in params {
+            let name = k.get_ref();
+            let Some(def) = Params::def(name) else {
+                let near = nearest(name, DICTIONARY.iter().map(|d| d.name), 3);
+                return Err(src.at(k.span(), &format!("params.{name}"), "", "is not a parameter", &format!("did you mean {}? `stpsim params` lists all", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))));
+            };
+            let x = v.get_ref().0;
+            if !def.accepts(x) {
+                return Err(src.at(v.span(), &format!("params.{name}"), &fmt_num(x), "is out of range", &format!("{} ({})", def.allowed(), def.unit)));
+            }
+            d.params.set(name, x);
+        }
+        if at.is_some() {
+            d.params_at = at;
+        }
+    }
+    for (i, l) in raw.levers.iter().flatten().enumerate() {
+        let index = d.levers.len();
+        let _ = i;
+        d.levers.push(lever(l, index, src, loc)?);
+    }
+    Ok(())
+}
+
+fn structure_layer(
+    d: &mut Draft,
+    st: &raw::RawStructure,
+    src: &SourceText,
+    dir: Option<&Path>,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+) -> Result<(), ScenarioError> {
+    let kinds = "one of \"england\", \"synthetic\", \"file\"";
+    if let Some(kind) = &st.kind {
+        let spec = match kind.get_ref().as_str() {
+            "england" => StructureSpec::England,
+            "synthetic" => {
+                let n = match &st.footprints {
+                    Some(n) => number(n, "structure.footprints", 1.0, MAX_SYNTHETIC_FOOTPRINTS, true, src)? as usize,
+                    None => 44,
+                };
+                StructureSpec::Synthetic { footprints: n }
+            }
+            "file" => {
+                let Some(path) = &st.path else {
+                    return Err(src.at(kind.span(), "structure.path", "", "is required when kind = \"file\"", "a path to a CSV with columns footprint,organisation,kind[,budget][,lead], relative to this file"));
+                };
+                let full = dir.map_or_else(|| PathBuf::from(path.get_ref()), |d| d.join(path.get_ref()));
+                let shown = full.to_string_lossy().to_string();
+                let text = std::fs::read_to_string(&full).map_err(|e| {
+                    src.at(path.span(), "structure.path", &format!("\"{}\"", path.get_ref()), &format!("cannot be read ({shown}: {e})"), "a path to a CSV file, relative to this scenario file")
+                })?;
+                let organisations = structure::parse_structure_csv(&text)
+                    .map_err(|e| ScenarioError::StructureRow { file: shown.clone(), row: e.row, message: e.message })?;
+                StructureSpec::File { path: shown, organisations }
+            }
+            other => {
+                return Err(src.at(kind.span(), "structure.kind", &format!("\"{other}\""), "is not a structure", kinds));
+            }
+        };
+        if let (Some(n), false) = (&st.footprints, matches!(spec, StructureSpec::Synthetic { .. })) {
+            return Err(src.at(n.span(), "structure.footprints", "", "applies to kind = \"synthetic\" only", "remove it, or set kind = \"synthetic\""));
+        }
+        if let (Some(p), false) = (&st.path, matches!(spec, StructureSpec::File { .. })) {
+            return Err(src.at(p.span(), "structure.path", "", "applies to kind = \"file\" only", "remove it, or set kind = \"file\""));
+        }
+        d.structure = Some((spec, loc(kind.span())));
+    } else if let Some(n) = st.footprints.as_ref() {
+        return Err(src.at(n.span(), "structure.footprints", "", "needs kind = \"synthetic\" in the same table", kinds));
+    } else if let Some(p) = st.path.as_ref() {
+        return Err(src.at(p.span(), "structure.path", "", "needs kind = \"file\" in the same table", kinds));
+    }
+    if let Some(r) = &st.ready {
+        d.ready = Some((r.get_ref().clone(), loc(r.span())));
+    }
+    Ok(())
+}
+
+const LEVER_KINDS: &[(&str, &[&str])] = &[
+    ("strengthen_leads", &["footprints", "authority", "decision_rights", "formal_appointment"]),
+    ("remove_veto", &["footprints"]),
+    ("committees_in_common", &["footprints"]),
+    ("funding_conditionality", &["share"]),
+    ("national_intervention", &["probability"]),
+    ("include_local_government", &["footprints", "council_seats"]),
+    ("council_lead", &["footprints"]),
+    ("accountability_clarity", &["hazard"]),
+    ("force_pace", &["footprints", "pace"]),
+    ("accountable_care", &["footprints", "threshold", "quarters"]),
+    ("stf_schedule", &["years"]),
+];
+
+fn lever(l: &RawLever, index: usize, src: &SourceText, loc: &dyn Fn(Range<usize>) -> Loc) -> Result<DraftLever, ScenarioError> {
+    let at = format!("levers[{index}]");
+    let kind = l.kind.get_ref().as_str();
+    let Some((_, fields)) = LEVER_KINDS.iter().find(|(k, _)| *k == kind) else {
+        let near = nearest(kind, LEVER_KINDS.iter().map(|(k, _)| *k), 1);
+        return Err(src.at(
+            l.kind.span(),
+            &format!("{at}.kind"),
+            &format!("\"{kind}\""),
+            "is not a lever",
+            &format!("did you mean \"{}\"? levers: {}", near[0], LEVER_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")),
+        ));
+    };
+    for (f, span) in l.fields_present() {
+        if !fields.contains(&f) {
+            let extra = if f == "footprints" { " (a national lever acts everywhere)" } else { "" };
+            return Err(src.at(span, &format!("{at}.{f}"), "", &format!("does not apply to a {kind} lever{extra}"), &format!("fields of {kind}: kind, start, end, {}", fields.join(", "))));
+        }
+    }
+    let start = quarter(&l.start, &format!("{at}.start"), src)?;
+    let end = l.end.as_ref().map(|e| quarter(e, &format!("{at}.end"), src)).transpose()?;
+    if let (Some(e), Some(espan)) = (end, l.end.as_ref()) {
+        if e <= start {
+            return Err(src.at(espan.span(), &format!("{at}.end"), &format!("\"{e}\""), "is not after the lever's start", &format!("a quarter after {start}, or no end")));
+        }
+    }
+    let need = |v: &Option<Spanned<Num>>, f: &str, lo: f64, hi: f64| -> Result<f64, ScenarioError> {
+        match v {
+            Some(v) => number(v, &format!("{at}.{f}"), lo, hi, false, src),
+            None => Err(src.at(l.kind.span(), &format!("{at}.{f}"), "", &format!("is required by a {kind} lever"), &format!("a number from {lo} to {hi}"))),
+        }
+    };
+    let p = Params::default();
+    let action = match kind {
+        "strengthen_leads" => LeverAction::StrengthenLeads {
+            authority: need(&l.authority, "authority", 0.0, 1.0)?,
+            decision_rights: l.decision_rights.as_ref().is_none_or(|b| *b.get_ref()),
+            formal_appointment: l.formal_appointment.as_ref().is_some_and(|b| *b.get_ref()),
+        },
+        "remove_veto" => LeverAction::RemoveVeto,
+        "committees_in_common" => LeverAction::CommitteesInCommon,
+        "funding_conditionality" => LeverAction::FundingConditionality { share: need(&l.share, "share", 0.0, 1.0)? },
+        "national_intervention" => LeverAction::NationalIntervention { probability: need(&l.probability, "probability", 0.0, 1.0)? },
+        "include_local_government" => LeverAction::IncludeLocalGovernment { council_seats: need(&l.council_seats, "council_seats", 0.0, 1.0)? },
+        "council_lead" => LeverAction::CouncilLead,
+        "accountability_clarity" => LeverAction::AccountabilityClarity { hazard: need(&l.hazard, "hazard", 0.0, 1.0)? },
+        "force_pace" => LeverAction::ForcePace { pace: need(&l.pace, "pace", 0.0, 2.0)? },
+        "accountable_care" => LeverAction::AccountableCare {
+            threshold: match &l.threshold {
+                Some(v) => number(v, &format!("{at}.threshold"), 0.0, 1.0, false, src)?,
+                None => p.acs_threshold,
+            },
+            quarters: match &l.quarters {
+                Some(v) => number(v, &format!("{at}.quarters"), 1.0, 40.0, true, src)? as usize,
+                None => p.acs_quarters as usize,
+            },
+        },
+        "stf_schedule" => {
+            let Some(years) = &l.years else {
+                return Err(src.at(l.kind.span(), &format!("{at}.years"), "", "is required by a stf_schedule lever", "years = [{ year = \"2016/17\", total_gbp_bn = 2.1, transformation_share = 0.14 }, ...]"));
+            };
+            let mut out: Vec<FundYear> = Vec::new();
+            for (j, y) in years.get_ref().iter().enumerate() {
+                let f = format!("{at}.years[{j}]");
+                let start_year = parse_financial_year(y.year.get_ref())
+                    .map_err(|rule| src.at(y.year.span(), &format!("{f}.year"), &format!("\"{}\"", y.year.get_ref()), "is not a financial year", &rule))?;
+                if out.iter().any(|o| o.start_year == start_year) {
+                    return Err(src.at(y.year.span(), &format!("{f}.year"), &format!("\"{}\"", y.year.get_ref()), "appears twice", "each financial year once"));
+                }
+                out.push(FundYear {
+                    start_year,
+                    total_gbp_bn: number(&y.total_gbp_bn, &format!("{f}.total_gbp_bn"), 0.0, 100.0, false, src)?,
+                    transformation_share: number(&y.transformation_share, &format!("{f}.transformation_share"), 0.0, 1.0, false, src)?,
+                });
+            }
+            LeverAction::StfSchedule { years: out }
+        }
+        _ => unreachable!("lever kinds are checked above"),
+    };
+    let targets = if action.is_national() {
+        DraftTargets::National
+    } else {
+        match &l.footprints {
+            None => DraftTargets::All,
+            Some(v) => targets(v, &format!("{at}.footprints"), src, loc)?,
+        }
+    };
+    Ok(DraftLever { action, start, end, targets, field: at, at: loc(l.kind.span()) })
+}
+
+fn targets(v: &Spanned<toml::Value>, field: &str, src: &SourceText, loc: &dyn Fn(Range<usize>) -> Loc) -> Result<DraftTargets, ScenarioError> {
+    let allowed = "\"all\", a list of footprint names, { most_ready = N } or { least_ready = N }";
+    let bad = |what: &str| src.at(v.span(), field, what, "is not a footprint selection", allowed);
+    match v.get_ref() {
+        toml::Value::String(s) if s == "all" => Ok(DraftTargets::All),
+        toml::Value::String(s) => Err(src.at(v.span(), field, &format!("\"{s}\""), "is not a footprint selection", "\"all\", or a list of names such as [\"Frimley Health\"]")),
+        toml::Value::Array(a) => {
+            let mut names = Vec::with_capacity(a.len());
+            for x in a {
+                match x {
+                    toml::Value::String(s) => names.push(s.clone()),
+                    other => return Err(bad(&other.to_string())),
+                }
+            }
+            if names.is_empty() {
+                return Err(bad("[]"));
+            }
+            Ok(DraftTargets::Named(names, loc(v.span())))
+        }
+        toml::Value::Table(t) if t.len() == 1 => {
+            let (k, n) = t.iter().next().map(|(k, n)| (k.as_str(), n)).unwrap_or(("", n_dummy()));
+            let count = match n {
+                toml::Value::Integer(i) if *i >= 1 && *i <= MAX_SYNTHETIC_FOOTPRINTS as i64 => *i as usize,
+                other => return Err(src.at(v.span(), &format!("{field}.{k}"), &other.to_string(), "is not a count", "a whole number of footprints from 1 up")),
+            };
+            match k {
+                "most_ready" => Ok(DraftTargets::MostReady(count)),
+                "least_ready" => Ok(DraftTargets::LeastReady(count)),
+                _ => Err(src.at(v.span(), field, &format!("{{ {k} = ... }}"), "is not a footprint rule", allowed)),
+            }
+        }
+        other => Err(bad(&other.to_string())),
+    }
+}
+
+fn n_dummy() -> &'static toml::Value {
+    static V: std::sync::OnceLock<toml::Value> = std::sync::OnceLock::new();
+    V.get_or_init(|| toml::Value::Integer(0))
+}
+
+/// Checks that need the merged scenario: footprint names, timing, overlaps.
+fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
+    let default_start = Quarter::new(2016, 1).unwrap_or_else(|| unreachable!());
+    let start = d.start.as_ref().map_or(default_start, |s| s.0);
+    let end = d.end.as_ref().map_or(default_start.offset(20), |e| e.0);
+    if end < start {
+        let at = d.end.as_ref().or(d.start.as_ref()).map(|x| x.1.clone());
+        if let Some(at) = at {
+            return Err(at.err("end", &format!("\"{end}\""), "is before the start", &format!("a quarter from {start} on")));
+        }
+    }
+    if start.span_to(end) > 400 {
+        if let Some((_, at)) = &d.end {
+            return Err(at.err("end", &format!("\"{end}\""), "makes a run longer than 100 years", "at most 400 quarters from start to end"));
+        }
+    }
+    let structure = d.structure.as_ref().map_or(StructureSpec::England, |s| s.0.clone());
+    let names = footprint_names(&structure);
+    let find = |n: &str, at: &Loc, field: &str| -> Result<usize, ScenarioError> {
+        names.iter().position(|x| x == n).ok_or_else(|| {
+            let near = nearest(n, names.iter().map(String::as_str), 3);
+            at.err(field, &format!("\"{n}\""), "is not a footprint of this structure", &format!("did you mean {}?", near.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")))
+        })
+    };
+    let mut ready_index = Vec::new();
+    if let Some((ready, at)) = &d.ready {
+        for n in ready {
+            let i = find(n, at, "structure.ready")?;
+            if ready_index.contains(&i) {
+                return Err(at.err("structure.ready", &format!("\"{n}\""), "is named twice", "each footprint once"));
+            }
+            ready_index.push(i);
+        }
+    }
+    if let Err((name, rule)) = d.params.cross_check() {
+        if let Some(at) = &d.params_at {
+            return Err(at.err(&format!("params.{name}"), "", "conflicts with other parameters", &rule));
+        }
+    }
+    let mut levers = Vec::with_capacity(d.levers.len());
+    for l in &d.levers {
+        if l.start < start {
+            return Err(l.at.err(&format!("{}.start", l.field), &format!("\"{}\"", l.start), "is before the run starts", &format!("a quarter from the run's start, {start}, on")));
+        }
+        let footprints = match &l.targets {
+            DraftTargets::National => Targets::National,
+            DraftTargets::All => Targets::All,
+            DraftTargets::MostReady(n) => Targets::MostReady(*n),
+            DraftTargets::LeastReady(n) => Targets::LeastReady(*n),
+            DraftTargets::Named(ns, at) => {
+                let mut idx = Vec::with_capacity(ns.len());
+                for n in ns {
+                    let i = find(n, at, &format!("{}.footprints", l.field))?;
+                    if !idx.contains(&i) {
+                        idx.push(i);
+                    }
+                }
+                Targets::Named(idx)
+            }
+        };
+        levers.push(Lever { action: l.action.clone(), start: l.start, end: l.end, footprints });
+    }
+    // Two levers may not set the same thing on the same footprint in the same quarter.
+    for (a, la) in levers.iter().enumerate() {
+        for (b, lb) in levers.iter().enumerate().skip(a + 1) {
+            if la.action.name() == lb.action.name() && overlap_in_time(la, lb) && overlap_in_place(&la.footprints, &lb.footprints, names.len()) {
+                let dl = &d.levers[b];
+                return Err(dl.at.err(
+                    &format!("{}.kind", dl.field),
+                    &format!("\"{}\"", lb.action.name()),
+                    &format!("sets what {} already sets in the same quarter on the same footprints", d.levers[a].field),
+                    "levers of one kind on disjoint footprints or at times that do not overlap (end one before the other starts)",
+                ));
+            }
+        }
+    }
+    Ok(Scenario {
+        name: d.name,
+        description: d.description,
+        source: d.source,
+        start,
+        end,
+        replicates: d.replicates,
+        seed: d.seed,
+        structure,
+        ready: d.ready.map(|r| r.0).unwrap_or_default(),
+        ready_index,
+        params: d.params,
+        levers,
+    })
+}
+
+fn overlap_in_time(a: &Lever, b: &Lever) -> bool {
+    let a_end = a.end.map_or(i32::MAX, |q| q.index());
+    let b_end = b.end.map_or(i32::MAX, |q| q.index());
+    a.start.index() < b_end && b.start.index() < a_end
+}
+
+fn overlap_in_place(a: &Targets, b: &Targets, n: usize) -> bool {
+    use Targets::*;
+    match (a, b) {
+        (National, _) | (_, National) => true,
+        (Named(x), Named(y)) => x.iter().any(|i| y.contains(i)),
+        (MostReady(x), LeastReady(y)) | (LeastReady(y), MostReady(x)) => x + y > n,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        load_text(text, "t.toml", None).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn builtins_load() {
+        for name in builtin::names() {
+            let s = load(name).unwrap();
+            assert_eq!(s.name, name);
+            assert_eq!(s.start.to_string(), "2016Q1");
+            assert_eq!(s.end.to_string(), "2021Q1");
+        }
+        let h = load("history").unwrap();
+        assert!(!h.levers.is_empty());
+        assert!(load("baseline").unwrap().levers.is_empty());
+    }
+
+    #[test]
+    fn misspelt_field_points_at_it_with_a_suggestion() {
+        let e = err("name = \"x\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nautority = 0.6\n");
+        assert!(e.contains("t.toml:5:1"), "{e}");
+        assert!(e.contains("did you mean `authority`"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_and_bad_quarter() {
+        let e = err("name = \"x\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nauthority = 1.7\n");
+        assert!(e.contains("t.toml:5:13") && e.contains("1.7") && e.contains("from 0 to 1"), "{e}");
+        let e = err("name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q5\"\n");
+        assert!(e.contains("t.toml:4:9") && e.contains("from 1 to 4"), "{e}");
+    }
+
+    #[test]
+    fn unknown_footprint_lists_nearest_names() {
+        let e = err("name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\nfootprints = [\"Frimley Heath\"]\n");
+        assert!(e.contains("\"Frimley Health\""), "{e}");
+        assert!(e.contains(":5:"), "{e}");
+    }
+
+    #[test]
+    fn overlapping_levers_are_an_error() {
+        let t = "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2018Q2\"\n";
+        assert!(err(t).contains("already sets"));
+        let ok = "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\nend = \"2018Q2\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2018Q2\"\n";
+        assert!(load_text(ok, "t.toml", None).is_ok());
+    }
+
+    #[test]
+    fn national_levers_take_no_footprints_and_levers_not_before_start() {
+        let e = err("name = \"x\"\n[[levers]]\nkind = \"national_intervention\"\nstart = \"2017Q2\"\nprobability = 0.5\nfootprints = \"all\"\n");
+        assert!(e.contains("does not apply"), "{e}");
+        let e = err("name = \"x\"\nstart = \"2017Q1\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2016Q4\"\n");
+        assert!(e.contains("before the run starts"), "{e}");
+    }
+
+    #[test]
+    fn params_are_checked_by_name_and_range() {
+        let e = err("name = \"x\"\n[params]\nbeta_0 = 0.3\n");
+        assert!(e.contains("`beta0`"), "{e}");
+        let e = err("name = \"x\"\n[params]\nconditionality = 2\n");
+        assert!(e.contains("from 0 to 1"), "{e}");
+        let s = load_text("name = \"x\"\nextends = \"baseline\"\n[params]\nconditionality = 1\n", "t.toml", None).unwrap();
+        assert_eq!(s.params.conditionality, 1.0);
+        assert_eq!(s.changed_params(), vec![("conditionality", 1.0)]);
+    }
+
+    #[test]
+    fn bad_names_and_syntax() {
+        assert!(err("name = \"Strong Leads\"\n").contains("lowercase"));
+        assert!(err("description = \"no name\"\n").contains("`name` is required"));
+        assert!(err("name = \"x\"\nstart = \n").contains("t.toml:2"));
+        assert!(err("name = \"x\"\nextends = \"basline\"\n").contains("not a built-in"));
+    }
+}
