@@ -11,7 +11,8 @@ fn main() -> ExitCode {
     match cli::dispatch(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let bad_input = e.downcast_ref::<stpsim::ScenarioError>().is_some() || e.downcast_ref::<cli::UsageError>().is_some();
+            let bad_input =
+                e.downcast_ref::<stpsim::ScenarioError>().is_some() || e.downcast_ref::<cli::UsageError>().is_some();
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");

@@ -408,31 +408,21 @@ impl Params {
     /// (HW, CQ, FE) impact per unit size of a proposal type.
     pub fn impact(&self, t: ProposalType) -> [f64; 3] {
         match t {
-            ProposalType::Reconfiguration => [
-                self.impact_reconfiguration_hw,
-                self.impact_reconfiguration_cq,
-                self.impact_reconfiguration_fe,
-            ],
-            ProposalType::OutOfHospital => [
-                self.impact_out_of_hospital_hw,
-                self.impact_out_of_hospital_cq,
-                self.impact_out_of_hospital_fe,
-            ],
-            ProposalType::Prevention => [
-                self.impact_prevention_hw,
-                self.impact_prevention_cq,
-                self.impact_prevention_fe,
-            ],
-            ProposalType::SocialCare => [
-                self.impact_social_care_hw,
-                self.impact_social_care_cq,
-                self.impact_social_care_fe,
-            ],
-            ProposalType::BackOffice => [
-                self.impact_back_office_hw,
-                self.impact_back_office_cq,
-                self.impact_back_office_fe,
-            ],
+            ProposalType::Reconfiguration => {
+                [self.impact_reconfiguration_hw, self.impact_reconfiguration_cq, self.impact_reconfiguration_fe]
+            }
+            ProposalType::OutOfHospital => {
+                [self.impact_out_of_hospital_hw, self.impact_out_of_hospital_cq, self.impact_out_of_hospital_fe]
+            }
+            ProposalType::Prevention => {
+                [self.impact_prevention_hw, self.impact_prevention_cq, self.impact_prevention_fe]
+            }
+            ProposalType::SocialCare => {
+                [self.impact_social_care_hw, self.impact_social_care_cq, self.impact_social_care_fe]
+            }
+            ProposalType::BackOffice => {
+                [self.impact_back_office_hw, self.impact_back_office_cq, self.impact_back_office_fe]
+            }
         }
     }
 
@@ -463,7 +453,10 @@ impl Params {
     pub fn cross_check(&self) -> Result<(), (String, String)> {
         for k in Kind::ALL {
             if self.agenda(k).iter().sum::<f64>() <= 0.0 {
-                return Err((format!("agenda_{}_*", k.param_suffix()), "at least one agenda weight of each kind above 0".into()));
+                return Err((
+                    format!("agenda_{}_*", k.param_suffix()),
+                    "at least one agenda weight of each kind above 0".into(),
+                ));
             }
         }
         if self.loser_effect_min > self.loser_effect_max {
@@ -539,8 +532,21 @@ mod tests {
     #[test]
     fn spec_names_are_present() {
         for n in [
-            "beta0", "b_trust", "b_peer", "b_lead", "b_fund", "b_coerce", "b_acs", "b_loyalty", "b_deficit",
-            "b_unsure", "b_resent", "p_unsure0", "clarity_hazard", "conditionality", "intervention",
+            "beta0",
+            "b_trust",
+            "b_peer",
+            "b_lead",
+            "b_fund",
+            "b_coerce",
+            "b_acs",
+            "b_loyalty",
+            "b_deficit",
+            "b_unsure",
+            "b_resent",
+            "p_unsure0",
+            "clarity_hazard",
+            "conditionality",
+            "intervention",
         ] {
             assert!(Params::def(n).is_some(), "{n} missing");
         }

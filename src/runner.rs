@@ -22,7 +22,12 @@ pub struct RunOptions {
 
 /// One replicate's metrics: England rows `[quarter][metric]`, and if asked,
 /// footprint rows `[quarter][footprint][metric]`.
-pub fn simulate(scenario: &Scenario, structure: &Structure, keys: &Keys, per_footprint: bool) -> (Vec<f64>, Option<Vec<f64>>) {
+pub fn simulate(
+    scenario: &Scenario,
+    structure: &Structure,
+    keys: &Keys,
+    per_footprint: bool,
+) -> (Vec<f64>, Option<Vec<f64>>) {
     let setup = Setup { params: &scenario.params, levers: &scenario.levers, ready: &scenario.ready_index };
     let mut w = World::new(structure, setup, keys);
     let quarters = scenario.quarters();

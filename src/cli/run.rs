@@ -43,11 +43,14 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     for a in &args.scenarios {
         let s = stpsim::scenario::load(a)?;
         if scenarios.iter().any(|o| o.name == s.name) {
-            return Err(UsageError(format!("two scenarios are named `{}`; names in one run must differ", s.name)).into());
+            return Err(
+                UsageError(format!("two scenarios are named `{}`; names in one run must differ", s.name)).into()
+            );
         }
         scenarios.push(s);
     }
-    let replicates = args.replicates.or_else(|| scenarios.iter().find_map(|s| s.replicates)).unwrap_or(DEFAULT_REPLICATES);
+    let replicates =
+        args.replicates.or_else(|| scenarios.iter().find_map(|s| s.replicates)).unwrap_or(DEFAULT_REPLICATES);
     let seed = args.seed.or_else(|| scenarios.iter().find_map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
     let out = args.out.clone().unwrap_or_else(|| {
         if default_out {
@@ -74,7 +77,8 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     let summary = summarise(results.rows());
 
     let ctx = |name: &str| format!("cannot write {}", out.join(name).display());
-    write::atomic(&out, "timeseries.csv", |w| write::timeseries(w, results.rows())).with_context(|| ctx("timeseries.csv"))?;
+    write::atomic(&out, "timeseries.csv", |w| write::timeseries(w, results.rows()))
+        .with_context(|| ctx("timeseries.csv"))?;
     write::atomic(&out, "summary.csv", |w| write::summary(w, &summary)).with_context(|| ctx("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
     if args.per_footprint {

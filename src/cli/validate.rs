@@ -10,7 +10,9 @@ pub fn describe(s: &Scenario) -> String {
     let structure = match &s.structure {
         StructureSpec::England => "england (44 footprints)".to_string(),
         StructureSpec::Synthetic { footprints } => format!("synthetic ({footprints} footprints)"),
-        StructureSpec::File { path, organisations } => format!("file {path} ({} organisations, {} footprints)", organisations.len(), names.len()),
+        StructureSpec::File { path, organisations } => {
+            format!("file {path} ({} organisations, {} footprints)", organisations.len(), names.len())
+        }
     };
     out += &format!("  quarters: {} to {} ({})\n  structure: {structure}\n", s.start, s.end, s.start.span_to(s.end));
     if !s.ready.is_empty() {
@@ -49,9 +51,19 @@ pub fn describe(s: &Scenario) -> String {
         let detail = serde_json::to_value(&l.action)
             .ok()
             .and_then(|v| v.as_object().cloned())
-            .map(|o| o.into_iter().filter(|(k, _)| k != "kind").map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", "))
+            .map(|o| {
+                o.into_iter()
+                    .filter(|(k, _)| k != "kind")
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
             .unwrap_or_default();
-        out += &format!("  lever {} {when}, {place}{}\n", l.action.name(), if detail.is_empty() { String::new() } else { format!(": {detail}") });
+        out += &format!(
+            "  lever {} {when}, {place}{}\n",
+            l.action.name(),
+            if detail.is_empty() { String::new() } else { format!(": {detail}") }
+        );
     }
     out
 }

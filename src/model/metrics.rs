@@ -183,10 +183,11 @@ fn footprint_tally(w: &World, f: usize) -> Tally {
     for d in 0..3 {
         t.gaps[d] = fp.gaps[d] * fp.budget_total;
     }
-    t.social_agenda = (fp.agenda[ProposalType::Prevention.index()] + fp.agenda[ProposalType::SocialCare.index()])
-        * fp.budget_total;
+    t.social_agenda =
+        (fp.agenda[ProposalType::Prevention.index()] + fp.agenda[ProposalType::SocialCare.index()]) * fp.budget_total;
     let c = fp.counts;
-    t.counts = [c.raised, c.passed, c.vetoed, c.overruled, c.escalated, c.unblocked, c.succeeded, c.failed].map(f64::from);
+    t.counts =
+        [c.raised, c.passed, c.vetoed, c.overruled, c.escalated, c.unblocked, c.succeeded, c.failed].map(f64::from);
     t.passed_value = fp.passed_value;
     t.passed_social = fp.passed_social_value;
     t.withheld = fp.withheld;

@@ -107,7 +107,7 @@ pub mod draw {
     }
 
     pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> usize {
-        if !(mean > 0.0) {
+        if mean.is_nan() || mean <= 0.0 {
             return 0;
         }
         Poisson::new(mean).map(|d| d.sample(rng) as usize).unwrap_or(0)

@@ -2,7 +2,9 @@
 
 use super::levers::{self, Lever};
 use super::metrics;
-use super::phases::{accountable_care, decision, funding, implementation, learning, proposals, realise, stances, votes};
+use super::phases::{
+    accountable_care, decision, funding, implementation, learning, proposals, realise, stances, votes,
+};
 use super::rng::{Keys, Phase};
 use super::state::{Counts, World};
 use crate::quarter::Quarter;

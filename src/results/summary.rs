@@ -81,7 +81,12 @@ pub fn summarise<'a>(rows: impl Iterator<Item = Row<'a>>) -> Vec<SummaryRow> {
 }
 
 /// Per-replicate values of a metric at a quarter, in replicate order.
-pub fn values_at<'a>(rows: impl Iterator<Item = Row<'a>>, scenario: &str, quarter: Quarter, metric: Metric) -> Vec<f64> {
+pub fn values_at<'a>(
+    rows: impl Iterator<Item = Row<'a>>,
+    scenario: &str,
+    quarter: Quarter,
+    metric: Metric,
+) -> Vec<f64> {
     let mut v: Vec<(usize, f64)> = rows
         .filter(|r| r.scenario == scenario && r.quarter == quarter && r.metric == metric)
         .map(|r| (r.replicate, r.value))
@@ -115,7 +120,8 @@ mod tests {
     #[test]
     fn summarise_groups_by_scenario_quarter_metric() {
         let q = Quarter::new(2016, 1).unwrap();
-        let rows = (0..4).map(|r| Row { scenario: "a", replicate: r, quarter: q, metric: Metric::Raised, value: r as f64 });
+        let rows =
+            (0..4).map(|r| Row { scenario: "a", replicate: r, quarter: q, metric: Metric::Raised, value: r as f64 });
         let s = summarise(rows);
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].n, s[0].mean, s[0].p50), (4, 1.5, 1.5));

@@ -33,8 +33,14 @@ pub fn timeseries<'a>(out: &mut dyn Write, rows: impl Iterator<Item = Row<'a>>) 
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["scenario", "replicate", "quarter", "metric", "value"]).map_err(csv_err)?;
     for r in rows {
-        w.write_record([r.scenario, &r.replicate.to_string(), &r.quarter.to_string(), r.metric.name(), &r.value.to_string()])
-            .map_err(csv_err)?;
+        w.write_record([
+            r.scenario,
+            &r.replicate.to_string(),
+            &r.quarter.to_string(),
+            r.metric.name(),
+            &r.value.to_string(),
+        ])
+        .map_err(csv_err)?;
     }
     w.flush()
 }
@@ -58,7 +64,8 @@ pub fn footprints<'a>(out: &mut dyn Write, rows: impl Iterator<Item = FootprintR
 
 pub fn summary(out: &mut dyn Write, rows: &[SummaryRow]) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["scenario", "quarter", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95"]).map_err(csv_err)?;
+    w.write_record(["scenario", "quarter", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95"])
+        .map_err(csv_err)?;
     for r in rows {
         let nums = [r.mean, r.sd, r.p05, r.p25, r.p50, r.p75, r.p95].map(|x| x.to_string());
         let mut rec = vec![r.scenario.clone(), r.quarter.to_string(), r.metric.name().to_string()];

@@ -31,7 +31,13 @@ impl fmt::Display for Located {
         }
         let n = self.line.to_string();
         let pad = " ".repeat(n.len());
-        write!(f, "\n {pad} |\n {n} | {}\n {pad} | {}{}", self.excerpt, " ".repeat(self.col.saturating_sub(1)), "^".repeat(self.width.max(1)))?;
+        write!(
+            f,
+            "\n {pad} |\n {n} | {}\n {pad} | {}{}",
+            self.excerpt,
+            " ".repeat(self.col.saturating_sub(1)),
+            "^".repeat(self.width.max(1))
+        )?;
         if !self.allowed.is_empty() {
             write!(f, "\n {pad} = allowed: {}", self.allowed)?;
         }

@@ -143,7 +143,8 @@ struct Draft {
 pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     let path = Path::new(arg);
     if path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: arg.to_string(), source: e })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: arg.to_string(), source: e })?;
         return load_text(&text, arg, path.parent().map(Path::to_path_buf));
     }
     if let Some((file, text)) = builtin::get(arg) {
@@ -180,7 +181,13 @@ fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Vec<String>) 
     let loc = |span: Range<usize>| Loc { file: file.to_string(), text: shared.clone(), span };
 
     let Some(name) = &raw.name else {
-        return Err(src.at(0..0, "name", "", "is required", "a name of lowercase letters, digits and '-', such as name = \"strong-leads\""));
+        return Err(src.at(
+            0..0,
+            "name",
+            "",
+            "is required",
+            "a name of lowercase letters, digits and '-', such as name = \"strong-leads\"",
+        ));
     };
     check_name(name, &src)?;
 
@@ -209,13 +216,24 @@ fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Vec<String>) 
     Ok(draft)
 }
 
-fn parent(ext: &Spanned<String>, src: &SourceText, dir: Option<&Path>, chain: &mut Vec<String>) -> Result<Draft, ScenarioError> {
+fn parent(
+    ext: &Spanned<String>,
+    src: &SourceText,
+    dir: Option<&Path>,
+    chain: &mut Vec<String>,
+) -> Result<Draft, ScenarioError> {
     let name = ext.get_ref();
     if let Some((file, text)) = builtin::get(name) {
         return layer(text, file, None, chain);
     }
     let Some(dir) = dir else {
-        return Err(src.at(ext.span(), "extends", &format!("\"{name}\""), "is not a built-in scenario", &format!("one of {}", builtin::names().join(", "))));
+        return Err(src.at(
+            ext.span(),
+            "extends",
+            &format!("\"{name}\""),
+            "is not a built-in scenario",
+            &format!("one of {}", builtin::names().join(", ")),
+        ));
     };
     let path = dir.join(name);
     match std::fs::read_to_string(&path) {
@@ -242,15 +260,29 @@ fn check_name(name: &Spanned<String>, src: &SourceText) -> Result<(), ScenarioEr
     if ok {
         Ok(())
     } else {
-        Err(src.at(name.span(), "name", &format!("\"{n}\""), "is not allowed", "1 to 64 lowercase letters, digits and '-', not starting with '-'"))
+        Err(src.at(
+            name.span(),
+            "name",
+            &format!("\"{n}\""),
+            "is not allowed",
+            "1 to 64 lowercase letters, digits and '-', not starting with '-'",
+        ))
     }
 }
 
 fn quarter(s: &Spanned<String>, field: &str, src: &SourceText) -> Result<Quarter, ScenarioError> {
-    Quarter::parse(s.get_ref()).map_err(|rule| src.at(s.span(), field, &format!("\"{}\"", s.get_ref()), "is not a quarter", &rule))
+    Quarter::parse(s.get_ref())
+        .map_err(|rule| src.at(s.span(), field, &format!("\"{}\"", s.get_ref()), "is not a quarter", &rule))
 }
 
-fn number(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, whole: bool, src: &SourceText) -> Result<f64, ScenarioError> {
+fn number(
+    v: &Spanned<Num>,
+    field: &str,
+    lo: f64,
+    hi: f64,
+    whole: bool,
+    src: &SourceText,
+) -> Result<f64, ScenarioError> {
     let x = v.get_ref().0;
     if x.is_finite() && x >= lo && x <= hi && (!whole || x.fract() == 0.0) {
         Ok(x)
@@ -292,11 +324,26 @@ fn apply(
             let name = k.get_ref();
             let Some(def) = Params::def(name) else {
                 let near = nearest(name, DICTIONARY.iter().map(|d| d.name), 3);
-                return Err(src.at(k.span(), &format!("params.{name}"), "", "is not a parameter", &format!("did you mean {}? `stpsim params` lists all", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))));
+                return Err(src.at(
+                    k.span(),
+                    &format!("params.{name}"),
+                    "",
+                    "is not a parameter",
+                    &format!(
+                        "did you mean {}? `stpsim params` lists all",
+                        near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
             };
             let x = v.get_ref().0;
             if !def.accepts(x) {
-                return Err(src.at(v.span(), &format!("params.{name}"), &fmt_num(x), "is out of range", &format!("{} ({})", def.allowed(), def.unit)));
+                return Err(src.at(
+                    v.span(),
+                    &format!("params.{name}"),
+                    &fmt_num(x),
+                    "is out of range",
+                    &format!("{} ({})", def.allowed(), def.unit),
+                ));
             }
             d.params.set(name, x);
         }
@@ -337,25 +384,58 @@ fn structure_layer(
                 let full = dir.map_or_else(|| PathBuf::from(path.get_ref()), |d| d.join(path.get_ref()));
                 let shown = full.to_string_lossy().to_string();
                 let text = std::fs::read_to_string(&full).map_err(|e| {
-                    src.at(path.span(), "structure.path", &format!("\"{}\"", path.get_ref()), &format!("cannot be read ({shown}: {e})"), "a path to a CSV file, relative to this scenario file")
+                    src.at(
+                        path.span(),
+                        "structure.path",
+                        &format!("\"{}\"", path.get_ref()),
+                        &format!("cannot be read ({shown}: {e})"),
+                        "a path to a CSV file, relative to this scenario file",
+                    )
                 })?;
-                let organisations = structure::parse_structure_csv(&text)
-                    .map_err(|e| ScenarioError::StructureRow { file: shown.clone(), row: e.row, message: e.message })?;
+                let organisations = structure::parse_structure_csv(&text).map_err(|e| ScenarioError::StructureRow {
+                    file: shown.clone(),
+                    row: e.row,
+                    message: e.message,
+                })?;
                 StructureSpec::File { path: shown, organisations }
             }
             other => {
-                return Err(src.at(kind.span(), "structure.kind", &format!("\"{other}\""), "is not a structure", kinds));
+                return Err(src.at(
+                    kind.span(),
+                    "structure.kind",
+                    &format!("\"{other}\""),
+                    "is not a structure",
+                    kinds,
+                ));
             }
         };
         if let (Some(n), false) = (&st.footprints, matches!(spec, StructureSpec::Synthetic { .. })) {
-            return Err(src.at(n.span(), "structure.footprints", "", "applies to kind = \"synthetic\" only", "remove it, or set kind = \"synthetic\""));
+            return Err(src.at(
+                n.span(),
+                "structure.footprints",
+                "",
+                "applies to kind = \"synthetic\" only",
+                "remove it, or set kind = \"synthetic\"",
+            ));
         }
         if let (Some(p), false) = (&st.path, matches!(spec, StructureSpec::File { .. })) {
-            return Err(src.at(p.span(), "structure.path", "", "applies to kind = \"file\" only", "remove it, or set kind = \"file\""));
+            return Err(src.at(
+                p.span(),
+                "structure.path",
+                "",
+                "applies to kind = \"file\" only",
+                "remove it, or set kind = \"file\"",
+            ));
         }
         d.structure = Some((spec, loc(kind.span())));
     } else if let Some(n) = st.footprints.as_ref() {
-        return Err(src.at(n.span(), "structure.footprints", "", "needs kind = \"synthetic\" in the same table", kinds));
+        return Err(src.at(
+            n.span(),
+            "structure.footprints",
+            "",
+            "needs kind = \"synthetic\" in the same table",
+            kinds,
+        ));
     } else if let Some(p) = st.path.as_ref() {
         return Err(src.at(p.span(), "structure.path", "", "needs kind = \"file\" in the same table", kinds));
     }
@@ -379,7 +459,12 @@ const LEVER_KINDS: &[(&str, &[&str])] = &[
     ("stf_schedule", &["years"]),
 ];
 
-fn lever(l: &RawLever, index: usize, src: &SourceText, loc: &dyn Fn(Range<usize>) -> Loc) -> Result<DraftLever, ScenarioError> {
+fn lever(
+    l: &RawLever,
+    index: usize,
+    src: &SourceText,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+) -> Result<DraftLever, ScenarioError> {
     let at = format!("levers[{index}]");
     let kind = l.kind.get_ref().as_str();
     let Some((_, fields)) = LEVER_KINDS.iter().find(|(k, _)| *k == kind) else {
@@ -389,26 +474,48 @@ fn lever(l: &RawLever, index: usize, src: &SourceText, loc: &dyn Fn(Range<usize>
             &format!("{at}.kind"),
             &format!("\"{kind}\""),
             "is not a lever",
-            &format!("did you mean \"{}\"? levers: {}", near[0], LEVER_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")),
+            &format!(
+                "did you mean \"{}\"? levers: {}",
+                near[0],
+                LEVER_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+            ),
         ));
     };
     for (f, span) in l.fields_present() {
         if !fields.contains(&f) {
             let extra = if f == "footprints" { " (a national lever acts everywhere)" } else { "" };
-            return Err(src.at(span, &format!("{at}.{f}"), "", &format!("does not apply to a {kind} lever{extra}"), &format!("fields of {kind}: kind, start, end, {}", fields.join(", "))));
+            return Err(src.at(
+                span,
+                &format!("{at}.{f}"),
+                "",
+                &format!("does not apply to a {kind} lever{extra}"),
+                &format!("fields of {kind}: kind, start, end, {}", fields.join(", ")),
+            ));
         }
     }
     let start = quarter(&l.start, &format!("{at}.start"), src)?;
     let end = l.end.as_ref().map(|e| quarter(e, &format!("{at}.end"), src)).transpose()?;
     if let (Some(e), Some(espan)) = (end, l.end.as_ref()) {
         if e <= start {
-            return Err(src.at(espan.span(), &format!("{at}.end"), &format!("\"{e}\""), "is not after the lever's start", &format!("a quarter after {start}, or no end")));
+            return Err(src.at(
+                espan.span(),
+                &format!("{at}.end"),
+                &format!("\"{e}\""),
+                "is not after the lever's start",
+                &format!("a quarter after {start}, or no end"),
+            ));
         }
     }
     let need = |v: &Option<Spanned<Num>>, f: &str, lo: f64, hi: f64| -> Result<f64, ScenarioError> {
         match v {
             Some(v) => number(v, &format!("{at}.{f}"), lo, hi, false, src),
-            None => Err(src.at(l.kind.span(), &format!("{at}.{f}"), "", &format!("is required by a {kind} lever"), &format!("a number from {lo} to {hi}"))),
+            None => Err(src.at(
+                l.kind.span(),
+                &format!("{at}.{f}"),
+                "",
+                &format!("is required by a {kind} lever"),
+                &format!("a number from {lo} to {hi}"),
+            )),
         }
     };
     let p = Params::default();
@@ -421,8 +528,12 @@ fn lever(l: &RawLever, index: usize, src: &SourceText, loc: &dyn Fn(Range<usize>
         "remove_veto" => LeverAction::RemoveVeto,
         "committees_in_common" => LeverAction::CommitteesInCommon,
         "funding_conditionality" => LeverAction::FundingConditionality { share: need(&l.share, "share", 0.0, 1.0)? },
-        "national_intervention" => LeverAction::NationalIntervention { probability: need(&l.probability, "probability", 0.0, 1.0)? },
-        "include_local_government" => LeverAction::IncludeLocalGovernment { council_seats: need(&l.council_seats, "council_seats", 0.0, 1.0)? },
+        "national_intervention" => {
+            LeverAction::NationalIntervention { probability: need(&l.probability, "probability", 0.0, 1.0)? }
+        }
+        "include_local_government" => {
+            LeverAction::IncludeLocalGovernment { council_seats: need(&l.council_seats, "council_seats", 0.0, 1.0)? }
+        }
         "council_lead" => LeverAction::CouncilLead,
         "accountability_clarity" => LeverAction::AccountabilityClarity { hazard: need(&l.hazard, "hazard", 0.0, 1.0)? },
         "force_pace" => LeverAction::ForcePace { pace: need(&l.pace, "pace", 0.0, 2.0)? },
@@ -438,20 +549,46 @@ fn lever(l: &RawLever, index: usize, src: &SourceText, loc: &dyn Fn(Range<usize>
         },
         "stf_schedule" => {
             let Some(years) = &l.years else {
-                return Err(src.at(l.kind.span(), &format!("{at}.years"), "", "is required by a stf_schedule lever", "years = [{ year = \"2016/17\", total_gbp_bn = 2.1, transformation_share = 0.14 }, ...]"));
+                return Err(src.at(
+                    l.kind.span(),
+                    &format!("{at}.years"),
+                    "",
+                    "is required by a stf_schedule lever",
+                    "years = [{ year = \"2016/17\", total_gbp_bn = 2.1, transformation_share = 0.14 }, ...]",
+                ));
             };
             let mut out: Vec<FundYear> = Vec::new();
             for (j, y) in years.get_ref().iter().enumerate() {
                 let f = format!("{at}.years[{j}]");
-                let start_year = parse_financial_year(y.year.get_ref())
-                    .map_err(|rule| src.at(y.year.span(), &format!("{f}.year"), &format!("\"{}\"", y.year.get_ref()), "is not a financial year", &rule))?;
+                let start_year = parse_financial_year(y.year.get_ref()).map_err(|rule| {
+                    src.at(
+                        y.year.span(),
+                        &format!("{f}.year"),
+                        &format!("\"{}\"", y.year.get_ref()),
+                        "is not a financial year",
+                        &rule,
+                    )
+                })?;
                 if out.iter().any(|o| o.start_year == start_year) {
-                    return Err(src.at(y.year.span(), &format!("{f}.year"), &format!("\"{}\"", y.year.get_ref()), "appears twice", "each financial year once"));
+                    return Err(src.at(
+                        y.year.span(),
+                        &format!("{f}.year"),
+                        &format!("\"{}\"", y.year.get_ref()),
+                        "appears twice",
+                        "each financial year once",
+                    ));
                 }
                 out.push(FundYear {
                     start_year,
                     total_gbp_bn: number(&y.total_gbp_bn, &format!("{f}.total_gbp_bn"), 0.0, 100.0, false, src)?,
-                    transformation_share: number(&y.transformation_share, &format!("{f}.transformation_share"), 0.0, 1.0, false, src)?,
+                    transformation_share: number(
+                        &y.transformation_share,
+                        &format!("{f}.transformation_share"),
+                        0.0,
+                        1.0,
+                        false,
+                        src,
+                    )?,
                 });
             }
             LeverAction::StfSchedule { years: out }
@@ -469,12 +606,23 @@ fn lever(l: &RawLever, index: usize, src: &SourceText, loc: &dyn Fn(Range<usize>
     Ok(DraftLever { action, start, end, targets, field: at, at: loc(l.kind.span()) })
 }
 
-fn targets(v: &Spanned<toml::Value>, field: &str, src: &SourceText, loc: &dyn Fn(Range<usize>) -> Loc) -> Result<DraftTargets, ScenarioError> {
+fn targets(
+    v: &Spanned<toml::Value>,
+    field: &str,
+    src: &SourceText,
+    loc: &dyn Fn(Range<usize>) -> Loc,
+) -> Result<DraftTargets, ScenarioError> {
     let allowed = "\"all\", a list of footprint names, { most_ready = N } or { least_ready = N }";
     let bad = |what: &str| src.at(v.span(), field, what, "is not a footprint selection", allowed);
     match v.get_ref() {
         toml::Value::String(s) if s == "all" => Ok(DraftTargets::All),
-        toml::Value::String(s) => Err(src.at(v.span(), field, &format!("\"{s}\""), "is not a footprint selection", "\"all\", or a list of names such as [\"Frimley Health\"]")),
+        toml::Value::String(s) => Err(src.at(
+            v.span(),
+            field,
+            &format!("\"{s}\""),
+            "is not a footprint selection",
+            "\"all\", or a list of names such as [\"Frimley Health\"]",
+        )),
         toml::Value::Array(a) => {
             let mut names = Vec::with_capacity(a.len());
             for x in a {
@@ -492,7 +640,15 @@ fn targets(v: &Spanned<toml::Value>, field: &str, src: &SourceText, loc: &dyn Fn
             let (k, n) = t.iter().next().map(|(k, n)| (k.as_str(), n)).unwrap_or(("", n_dummy()));
             let count = match n {
                 toml::Value::Integer(i) if *i >= 1 && *i <= MAX_SYNTHETIC_FOOTPRINTS as i64 => *i as usize,
-                other => return Err(src.at(v.span(), &format!("{field}.{k}"), &other.to_string(), "is not a count", "a whole number of footprints from 1 up")),
+                other => {
+                    return Err(src.at(
+                        v.span(),
+                        &format!("{field}.{k}"),
+                        &other.to_string(),
+                        "is not a count",
+                        "a whole number of footprints from 1 up",
+                    ));
+                }
             };
             match k {
                 "most_ready" => Ok(DraftTargets::MostReady(count)),
@@ -517,12 +673,22 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
     if end < start {
         let at = d.end.as_ref().or(d.start.as_ref()).map(|x| x.1.clone());
         if let Some(at) = at {
-            return Err(at.err("end", &format!("\"{end}\""), "is before the start", &format!("a quarter from {start} on")));
+            return Err(at.err(
+                "end",
+                &format!("\"{end}\""),
+                "is before the start",
+                &format!("a quarter from {start} on"),
+            ));
         }
     }
     if start.span_to(end) > 400 {
         if let Some((_, at)) = &d.end {
-            return Err(at.err("end", &format!("\"{end}\""), "makes a run longer than 100 years", "at most 400 quarters from start to end"));
+            return Err(at.err(
+                "end",
+                &format!("\"{end}\""),
+                "makes a run longer than 100 years",
+                "at most 400 quarters from start to end",
+            ));
         }
     }
     let structure = d.structure.as_ref().map_or(StructureSpec::England, |s| s.0.clone());
@@ -530,7 +696,12 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
     let find = |n: &str, at: &Loc, field: &str| -> Result<usize, ScenarioError> {
         names.iter().position(|x| x == n).ok_or_else(|| {
             let near = nearest(n, names.iter().map(String::as_str), 3);
-            at.err(field, &format!("\"{n}\""), "is not a footprint of this structure", &format!("did you mean {}?", near.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")))
+            at.err(
+                field,
+                &format!("\"{n}\""),
+                "is not a footprint of this structure",
+                &format!("did you mean {}?", near.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")),
+            )
         })
     };
     let mut ready_index = Vec::new();
@@ -551,7 +722,12 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
     let mut levers = Vec::with_capacity(d.levers.len());
     for l in &d.levers {
         if l.start < start {
-            return Err(l.at.err(&format!("{}.start", l.field), &format!("\"{}\"", l.start), "is before the run starts", &format!("a quarter from the run's start, {start}, on")));
+            return Err(l.at.err(
+                &format!("{}.start", l.field),
+                &format!("\"{}\"", l.start),
+                "is before the run starts",
+                &format!("a quarter from the run's start, {start}, on"),
+            ));
         }
         let footprints = match &l.targets {
             DraftTargets::National => Targets::National,
@@ -574,7 +750,10 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
     // Two levers may not set the same thing on the same footprint in the same quarter.
     for (a, la) in levers.iter().enumerate() {
         for (b, lb) in levers.iter().enumerate().skip(a + 1) {
-            if la.action.name() == lb.action.name() && overlap_in_time(la, lb) && overlap_in_place(&la.footprints, &lb.footprints, names.len()) {
+            if la.action.name() == lb.action.name()
+                && overlap_in_time(la, lb)
+                && overlap_in_place(&la.footprints, &lb.footprints, names.len())
+            {
                 let dl = &d.levers[b];
                 return Err(dl.at.err(
                     &format!("{}.kind", dl.field),
@@ -655,7 +834,9 @@ mod tests {
 
     #[test]
     fn unknown_footprint_lists_nearest_names() {
-        let e = err("name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\nfootprints = [\"Frimley Heath\"]\n");
+        let e = err(
+            "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\nfootprints = [\"Frimley Heath\"]\n",
+        );
         assert!(e.contains("\"Frimley Health\""), "{e}");
         assert!(e.contains(":5:"), "{e}");
     }
@@ -670,7 +851,9 @@ mod tests {
 
     #[test]
     fn national_levers_take_no_footprints_and_levers_not_before_start() {
-        let e = err("name = \"x\"\n[[levers]]\nkind = \"national_intervention\"\nstart = \"2017Q2\"\nprobability = 0.5\nfootprints = \"all\"\n");
+        let e = err(
+            "name = \"x\"\n[[levers]]\nkind = \"national_intervention\"\nstart = \"2017Q2\"\nprobability = 0.5\nfootprints = \"all\"\n",
+        );
         assert!(e.contains("does not apply"), "{e}");
         let e = err("name = \"x\"\nstart = \"2017Q1\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2016Q4\"\n");
         assert!(e.contains("before the run starts"), "{e}");
@@ -682,7 +865,8 @@ mod tests {
         assert!(e.contains("`beta0`"), "{e}");
         let e = err("name = \"x\"\n[params]\nconditionality = 2\n");
         assert!(e.contains("from 0 to 1"), "{e}");
-        let s = load_text("name = \"x\"\nextends = \"baseline\"\n[params]\nconditionality = 1\n", "t.toml", None).unwrap();
+        let s =
+            load_text("name = \"x\"\nextends = \"baseline\"\n[params]\nconditionality = 1\n", "t.toml", None).unwrap();
         assert_eq!(s.params.conditionality, 1.0);
         assert_eq!(s.changed_params(), vec![("conditionality", 1.0)]);
     }

@@ -60,7 +60,12 @@ pub(super) fn build(p: &Params) -> Structure {
             let ambulance_share = p.england_ambulance_trusts * r.population / total_pop;
             push(&mut m, Kind::Ambulance, 1, BudgetRule::Scaled(ambulance_share));
             push(&mut m, Kind::Ccg, ccgs[i], BudgetRule::ShareOf(p.ccg_gbp_per_resident * r.population / 1e6));
-            push(&mut m, Kind::Council, councils[i], BudgetRule::ShareOf(p.council_gbp_per_resident * r.population / 1e6));
+            push(
+                &mut m,
+                Kind::Council,
+                councils[i],
+                BudgetRule::ShareOf(p.council_gbp_per_resident * r.population / 1e6),
+            );
             let pc = ((r.population / p.residents_per_primary_care).round() as usize).max(1);
             push(&mut m, Kind::PrimaryCare, pc, BudgetRule::ByKind);
             (FootprintDef { name: r.name.clone(), council_led: r.council_led, lead_given: false }, m)

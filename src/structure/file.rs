@@ -22,10 +22,8 @@ pub struct RowError {
 /// Parses and checks a structure CSV.
 pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, RowError> {
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| RowError { row: 1, message: format!("cannot read the header: {e}") })?
-        .clone();
+    let headers =
+        rdr.headers().map_err(|e| RowError { row: 1, message: format!("cannot read the header: {e}") })?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(fp_col), Some(org_col), Some(kind_col)) = (col("footprint"), col("organisation"), col("kind")) else {
         return Err(RowError {
@@ -38,7 +36,10 @@ pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, RowError> {
     };
     for h in headers.iter() {
         if !["footprint", "organisation", "kind", "budget", "lead"].contains(&h) {
-            return Err(RowError { row: 1, message: format!("unknown column `{h}`; allowed: footprint, organisation, kind, budget, lead") });
+            return Err(RowError {
+                row: 1,
+                message: format!("unknown column `{h}`; allowed: footprint, organisation, kind, budget, lead"),
+            });
         }
     }
     let budget_col = col("budget");
@@ -48,7 +49,10 @@ pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, RowError> {
         let row = i + 2;
         let rec = rec.map_err(|e| RowError { row, message: format!("cannot read the row: {e}") })?;
         if rec.len() != headers.len() {
-            return Err(RowError { row, message: format!("{} fields where the header has {}", rec.len(), headers.len()) });
+            return Err(RowError {
+                row,
+                message: format!("{} fields where the header has {}", rec.len(), headers.len()),
+            });
         }
         let field = |c: usize| rec.get(c).unwrap_or("");
         let footprint = field(fp_col).to_string();
@@ -95,7 +99,10 @@ pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, RowError> {
     for name in names {
         let leads = out.iter().enumerate().filter(|(_, o)| o.footprint == name && o.lead).collect::<Vec<_>>();
         if leads.len() > 1 {
-            return Err(RowError { row: leads[1].0 + 2, message: format!("footprint `{name}` has more than one lead") });
+            return Err(RowError {
+                row: leads[1].0 + 2,
+                message: format!("footprint `{name}` has more than one lead"),
+            });
         }
     }
     Ok(out)
@@ -107,7 +114,10 @@ pub(super) fn build(rows: &[FileOrg]) -> Structure {
         let idx = match defs.iter().position(|(f, _)| f.name == r.footprint) {
             Some(i) => i,
             None => {
-                defs.push((FootprintDef { name: r.footprint.clone(), council_led: false, lead_given: false }, Vec::new()));
+                defs.push((
+                    FootprintDef { name: r.footprint.clone(), council_led: false, lead_given: false },
+                    Vec::new(),
+                ));
                 defs.len() - 1
             }
         };

@@ -76,7 +76,8 @@ mod tests {
         let acute = a.fps[0].members().find(|&i| a.kind[i] == Kind::Acute).unwrap();
         let council_before = england_world(10).balance.clone();
         let pressure_a = 0.02 * {
-            let c: Vec<f64> = a.fps[0].members().filter(|&i| a.kind[i] == Kind::Council).map(|i| council_before[i]).collect();
+            let c: Vec<f64> =
+                a.fps[0].members().filter(|&i| a.kind[i] == Kind::Council).map(|i| council_before[i]).collect();
             (-(c.iter().sum::<f64>() / c.len() as f64)).max(0.0)
         };
         assert!((a.structural[acute] - b.structural[acute] - (0.02 * 0.05 - pressure_a)).abs() < 1e-12);

@@ -34,7 +34,9 @@ pub fn propensity(w: &World, f: usize, i: usize) -> f64 {
         0.0
     };
     let acs_factor = if fp.acs { p.acs_deficit_factor } else { 1.0 };
-    p.beta0 + p.b_trust * (w.trust[i] - 0.5) + p.b_peer * (fp.prev_collab - 0.5)
+    p.beta0
+        + p.b_trust * (w.trust[i] - 0.5)
+        + p.b_peer * (fp.prev_collab - 0.5)
         + p.b_lead * fp.authority(p) * (seen_legitimacy(w, f, i) - 0.5)
         + p.b_fund * w.national.conditionality * phi
         + if w.coerced[i] > 0 { p.b_coerce } else { 0.0 }

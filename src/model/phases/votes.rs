@@ -107,9 +107,8 @@ mod tests {
     #[test]
     fn committees_in_common_give_ccgs_one_vote() {
         let mut w = england_world(7);
-        let f = (0..w.fps.len())
-            .find(|&f| w.fps[f].members().filter(|&i| w.kind[i] == Kind::Ccg).count() >= 3)
-            .unwrap();
+        let f =
+            (0..w.fps.len()).find(|&f| w.fps[f].members().filter(|&i| w.kind[i] == Kind::Ccg).count() >= 3).unwrap();
         w.fps[f].committees_in_common = true;
         w.p.mu = 30.0;
         let keys = crate::model::rng::Keys { seed: 2, replicate: 0 };

@@ -1,0 +1,47 @@
+//! Generated documentation stays in step with the code.
+
+#[test]
+fn parameters_md_matches_the_dictionary() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/parameters.md");
+    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        on_disk == stpsim::params::markdown(),
+        "docs/parameters.md is stale: regenerate it with `cargo run -- params --markdown > docs/parameters.md`"
+    );
+}
+
+#[test]
+fn every_parameter_and_metric_is_documented_in_model_md() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model.md");
+    let text = std::fs::read_to_string(path).expect("docs/model.md exists");
+    for m in stpsim::model::Metric::ALL {
+        assert!(text.contains(m.name()), "docs/model.md does not describe the metric {}", m.name());
+    }
+    for lever in [
+        "strengthen_leads",
+        "remove_veto",
+        "committees_in_common",
+        "funding_conditionality",
+        "national_intervention",
+        "include_local_government",
+        "council_lead",
+        "accountability_clarity",
+        "force_pace",
+        "accountable_care",
+        "stf_schedule",
+    ] {
+        assert!(text.contains(lever), "docs/model.md does not describe the lever {lever}");
+    }
+    for section in [
+        "Purpose and patterns",
+        "Entities, state variables and scales",
+        "Process overview and scheduling",
+        "Design concepts",
+        "Initialisation",
+        "Input data",
+        "Submodels",
+        "Readings",
+    ] {
+        assert!(text.contains(section), "docs/model.md lacks the ODD section {section}");
+    }
+}
