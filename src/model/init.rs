@@ -117,6 +117,7 @@ impl World {
                 intervention: p.intervention,
                 clarity_hazard: p.clarity_hazard,
                 schedule: p.stf_schedule(),
+                fund_share: s.fund_share,
                 first_quarter: true,
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,

@@ -104,6 +104,8 @@ pub struct National {
     pub intervention: f64,
     pub clarity_hazard: f64,
     pub schedule: Vec<FundYear>,
+    /// This system's share of the national fund (1 for England).
+    pub fund_share: f64,
     /// No stance history yet: nothing is withheld.
     pub first_quarter: bool,
     /// This quarter's fund, GBP m: sustainability and transformation parts.

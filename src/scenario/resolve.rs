@@ -60,7 +60,7 @@ impl Scenario {
         match &self.structure {
             StructureSpec::England => structure::england(&self.params),
             StructureSpec::Synthetic { footprints } => structure::synthetic(*footprints, &self.params, seed),
-            StructureSpec::File { organisations, .. } => structure::from_file(organisations),
+            StructureSpec::File { organisations, .. } => structure::from_file(organisations, &self.params),
         }
     }
 

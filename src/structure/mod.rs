@@ -51,6 +51,9 @@ pub struct Structure {
     pub ranges: Vec<(usize, usize)>,
     /// England: draw extra council leads among footprints not known to be council-led.
     pub england: bool,
+    /// Share of the national fund this system receives: 1 for England; for
+    /// other structures, their expected provider budget over England's.
+    pub fund_share: f64,
 }
 
 impl Structure {
@@ -66,7 +69,29 @@ impl Structure {
             ranges.push((start, orgs.len()));
             footprints.push(fp);
         }
-        Structure { footprints, orgs, ranges, england }
+        Structure { footprints, orgs, ranges, england, fund_share: 1.0 }
+    }
+
+    /// Expected total provider budget, GBP m a year, before any replicate is drawn.
+    pub fn expected_provider_budget(&self, p: &Params) -> f64 {
+        let lognormal_mean = (p.budget_sigma * p.budget_sigma / 2.0).exp();
+        self.orgs
+            .iter()
+            .filter(|o| o.kind.is_provider())
+            .map(|o| match o.budget {
+                BudgetRule::Fixed(b) => b,
+                BudgetRule::ShareOf(total) => total,
+                BudgetRule::ByKind => p.budget_median(o.kind) * lognormal_mean,
+                BudgetRule::Scaled(x) => x * p.budget_median(o.kind) * lognormal_mean,
+            })
+            .sum()
+    }
+
+    /// Scales the national fund to this system's size relative to England's.
+    fn with_fund_share(mut self, p: &Params) -> Structure {
+        let england = england::build(p).expected_provider_budget(p);
+        self.fund_share = if england > 0.0 { self.expected_provider_budget(p) / england } else { 0.0 };
+        self
     }
 
     pub fn n_orgs(&self) -> usize {
@@ -120,11 +145,16 @@ pub fn england(p: &Params) -> Structure {
     england::build(p)
 }
 
-pub use synthetic::{synthetic, synthetic_names};
+pub use synthetic::synthetic_names;
+
+/// A synthetic system of `n` footprints; member counts drawn from the run seed.
+pub fn synthetic(n: usize, p: &Params, seed: u64) -> Structure {
+    synthetic::build(n, p, seed).with_fund_share(p)
+}
 
 /// Builds a structure from a parsed structure file.
-pub fn from_file(rows: &[FileOrg]) -> Structure {
-    file::build(rows)
+pub fn from_file(rows: &[FileOrg], p: &Params) -> Structure {
+    file::build(rows).with_fund_share(p)
 }
 
 #[cfg(test)]
@@ -144,6 +174,18 @@ mod tests {
     }
 
     #[test]
+    fn small_systems_get_a_proportional_share_of_the_fund() {
+        let p = Params::default();
+        let rows =
+            parse_structure_csv("footprint,organisation,kind,budget\nA,T,acute_trust,420\nA,C,ccg,500\n").unwrap();
+        let s = from_file(&rows, &p);
+        let england = england(&p).expected_provider_budget(&p);
+        assert!((s.fund_share - 420.0 / england).abs() < 1e-12);
+        let big = synthetic(44, &p, 3);
+        assert!((0.7..1.5).contains(&big.fund_share), "{}", big.fund_share);
+    }
+
+    #[test]
     fn england_matches_national_totals() {
         let p = Params::default();
         let s = england(&p);
@@ -156,6 +198,7 @@ mod tests {
         assert_eq!(count(Kind::Acute), 137);
         assert_eq!(count(Kind::Ambulance), 44);
         assert_eq!(s.footprints.iter().filter(|f| f.council_led).count(), 3);
+        assert_eq!(s.fund_share, 1.0);
         for (f, &(a, b)) in s.ranges.iter().enumerate() {
             let members = &s.orgs[a..b];
             for k in [Kind::Ccg, Kind::Council, Kind::MentalHealth, Kind::Acute, Kind::PrimaryCare] {

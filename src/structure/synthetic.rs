@@ -20,7 +20,7 @@ fn poisson<R: rand::Rng>(mean: f64, rng: &mut R) -> usize {
 
 /// Member counts are drawn once per run from the run seed, so the structure
 /// is fixed across replicates and scenarios.
-pub fn synthetic(n: usize, p: &Params, seed: u64) -> Structure {
+pub(super) fn build(n: usize, p: &Params, seed: u64) -> Structure {
     let mut rng = structure_stream(seed, Phase::Structure);
     let defs = synthetic_names(n)
         .into_iter()
@@ -51,9 +51,9 @@ mod tests {
     #[test]
     fn synthetic_is_fixed_by_seed_and_has_core_members() {
         let p = Params::default();
-        let a = synthetic(50, &p, 1);
-        assert_eq!(a, synthetic(50, &p, 1));
-        assert_ne!(a, synthetic(50, &p, 2));
+        let a = build(50, &p, 1);
+        assert_eq!(a, build(50, &p, 1));
+        assert_ne!(a, build(50, &p, 2));
         assert_eq!(a.footprints.len(), 50);
         let per_fp = a.n_orgs() as f64 / 50.0;
         // Expected 1+3.75 + 1+2.1 + 1 + 0.4 + 1 + 1+2.45 + 1+1.5 = 16.2 members.

@@ -9,7 +9,8 @@ use crate::quarter::Quarter;
 /// budget, weighted by their collaboration last quarter.
 pub fn pay(w: &mut World, q: Quarter) {
     let year = w.national.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
-    let (total, share) = year.map_or((0.0, 0.0), |y| (y.total_gbp_bn * 1000.0, y.transformation_share));
+    let (total, share) =
+        year.map_or((0.0, 0.0), |y| (y.total_gbp_bn * 1000.0 * w.national.fund_share, y.transformation_share));
     let sustainability = total * (1.0 - share) / 4.0;
     let transformation = total * share / 4.0;
     w.national.sustainability_gbp_m = sustainability;
