@@ -16,8 +16,8 @@ use rayon::prelude::*;
 pub struct RunOptions {
     pub replicates: u32,
     pub seed: u64,
-    /// Also keep every footprint's metrics.
-    pub per_footprint: bool,
+    /// Keep every footprint's metrics for the first this many replicates (0: none).
+    pub footprint_replicates: u32,
 }
 
 /// One replicate's metrics: England rows `[quarter][metric]`, and if asked,
@@ -52,7 +52,7 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
         .map(|k| {
             let (s, r) = (k / reps, k % reps);
             let keys = Keys { seed: opts.seed, replicate: r as u64 };
-            simulate(&scenarios[s], &structures[s], &keys, opts.per_footprint)
+            simulate(&scenarios[s], &structures[s], &keys, (r as u32) < opts.footprint_replicates)
         })
         .collect();
     let mut runs = runs.into_iter();
@@ -61,7 +61,7 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
         .zip(&structures)
         .map(|(s, st)| {
             let mut values = Vec::new();
-            let mut footprint_values = opts.per_footprint.then(Vec::new);
+            let mut footprint_values = (opts.footprint_replicates > 0).then(Vec::new);
             for (e, f) in runs.by_ref().take(reps) {
                 values.extend(e);
                 if let (Some(all), Some(f)) = (footprint_values.as_mut(), f) {
@@ -73,6 +73,7 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
                 quarters: s.quarters(),
                 footprints: st.footprints.iter().map(|f| f.name.clone()).collect(),
                 replicates: reps,
+                footprint_replicates: reps.min(opts.footprint_replicates as usize),
                 values,
                 footprint_values,
             }

@@ -62,6 +62,9 @@ pub struct RunArgs {
     /// Also write footprints.csv with every footprint's metrics.
     #[arg(long)]
     pub per_footprint: bool,
+    /// With --per-footprint: keep footprint rows for the first N replicates only (default: all).
+    #[arg(long, value_name = "N", requires = "per_footprint", value_parser = clap::value_parser!(u32).range(1..))]
+    pub footprint_replicates: Option<u32>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,

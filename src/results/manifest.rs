@@ -19,7 +19,8 @@ pub struct Manifest<'a> {
     pub seed: u64,
     pub replicates: u32,
     pub threads: usize,
-    pub per_footprint: bool,
+    /// Replicates whose footprint rows are in footprints.csv (0: not written).
+    pub footprint_replicates: u32,
     pub started: String,
     pub finished: String,
     pub wall_seconds: f64,

@@ -16,6 +16,8 @@ pub struct ScenarioResult {
     pub quarters: Vec<Quarter>,
     pub footprints: Vec<String>,
     pub replicates: usize,
+    /// Replicates (the first ones) whose footprint values are kept.
+    pub footprint_replicates: usize,
     /// `[replicate][quarter][metric]`.
     pub values: Vec<f64>,
     /// `[replicate][quarter][footprint][metric]`, when asked for.
@@ -72,7 +74,7 @@ impl ScenarioResult {
         let nq = self.quarters.len();
         let nf = self.footprints.len();
         let values = self.footprint_values.as_deref().unwrap_or(&[]);
-        let reps = if values.is_empty() { 0 } else { self.replicates };
+        let reps = if values.is_empty() { 0 } else { self.footprint_replicates };
         (0..reps).flat_map(move |r| {
             (0..nq).flat_map(move |q| {
                 (0..nf).flat_map(move |f| {

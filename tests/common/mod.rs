@@ -11,7 +11,7 @@ pub fn scenario(text: &str) -> Scenario {
 }
 
 pub fn run(scenarios: &[Scenario], replicates: u32, seed: u64) -> Results {
-    stpsim::run(scenarios, &RunOptions { replicates, seed, per_footprint: false })
+    stpsim::run(scenarios, &RunOptions { replicates, seed, footprint_replicates: 0 })
 }
 
 pub fn q(s: &str) -> Quarter {
