@@ -71,6 +71,7 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         (true, Some(n)) => n.min(replicates),
     };
     let opts = RunOptions { replicates, seed, footprint_replicates };
+    check_memory(&scenarios, &opts)?;
 
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let started = SystemTime::now();
@@ -118,6 +119,32 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     if !args.quiet {
         print!("{}", terminal_summary(&results, replicates, seed));
         println!("wrote {} in {:.1}s", out.display(), clock.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// Results are held in memory until written; refuse a run that cannot fit
+/// before anything is allocated.
+const MAX_RESULT_BYTES: f64 = 8.0 * (1u64 << 30) as f64;
+
+fn check_memory(scenarios: &[Scenario], opts: &RunOptions) -> anyhow::Result<()> {
+    let metrics = stpsim::model::metrics::N_METRICS as f64;
+    let bytes: f64 = scenarios
+        .iter()
+        .map(|s| {
+            let q = s.start.span_to(s.end) as f64;
+            let fps = s.footprint_names().len() as f64;
+            8.0 * metrics * q * (opts.replicates as f64 + opts.footprint_replicates as f64 * fps)
+        })
+        .sum();
+    if bytes > MAX_RESULT_BYTES {
+        return Err(UsageError(format!(
+            "this run would hold {:.1} GiB of results in memory, above the limit of {:.0} GiB; \
+             use fewer --replicates or scenarios, or a smaller --footprint-replicates",
+            bytes / (1u64 << 30) as f64,
+            MAX_RESULT_BYTES / (1u64 << 30) as f64
+        ))
+        .into());
     }
     Ok(())
 }

@@ -93,11 +93,12 @@ pub mod draw {
         median * normal(rng, 0.0, sigma).exp()
     }
 
-    /// Beta(a, b); a degenerate shape falls back to the mean.
+    /// Beta(a, b); a degenerate shape or draw falls back to the mean.
     pub fn beta<R: Rng + ?Sized>(rng: &mut R, a: f64, b: f64) -> f64 {
+        let mean = a / (a + b);
         match Beta::new(a, b) {
-            Ok(d) => d.sample(rng),
-            Err(_) => a / (a + b),
+            Ok(d) => Some(d.sample(rng)).filter(|x: &f64| x.is_finite()).unwrap_or(mean),
+            Err(_) => mean,
         }
     }
 

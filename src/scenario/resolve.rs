@@ -118,6 +118,10 @@ struct DraftLever {
     start: Quarter,
     end: Option<Quarter>,
     targets: DraftTargets,
+    /// An accountable_care lever without threshold / quarters takes the
+    /// scenario's `acs_threshold` / `acs_quarters`, known once layers merge.
+    default_threshold: bool,
+    default_quarters: bool,
     field: String,
     at: Loc,
 }
@@ -518,7 +522,6 @@ fn lever(
             )),
         }
     };
-    let p = Params::default();
     let action = match kind {
         "strengthen_leads" => LeverAction::StrengthenLeads {
             authority: need(&l.authority, "authority", 0.0, 1.0)?,
@@ -540,11 +543,11 @@ fn lever(
         "accountable_care" => LeverAction::AccountableCare {
             threshold: match &l.threshold {
                 Some(v) => number(v, &format!("{at}.threshold"), 0.0, 1.0, false, src)?,
-                None => p.acs_threshold,
+                None => f64::NAN,
             },
             quarters: match &l.quarters {
                 Some(v) => number(v, &format!("{at}.quarters"), 1.0, 40.0, true, src)? as usize,
-                None => p.acs_quarters as usize,
+                None => 0,
             },
         },
         "stf_schedule" => {
@@ -603,7 +606,17 @@ fn lever(
             Some(v) => targets(v, &format!("{at}.footprints"), src, loc)?,
         }
     };
-    Ok(DraftLever { action, start, end, targets, field: at, at: loc(l.kind.span()) })
+    let acs = kind == "accountable_care";
+    Ok(DraftLever {
+        action,
+        start,
+        end,
+        targets,
+        default_threshold: acs && l.threshold.is_none(),
+        default_quarters: acs && l.quarters.is_none(),
+        field: at,
+        at: loc(l.kind.span()),
+    })
 }
 
 fn targets(
@@ -745,7 +758,16 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
                 Targets::Named(idx)
             }
         };
-        levers.push(Lever { action: l.action.clone(), start: l.start, end: l.end, footprints });
+        let mut action = l.action.clone();
+        if let LeverAction::AccountableCare { threshold, quarters } = &mut action {
+            if l.default_threshold {
+                *threshold = d.params.acs_threshold;
+            }
+            if l.default_quarters {
+                *quarters = d.params.acs_quarters as usize;
+            }
+        }
+        levers.push(Lever { action, start: l.start, end: l.end, footprints });
     }
     // Two levers may not set the same thing on the same footprint in the same quarter.
     for (a, la) in levers.iter().enumerate() {
@@ -869,6 +891,20 @@ mod tests {
             load_text("name = \"x\"\nextends = \"baseline\"\n[params]\nconditionality = 1\n", "t.toml", None).unwrap();
         assert_eq!(s.params.conditionality, 1.0);
         assert_eq!(s.changed_params(), vec![("conditionality", 1.0)]);
+    }
+
+    #[test]
+    fn accountable_care_defaults_follow_the_scenario_params() {
+        let t = "name = \"x\"\n[params]\nacs_threshold = 0.7\nacs_quarters = 6\n[[levers]]\nkind = \"accountable_care\"\nstart = \"2017Q1\"\n[[levers]]\nkind = \"accountable_care\"\nstart = \"2018Q1\"\nfootprints = [\"Devon\"]\nthreshold = 0.5\n";
+        let s = load_text(t, "t.toml", None).unwrap_err().to_string();
+        assert!(s.contains("already sets"), "the two overlap on Devon: {s}");
+        let t = t.replace("start = \"2018Q1\"", "start = \"2018Q1\"\nend = \"2019Q1\"").replace(
+            "kind = \"accountable_care\"\nstart = \"2017Q1\"",
+            "kind = \"accountable_care\"\nstart = \"2019Q1\"",
+        );
+        let s = load_text(&t, "t.toml", None).unwrap();
+        assert_eq!(s.levers[0].action, LeverAction::AccountableCare { threshold: 0.7, quarters: 6 });
+        assert_eq!(s.levers[1].action, LeverAction::AccountableCare { threshold: 0.5, quarters: 6 });
     }
 
     #[test]
