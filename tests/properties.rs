@@ -34,7 +34,8 @@ prop_compose! {
         mu in 0.0..6.0f64,
         intervention in 0.0..1.0f64,
         conditionality in 0.0..1.0f64,
-        synthetic in proptest::option::of(1usize..40),
+        // At least 5 footprints: the levers below name up to 4 least or 3 most ready.
+        synthetic in proptest::option::of(5usize..40),
         kinds in proptest::collection::btree_set(0usize..11, 0..6),
         start in 0u8..18,
         x in 0.0..1.0f64,

@@ -70,6 +70,17 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
+/// Writes to standard output. A reader that closed the pipe early
+/// (`stpsim params | head`) has all it wanted, so that is not an error.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// A mistake in what the user asked for (exit code 2), beside scenario errors.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]

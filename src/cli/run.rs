@@ -1,6 +1,6 @@
 //! `stpsim run` and the main job.
 
-use super::{RunArgs, UsageError};
+use super::{RunArgs, UsageError, emit};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
@@ -117,8 +117,8 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     .with_context(|| ctx("manifest.json"))?;
 
     if !args.quiet {
-        print!("{}", terminal_summary(&results, replicates, seed));
-        println!("wrote {} in {:.1}s", out.display(), clock.elapsed().as_secs_f64());
+        let done = format!("wrote {} in {:.1}s\n", out.display(), clock.elapsed().as_secs_f64());
+        emit(&(terminal_summary(&results, replicates, seed) + &done))?;
     }
     Ok(())
 }

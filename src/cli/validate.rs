@@ -1,5 +1,6 @@
 //! `stpsim validate`: check scenario files and show what they resolve to.
 
+use super::emit;
 use stpsim::Scenario;
 use stpsim::model::levers::Targets;
 use stpsim::scenario::{StructureSpec, load};
@@ -71,8 +72,7 @@ pub fn describe(s: &Scenario) -> String {
 pub fn validate(args: &[String]) -> anyhow::Result<()> {
     for a in args {
         let s = load(a)?;
-        print!("{}", describe(&s));
-        println!("  ok");
+        emit(&(describe(&s) + "  ok\n"))?;
     }
     Ok(())
 }

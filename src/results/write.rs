@@ -16,13 +16,11 @@ pub fn atomic(dir: &Path, name: &str, write: impl FnOnce(&mut dyn Write) -> io::
         write(&mut f)?;
         f.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
-    match result {
-        Ok(()) => fs::rename(&tmp, dir.join(name)),
-        Err(e) => {
-            let _ = fs::remove_file(&tmp);
-            Err(e)
-        }
+    let result = result.and_then(|()| fs::rename(&tmp, dir.join(name)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
+    result
 }
 
 fn csv_err(e: csv::Error) -> io::Error {

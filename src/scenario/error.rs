@@ -47,8 +47,8 @@ impl fmt::Display for Located {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("{file}: cannot read the file: {source}")]
-    Read { file: String, source: std::io::Error },
+    #[error("{file}: cannot read the file: {reason}")]
+    Read { file: String, reason: std::io::Error },
     #[error("{0}")]
     At(Box<Located>),
     #[error("no scenario file or built-in scenario named `{name}`{hint}\n  built-in scenarios: {known}")]

@@ -98,6 +98,15 @@ struct Loc {
 }
 
 impl Loc {
+    /// The same place narrowed to the first occurrence of `needle` inside it.
+    fn narrowed(&self, needle: &str) -> Loc {
+        let text = &self.text[self.span.clone()];
+        match text.find(needle) {
+            Some(p) => Loc { span: self.span.start + p..self.span.start + p + needle.len(), ..self.clone() },
+            None => self.clone(),
+        }
+    }
+
     fn err(&self, field: &str, value: &str, problem: &str, allowed: &str) -> ScenarioError {
         SourceText { file: &self.file, text: &self.text }.at(self.span.clone(), field, value, problem, allowed)
     }
@@ -124,6 +133,8 @@ struct DraftLever {
     default_quarters: bool,
     field: String,
     at: Loc,
+    start_at: Loc,
+    targets_at: Option<Loc>,
 }
 
 /// A scenario while its layers are being merged.
@@ -139,7 +150,8 @@ struct Draft {
     structure: Option<(StructureSpec, Loc)>,
     ready: Option<(Vec<String>, Loc)>,
     params: Params,
-    params_at: Option<Loc>,
+    /// Where each parameter was last set, for errors about relations between them.
+    params_at: std::collections::BTreeMap<String, Loc>,
     levers: Vec<DraftLever>,
 }
 
@@ -148,7 +160,7 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     let path = Path::new(arg);
     if path.is_file() {
         let text =
-            std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: arg.to_string(), source: e })?;
+            std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: arg.to_string(), reason: e })?;
         return load_text(&text, arg, path.parent().map(Path::to_path_buf));
     }
     if let Some((file, text)) = builtin::get(arg) {
@@ -156,7 +168,7 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     }
     if arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\') {
         let e = std::fs::metadata(path).err().unwrap_or_else(|| std::io::Error::other("not a file"));
-        return Err(ScenarioError::Read { file: arg.to_string(), source: e });
+        return Err(ScenarioError::Read { file: arg.to_string(), reason: e });
     }
     let near = nearest(arg, builtin::names(), 1);
     Err(ScenarioError::Unknown {
@@ -173,12 +185,23 @@ pub fn load_text(text: &str, file: &str, dir: Option<PathBuf>) -> Result<Scenari
     finish(draft)
 }
 
-fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Vec<String>) -> Result<Draft, ScenarioError> {
-    if chain.iter().any(|c| c == file) {
-        chain.push(file.to_string());
-        return Err(ScenarioError::Cycle { file: file.to_string(), chain: chain.join(" -> ") });
+/// Files met while following `extends`: (identity, name as shown).
+type Chain = Vec<(String, String)>;
+
+/// A file's identity for cycle detection: its canonical path, so `a.toml`
+/// and `../d/a.toml` are the same file.
+fn identity(file: &str) -> String {
+    std::fs::canonicalize(file).map_or_else(|_| file.to_string(), |p| p.to_string_lossy().into_owned())
+}
+
+fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Chain) -> Result<Draft, ScenarioError> {
+    let id = if dir.is_some() { identity(file) } else { format!("built-in:{file}") };
+    if chain.iter().any(|(c, _)| *c == id) || chain.len() >= 64 {
+        chain.push((id, file.to_string()));
+        let shown: Vec<&str> = chain.iter().map(|(_, f)| f.as_str()).collect();
+        return Err(ScenarioError::Cycle { file: file.to_string(), chain: shown.join(" -> ") });
     }
-    chain.push(file.to_string());
+    chain.push((id, file.to_string()));
     let src = SourceText { file, text };
     let raw = raw::parse(text).map_err(|e| src.from_toml(&e))?;
     let shared: std::sync::Arc<str> = text.into();
@@ -207,7 +230,7 @@ fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Vec<String>) 
             structure: None,
             ready: None,
             params: Params::default(),
-            params_at: None,
+            params_at: Default::default(),
             levers: Vec::new(),
         },
         Some(ext) => parent(ext, &src, dir.as_deref(), chain)?,
@@ -224,7 +247,7 @@ fn parent(
     ext: &Spanned<String>,
     src: &SourceText,
     dir: Option<&Path>,
-    chain: &mut Vec<String>,
+    chain: &mut Chain,
 ) -> Result<Draft, ScenarioError> {
     let name = ext.get_ref();
     if let Some((file, text)) = builtin::get(name) {
@@ -245,13 +268,21 @@ fn parent(
             let shown = path.to_string_lossy().to_string();
             layer(&text, &shown, path.parent().map(Path::to_path_buf), chain)
         }
-        Err(e) => Err(src.at(
-            ext.span(),
-            "extends",
-            &format!("\"{name}\""),
-            &format!("names no built-in scenario and no readable file ({}: {e})", path.display()),
-            &format!("a built-in name ({}) or a path relative to this file", builtin::names().join(", ")),
-        )),
+        Err(e) => {
+            let near = nearest(name, builtin::names(), 1);
+            let hint = near
+                .first()
+                .filter(|n| strsim::jaro_winkler(name, n) > 0.8)
+                .map(|n| format!("; did you mean \"{n}\"?"))
+                .unwrap_or_default();
+            Err(src.at(
+                ext.span(),
+                "extends",
+                &format!("\"{name}\""),
+                &format!("names no built-in scenario and no readable file ({}: {e}){hint}", path.display()),
+                &format!("a built-in name ({}) or a path relative to this file", builtin::names().join(", ")),
+            ))
+        }
     }
 }
 
@@ -323,7 +354,6 @@ fn apply(
         structure_layer(d, st, src, dir, loc)?;
     }
     if let Some(params) = &raw.params {
-        let at = params.keys().next().map(|k| loc(k.span()));
         for (k, v) in params {
             let name = k.get_ref();
             let Some(def) = Params::def(name) else {
@@ -350,9 +380,7 @@ fn apply(
                 ));
             }
             d.params.set(name, x);
-        }
-        if at.is_some() {
-            d.params_at = at;
+            d.params_at.insert(name.clone(), loc(k.span()));
         }
     }
     for (i, l) in raw.levers.iter().flatten().enumerate() {
@@ -594,6 +622,15 @@ fn lever(
                     )?,
                 });
             }
+            if out.is_empty() {
+                return Err(src.at(
+                    years.span(),
+                    &format!("{at}.years"),
+                    "[]",
+                    "lists no year",
+                    "at least one { year = \"2016/17\", total_gbp_bn = ..., transformation_share = ... }",
+                ));
+            }
             LeverAction::StfSchedule { years: out }
         }
         _ => unreachable!("lever kinds are checked above"),
@@ -616,6 +653,8 @@ fn lever(
         default_quarters: acs && l.quarters.is_none(),
         field: at,
         at: loc(l.kind.span()),
+        start_at: loc(l.start.span()),
+        targets_at: l.footprints.as_ref().map(|f| loc(f.span())),
     })
 }
 
@@ -684,32 +723,45 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
     let start = d.start.as_ref().map_or(default_start, |s| s.0);
     let end = d.end.as_ref().map_or(default_start.offset(20), |e| e.0);
     if end < start {
-        let at = d.end.as_ref().or(d.start.as_ref()).map(|x| x.1.clone());
-        if let Some(at) = at {
-            return Err(at.err(
-                "end",
-                &format!("\"{end}\""),
-                "is before the start",
-                &format!("a quarter from {start} on"),
-            ));
+        match (&d.end, &d.start) {
+            (Some((_, at)), _) => {
+                return Err(at.err(
+                    "end",
+                    &format!("\"{end}\""),
+                    "is before the start",
+                    &format!("a quarter from {start} on"),
+                ));
+            }
+            (None, Some((_, at))) => {
+                return Err(at.err(
+                    "start",
+                    &format!("\"{start}\""),
+                    &format!("is after the default end, {end}"),
+                    &format!("a start up to {end}, or an `end` after {start}"),
+                ));
+            }
+            (None, None) => {}
         }
     }
     if start.span_to(end) > 400 {
-        if let Some((_, at)) = &d.end {
-            return Err(at.err(
-                "end",
-                &format!("\"{end}\""),
-                "makes a run longer than 100 years",
-                "at most 400 quarters from start to end",
-            ));
-        }
+        let (field, value, at) = match (&d.end, &d.start) {
+            (Some((e, at)), _) => ("end", *e, at),
+            (None, Some((s, at))) => ("start", *s, at),
+            (None, None) => unreachable!("the default run is 21 quarters"),
+        };
+        return Err(at.err(
+            field,
+            &format!("\"{value}\""),
+            &format!("makes a run of {} quarters, from {start} to {end}", start.span_to(end)),
+            "at most 400 quarters from start to end",
+        ));
     }
     let structure = d.structure.as_ref().map_or(StructureSpec::England, |s| s.0.clone());
     let names = footprint_names(&structure);
     let find = |n: &str, at: &Loc, field: &str| -> Result<usize, ScenarioError> {
         names.iter().position(|x| x == n).ok_or_else(|| {
             let near = nearest(n, names.iter().map(String::as_str), 3);
-            at.err(
+            at.narrowed(&format!("\"{n}\"")).err(
                 field,
                 &format!("\"{n}\""),
                 "is not a footprint of this structure",
@@ -728,19 +780,40 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         }
     }
     if let Err((name, rule)) = d.params.cross_check() {
-        if let Some(at) = &d.params_at {
+        let prefix = name.trim_end_matches('*');
+        let at =
+            d.params_at.get(&name).or_else(|| d.params_at.iter().find(|(k, _)| k.starts_with(prefix)).map(|x| x.1));
+        if let Some(at) = at.or_else(|| d.params_at.values().next()) {
             return Err(at.err(&format!("params.{name}"), "", "conflicts with other parameters", &rule));
         }
     }
     let mut levers = Vec::with_capacity(d.levers.len());
     for l in &d.levers {
         if l.start < start {
-            return Err(l.at.err(
+            return Err(l.start_at.err(
                 &format!("{}.start", l.field),
                 &format!("\"{}\"", l.start),
                 "is before the run starts",
                 &format!("a quarter from the run's start, {start}, on"),
             ));
+        }
+        if l.start > end {
+            return Err(l.start_at.err(
+                &format!("{}.start", l.field),
+                &format!("\"{}\"", l.start),
+                "is after the run ends, so the lever would never act",
+                &format!("a quarter from {start} to {end}"),
+            ));
+        }
+        if let DraftTargets::MostReady(n) | DraftTargets::LeastReady(n) = l.targets {
+            if n > names.len() {
+                return Err(l.targets_at.as_ref().unwrap_or(&l.at).err(
+                    &format!("{}.footprints", l.field),
+                    &n.to_string(),
+                    &format!("asks for more footprints than the structure has ({})", names.len()),
+                    &format!("a count from 1 to {}", names.len()),
+                ));
+            }
         }
         let footprints = match &l.targets {
             DraftTargets::National => Targets::National,
@@ -878,7 +951,13 @@ mod tests {
         );
         assert!(e.contains("does not apply"), "{e}");
         let e = err("name = \"x\"\nstart = \"2017Q1\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2016Q4\"\n");
-        assert!(e.contains("before the run starts"), "{e}");
+        assert!(e.contains("t.toml:5:9") && e.contains("before the run starts"), "{e}");
+        let e = err("name = \"x\"\nend = \"2018Q1\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2019Q1\"\n");
+        assert!(e.contains("would never act"), "{e}");
+        let e = err(
+            "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2019Q1\"\nfootprints = { most_ready = 45 }\n",
+        );
+        assert!(e.contains("more footprints than the structure has (44)"), "{e}");
     }
 
     #[test]

@@ -12,7 +12,8 @@ pub struct FileOrg {
     pub lead: bool,
 }
 
-/// A problem in a structure file: the row (1-based, the header is row 1) and what is wrong.
+/// A problem in a structure file: the row (its line in the file, as a
+/// spreadsheet numbers it; the header is row 1) and what is wrong.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowError {
     pub row: usize,
@@ -34,7 +35,10 @@ pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, RowError> {
             ),
         });
     };
-    for h in headers.iter() {
+    for (i, h) in headers.iter().enumerate() {
+        if headers.iter().take(i).any(|e| e == h) {
+            return Err(RowError { row: 1, message: format!("column `{h}` appears twice in the header") });
+        }
         if !["footprint", "organisation", "kind", "budget", "lead"].contains(&h) {
             return Err(RowError {
                 row: 1,
@@ -45,9 +49,24 @@ pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, RowError> {
     let budget_col = col("budget");
     let lead_col = col("lead");
     let mut out = Vec::new();
+    let mut rows = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        let row = i + 2;
-        let rec = rec.map_err(|e| RowError { row, message: format!("cannot read the row: {e}") })?;
+        // The reader's own line count skips blank lines, and a record's start
+        // offset can fall on the blank lines before it: count from its first character.
+        let line_at = |byte: u64| {
+            let bytes = text.as_bytes();
+            let mut b = (byte as usize).min(bytes.len());
+            while b < bytes.len() && matches!(bytes[b], b'\n' | b'\r') {
+                b += 1;
+            }
+            bytes[..b].iter().filter(|&&c| c == b'\n').count() + 1
+        };
+        let rec = rec.map_err(|e| RowError {
+            row: e.position().map_or(i + 2, |p| line_at(p.byte())),
+            message: format!("cannot read the row: {e}"),
+        })?;
+        let row = rec.position().map_or(i + 2, |p| line_at(p.byte()));
+        rows.push(row);
         if rec.len() != headers.len() {
             return Err(RowError {
                 row,
@@ -154,5 +173,9 @@ mod tests {
         assert_eq!(e.row, 1);
         let e = parse_structure_csv("footprint,organisation,kind\nA,x\n").unwrap_err();
         assert_eq!(e.row, 2);
+        let e = parse_structure_csv("footprint,organisation,kind\nA,x,ccg\n\nA,y,hospital\n").unwrap_err();
+        assert_eq!(e.row, 4, "rows count lines, blank ones included");
+        let e = parse_structure_csv("footprint,organisation,kind,kind\nA,x,ccg,ccg\n").unwrap_err();
+        assert!(e.row == 1 && e.message.contains("twice"));
     }
 }
