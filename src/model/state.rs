@@ -130,6 +130,24 @@ pub struct Proposal {
     pub succeeded: bool,
 }
 
+impl Proposal {
+    /// A proposal with no affected member yet.
+    pub fn new(kind: ProposalType, size: f64) -> Proposal {
+        Proposal {
+            kind,
+            size,
+            n: 0,
+            members: [0; 4],
+            own_effect: [0.0; 4],
+            own_vote: [false; 4],
+            vote: [false; 4],
+            support_share: 0.0,
+            passed: false,
+            succeeded: false,
+        }
+    }
+}
+
 /// One replicate of the world.
 #[derive(Clone, Debug)]
 pub struct World {

@@ -98,18 +98,9 @@ mod tests {
     fn with_votes(votes: &[bool]) -> World {
         let mut w = england_world(8);
         let s = w.fps[0].start;
-        let mut prop = Proposal {
-            kind: ProposalType::OutOfHospital,
-            size: 0.04,
-            n: votes.len(),
-            members: [s + 1, s + 2, s + 3, s + 4],
-            own_effect: [0.0; 4],
-            own_vote: [false; 4],
-            vote: [false; 4],
-            support_share: 0.0,
-            passed: false,
-            succeeded: false,
-        };
+        let mut prop = Proposal::new(ProposalType::OutOfHospital, 0.04);
+        prop.n = votes.len();
+        prop.members = [s + 1, s + 2, s + 3, s + 4];
         prop.vote[..votes.len()].copy_from_slice(votes);
         for m in &prop.members[..votes.len()] {
             w.budget[*m] = 100.0;

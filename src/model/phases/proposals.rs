@@ -110,18 +110,7 @@ pub fn raise(w: &mut World, f: usize, rng: &mut Stream) {
     for _ in 0..count {
         let kind = ProposalType::ALL[draw::categorical(rng, &agenda)];
         let size = draw::lognormal(rng, p.size_median, p.size_sigma);
-        let mut prop = Proposal {
-            kind,
-            size,
-            n: 0,
-            members: [0; 4],
-            own_effect: [0.0; 4],
-            own_vote: [false; 4],
-            vote: [false; 4],
-            support_share: 0.0,
-            passed: false,
-            succeeded: false,
-        };
+        let mut prop = Proposal::new(kind, size);
         let (losers, winners) = roles(kind);
         for (role, loses) in losers.iter().map(|r| (r, true)).chain(winners.iter().map(|r| (r, false))) {
             if let Some(i) = pick(w, f, role, &prop.members[..prop.n], rng) {
