@@ -34,3 +34,4 @@ pub mod runner;
 
 pub use results::{Results, Row};
 pub use runner::{RunOptions, run};
+pub mod plot;

@@ -27,6 +27,11 @@ pub struct Cli {
 pub enum Command {
     /// Run scenarios and write timeseries.csv, summary.csv and manifest.json.
     Run(RunArgs),
+    /// Redraw the charts and report of an earlier run from its files alone.
+    Plot {
+        /// The run's output folder.
+        dir: PathBuf,
+    },
     /// Check scenario files and print what each resolves to.
     Validate {
         /// Scenario files or built-in names.
@@ -68,6 +73,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Write the results only, without charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Writes to standard output. A reader that closed the pipe early
@@ -90,6 +98,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => run::main_job(),
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Plot { dir }) => run::plot(&dir, false).map(|_| ()),
         Some(Command::Validate { scenarios }) => validate::validate(&scenarios),
         Some(Command::Scenarios) => scenarios_cmd::list(),
         Some(Command::Params { markdown }) => params_cmd::print(markdown),

@@ -116,11 +116,28 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     })
     .with_context(|| ctx("manifest.json"))?;
 
+    if !args.no_charts {
+        plot(&out, true)?;
+    }
     if !args.quiet {
         let done = format!("wrote {} in {:.1}s\n", out.display(), clock.elapsed().as_secs_f64());
         emit(&(terminal_summary(&results, replicates, seed) + &done))?;
     }
     Ok(())
+}
+
+/// Draws every chart of the run in `dir` from its files.
+pub fn plot(dir: &std::path::Path, quiet: bool) -> anyhow::Result<usize> {
+    let charts = stpsim::plot::render(dir).map_err(|e| match e {
+        stpsim::plot::PlotError::Input(i) => {
+            anyhow::Error::new(UsageError(format!("{i}; is {} the output folder of a run?", dir.display())))
+        }
+        other => anyhow::Error::new(other),
+    })?;
+    if !quiet {
+        emit(&format!("drew {} charts (PNG and SVG) in {}\n", charts.len(), dir.display()))?;
+    }
+    Ok(charts.len())
 }
 
 /// Results are held in memory until written; refuse a run that cannot fit

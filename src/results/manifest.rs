@@ -9,6 +9,8 @@ pub struct ManifestScenario<'a> {
     pub name: &'a str,
     /// SHA-256 of the resolved scenario as JSON.
     pub sha256: String,
+    /// The structure's footprints, in the order lever indices refer to.
+    pub footprint_names: Vec<String>,
     pub resolved: &'a Scenario,
 }
 
@@ -35,5 +37,5 @@ pub fn scenario_hash(s: &Scenario) -> String {
 }
 
 pub fn entry(s: &Scenario) -> ManifestScenario<'_> {
-    ManifestScenario { name: &s.name, sha256: scenario_hash(s), resolved: s }
+    ManifestScenario { name: &s.name, sha256: scenario_hash(s), footprint_names: s.footprint_names(), resolved: s }
 }

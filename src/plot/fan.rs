@@ -1,0 +1,359 @@
+//! Fan charts: the median over replicates as a line, the 50% and 90% bands
+//! shaded, one colour per scenario, each lever's start as a numbered line.
+
+use super::input::RunData;
+use super::style::{self, colour};
+use super::{ChartFile, Drawn, PlotError, both, err, frame, source_line};
+use crate::model::Metric;
+use crate::quarter::Quarter;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// The HFMA survey (October-November 2016): 62% of 200 finance directors.
+pub const SURVEY_QUARTER: (i32, u8) = (2016, 4);
+pub const SURVEY_SHARE: f64 = 0.62;
+pub const SURVEY_N: f64 = 200.0;
+
+/// The survey's 95% sampling interval (normal approximation).
+pub fn survey_interval() -> (f64, f64) {
+    let half = 1.96 * (SURVEY_SHARE * (1.0 - SURVEY_SHARE) / SURVEY_N).sqrt();
+    (SURVEY_SHARE - half, SURVEY_SHARE + half)
+}
+
+struct Spec {
+    stem: &'static str,
+    title: &'static str,
+    subtitle: &'static str,
+    panels: &'static [(Metric, &'static str)],
+    y_label: &'static str,
+    size: (u32, u32),
+}
+
+const SPECS: &[Spec] = &[
+    Spec {
+        stem: "fan_transformation_index",
+        title: "Transformation index",
+        subtitle: "1 minus the mean of the three Five Year Forward View gaps, England, weighted by budget; 0 at the start, higher is better",
+        panels: &[(Metric::TransformationIndex, "")],
+        y_label: "index",
+        size: (1200, 800),
+    },
+    Spec {
+        stem: "fan_social_care_priority",
+        title: "Social care's place on STP agendas",
+        subtitle: "Share of agendas given to social care integration and prevention, England, weighted by budget",
+        panels: &[(Metric::SocialCarePriority, "")],
+        y_label: "share of agenda",
+        size: (1200, 800),
+    },
+    Spec {
+        stem: "fan_self_priority_share",
+        title: "NHS bodies putting their own organisation first",
+        subtitle: "Share of trusts and CCGs that self-prioritise in the quarter; the HFMA survey of late 2016 found 62%",
+        panels: &[(Metric::SelfPriorityShare, "")],
+        y_label: "share of NHS bodies",
+        size: (1200, 800),
+    },
+    Spec {
+        stem: "fan_collaboration_rate",
+        title: "Organisations collaborating with their STP",
+        subtitle: "Share of all trusts, CCGs, councils and primary care federations that collaborate in the quarter",
+        panels: &[(Metric::CollaborationRate, "")],
+        y_label: "share of organisations",
+        size: (1200, 800),
+    },
+    Spec {
+        stem: "fan_council_engagement",
+        title: "Councils engaging with their STP",
+        subtitle: "Share of councils that collaborate in the quarter",
+        panels: &[(Metric::CouncilEngagement, "")],
+        y_label: "share of councils",
+        size: (1200, 800),
+    },
+    Spec {
+        stem: "fan_unsure_share",
+        title: "NHS bodies unsure how STPs relate to their duties",
+        subtitle: "Share of trusts and CCGs unsure of STP accountability; 72% of finance directors in the HFMA survey of late 2016",
+        panels: &[(Metric::UnsureShare, "")],
+        y_label: "share of NHS bodies",
+        size: (1200, 800),
+    },
+    Spec {
+        stem: "fan_provider_balance_gbp_m",
+        title: "Providers' reported balance",
+        subtitle: "Sum of NHS trusts' reported balances after sustainability funding, England, GBP m a year",
+        panels: &[(Metric::ProviderBalanceGbpM, "")],
+        y_label: "GBP m a year",
+        size: (1200, 800),
+    },
+    Spec {
+        stem: "fan_gaps",
+        title: "The three Five Year Forward View gaps",
+        subtitle: "Each gap relative to its 2015/16 projection (1 = as projected, lower is better), England, weighted by budget",
+        panels: &[
+            (Metric::GapHw, "Health and wellbeing"),
+            (Metric::GapCq, "Care and quality"),
+            (Metric::GapFe, "Finance and efficiency"),
+        ],
+        y_label: "gap (1 = 2015/16 projection)",
+        size: (1500, 800),
+    },
+];
+
+/// The quarters every scenario of the run covers, end to end.
+pub(crate) fn axis(data: &RunData) -> Vec<Quarter> {
+    let first = data.scenarios.iter().filter_map(|s| s.quarters.first()).min().copied();
+    let last = data.scenarios.iter().filter_map(|s| s.quarters.last()).max().copied();
+    match (first, last) {
+        (Some(a), Some(b)) => (0..a.span_to(b)).map(|k| a.offset(k)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Lever starts grouped by quarter and scenario, numbered in time order.
+pub(crate) fn lever_marks(data: &RunData) -> Vec<(usize, Quarter, usize, String)> {
+    let mut marks: Vec<(Quarter, usize, String)> = Vec::new();
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        let mut starts: Vec<Quarter> = sc.levers.iter().map(|l| l.start).collect();
+        starts.sort();
+        starts.dedup();
+        for q in starts {
+            let what: Vec<String> = sc
+                .levers
+                .iter()
+                .filter(|l| l.start == q)
+                .map(|l| format!("{} ({})", style::lever_label(&l.kind), l.target))
+                .collect();
+            marks.push((q, s, what.join(", ")));
+        }
+    }
+    marks.sort_by_key(|m| (m.0, m.1));
+    marks.into_iter().enumerate().map(|(i, (q, s, text))| (i + 1, q, s, text)).collect()
+}
+
+fn is_share(m: Metric) -> bool {
+    m.unit().starts_with("share")
+}
+
+pub(crate) fn format_value(m: Metric, v: f64) -> String {
+    if is_share(m) {
+        format!("{:.0}%", v * 100.0)
+    } else if m == Metric::ProviderBalanceGbpM {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData, spec: &Spec) -> Drawn {
+    let area = frame(root, spec.title, spec.subtitle, &source_line(data))?;
+    let (w, _) = area.dim_in_pixel();
+    let (plot, legend) = area.split_horizontally(w - 360);
+    let quarters = axis(data);
+    let marks = lever_marks(data);
+    let survey = spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare);
+    let panels = plot.split_evenly((1, spec.panels.len()));
+    for (panel, &(metric, caption)) in panels.iter().zip(spec.panels) {
+        draw_panel(panel, data, &quarters, &marks, metric, caption, spec.y_label, survey)?;
+    }
+    draw_legend(&legend, data, &marks, survey)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    data: &RunData,
+    quarters: &[Quarter],
+    marks: &[(usize, Quarter, usize, String)],
+    metric: Metric,
+    caption: &str,
+    y_label: &str,
+    survey: bool,
+) -> Drawn {
+    let nq = quarters.len();
+    let x_of = |q: Quarter| (q.index() - quarters[0].index()) as f64;
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        for &q in &sc.quarters {
+            if let Some(st) = data.stats(s, q, metric) {
+                lo = lo.min(st[2]);
+                hi = hi.max(st[6]);
+            }
+        }
+    }
+    if survey {
+        let (a, b) = survey_interval();
+        lo = lo.min(a);
+        hi = hi.max(b);
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        return Err(format!("no summary rows for {}", metric.name()));
+    }
+    let pad = ((hi - lo) * 0.08).max(if is_share(metric) { 0.01 } else { 1e-3 });
+    let (mut lo, mut hi) = (lo - pad, hi + pad);
+    if is_share(metric) {
+        lo = lo.max(0.0);
+        hi = hi.min(1.0);
+    }
+    // Above the plot: the panel's caption, then a band for the lever markers
+    // (two rows, so markers one quarter apart do not touch).
+    let caption_px = if caption.is_empty() { 0 } else { 30 };
+    if !caption.is_empty() {
+        panel.draw(&Text::new(caption.to_string(), (96, 4), style::bold(20.0))).map_err(err)?;
+    }
+    let mut builder = ChartBuilder::on(panel);
+    builder.margin_top(caption_px + if marks.is_empty() { 16 } else { 66 }).margin_right(24).margin_left(8);
+    builder.x_label_area_size(64).y_label_area_size(if caption.is_empty() { 96 } else { 84 });
+    let mut chart = builder.build_cartesian_2d(-0.5..(nq as f64 - 0.5), lo..hi).map_err(err)?;
+    let year_label = |x: &f64| {
+        let k = x.round();
+        if (x - k).abs() > 1e-6 || k < 0.0 || k as usize >= nq {
+            return String::new();
+        }
+        let q = quarters[k as usize];
+        if q.q() == 1 { q.year().to_string() } else { String::new() }
+    };
+    let y_fmt = |v: &f64| format_value(metric, *v);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(style::LIGHT_GREY)
+        .x_labels(nq)
+        .x_label_formatter(&year_label)
+        .y_labels(8)
+        .y_label_formatter(&y_fmt)
+        .x_desc("Year (tick at each quarter, label at Q1)")
+        .y_desc(y_label)
+        .label_style(style::text(15.0))
+        .axis_desc_style(style::text(16.0))
+        .draw()
+        .map_err(err)?;
+
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        let c = colour(s);
+        let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
+            let up = sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[b])));
+            let down: Vec<(f64, f64)> =
+                sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[a]))).collect();
+            up.chain(down.into_iter().rev()).collect()
+        };
+        chart.draw_series(std::iter::once(Polygon::new(band(2, 6), c.mix(0.13).filled()))).map_err(err)?;
+        chart.draw_series(std::iter::once(Polygon::new(band(3, 5), c.mix(0.28).filled()))).map_err(err)?;
+    }
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        let line: Vec<(f64, f64)> =
+            sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[4]))).collect();
+        chart.draw_series(LineSeries::new(line, colour(s).stroke_width(3))).map_err(err)?;
+    }
+    let mut last_marker: Option<(i32, i32)> = None;
+    for (n, q, s, _) in marks {
+        if *q < quarters[0] || *q > quarters[nq - 1] {
+            continue;
+        }
+        let x = x_of(*q) - 0.5;
+        let style = colour(*s).stroke_width(2);
+        chart.draw_series(DashedLineSeries::new(vec![(x, lo), (x, hi)], 8, 6, style)).map_err(err)?;
+        let (px, py) = chart.backend_coord(&(x, hi));
+        let root = panel.strip_coord_spec();
+        let (ox, oy) = (root.get_base_pixel().0, root.get_base_pixel().1);
+        let (cx, mut cy) = (px - ox, py - oy - 18);
+        if let Some((lx, ly)) = last_marker {
+            if cx - lx < 27 && ly == cy {
+                cy -= 27;
+            }
+        }
+        last_marker = Some((cx, cy));
+        if cy < py - oy - 18 {
+            root.draw(&PathElement::new(vec![(cx, cy + 12), (cx, py - oy)], colour(*s).stroke_width(1)))
+                .map_err(err)?;
+        }
+        root.draw(&Circle::new((cx, cy), 12, WHITE.filled())).map_err(err)?;
+        root.draw(&Circle::new((cx, cy), 12, colour(*s).stroke_width(2))).map_err(err)?;
+        root.draw(&Text::new(n.to_string(), (cx, cy), style::centred(style::bold(15.0)))).map_err(err)?;
+    }
+    if survey {
+        if let Some(q) = Quarter::new(SURVEY_QUARTER.0, SURVEY_QUARTER.1).filter(|q| quarters.contains(q)) {
+            let x = x_of(q);
+            let (a, b) = survey_interval();
+            let black = BLACK.stroke_width(2);
+            chart
+                .draw_series([
+                    PathElement::new(vec![(x, a), (x, b)], black),
+                    PathElement::new(vec![(x - 0.25, a), (x + 0.25, a)], black),
+                    PathElement::new(vec![(x - 0.25, b), (x + 0.25, b)], black),
+                ])
+                .map_err(err)?;
+            chart.draw_series(std::iter::once(Circle::new((x, SURVEY_SHARE), 7, BLACK.filled()))).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &RunData,
+    marks: &[(usize, Quarter, usize, String)],
+    survey: bool,
+) -> Drawn {
+    let mut y = 24;
+    let x = 16;
+    area.draw(&Text::new("Scenarios", (x, y), style::bold(17.0))).map_err(err)?;
+    y += 28;
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], colour(s).stroke_width(4))).map_err(err)?;
+        area.draw(&Text::new(sc.name.clone(), (x + 44, y), style::text(16.0))).map_err(err)?;
+        y += 26;
+    }
+    y += 10;
+    area.draw(&Text::new("Across replicates", (x, y), style::bold(17.0))).map_err(err)?;
+    y += 28;
+    let g = style::GREY;
+    area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.13).filled())).map_err(err)?;
+    area.draw(&Text::new("90% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+    y += 26;
+    area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.28).filled())).map_err(err)?;
+    area.draw(&Text::new("50% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+    y += 26;
+    area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], g.stroke_width(3))).map_err(err)?;
+    area.draw(&Text::new("median", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+    y += 26;
+    if survey {
+        y += 6;
+        area.draw(&Circle::new((x + 17, y + 9), 6, BLACK.filled())).map_err(err)?;
+        area.draw(&PathElement::new(vec![(x + 17, y - 4), (x + 17, y + 22)], BLACK.stroke_width(2))).map_err(err)?;
+        for line in ["HFMA survey, Oct-Nov 2016: 62% of", "200 NHS bodies, with its 95%", "sampling interval"] {
+            area.draw(&Text::new(line, (x + 44, y), style::text(15.0))).map_err(err)?;
+            y += 19;
+        }
+        y += 8;
+    }
+    if !marks.is_empty() {
+        y += 10;
+        area.draw(&Text::new("Levers switched on", (x, y), style::bold(17.0))).map_err(err)?;
+        y += 26;
+        for (n, q, s, text) in marks {
+            area.draw(&Circle::new((x + 10, y + 8), 11, colour(*s).stroke_width(2))).map_err(err)?;
+            area.draw(&Text::new(n.to_string(), (x + 10, y + 8), style::centred(style::bold(14.0)))).map_err(err)?;
+            let body = format!("{q} {}: {text}", data.scenarios[*s].name);
+            for line in style::wrap(&body, 34) {
+                area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
+                y += 18;
+            }
+            y += 6;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
+    let dir: &Path = &data.dir;
+    let mut out = Vec::new();
+    for spec in SPECS {
+        both!(dir, spec.stem, spec.size, |root| draw(&root, data, spec));
+        out.push(ChartFile { stem: spec.stem.to_string(), title: spec.title.to_string(), size: spec.size });
+    }
+    Ok(out)
+}

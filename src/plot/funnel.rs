@@ -1,0 +1,107 @@
+//! The proposals funnel: raised, then passed or vetoed (and how many passed
+//! over opposition or by national unblocking), then succeeded or failed,
+//! summed over the run (mean per replicate).
+
+use super::input::RunData;
+use super::style::{self, colour};
+use super::{ChartFile, Drawn, PlotError, both, err, frame, source_line};
+use crate::model::Metric;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// A funnel row: its label, its segments as (value, solid), and the note beside it.
+type Row = (&'static str, Vec<(f64, bool)>, String);
+
+/// Mean per replicate of a count summed over the run.
+pub fn run_total(data: &RunData, s: usize, m: Metric) -> f64 {
+    data.scenarios[s].quarters.iter().filter_map(|&q| data.stats(s, q, m).map(|st| st[0])).sum()
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Drawn {
+    let area = frame(
+        root,
+        "What happened to proposals",
+        "Proposals raised, decided and implemented over the whole run, England: mean per replicate",
+        &source_line(data),
+    )?;
+    let n = data.scenarios.len();
+    let max = (0..n).map(|s| run_total(data, s, Metric::Raised)).fold(1.0f64, f64::max);
+    let panels = area.split_evenly((n, 1));
+    for (s, panel) in panels.iter().enumerate() {
+        let c = colour(s);
+        let t = |m| run_total(data, s, m);
+        let (raised, passed, vetoed) = (t(Metric::Raised), t(Metric::Passed), t(Metric::Vetoed));
+        let (overruled, unblocked) = (t(Metric::Overruled), t(Metric::Unblocked));
+        let (succeeded, failed) = (t(Metric::Succeeded), t(Metric::Failed));
+        let rows: [Row; 5] = [
+            ("Raised", vec![(raised, true)], format!("{raised:.0}")),
+            ("Decided", vec![(passed, true), (vetoed, false)], format!("{passed:.0} passed, {vetoed:.0} vetoed")),
+            ("Passed over opposition", vec![(overruled, true)], format!("{overruled:.0}")),
+            ("Unblocked nationally", vec![(unblocked, true)], format!("{unblocked:.0}")),
+            (
+                "Implemented",
+                vec![(succeeded, true), (failed, false)],
+                format!("{succeeded:.0} succeeded, {failed:.0} failed"),
+            ),
+        ];
+        let mut chart = ChartBuilder::on(panel)
+            .caption(&data.scenarios[s].name, style::bold(20.0))
+            .margin(8)
+            .margin_right(30)
+            .y_label_area_size(230)
+            .x_label_area_size(30)
+            .build_cartesian_2d(0.0..max * 1.45, -0.5..4.5f64)
+            .map_err(err)?;
+        let labels: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let y_fmt = |y: &f64| {
+            let i = y.round();
+            if (y - i).abs() < 1e-6 && (0.0..5.0).contains(&i) {
+                labels[4 - i as usize].to_string()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(style::LIGHT_GREY)
+            .y_labels(5)
+            .y_label_formatter(&y_fmt)
+            .x_labels(6)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .label_style(style::text(15.0))
+            .draw()
+            .map_err(err)?;
+        for (row, (_, segments, note)) in rows.iter().enumerate() {
+            let y = (4 - row) as f64;
+            let mut x0 = 0.0;
+            for &(v, solid) in segments {
+                let fill = if solid { c.mix(0.85).filled() } else { c.mix(0.3).filled() };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new([(x0, y - 0.32), (x0 + v, y + 0.32)], fill)))
+                    .map_err(err)?;
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x0, y - 0.32), (x0 + v, y + 0.32)],
+                        c.stroke_width(1),
+                    )))
+                    .map_err(err)?;
+                x0 += v;
+            }
+            let (px, py) = chart.backend_coord(&(x0, y));
+            let root = panel.strip_coord_spec();
+            let base = root.get_base_pixel();
+            root.draw(&Text::new(note.clone(), (px - base.0 + 10, py - base.1 - 9), style::text(15.0))).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
+    let dir: &Path = &data.dir;
+    let size = (1200, (300 * data.scenarios.len() as u32 + 160).max(800));
+    both!(dir, "funnel", size, |root| draw(&root, data));
+    Ok(vec![ChartFile { stem: "funnel".into(), title: "What happened to proposals".into(), size }])
+}
