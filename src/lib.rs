@@ -35,3 +35,4 @@ pub mod runner;
 pub use results::{Results, Row};
 pub use runner::{RunOptions, run};
 pub mod plot;
+pub mod report;

@@ -129,13 +129,14 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
 /// Draws every chart of the run in `dir` from its files.
 pub fn plot(dir: &std::path::Path, quiet: bool) -> anyhow::Result<usize> {
     let charts = stpsim::plot::render(dir).map_err(|e| match e {
-        stpsim::plot::PlotError::Input(i) => {
-            anyhow::Error::new(UsageError(format!("{i}; is {} the output folder of a run?", dir.display())))
-        }
+        stpsim::plot::PlotError::Input(i) => anyhow::Error::new(UsageError(format!(
+            "{i}\n  is it the output folder of a run? `stpsim run ... --out {}` makes one",
+            dir.display()
+        ))),
         other => anyhow::Error::new(other),
     })?;
     if !quiet {
-        emit(&format!("drew {} charts (PNG and SVG) in {}\n", charts.len(), dir.display()))?;
+        emit(&format!("drew {} charts (PNG and SVG) and report.html in {}\n", charts.len(), dir.display()))?;
     }
     Ok(charts.len())
 }

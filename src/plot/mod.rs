@@ -11,6 +11,7 @@ pub mod input;
 mod raster;
 pub mod style;
 
+pub use compare::{paired_difference, signed};
 pub use input::{InputError, RunData};
 
 use plotters::coord::Shift;
@@ -96,7 +97,8 @@ pub(crate) fn finish(dir: &Path, stem: &str, svg: &str) -> Result<(), PlotError>
     Ok(())
 }
 
-/// Renders every chart of the run in `dir` into `dir`; returns them in order.
+/// Renders every chart of the run in `dir` into `dir`, then report.html;
+/// returns the charts in order.
 pub fn render(dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     style::register_fonts();
     let data = RunData::load(dir)?;
@@ -105,5 +107,9 @@ pub fn render(dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
     out.extend(compare::render(&data)?);
     out.extend(funnel::render(&data)?);
     out.extend(heatmap::render(&data)?);
+    let path = dir.join("report.html");
+    let html = crate::report::build(&data, &out).map_err(|e| PlotError::Write { path: path.clone(), reason: e })?;
+    crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
+        .map_err(|e| PlotError::Write { path, reason: e })?;
     Ok(out)
 }

@@ -1,0 +1,194 @@
+//! Charts and report: every file is produced with no system fonts, each PNG
+//! is valid and of its SVG's size, each SVG parses and carries its title,
+//! the report holds every chart and the headline table and needs no network,
+//! and `stpsim plot` on a saved folder redraws the same charts.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
+
+const FANS: [(&str, &str); 8] = [
+    ("fan_transformation_index", "Transformation index"),
+    ("fan_social_care_priority", "Social care&apos;s place on STP agendas"),
+    ("fan_self_priority_share", "NHS bodies putting their own organisation first"),
+    ("fan_collaboration_rate", "Organisations collaborating with their STP"),
+    ("fan_council_engagement", "Councils engaging with their STP"),
+    ("fan_unsure_share", "NHS bodies unsure how STPs relate to their duties"),
+    ("fan_provider_balance_gbp_m", "Providers&apos; reported balance"),
+    ("fan_gaps", "The three Five Year Forward View gaps"),
+];
+
+fn stems() -> Vec<String> {
+    let mut v: Vec<String> = FANS.iter().map(|f| f.0.to_string()).collect();
+    v.extend(["comparison", "funnel"].map(String::from));
+    for s in ["baseline", "history"] {
+        for m in ["transformation_index", "social_care_priority"] {
+            v.push(format!("heatmap_{s}_{m}"));
+        }
+    }
+    v
+}
+
+/// One run shared by the tests: baseline and history with footprints, drawn
+/// with fontconfig pointed at nothing, so no system font can be found.
+fn run_dir() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("run");
+        let o = Command::new(BIN)
+            .args([
+                "run",
+                "baseline",
+                "history",
+                "--replicates",
+                "12",
+                "--seed",
+                "5",
+                "--per-footprint",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out)
+            .env("FONTCONFIG_FILE", "/dev/null")
+            .env("FONTCONFIG_PATH", "/nonexistent")
+            .env("XDG_DATA_HOME", "/nonexistent")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (tmp, out)
+    })
+    .1
+}
+
+/// Width and height from a PNG's IHDR chunk, after checking its signature.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+#[test]
+fn every_chart_is_a_valid_png_and_svg_of_the_same_size() {
+    let dir = run_dir();
+    for stem in stems() {
+        let png = std::fs::read(dir.join(format!("{stem}.png"))).unwrap_or_else(|e| panic!("{stem}.png: {e}"));
+        let (w, h) = png_size(&png);
+        assert!(w >= 1200 && h >= 800, "{stem}.png is {w}x{h}");
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{stem}.svg does not parse: {e}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(root.attribute("width"), Some(w.to_string().as_str()), "{stem}");
+        assert_eq!(root.attribute("height"), Some(h.to_string().as_str()), "{stem}");
+        let texts = doc.descendants().filter(|n| n.has_tag_name("text")).count();
+        assert!(texts > 10, "{stem}.svg has {texts} text elements");
+        // PNG text is drawn: a rasterised chart with text has many distinct grey levels.
+        assert!(png.len() > 20_000, "{stem}.png is suspiciously small ({} bytes)", png.len());
+    }
+    for (stem, title) in FANS {
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        let title = title.replace("&apos;", "'");
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        assert!(
+            doc.descendants().any(|n| n.text().map(str::trim) == Some(title.as_str())),
+            "{stem}.svg lacks its title {title:?}"
+        );
+        assert!(svg.contains("Source: stpsim v"), "{stem}.svg lacks the source line");
+    }
+}
+
+#[test]
+fn fan_charts_show_lever_starts_bands_and_the_survey_point() {
+    let dir = run_dir();
+    let svg = std::fs::read_to_string(dir.join("fan_self_priority_share.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let text = |t: &str| doc.descendants().any(|n| n.text().is_some_and(|x| x.contains(t)));
+    assert!(text("HFMA survey, Oct-Nov 2016: 62% of"), "the survey point's legend");
+    assert!(text("Levers switched on"));
+    assert!(text("2017Q2 history: leads strengthened"), "the first lever of history is labelled");
+    assert!(text("90% of replicates") && text("50% of replicates") && text("median"));
+    // Bands are filled polygons, two per scenario.
+    let polygons = doc.descendants().filter(|n| n.has_tag_name("polygon")).count();
+    assert!(polygons >= 4, "{polygons} bands");
+    // Five lever start dates in history: five numbered markers.
+    for n in 1..=5 {
+        assert!(
+            doc.descendants()
+                .any(|x| x.has_tag_name("text") && x.text().map(str::trim) == Some(n.to_string().as_str()))
+        );
+    }
+}
+
+#[test]
+fn the_report_is_self_contained_and_holds_every_chart_and_the_table() {
+    let dir = run_dir();
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for stem in stems() {
+        assert!(html.contains(&format!("<figure id=\"{stem}\">")), "report lacks {stem}");
+    }
+    assert_eq!(html.matches("<svg").count(), stems().len(), "one inline SVG per chart");
+    assert!(html.contains("<h2>Headline numbers at 2021Q1</h2>"));
+    assert!(html.contains("<th>history minus baseline</th>"));
+    for m in ["transformation_index", "social_care_priority", "self_priority_share"] {
+        assert!(html.contains(&format!("<tr><td>{m} ")), "headline row {m}");
+    }
+    assert!(html.contains("The 2016 status quo"), "scenario descriptions");
+    assert!(html.contains("<td>2017Q2</td>"), "lever timeline");
+    assert!(html.contains("manifest.json"));
+    // Nothing is fetched: no scripts, stylesheets, images or links to elsewhere.
+    for needle in ["<script", "<link", "<img", "src=", "url(", "@import"] {
+        assert!(!html.contains(needle), "report contains {needle}");
+    }
+    let without_xmlns = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!without_xmlns.contains("http://") && !without_xmlns.contains("https://"), "report refers to the network");
+}
+
+#[test]
+fn plot_redraws_the_same_charts_from_a_saved_folder() {
+    let dir = run_dir();
+    let copy = tempfile::tempdir().unwrap();
+    for f in ["timeseries.csv", "summary.csv", "footprints.csv", "manifest.json"] {
+        std::fs::copy(dir.join(f), copy.path().join(f)).unwrap();
+    }
+    let o = Command::new(BIN).arg("plot").arg(copy.path()).env("FONTCONFIG_FILE", "/dev/null").output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("drew {} charts", stems().len())));
+    for stem in stems() {
+        for ext in ["png", "svg"] {
+            let a = std::fs::read(dir.join(format!("{stem}.{ext}"))).unwrap();
+            let b = std::fs::read(copy.path().join(format!("{stem}.{ext}"))).unwrap();
+            assert!(a == b, "{stem}.{ext} differs when redrawn");
+        }
+    }
+    let a = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let b = std::fs::read_to_string(copy.path().join("report.html")).unwrap();
+    assert_eq!(a, b, "report.html differs when redrawn");
+}
+
+#[test]
+fn plot_on_a_folder_that_is_not_a_run_is_bad_input() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = Command::new(BIN).arg("plot").arg(empty.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("manifest.json: cannot read") && err.contains("is it the output folder of a run"), "{err}");
+}
+
+#[test]
+fn no_charts_writes_results_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = Command::new(BIN)
+        .args(["run", "baseline", "--replicates", "2", "--quiet", "--no-charts", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(out.join("timeseries.csv").exists());
+    assert!(!out.join("report.html").exists() && !out.join("fan_gaps.png").exists());
+}
