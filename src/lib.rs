@@ -22,6 +22,7 @@
 // Index loops over gap dimensions and footprints read like the spec's formulas.
 #![allow(clippy::needless_range_loop)]
 
+pub mod calibrate;
 pub mod model;
 pub mod params;
 pub mod quarter;

@@ -882,7 +882,7 @@ fn extends_an_unknown_builtin() {
         &err,
         first.trim_start_matches("error: "),
         "extends = \"basline\"",
-        "a built-in name (baseline, history) or a path relative to this file",
+        "a built-in name (`stpsim scenarios` lists them) or a path relative to this file",
     );
 }
 
@@ -1009,7 +1009,7 @@ fn unknown_scenario_argument_suggests_baseline() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(
         err,
-        "error: no scenario file or built-in scenario named `basline`; did you mean `baseline`?\n  built-in scenarios: baseline, history\n"
+        "error: no scenario file or built-in scenario named `basline`; did you mean `baseline`?\n  built-in scenarios: baseline, history, strong-leads, no-veto, conditional-funding, national-intervention, local-government-seats, council-leads, force-pace-ready-few, force-pace-all, accountable-care, committees-in-common, enlightened, synthetic-large\n"
     );
 }
 
@@ -1069,7 +1069,7 @@ fn run_reports_a_scenario_error_before_writing() {
 fn validate_stops_at_the_first_bad_scenario() {
     let dir = folder(&[("t.toml", "name = \"Bad\"\n")]);
     let (code, stdout, err) = stpsim_in(dir.path(), &["validate", "baseline", "t.toml"]);
-    assert!(stdout.starts_with("baseline (scenarios/baseline.toml)"), "{stdout}");
+    assert!(stdout.starts_with("baseline (scenarios/00-baseline.toml)"), "{stdout}");
     assert!(stdout.contains("  ok\n"), "{stdout}");
     assert_located(
         code,
@@ -1239,8 +1239,8 @@ fn validate_builtins_prints_ok() {
     let (code, stdout, err) = stpsim(&["validate", "baseline", "history"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.is_empty(), "{err}");
-    assert!(stdout.starts_with("baseline (scenarios/baseline.toml)\n"), "{stdout}");
-    assert!(stdout.contains("\nhistory (scenarios/history.toml)\n"), "{stdout}");
+    assert!(stdout.starts_with("baseline (scenarios/00-baseline.toml)\n"), "{stdout}");
+    assert!(stdout.contains("\nhistory (scenarios/01-history.toml)\n"), "{stdout}");
     assert!(stdout.contains("structure: england (44 footprints)"), "{stdout}");
     assert_eq!(stdout.matches("\n  ok\n").count(), 2, "{stdout}");
 }
@@ -1249,8 +1249,9 @@ fn validate_builtins_prints_ok() {
 fn scenarios_lists_the_builtins() {
     let (code, stdout, err) = stpsim(&["scenarios"]);
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.lines().any(|l| l.starts_with("baseline ")), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("history ")), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("00-baseline ") && l.ends_with("governance levers?")), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("01-history ")), "{stdout}");
+    assert_eq!(stdout.lines().filter(|l| l.ends_with('?')).count(), 14, "fourteen scenarios with their questions");
 }
 
 #[test]
@@ -1393,4 +1394,46 @@ fn run_without_quiet_reports_progress_and_a_summary() {
     assert!(stdout.contains("difference from baseline"), "{stdout}");
     assert!(stdout.contains("\nwrote out in "), "{stdout}");
     assert!(dir.path().join("out").join("manifest.json").exists());
+}
+
+// ---------------------------------------------------------------- calibrate
+
+#[test]
+fn calibrate_fits_and_writes_a_params_fragment() {
+    let dir = folder(&[]);
+    let (code, stdout, err) =
+        stpsim_in(dir.path(), &["calibrate", "--replicates", "40", "--tolerance", "0.01", "--out", "cal/params.toml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("beta0 = ") && stdout.contains("p_unsure0 = "), "{stdout}");
+    assert!(stdout.contains("simulated HFMA-sized surveys (128 trusts, 72 CCGs)"), "{stdout}");
+    let fragment = read(&dir.path().join("cal").join("params.toml"));
+    assert!(fragment.contains("\n[params]\nbeta0 = ") && fragment.contains("\np_unsure0 = "), "{fragment}");
+    let parsed: toml::Value = toml::from_str(&fragment).expect("the fragment is TOML");
+    assert!(parsed["params"]["beta0"].as_float().is_some());
+}
+
+#[test]
+fn calibrate_rejects_a_target_it_cannot_fit() {
+    let (code, _, err) = stpsim(&["calibrate", "--target", "raised@2016Q4=3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`raised` has no calibrated parameter"), "{err}");
+    let (code, _, err) = stpsim(&["calibrate", "--target", "self_priority_share@2030Q1=0.5", "--replicates", "4"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("outside the scenario's run"), "{err}");
+    let (code, _, err) = stpsim(&["calibrate", "--target", "unsure_share@2016Q4=0.999", "--replicates", "4"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be reached"), "{err}");
+}
+
+#[test]
+fn run_all_runs_the_whole_library_into_one_report() {
+    let dir = folder(&[]);
+    let (code, _, err) = stpsim_in(dir.path(), &["run", "--all", "--replicates", "2", "--quiet", "--out", "all"]);
+    assert_eq!(code, 0, "{err}");
+    let manifest = read(&dir.path().join("all").join("manifest.json"));
+    for name in ["baseline", "history", "strong-leads", "enlightened", "synthetic-large"] {
+        assert!(manifest.contains(&format!("\"name\": \"{name}\"")), "{name} not run");
+    }
+    let report = read(&dir.path().join("all").join("report.html"));
+    assert!(report.contains("<th>enlightened minus baseline</th>"));
 }

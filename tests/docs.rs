@@ -45,3 +45,22 @@ fn every_parameter_and_metric_is_documented_in_model_md() {
         assert!(text.contains(section), "docs/model.md lacks the ODD section {section}");
     }
 }
+
+#[test]
+fn scenarios_md_matches_the_library() {
+    // The same run as `stpsim scenarios --markdown`: every library scenario,
+    // 200 replicates, seed 2016.
+    let scenarios: Vec<_> =
+        stpsim::scenario::builtin::names().into_iter().map(|n| stpsim::scenario::load(n).unwrap()).collect();
+    let results = stpsim::run(&scenarios, &stpsim::RunOptions { replicates: 200, seed: 2016, footprint_replicates: 0 });
+    let now = stpsim::report::scenarios_markdown(&results, &scenarios, 200, 2016);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenarios.md");
+    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        now == on_disk,
+        "docs/scenarios.md is stale: regenerate it with `cargo run --release -- scenarios --markdown > docs/scenarios.md`"
+    );
+    for name in stpsim::scenario::builtin::names() {
+        assert!(on_disk.contains(&format!("| `{name}` (")), "{name} is not in docs/scenarios.md");
+    }
+}

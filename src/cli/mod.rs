@@ -1,5 +1,6 @@
 //! The command line: raw arguments (clap) and one module per command.
 
+mod calibrate_cmd;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Run scenarios and write timeseries.csv, summary.csv and manifest.json.
     Run(RunArgs),
+    /// Fit beta0 and p_unsure0 to the HFMA survey (or other targets).
+    Calibrate(CalibrateArgs),
     /// Redraw the charts and report of an earlier run from its files alone.
     Plot {
         /// The run's output folder.
@@ -38,8 +41,12 @@ pub enum Command {
         #[arg(required = true)]
         scenarios: Vec<String>,
     },
-    /// List the built-in scenarios.
-    Scenarios,
+    /// List the built-in scenarios with the question each answers.
+    Scenarios {
+        /// Run the whole library and print docs/scenarios.md.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print the parameter dictionary.
     Params {
         /// Print the Markdown table of docs/parameters.md.
@@ -52,6 +59,9 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario files or built-in names (default: baseline history).
     pub scenarios: Vec<String>,
+    /// Run the whole built-in library together (shared random numbers), then any SCENARIOs given.
+    #[arg(long)]
+    pub all: bool,
     /// Replicates per scenario (default: the first scenario's, or 200).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replicates: Option<u32>,
@@ -89,6 +99,31 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// Scenario file or built-in name.
+    #[arg(default_value = "baseline")]
+    pub scenario: String,
+    /// metric@quarter=value; repeat for several.
+    #[arg(long = "target", default_values = ["self_priority_share@2016Q4=0.62", "unsure_share@2016Q4=0.72"])]
+    pub targets: Vec<String>,
+    /// Replicates per evaluation.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    pub replicates: u32,
+    /// Run seed (default: the scenario's, or 2016).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// How close each replicate mean must come to its target.
+    #[arg(long, default_value_t = 0.002)]
+    pub tolerance: f64,
+    /// Where to write the fitted values as a [params] fragment.
+    #[arg(long, default_value = "outputs/calibration.toml")]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
 /// A mistake in what the user asked for (exit code 2), beside scenario errors.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -98,9 +133,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => run::main_job(),
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Calibrate(args)) => calibrate_cmd::calibrate(args),
         Some(Command::Plot { dir }) => run::plot(&dir, false).map(|_| ()),
         Some(Command::Validate { scenarios }) => validate::validate(&scenarios),
-        Some(Command::Scenarios) => scenarios_cmd::list(),
+        Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),
+        Some(Command::Scenarios { markdown: true }) => scenarios_cmd::markdown(),
         Some(Command::Params { markdown }) => params_cmd::print(markdown),
     }
 }

@@ -40,7 +40,15 @@ pub fn main_job() -> anyhow::Result<()> {
 }
 
 pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
-    let default_out = args.scenarios.is_empty();
+    let default_out = args.scenarios.is_empty() && !args.all;
+    if args.all {
+        let mut all: Vec<String> = stpsim::scenario::builtin::names().into_iter().map(String::from).collect();
+        all.append(&mut args.scenarios);
+        args.scenarios = all;
+        if args.out.is_none() {
+            args.out = Some(PathBuf::from("outputs/all"));
+        }
+    }
     if args.scenarios.is_empty() {
         args.scenarios = vec!["baseline".into(), "history".into()];
     }
@@ -183,7 +191,7 @@ pub fn terminal_summary(results: &Results, replicates: u32, seed: u64) -> String
     let Some(base) = results.scenarios.first() else { return s };
     for sc in &results.scenarios {
         let Some(&last) = sc.quarters.last() else { continue };
-        let compare = sc.name != base.name && base.quarters.last() == Some(&last);
+        let compare = sc.name != base.name && base.quarters.last() == Some(&last) && base.footprints == sc.footprints;
         s += &format!("\n{} ({last})", sc.name);
         if compare {
             s += &format!("{:>37}{}", "", format_args!("difference from {}", base.name));

@@ -24,6 +24,8 @@ pub enum Phase {
     Decision = 16,
     Implementation = 17,
     Learning = 19,
+    /// Simulated surveys of the organisations (calibration), never the model.
+    Survey = 30,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

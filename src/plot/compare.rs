@@ -22,8 +22,13 @@ pub const METRICS: [(Metric, &str); 8] = [
     (Metric::AcsCount, "Accountable care systems"),
 ];
 
-/// Median and 90% interval of `scenario - first` at the final quarter.
+/// Median and 90% interval of `scenario - first` at the final quarter; none
+/// when the two differ in structure or final quarter, as pairing needs both.
 pub fn paired_difference(data: &RunData, scenario: usize, m: Metric) -> Option<[f64; 3]> {
+    let (first, this) = (&data.scenarios[0], &data.scenarios[scenario]);
+    if first.structure != this.structure || first.quarters.last() != this.quarters.last() {
+        return None;
+    }
     let (b, o) = (data.finals(0, m), data.finals(scenario, m));
     if b.is_empty() || b.len() != o.len() {
         return None;

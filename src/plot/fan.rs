@@ -111,36 +111,81 @@ pub(crate) fn axis(data: &RunData) -> Vec<Quarter> {
     }
 }
 
-/// Lever starts grouped by quarter and scenario, numbered in time order.
-pub(crate) fn lever_marks(data: &RunData) -> Vec<(usize, Quarter, usize, String)> {
-    let mut marks: Vec<(Quarter, usize, String)> = Vec::new();
-    for (s, sc) in data.scenarios.iter().enumerate() {
-        let mut starts: Vec<Quarter> = sc.levers.iter().map(|l| l.start).collect();
-        starts.sort();
-        starts.dedup();
-        for q in starts {
-            let what: Vec<String> = sc
-                .levers
-                .iter()
-                .filter(|l| l.start == q)
-                .map(|l| format!("{} ({})", style::lever_label(&l.kind), l.target))
-                .collect();
-            marks.push((q, s, what.join(", ")));
+/// A numbered lever marker: the quarter, the scenarios whose levers start
+/// then (with what starts), and the marker's colour.
+pub(crate) struct Mark {
+    pub n: usize,
+    pub quarter: Quarter,
+    pub what: Vec<(usize, String)>,
+}
+
+impl Mark {
+    pub fn colour(&self) -> RGBColor {
+        match self.what.as_slice() {
+            [(s, _)] => colour(*s),
+            _ => style::GREY,
         }
     }
-    marks.sort_by_key(|m| (m.0, m.1));
-    marks.into_iter().enumerate().map(|(i, (q, s, text))| (i + 1, q, s, text)).collect()
+}
+
+/// Lever starts grouped by quarter, numbered in time order.
+pub(crate) fn lever_marks(data: &RunData) -> Vec<Mark> {
+    let mut quarters: Vec<Quarter> = data.scenarios.iter().flat_map(|s| s.levers.iter().map(|l| l.start)).collect();
+    quarters.sort();
+    quarters.dedup();
+    quarters
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let what = data
+                .scenarios
+                .iter()
+                .enumerate()
+                .filter_map(|(s, sc)| {
+                    let levers: Vec<String> = sc
+                        .levers
+                        .iter()
+                        .filter(|l| l.start == q)
+                        .map(|l| format!("{} ({})", style::lever_label(&l.kind), l.target))
+                        .collect();
+                    (!levers.is_empty()).then(|| (s, levers.join(", ")))
+                })
+                .collect();
+            Mark { n: i + 1, quarter: q, what }
+        })
+        .collect()
+}
+
+/// Bands are drawn for up to this many scenarios; more would hide each other.
+pub(crate) const MAX_BANDED: usize = 3;
+
+/// A scenario's line: solid in its palette colour, dashed once the palette repeats.
+fn scenario_line(s: usize) -> (RGBColor, bool) {
+    (colour(s), s >= style::PALETTE.len())
 }
 
 fn is_share(m: Metric) -> bool {
     m.unit().starts_with("share")
 }
 
+/// Whole pounds (millions) with thousands separators: -2,500.
+pub(crate) fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v.round() < 0.0 { format!("-{out}") } else { out }
+}
+
 pub(crate) fn format_value(m: Metric, v: f64) -> String {
     if is_share(m) {
         format!("{:.0}%", v * 100.0)
     } else if m == Metric::ProviderBalanceGbpM {
-        format!("{v:.0}")
+        thousands(v)
     } else {
         format!("{v:.2}")
     }
@@ -165,7 +210,7 @@ fn draw_panel<DB: DrawingBackend>(
     panel: &DrawingArea<DB, Shift>,
     data: &RunData,
     quarters: &[Quarter],
-    marks: &[(usize, Quarter, usize, String)],
+    marks: &[Mark],
     metric: Metric,
     caption: &str,
     y_label: &str,
@@ -232,7 +277,8 @@ fn draw_panel<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
 
-    for (s, sc) in data.scenarios.iter().enumerate() {
+    let banded = data.scenarios.len() <= MAX_BANDED;
+    for (s, sc) in data.scenarios.iter().enumerate().filter(|_| banded) {
         let c = colour(s);
         let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
             let up = sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[b])));
@@ -246,15 +292,19 @@ fn draw_panel<DB: DrawingBackend>(
     for (s, sc) in data.scenarios.iter().enumerate() {
         let line: Vec<(f64, f64)> =
             sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[4]))).collect();
-        chart.draw_series(LineSeries::new(line, colour(s).stroke_width(3))).map_err(err)?;
+        match scenario_line(s) {
+            (c, false) => chart.draw_series(LineSeries::new(line, c.stroke_width(3))).map_err(err)?,
+            (c, true) => chart.draw_series(DashedLineSeries::new(line, 10, 6, c.stroke_width(3))).map_err(err)?,
+        };
     }
     let mut last_marker: Option<(i32, i32)> = None;
-    for (n, q, s, _) in marks {
-        if *q < quarters[0] || *q > quarters[nq - 1] {
+    for mark in marks {
+        let (n, q, c) = (mark.n, mark.quarter, mark.colour());
+        if q < quarters[0] || q > quarters[nq - 1] {
             continue;
         }
-        let x = x_of(*q) - 0.5;
-        let style = colour(*s).stroke_width(2);
+        let x = x_of(q) - 0.5;
+        let style = c.stroke_width(2);
         chart.draw_series(DashedLineSeries::new(vec![(x, lo), (x, hi)], 8, 6, style)).map_err(err)?;
         let (px, py) = chart.backend_coord(&(x, hi));
         let root = panel.strip_coord_spec();
@@ -267,11 +317,10 @@ fn draw_panel<DB: DrawingBackend>(
         }
         last_marker = Some((cx, cy));
         if cy < py - oy - 18 {
-            root.draw(&PathElement::new(vec![(cx, cy + 12), (cx, py - oy)], colour(*s).stroke_width(1)))
-                .map_err(err)?;
+            root.draw(&PathElement::new(vec![(cx, cy + 12), (cx, py - oy)], c.stroke_width(1))).map_err(err)?;
         }
         root.draw(&Circle::new((cx, cy), 12, WHITE.filled())).map_err(err)?;
-        root.draw(&Circle::new((cx, cy), 12, colour(*s).stroke_width(2))).map_err(err)?;
+        root.draw(&Circle::new((cx, cy), 12, c.stroke_width(2))).map_err(err)?;
         root.draw(&Text::new(n.to_string(), (cx, cy), style::centred(style::bold(15.0)))).map_err(err)?;
     }
     if survey {
@@ -295,31 +344,54 @@ fn draw_panel<DB: DrawingBackend>(
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &RunData,
-    marks: &[(usize, Quarter, usize, String)],
+    marks: &[Mark],
     survey: bool,
 ) -> Drawn {
+    let (_, height) = area.dim_in_pixel();
+    let bottom = height as i32 - 30;
     let mut y = 24;
     let x = 16;
+    let banded = data.scenarios.len() <= MAX_BANDED;
     area.draw(&Text::new("Scenarios", (x, y), style::bold(17.0))).map_err(err)?;
     y += 28;
+    let row = if data.scenarios.len() > 8 { 20 } else { 26 };
     for (s, sc) in data.scenarios.iter().enumerate() {
-        area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], colour(s).stroke_width(4))).map_err(err)?;
-        area.draw(&Text::new(sc.name.clone(), (x + 44, y), style::text(16.0))).map_err(err)?;
-        y += 26;
+        let (c, dashed) = scenario_line(s);
+        if dashed {
+            area.draw(&PathElement::new(vec![(x, y + 8), (x + 14, y + 8)], c.stroke_width(4))).map_err(err)?;
+            area.draw(&PathElement::new(vec![(x + 20, y + 8), (x + 34, y + 8)], c.stroke_width(4))).map_err(err)?;
+        } else {
+            area.draw(&PathElement::new(vec![(x, y + 8), (x + 34, y + 8)], c.stroke_width(4))).map_err(err)?;
+        }
+        area.draw(&Text::new(sc.name.clone(), (x + 44, y), style::text(15.0))).map_err(err)?;
+        y += row;
     }
     y += 10;
-    area.draw(&Text::new("Across replicates", (x, y), style::bold(17.0))).map_err(err)?;
-    y += 28;
     let g = style::GREY;
-    area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.13).filled())).map_err(err)?;
-    area.draw(&Text::new("90% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
-    y += 26;
-    area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.28).filled())).map_err(err)?;
-    area.draw(&Text::new("50% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
-    y += 26;
-    area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], g.stroke_width(3))).map_err(err)?;
-    area.draw(&Text::new("median", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
-    y += 26;
+    if banded {
+        area.draw(&Text::new("Across replicates", (x, y), style::bold(17.0))).map_err(err)?;
+        y += 28;
+        area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.13).filled())).map_err(err)?;
+        area.draw(&Text::new("90% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+        y += 26;
+        area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.28).filled())).map_err(err)?;
+        area.draw(&Text::new("50% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+        y += 26;
+        area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], g.stroke_width(3))).map_err(err)?;
+        area.draw(&Text::new("median", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+        y += 26;
+    } else {
+        for line in [
+            "Lines are medians across replicates;",
+            "with this many scenarios the bands",
+            "are left out: see comparison",
+            "and report.html for intervals",
+        ] {
+            area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
+            y += 18;
+        }
+        y += 8;
+    }
     if survey {
         y += 6;
         area.draw(&Circle::new((x + 17, y + 9), 6, BLACK.filled())).map_err(err)?;
@@ -330,20 +402,37 @@ fn draw_legend<DB: DrawingBackend>(
         }
         y += 8;
     }
-    if !marks.is_empty() {
-        y += 10;
-        area.draw(&Text::new("Levers switched on", (x, y), style::bold(17.0))).map_err(err)?;
-        y += 26;
-        for (n, q, s, text) in marks {
-            area.draw(&Circle::new((x + 10, y + 8), 11, colour(*s).stroke_width(2))).map_err(err)?;
-            area.draw(&Text::new(n.to_string(), (x + 10, y + 8), style::centred(style::bold(14.0)))).map_err(err)?;
-            let body = format!("{q} {}: {text}", data.scenarios[*s].name);
-            for line in style::wrap(&body, 34) {
-                area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
-                y += 18;
-            }
-            y += 6;
+    if marks.is_empty() {
+        return Ok(());
+    }
+    y += 10;
+    area.draw(&Text::new("Levers switched on", (x, y), style::bold(17.0))).map_err(err)?;
+    y += 26;
+    for mark in marks {
+        let mut lines = Vec::new();
+        for (s, text) in &mark.what {
+            lines.extend(style::wrap(&format!("{}: {text}", data.scenarios[*s].name), 34));
         }
+        if 18 * (lines.len() as i32 + 1) + 6 > bottom - y - 40 && mark.what.len() > 1 {
+            // Too long in full: name the scenarios only.
+            let names: Vec<&str> = mark.what.iter().map(|(s, _)| data.scenarios[*s].name.as_str()).collect();
+            lines = style::wrap(&format!("levers of {}", names.join(", ")), 34);
+        }
+        let needed = 18 * (lines.len() as i32 + 1) + 6;
+        if y + needed > bottom {
+            area.draw(&Text::new("... and more: every lever is listed", (x, y), style::text(14.0))).map_err(err)?;
+            area.draw(&Text::new("in report.html", (x, y + 18), style::text(14.0))).map_err(err)?;
+            break;
+        }
+        area.draw(&Circle::new((x + 10, y + 8), 11, mark.colour().stroke_width(2))).map_err(err)?;
+        area.draw(&Text::new(mark.n.to_string(), (x + 10, y + 8), style::centred(style::bold(14.0)))).map_err(err)?;
+        area.draw(&Text::new(mark.quarter.to_string(), (x + 30, y), style::bold(14.0))).map_err(err)?;
+        y += 18;
+        for line in lines {
+            area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
+            y += 18;
+        }
+        y += 6;
     }
     Ok(())
 }

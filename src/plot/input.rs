@@ -36,6 +36,8 @@ pub struct ScenarioInfo {
     pub sha256: String,
     pub quarters: Vec<Quarter>,
     pub levers: Vec<LeverInfo>,
+    /// The resolved structure as JSON, to tell whether two scenarios can be paired.
+    pub structure: String,
 }
 
 /// mean, sd, p05, p25, p50, p75, p95.
@@ -121,6 +123,7 @@ impl RunData {
                 sha256: s["sha256"].as_str().unwrap_or("").to_string(),
                 quarters: (0..start.span_to(end)).map(|k| start.offset(k)).collect(),
                 levers,
+                structure: r["structure"].to_string(),
             });
         }
         if scenarios.is_empty() {

@@ -280,7 +280,7 @@ fn parent(
                 "extends",
                 &format!("\"{name}\""),
                 &format!("names no built-in scenario and no readable file ({}: {e}){hint}", path.display()),
-                &format!("a built-in name ({}) or a path relative to this file", builtin::names().join(", ")),
+                "a built-in name (`stpsim scenarios` lists them) or a path relative to this file",
             ))
         }
     }
