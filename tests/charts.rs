@@ -192,3 +192,37 @@ fn no_charts_writes_results_only() {
     assert!(out.join("timeseries.csv").exists());
     assert!(!out.join("report.html").exists() && !out.join("fan_gaps.png").exists());
 }
+
+#[test]
+fn comparison_labels_sit_beside_their_own_scenario() {
+    // Each row's label must be level with the marker in that scenario's
+    // colour (history vermillion, strong-leads blue in the Okabe-Ito order).
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = Command::new(BIN)
+        .args(["run", "baseline", "history", "strong-leads", "no-veto", "--replicates", "6", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("comparison.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let y = |n: roxmltree::Node, a: &str| n.attribute(a).and_then(|v| v.parse::<f64>().ok()).unwrap();
+    let mut checked = 0;
+    for (name, fill) in [("history ", "#D55E00"), ("strong-leads ", "#0072B2"), ("no-veto ", "#009E73")] {
+        for label in
+            doc.descendants().filter(|n| n.has_tag_name("text") && n.text().is_some_and(|t| t.trim().starts_with(name)))
+        {
+            let ly = y(label, "y");
+            let nearest = doc
+                .descendants()
+                .filter(|n| n.has_tag_name("circle"))
+                .min_by(|a, b| (y(*a, "cy") - ly).abs().total_cmp(&(y(*b, "cy") - ly).abs()))
+                .unwrap();
+            assert!((y(nearest, "cy") - ly).abs() < 12.0, "{name} label has no marker beside it");
+            assert_eq!(nearest.attribute("fill"), Some(fill), "{name} label beside another scenario's marker");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3 * 8, "three scenarios in eight panels");
+}

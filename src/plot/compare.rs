@@ -57,13 +57,15 @@ fn panel_title(m: Metric, title: &str) -> String {
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Drawn {
     let base = &data.scenarios[0].name;
     let last = data.scenarios[0].quarters.last().map(|q| q.to_string()).unwrap_or_default();
-    let area = frame(
-        root,
-        &format!("Difference from {base} at {last}"),
-        "Median of the paired differences between scenarios, replicate by replicate, with the 90% interval; scenarios share random numbers",
-        &source_line(data),
-    )?;
-    let others: Vec<usize> = (1..data.scenarios.len()).collect();
+    let others: Vec<usize> =
+        (1..data.scenarios.len()).filter(|&s| paired_difference(data, s, Metric::Raised).is_some()).collect();
+    let left_out: Vec<&str> =
+        (1..data.scenarios.len()).filter(|s| !others.contains(s)).map(|s| data.scenarios[s].name.as_str()).collect();
+    let mut subtitle = "Median of the paired differences between scenarios, replicate by replicate, with the 90% interval; scenarios share random numbers".to_string();
+    if !left_out.is_empty() {
+        subtitle += &format!(". Left out, as they model another structure or period: {}", left_out.join(", "));
+    }
+    let area = frame(root, &format!("Difference from {base} at {last}"), &subtitle, &source_line(data))?;
     let panels = area.split_evenly((4, 2));
     for (panel, &(m, title)) in panels.iter().zip(METRICS.iter()) {
         let diffs: Vec<(usize, [f64; 3])> =
@@ -89,8 +91,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             .map_err(err)?;
         let y_fmt = |y: &f64| {
             let i = y.round();
-            if (y - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
+            // Row 0 at the top: scenarios read down in run order.
+            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < k {
+                labels.get(k - 1 - i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
             }
@@ -115,7 +118,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             )))
             .map_err(err)?;
         for (row, (s, d)) in diffs.iter().enumerate() {
-            let y = row as f64;
+            let y = (k - 1 - row) as f64;
             let c = colour(*s);
             chart
                 .draw_series([
@@ -135,7 +138,8 @@ pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
         return Ok(Vec::new());
     }
     let dir: &Path = &data.dir;
-    let size = (1400, 1000);
+    let rows = (data.scenarios.len() - 1) as u32;
+    let size = (1400, (200 + 4 * (110 + 26 * rows)).max(1000));
     both!(dir, "comparison", size, |root| draw(&root, data));
     Ok(vec![ChartFile { stem: "comparison".into(), title: "Difference from the first scenario".into(), size }])
 }
