@@ -23,6 +23,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod calibrate;
+pub mod experiment;
 pub mod model;
 pub mod params;
 pub mod quarter;

@@ -4,6 +4,7 @@ mod calibrate_cmd;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
+mod sweep_cmd;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,22 @@ pub enum Command {
     Run(RunArgs),
     /// Fit beta0 and p_unsure0 to the HFMA survey (or other targets).
     Calibrate(CalibrateArgs),
+    /// Run a sweep plan: a design over factors, every point's replicates.
+    Sweep(SweepArgs),
+    /// Run a sobol or morris plan and report the sensitivity indices.
+    Sensitivity(SweepArgs),
+    /// Combine the folders of sharded sweeps into the files one run writes.
+    Merge {
+        /// The shards' output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the merged results.
+        #[arg(long, default_value = "outputs/merged")]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Redraw the charts and report of an earlier run from its files alone.
     Plot {
         /// The run's output folder.
@@ -124,6 +141,28 @@ pub struct CalibrateArgs {
     pub threads: Option<u16>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The plan file (TOML).
+    pub plan: PathBuf,
+    /// Output folder (default: outputs/sweep-PLAN).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Finish an interrupted sweep in the same folder, repeating no finished point.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only shard i of n (0-based): every n-th design point from i.
+    /// Defaults from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT when set.
+    #[arg(long, value_name = "i/n")]
+    pub shard: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
 /// A mistake in what the user asked for (exit code 2), beside scenario errors.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -134,6 +173,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         None => run::main_job(),
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Calibrate(args)) => calibrate_cmd::calibrate(args),
+        Some(Command::Sweep(args)) => sweep_cmd::sweep(args, false),
+        Some(Command::Sensitivity(args)) => sweep_cmd::sweep(args, true),
+        Some(Command::Merge { dirs, out, quiet }) => sweep_cmd::merge(&dirs, &out, quiet),
         Some(Command::Plot { dir }) => run::plot(&dir, false).map(|_| ()),
         Some(Command::Validate { scenarios }) => validate::validate(&scenarios),
         Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),

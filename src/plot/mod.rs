@@ -10,6 +10,7 @@ mod heatmap;
 pub mod input;
 mod raster;
 pub mod style;
+pub mod sweep;
 
 pub use compare::{paired_difference, signed};
 pub use input::{InputError, RunData};

@@ -32,8 +32,12 @@ pub struct Manifest<'a> {
 
 /// A stable fingerprint of a resolved scenario.
 pub fn scenario_hash(s: &Scenario) -> String {
-    let json = serde_json::to_string(s).unwrap_or_default();
-    Sha256::digest(json.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256(&serde_json::to_string(s).unwrap_or_default())
+}
+
+/// SHA-256 of a text, in hex.
+pub fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn entry(s: &Scenario) -> ManifestScenario<'_> {

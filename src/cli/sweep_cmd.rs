@@ -1,0 +1,169 @@
+//! `stpsim sweep`, `stpsim sensitivity` and `stpsim merge`.
+
+use super::{SweepArgs, UsageError, emit};
+use anyhow::Context;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+use stpsim::experiment::plan::{self, Design};
+use stpsim::experiment::sweep::{self, SweepError};
+
+/// `i/n`, or the Slurm array variables when no --shard is given.
+fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
+    let parse = |s: &str| -> Option<(usize, usize)> {
+        let (i, n) = s.split_once('/')?;
+        let (i, n) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
+        (n >= 1 && i < n).then_some((i, n))
+    };
+    if let Some(a) = arg {
+        return parse(a)
+            .map(Some)
+            .ok_or_else(|| UsageError(format!("--shard {a} is not a shard: i/n with 0 <= i < n, such as 0/3")).into());
+    }
+    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.trim().parse::<usize>().ok());
+    match (var("SLURM_ARRAY_TASK_ID"), var("SLURM_ARRAY_TASK_COUNT")) {
+        (Some(id), Some(n)) => {
+            let i = id.saturating_sub(var("SLURM_ARRAY_TASK_MIN").unwrap_or(0));
+            parse(&format!("{i}/{n}"))
+                .map(Some)
+                .ok_or_else(|| UsageError(format!("SLURM_ARRAY_TASK_ID {id} does not fit {n} tasks")).into())
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Progress: a bar on a terminal; elsewhere (CI, cluster logs) one plain
+/// line every 10% with points done, rate and time left.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: Instant,
+    last_decile: Mutex<usize>,
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new(0);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} points  {per_sec}  eta {eta}  ({elapsed} so far)",
+            ) {
+                b.set_style(style);
+            }
+            b
+        });
+        Progress { bar, start: Instant::now(), last_decile: Mutex::new(0), quiet }
+    }
+
+    fn tick(&self, done: usize, total: usize) {
+        if self.quiet {
+            return;
+        }
+        if let Some(b) = &self.bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+            return;
+        }
+        if total == 0 || done == 0 {
+            return;
+        }
+        let decile = done * 10 / total;
+        let Ok(mut last) = self.last_decile.lock() else { return };
+        if decile > *last {
+            *last = decile;
+            let secs = self.start.elapsed().as_secs_f64();
+            let rate = done as f64 / secs.max(1e-9);
+            let eta = (total - done) as f64 / rate.max(1e-9);
+            eprintln!("sweep: {}% ({done}/{total} points), {rate:.1} points/s, eta {eta:.0}s", decile * 10);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn bad(e: SweepError) -> anyhow::Error {
+    match e {
+        SweepError::Io { .. } => anyhow::Error::new(e),
+        other => UsageError(other.to_string()).into(),
+    }
+}
+
+pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
+    let plan = plan::load(&args.plan)?;
+    if sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
+        return Err(UsageError(format!(
+            "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",
+            args.plan.display(),
+            plan.design
+        ))
+        .into());
+    }
+    let shard = shard(args.shard.as_deref())?;
+    let stem = args.plan.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("sweep-{stem}")));
+    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let n = plan.design_points.len();
+    let mine = (0..n).filter(|&p| sweep::in_shard(p, shard)).count();
+    if !args.quiet {
+        eprintln!(
+            "sweep {}: {:?} design, {n} points{} x {} replicates, seed {}, {threads} threads -> {}",
+            args.plan.display(),
+            plan.design,
+            shard.map_or(String::new(), |(i, k)| format!(" (shard {i}/{k}: {mine})")),
+            plan.replicates,
+            plan.seed,
+            out.display()
+        );
+    }
+    let progress = Progress::new(args.quiet);
+    let clock = Instant::now();
+    pool.install(|| sweep::run(&plan, &out, args.resume, shard, &|d, t| progress.tick(d, t))).map_err(bad)?;
+    progress.finish();
+    if shard.is_some() {
+        if !args.quiet {
+            emit(&format!(
+                "shard done in {:.1}s: {} points in {}; combine the shards with `stpsim merge`\n",
+                clock.elapsed().as_secs_f64(),
+                mine,
+                out.join(sweep::PARTS).display()
+            ))?;
+        }
+        return Ok(());
+    }
+    let charts = stpsim::plot::sweep::render(&out).map_err(anyhow::Error::new)?;
+    if !args.quiet {
+        let mut s = format!(
+            "swept {n} points x {} replicates in {:.1}s; wrote sweep.csv, sweep_summary.csv{} and {} charts in {}\n",
+            plan.replicates,
+            clock.elapsed().as_secs_f64(),
+            if matches!(plan.design, Design::Sobol | Design::Morris) { ", sensitivity.csv" } else { "" },
+            charts,
+            out.display()
+        );
+        if sensitivity {
+            s += &std::fs::read_to_string(out.join("sensitivity.csv")).unwrap_or_default();
+        }
+        emit(&s)?;
+    }
+    Ok(())
+}
+
+pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> anyhow::Result<()> {
+    let frame = sweep::merge(dirs, out).map_err(bad)?;
+    let charts = stpsim::plot::sweep::render(out).map_err(anyhow::Error::new)?;
+    if !quiet {
+        emit(&format!(
+            "merged {} folders: {} design points; wrote sweep.csv, sweep_summary.csv and {charts} charts in {}\n",
+            dirs.len(),
+            frame.design_points,
+            out.display()
+        ))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,414 @@
+//! Sweep plans: a base scenario, factors, a design and the metrics to keep.
+//! Read like scenario files, in two layers, with located errors.
+
+use super::design;
+use crate::model::Metric;
+use crate::model::levers::LeverAction;
+use crate::params::Params;
+use crate::quarter::Quarter;
+use crate::scenario::error::{ScenarioError, SourceText, nearest};
+use crate::scenario::{Scenario, raw::Num};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    base: Spanned<String>,
+    replicates: Option<Spanned<Num>>,
+    seed: Option<Spanned<Num>>,
+    design: Spanned<String>,
+    points: Option<Spanned<Num>>,
+    levels: Option<Spanned<Num>>,
+    bootstrap: Option<Spanned<Num>>,
+    metrics: Spanned<Vec<Spanned<String>>>,
+    factors: Spanned<Vec<RawFactor>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFactor {
+    name: Spanned<String>,
+    values: Option<Spanned<Vec<Spanned<Num>>>>,
+    min: Option<Spanned<Num>>,
+    max: Option<Spanned<Num>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    Grid,
+    Lhs,
+    Sobol,
+    Morris,
+}
+
+/// What a factor sets.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reach {
+    Param { name: String },
+    Lever { lever: String, field: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Factor {
+    pub name: String,
+    pub reach: Reach,
+    /// Grid levels, or the range [min, max] for the other designs.
+    pub values: Vec<f64>,
+    pub min: f64,
+    pub max: f64,
+    /// Whole numbers only (counts, quarters).
+    pub integer: bool,
+}
+
+/// A metric at a quarter, written `metric@2021Q1`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Output {
+    pub metric: Metric,
+    pub quarter: Quarter,
+}
+
+impl Output {
+    pub fn label(&self) -> String {
+        format!("{}@{}", self.metric.name(), self.quarter)
+    }
+}
+
+/// A validated plan with its design points.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub base: Scenario,
+    pub replicates: u32,
+    pub seed: u64,
+    pub design: Design,
+    /// lhs / sobol: base points; morris: trajectories.
+    pub points: usize,
+    pub levels: usize,
+    pub bootstrap: usize,
+    pub outputs: Vec<Output>,
+    pub factors: Vec<Factor>,
+    /// Factor values of every design point, in run order.
+    #[serde(skip)]
+    pub design_points: Vec<Vec<f64>>,
+    /// The same points on the unit cube (sobol and morris designs).
+    #[serde(skip)]
+    pub unit_points: Vec<Vec<f64>>,
+}
+
+/// Lever fields a factor may set, with their ranges.
+const LEVER_FIELDS: &[(&str, &str, f64, f64, bool)] = &[
+    ("strengthen_leads", "authority", 0.0, 1.0, false),
+    ("funding_conditionality", "share", 0.0, 1.0, false),
+    ("national_intervention", "probability", 0.0, 1.0, false),
+    ("include_local_government", "council_seats", 0.0, 1.0, false),
+    ("accountability_clarity", "hazard", 0.0, 1.0, false),
+    ("force_pace", "pace", 0.0, 2.0, false),
+    ("accountable_care", "threshold", 0.0, 1.0, false),
+    ("accountable_care", "quarters", 1.0, 40.0, true),
+];
+
+/// Sets a factor's value in a scenario.
+pub fn apply(s: &mut Scenario, reach: &Reach, v: f64) {
+    match reach {
+        Reach::Param { name } => {
+            s.params.set(name, v);
+        }
+        Reach::Lever { lever, field } => {
+            for l in s.levers.iter_mut().filter(|l| l.action.name() == lever) {
+                match (&mut l.action, field.as_str()) {
+                    (LeverAction::StrengthenLeads { authority, .. }, "authority") => *authority = v,
+                    (LeverAction::FundingConditionality { share }, "share") => *share = v,
+                    (LeverAction::NationalIntervention { probability }, "probability") => *probability = v,
+                    (LeverAction::IncludeLocalGovernment { council_seats }, "council_seats") => *council_seats = v,
+                    (LeverAction::AccountabilityClarity { hazard }, "hazard") => *hazard = v,
+                    (LeverAction::ForcePace { pace }, "pace") => *pace = v,
+                    (LeverAction::AccountableCare { threshold, .. }, "threshold") => *threshold = v,
+                    (LeverAction::AccountableCare { quarters, .. }, "quarters") => *quarters = v.round() as usize,
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+impl Plan {
+    /// The scenario of design point `p`.
+    pub fn scenario(&self, p: usize) -> Scenario {
+        let mut s = self.base.clone();
+        for (f, &v) in self.factors.iter().zip(&self.design_points[p]) {
+            apply(&mut s, &f.reach, v);
+        }
+        // Only the quarters the outputs need are simulated.
+        if let Some(last) = self.outputs.iter().map(|o| o.quarter).max() {
+            s.end = last;
+            s.levers.retain(|l| l.start <= last);
+        }
+        s
+    }
+
+    /// A fingerprint of everything that decides the results, so a resume or a
+    /// merge never mixes parts of two different plans.
+    pub fn hash(&self) -> String {
+        let json = serde_json::to_string(&(self, &self.design_points)).unwrap_or_default();
+        crate::results::manifest::sha256(&json)
+    }
+}
+
+fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Result<f64, ScenarioError> {
+    let x = v.get_ref().0;
+    if x.is_finite() && x >= lo && x <= hi && x.fract() == 0.0 {
+        Ok(x)
+    } else {
+        Err(src.at(v.span(), field, &format!("{x}"), "is out of range", &format!("a whole number from {lo} to {hi}")))
+    }
+}
+
+/// Reads and checks a plan; `base` is a built-in name or a path relative to the plan.
+pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
+    let file = path.to_string_lossy().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: file.clone(), reason: e })?;
+    let src = SourceText { file: &file, text: &text };
+    let raw: RawPlan = toml::from_str(&text).map_err(|e| src.from_toml(&e))?;
+
+    let base_name = raw.base.get_ref();
+    let relative = path.parent().map(|d| d.join(base_name));
+    let base = match relative.filter(|p| p.is_file()) {
+        Some(p) => crate::scenario::load(&p.to_string_lossy())?,
+        None => crate::scenario::load(base_name).map_err(|_| {
+            src.at(
+                raw.base.span(),
+                "base",
+                &format!("\"{base_name}\""),
+                "is neither a built-in scenario nor a file beside the plan",
+                "a built-in name (`stpsim scenarios` lists them) or a path relative to the plan",
+            )
+        })?,
+    };
+    let replicates = match &raw.replicates {
+        Some(r) => num(r, "replicates", 1.0, 1_000_000.0, &src)? as u32,
+        None => base.replicates.unwrap_or(100),
+    };
+    let seed = match &raw.seed {
+        Some(s) => num(s, "seed", 0.0, 9_007_199_254_740_992.0, &src)? as u64,
+        None => base.seed.unwrap_or(2016),
+    };
+    let design = match raw.design.get_ref().as_str() {
+        "grid" => Design::Grid,
+        "lhs" => Design::Lhs,
+        "sobol" => Design::Sobol,
+        "morris" => Design::Morris,
+        other => {
+            return Err(src.at(
+                raw.design.span(),
+                "design",
+                &format!("\"{other}\""),
+                "is not a design",
+                "one of \"grid\", \"lhs\", \"sobol\", \"morris\"",
+            ));
+        }
+    };
+    let points = match &raw.points {
+        Some(p) => num(p, "points", 1.0, 10_000_000.0, &src)? as usize,
+        None if design == Design::Grid => 0,
+        None => {
+            return Err(src.at(
+                raw.design.span(),
+                "points",
+                "",
+                &format!("is required by design = \"{}\"", raw.design.get_ref()),
+                "lhs and sobol: the number of points; morris: the number of trajectories",
+            ));
+        }
+    };
+    let levels = match &raw.levels {
+        Some(l) => num(l, "levels", 2.0, 100.0, &src)? as usize,
+        None => 4,
+    };
+    let bootstrap = match &raw.bootstrap {
+        Some(b) => num(b, "bootstrap", 0.0, 100_000.0, &src)? as usize,
+        None => 1000,
+    };
+
+    let mut outputs = Vec::new();
+    for m in raw.metrics.get_ref() {
+        let bad = |rule: &str| {
+            src.at(m.span(), "metrics", &format!("\"{}\"", m.get_ref()), "is not a metric at a quarter", rule)
+        };
+        let (name, q) = m
+            .get_ref()
+            .split_once('@')
+            .ok_or_else(|| bad("metric@quarter, such as \"transformation_index@2021Q1\""))?;
+        let metric = Metric::parse(name).ok_or_else(|| {
+            let near = nearest(name, Metric::ALL.iter().map(|m| m.name()), 3);
+            bad(&format!("a metric such as {}", near.join(", ")))
+        })?;
+        let quarter = Quarter::parse(q).map_err(|e| bad(&e))?;
+        if quarter < base.start || quarter > base.end {
+            return Err(bad(&format!("a quarter of the base scenario's run, {} to {}", base.start, base.end)));
+        }
+        outputs.push(Output { metric, quarter });
+    }
+    if outputs.is_empty() {
+        return Err(src.at(
+            raw.metrics.span(),
+            "metrics",
+            "[]",
+            "lists no metric",
+            "at least one, such as \"transformation_index@2021Q1\"",
+        ));
+    }
+
+    let mut factors = Vec::new();
+    for (i, f) in raw.factors.get_ref().iter().enumerate() {
+        let field = format!("factors[{i}]");
+        let name = f.name.get_ref().clone();
+        let (reach, lo, hi, integer) = if let Some(rest) = name.strip_prefix("lever.") {
+            let (lever, lf) = rest.split_once('.').unwrap_or((rest, ""));
+            let Some(&(_, _, lo, hi, int)) = LEVER_FIELDS.iter().find(|(k, f, ..)| *k == lever && *f == lf) else {
+                let known: Vec<String> = LEVER_FIELDS.iter().map(|(k, f, ..)| format!("lever.{k}.{f}")).collect();
+                return Err(src.at(
+                    f.name.span(),
+                    &format!("{field}.name"),
+                    &format!("\"{name}\""),
+                    "is not a lever field a factor can set",
+                    &known.join(", "),
+                ));
+            };
+            if !base.levers.iter().any(|l| l.action.name() == lever) {
+                return Err(src.at(
+                    f.name.span(),
+                    &format!("{field}.name"),
+                    &format!("\"{name}\""),
+                    &format!("names a {lever} lever, which the base scenario `{}` has none of", base.name),
+                    "a lever field of a lever in the base scenario, or a parameter",
+                ));
+            }
+            (Reach::Lever { lever: lever.to_string(), field: lf.to_string() }, lo, hi, int)
+        } else {
+            let Some(def) = Params::def(&name) else {
+                let near = nearest(&name, crate::params::DICTIONARY.iter().map(|d| d.name), 3);
+                return Err(src.at(
+                    f.name.span(),
+                    &format!("{field}.name"),
+                    &format!("\"{name}\""),
+                    "is not a parameter or lever field",
+                    &format!(
+                        "did you mean {}? `stpsim params` lists parameters; lever fields are written lever.KIND.FIELD",
+                        near.join(", ")
+                    ),
+                ));
+            };
+            (Reach::Param { name: name.clone() }, def.min, def.max, def.integer())
+        };
+        let check = |v: &Spanned<Num>, what: &str| -> Result<f64, ScenarioError> {
+            let x = v.get_ref().0;
+            if x.is_finite() && x >= lo && x <= hi && (!integer || x.fract() == 0.0) {
+                Ok(x)
+            } else {
+                Err(src.at(
+                    v.span(),
+                    &format!("{field}.{what}"),
+                    &format!("{x}"),
+                    "is out of range",
+                    &format!("{} from {lo} to {hi}", if integer { "a whole number" } else { "a number" }),
+                ))
+            }
+        };
+        let (values, min, max) = match (design, &f.values, &f.min, &f.max) {
+            (Design::Grid, Some(vs), None, None) => {
+                let values = vs.get_ref().iter().map(|v| check(v, "values")).collect::<Result<Vec<_>, _>>()?;
+                if values.is_empty() {
+                    return Err(src.at(
+                        vs.span(),
+                        &format!("{field}.values"),
+                        "[]",
+                        "lists no value",
+                        "at least one value",
+                    ));
+                }
+                let (mn, mx) =
+                    values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+                (values, mn, mx)
+            }
+            (Design::Grid, _, _, _) => {
+                return Err(src.at(
+                    f.name.span(),
+                    &format!("{field}.values"),
+                    "",
+                    "is required by design = \"grid\" (and min, max are not used)",
+                    "values = [0.2, 0.4, ...]",
+                ));
+            }
+            (_, None, Some(a), Some(b)) => {
+                let (a, b) = (check(a, "min")?, check(b, "max")?);
+                if a >= b {
+                    return Err(src.at(
+                        f.max.as_ref().map_or(f.name.span(), |m| m.span()),
+                        &format!("{field}.max"),
+                        &format!("{b}"),
+                        "is not above min",
+                        &format!("a value above {a}"),
+                    ));
+                }
+                (vec![a, b], a, b)
+            }
+            _ => {
+                return Err(src.at(
+                    f.name.span(),
+                    &field,
+                    "",
+                    &format!("needs min and max (and no values) for design = \"{}\"", raw.design.get_ref()),
+                    "min = ..., max = ...",
+                ));
+            }
+        };
+        if factors.iter().any(|g: &Factor| g.name == name) {
+            return Err(src.at(
+                f.name.span(),
+                &format!("{field}.name"),
+                &format!("\"{name}\""),
+                "appears twice",
+                "each factor once",
+            ));
+        }
+        factors.push(Factor { name, reach, values, min, max, integer });
+    }
+    if factors.is_empty() {
+        return Err(src.at(raw.factors.span(), "factors", "[]", "lists no factor", "at least one [[factors]] table"));
+    }
+
+    let k = factors.len();
+    let unit_points = match design {
+        Design::Grid => Vec::new(),
+        Design::Lhs => design::lhs(points, k, seed),
+        Design::Sobol => design::saltelli(points, k),
+        Design::Morris => design::morris(points, k, levels, seed),
+    };
+    let scale = |u: &Vec<f64>| -> Vec<f64> {
+        factors
+            .iter()
+            .zip(u)
+            .map(|(f, &u)| {
+                let v = f.min + u * (f.max - f.min);
+                if f.integer { v.round() } else { v }
+            })
+            .collect()
+    };
+    let design_points = match design {
+        Design::Grid => design::grid(&factors.iter().map(|f| f.values.clone()).collect::<Vec<_>>()),
+        _ => unit_points.iter().map(scale).collect(),
+    };
+    if design_points.len() > 10_000_000 {
+        return Err(src.at(
+            raw.design.span(),
+            "design",
+            "",
+            &format!("makes {} design points", design_points.len()),
+            "at most 10,000,000 design points",
+        ));
+    }
+    Ok(Plan { base, replicates, seed, design, points, levels, bootstrap, outputs, factors, design_points, unit_points })
+}

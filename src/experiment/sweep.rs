@@ -1,0 +1,303 @@
+//! Running a plan: each design point's rows go to their own part file,
+//! written atomically as the point finishes, so a run killed at any moment
+//! keeps every finished point and `--resume` repeats none. A single run, a
+//! resumed run and a merge of shards all end in `finish`, which streams the
+//! parts in point order into the same files.
+
+use super::plan::Plan;
+use super::sensitivity;
+use crate::model::metrics::N_METRICS;
+use crate::model::rng::Keys;
+use crate::results::summary::describe;
+use crate::results::write::atomic;
+use crate::runner::simulate;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const FRAME_FILE: &str = "plan.json";
+pub const PARTS: &str = "parts";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{}: {reason}", path.display())]
+    Io { path: PathBuf, reason: std::io::Error },
+    #[error("{0}")]
+    Mismatch(String),
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
+    move |reason| SweepError::Io { path: path.to_path_buf(), reason }
+}
+
+/// What `finish` needs, kept in the output folder as plan.json so shards can
+/// be merged without the plan file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    pub stpsim_version: String,
+    pub plan_sha256: String,
+    pub base: String,
+    pub design: String,
+    pub replicates: u32,
+    pub seed: u64,
+    pub points: usize,
+    pub levels: usize,
+    pub bootstrap: usize,
+    pub factors: Vec<String>,
+    pub outputs: Vec<String>,
+    pub design_points: usize,
+}
+
+impl Frame {
+    pub fn of(plan: &Plan) -> Frame {
+        Frame {
+            stpsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            plan_sha256: plan.hash(),
+            base: plan.base.name.clone(),
+            design: format!("{:?}", plan.design).to_lowercase(),
+            replicates: plan.replicates,
+            seed: plan.seed,
+            points: plan.points,
+            levels: plan.levels,
+            bootstrap: plan.bootstrap,
+            factors: plan.factors.iter().map(|f| f.name.clone()).collect(),
+            outputs: plan.outputs.iter().map(|o| o.label()).collect(),
+            design_points: plan.design_points.len(),
+        }
+    }
+
+    pub fn load(dir: &Path) -> Result<Frame, SweepError> {
+        let path = dir.join(FRAME_FILE);
+        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        serde_json::from_str(&text)
+            .map_err(|e| SweepError::Mismatch(format!("{}: not a sweep's plan.json: {e}", path.display())))
+    }
+}
+
+pub fn part_name(p: usize) -> String {
+    format!("point-{p:08}.csv")
+}
+
+/// Which points a shard runs: every n-th, starting at i (0-based).
+pub fn in_shard(p: usize, shard: Option<(usize, usize)>) -> bool {
+    shard.is_none_or(|(i, n)| p % n == i)
+}
+
+/// The rows of one design point: `point,replicate,<factors>,metric,value`.
+pub fn point_rows(plan: &Plan, p: usize) -> String {
+    let s = plan.scenario(p);
+    let structure = s.build_structure(plan.seed);
+    let quarters = s.quarters();
+    let at: Vec<usize> = plan
+        .outputs
+        .iter()
+        .map(|o| quarters.iter().position(|q| *q == o.quarter).unwrap_or(0) * N_METRICS + o.metric as usize)
+        .collect();
+    let values: Vec<Vec<f64>> = (0..plan.replicates as u64)
+        .into_par_iter()
+        .map(|r| {
+            let (e, _) = simulate(&s, &structure, &Keys { seed: plan.seed, replicate: r }, false);
+            at.iter().map(|&k| e[k]).collect()
+        })
+        .collect();
+    let factors: Vec<String> = plan.design_points[p].iter().map(|v| v.to_string()).collect();
+    let factors = factors.join(",");
+    let labels: Vec<String> = plan.outputs.iter().map(|o| o.label()).collect();
+    let mut out = String::with_capacity(values.len() * labels.len() * 48);
+    for (r, vs) in values.iter().enumerate() {
+        for (label, v) in labels.iter().zip(vs) {
+            out += &format!("{p},{r},{factors},{label},{v}\n");
+        }
+    }
+    out
+}
+
+/// Runs the plan's points (a shard's share, if given) into `out`, skipping
+/// points already there when resuming; then, unless a shard, finishes.
+pub fn run(
+    plan: &Plan,
+    out: &Path,
+    resume: bool,
+    shard: Option<(usize, usize)>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(), SweepError> {
+    let parts = out.join(PARTS);
+    std::fs::create_dir_all(&parts).map_err(io(&parts))?;
+    let frame = Frame::of(plan);
+    let frame_path = out.join(FRAME_FILE);
+    if frame_path.exists() {
+        let old = Frame::load(out)?;
+        if old.plan_sha256 != frame.plan_sha256 {
+            return Err(SweepError::Mismatch(format!(
+                "{} holds a sweep of another plan (or another stpsim version); use another --out",
+                out.display()
+            )));
+        }
+        if !resume {
+            return Err(SweepError::Mismatch(format!(
+                "{} already holds this sweep: add --resume to finish it, or use another --out",
+                out.display()
+            )));
+        }
+    }
+    let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
+    atomic(out, FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
+    // Temporary files of a killed run are incomplete by construction.
+    for e in std::fs::read_dir(&parts).map_err(io(&parts))?.flatten() {
+        if e.file_name().to_string_lossy().starts_with('.') {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let pending: Vec<usize> =
+        (0..plan.design_points.len()).filter(|&p| in_shard(p, shard) && !parts.join(part_name(p)).exists()).collect();
+    let total = pending.len();
+    let done = AtomicUsize::new(0);
+    progress(0, total);
+    pending.par_iter().try_for_each(|&p| {
+        let rows = point_rows(plan, p);
+        let name = part_name(p);
+        atomic(&parts, &name, |w| w.write_all(rows.as_bytes())).map_err(io(&parts.join(&name)))?;
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+        Ok::<(), SweepError>(())
+    })?;
+    if shard.is_none() {
+        finish(&[out.to_path_buf()], out)?;
+    }
+    Ok(())
+}
+
+/// Writes sweep.csv, sweep_summary.csv and (for sobol and morris designs)
+/// sensitivity.csv into `out` from the parts in `dirs`, one point at a time.
+pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
+    let Some(first) = dirs.first() else {
+        return Err(SweepError::Incomplete("no folders to merge".into()));
+    };
+    let frame = Frame::load(first)?;
+    for d in &dirs[1..] {
+        if Frame::load(d)?.plan_sha256 != frame.plan_sha256 {
+            return Err(SweepError::Mismatch(format!("{} and {} hold different plans", first.display(), d.display())));
+        }
+    }
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    if !out.join(FRAME_FILE).exists() {
+        let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
+        atomic(out, FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&out.join(FRAME_FILE)))?;
+    }
+    let locate = |p: usize| dirs.iter().map(|d| d.join(PARTS).join(part_name(p))).find(|f| f.exists());
+    let missing: Vec<usize> = (0..frame.design_points).filter(|&p| locate(p).is_none()).collect();
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(10).map(|p| p.to_string()).collect();
+        return Err(SweepError::Incomplete(format!(
+            "{} of {} design points have no results yet (points {}{}): run the missing shards, or the sweep with --resume",
+            missing.len(),
+            frame.design_points,
+            shown.join(", "),
+            if missing.len() > 10 { ", ..." } else { "" }
+        )));
+    }
+    let header_factors = frame.factors.join(",");
+    let nout = frame.outputs.len();
+    // Per-point means of each output, for the sensitivity indices.
+    let mut means = vec![vec![0.0; frame.design_points]; nout];
+    let sweep_path = out.join("sweep.csv");
+    atomic(out, "sweep.csv", |w| {
+        atomic(out, "sweep_summary.csv", |s| {
+            writeln!(w, "point,replicate,{header_factors},metric,value")?;
+            writeln!(s, "point,{header_factors},metric,n,mean,sd,p05,p25,p50,p75,p95")?;
+            for p in 0..frame.design_points {
+                let path = locate(p).unwrap_or_default();
+                let mut values = vec![Vec::with_capacity(frame.replicates as usize); nout];
+                let mut factors = String::new();
+                let reader = BufReader::new(std::fs::File::open(&path)?);
+                for line in reader.lines() {
+                    let line = line?;
+                    writeln!(w, "{line}")?;
+                    let fields: Vec<&str> = line.split(',').collect();
+                    let nf = frame.factors.len();
+                    if fields.len() != nf + 4 {
+                        return Err(std::io::Error::other(format!("{}: malformed row `{line}`", path.display())));
+                    }
+                    if factors.is_empty() {
+                        factors = fields[2..2 + nf].join(",");
+                    }
+                    let o = frame.outputs.iter().position(|l| l == fields[2 + nf]).unwrap_or(0);
+                    values[o].push(fields[3 + nf].parse::<f64>().map_err(std::io::Error::other)?);
+                }
+                for (o, label) in frame.outputs.iter().enumerate() {
+                    let (mean, sd, q) = describe(&mut values[o]);
+                    means[o][p] = mean;
+                    let n = values[o].len();
+                    writeln!(s, "{p},{factors},{label},{n},{mean},{sd},{},{},{},{},{}", q[0], q[1], q[2], q[3], q[4])?;
+                }
+            }
+            Ok(())
+        })
+    })
+    .map_err(io(&sweep_path))?;
+    match frame.design.as_str() {
+        "sobol" => write_sobol(&frame, &means, out)?,
+        "morris" => write_morris(&frame, &means, out)?,
+        _ => {}
+    }
+    Ok(frame)
+}
+
+fn write_sobol(frame: &Frame, means: &[Vec<f64>], out: &Path) -> Result<(), SweepError> {
+    let k = frame.factors.len();
+    let path = out.join("sensitivity.csv");
+    atomic(out, "sensitivity.csv", |w| {
+        writeln!(w, "metric,factor,first,first_low,first_high,total,total_low,total_high")?;
+        for (o, label) in frame.outputs.iter().enumerate() {
+            let idx = sensitivity::sobol_indices(&means[o], frame.points, k, frame.bootstrap, frame.seed);
+            for s in idx {
+                let name = &frame.factors[s.factor];
+                writeln!(
+                    w,
+                    "{label},{name},{},{},{},{},{},{}",
+                    s.first, s.first_ci.0, s.first_ci.1, s.total, s.total_ci.0, s.total_ci.1
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(io(&path))
+}
+
+fn write_morris(frame: &Frame, means: &[Vec<f64>], out: &Path) -> Result<(), SweepError> {
+    let k = frame.factors.len();
+    let unit = super::design::morris(frame.points, k, frame.levels, frame.seed);
+    let path = out.join("sensitivity.csv");
+    atomic(out, "sensitivity.csv", |w| {
+        writeln!(w, "metric,factor,mu,mu_star,sigma")?;
+        for (o, label) in frame.outputs.iter().enumerate() {
+            for m in sensitivity::morris_indices(&unit, &means[o], k) {
+                writeln!(w, "{label},{},{},{},{}", frame.factors[m.factor], m.mu, m.mu_star, m.sigma)?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(io(&path))
+}
+
+/// Combines shard folders into `out`, writing exactly what one run writes.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
+    let parts = out.join(PARTS);
+    std::fs::create_dir_all(&parts).map_err(io(&parts))?;
+    let frame = finish(dirs, out)?;
+    // Gather the parts too, so the merged folder can itself be merged or resumed.
+    for p in 0..frame.design_points {
+        let dest = parts.join(part_name(p));
+        if dest.exists() {
+            continue;
+        }
+        if let Some(src) = dirs.iter().map(|d| d.join(PARTS).join(part_name(p))).find(|f| f.exists()) {
+            let bytes = std::fs::read(&src).map_err(io(&src))?;
+            atomic(&parts, &part_name(p), |w| w.write_all(&bytes)).map_err(io(&dest))?;
+        }
+    }
+    Ok(frame)
+}
