@@ -66,7 +66,9 @@ fn interval(mut values: Vec<f64>, estimate: f64) -> (f64, f64) {
 /// V the variance of f_A and f_B pooled; y in the order `saltelli` returns its points; 95% intervals from `bootstrap`
 /// resamples of the n base rows (percentile method). Deterministic given `seed`.
 ///
-/// V divides by 2n (the population variance). Zero variance gives indices 0;
+/// Outputs are first centred on the pooled mean of f_A and f_B (as SALib
+/// does), which leaves every index's expectation unchanged. V divides by 2n
+/// (the population variance). Zero variance gives indices 0;
 /// `bootstrap = 0` gives intervals equal to the estimates. If `y` holds fewer
 /// than `n (k + 2)` outputs, only its complete base rows are used (none: all
 /// indices 0). Resample `b` draws from its own stream keyed by `(seed, b)`, so
@@ -74,6 +76,13 @@ fn interval(mut values: Vec<f64>, estimate: f64) -> (f64, f64) {
 /// propagate into the indices as NaN.
 pub fn sobol_indices(y: &[f64], n: usize, k: usize, bootstrap: usize, seed: u64) -> Vec<SobolIndex> {
     let n = n.min(y.len() / (k + 2));
+    // Centre the outputs on the pooled mean of f_A and f_B: the indices'
+    // expectations are unchanged, but the first-order estimator's products
+    // no longer carry the mean, which otherwise swamps their variance when
+    // the output's mean is large against its spread.
+    let pooled: f64 = (0..n).map(|j| y[j * (k + 2)] + y[j * (k + 2) + 1]).sum::<f64>() / (2 * n).max(1) as f64;
+    let centred: Vec<f64> = y.iter().map(|v| v - pooled).collect();
+    let y = centred.as_slice();
     let all: Vec<usize> = (0..n).collect();
     let point = estimate(y, &all, k);
     let replicates: Vec<Vec<(f64, f64)>> = if n == 0 {

@@ -212,6 +212,7 @@ fn indices<DB: DrawingBackend>(
     let label_px = names.iter().map(|n| n.chars().count()).max().unwrap_or(10) as u32 * 8 + 20;
     let mut chart = ChartBuilder::on(&area)
         .margin(24)
+        .margin_top(70)
         .x_label_area_size(50)
         .y_label_area_size(label_px.clamp(120, 460))
         .build_cartesian_2d(lo..hi, -0.5..(k as f64 - 0.5))
