@@ -267,3 +267,35 @@ fn plan_mistakes_are_located() {
     let (code, err) = stpsim(dir.path(), &["sweep", "p.toml", "--shard", "3/3"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn lever_timing_and_switches_are_factors_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = r#"
+base = "strong-leads"
+replicates = 6
+design = "grid"
+metrics = ["passed@2018Q1"]
+[[factors]]
+name = "lever.strengthen_leads.start"
+values = [4, 12]
+[[factors]]
+name = "lever.strengthen_leads.decision_rights"
+values = [0, 1]
+"#;
+    std::fs::write(dir.path().join("t.toml"), plan).unwrap();
+    let (code, err) = stpsim(dir.path(), &["sweep", "t.toml", "--out", "t", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let summary = std::fs::read_to_string(dir.path().join("t").join("sweep_summary.csv")).unwrap();
+    let mean = |start: &str, rights: &str| -> f64 {
+        let row = summary
+            .lines()
+            .find(|l| l.starts_with(&format!("{}", "")) && l.contains(&format!(",{start},{rights},passed@2018Q1,")))
+            .unwrap();
+        row.split(',').nth(5).unwrap().parse().unwrap()
+    };
+    // Leads strengthened from 2017Q1 (4 quarters in) pass more by 2018Q1 than
+    // leads strengthened only from 2019Q1 (12 in), when they can overrule.
+    assert!(mean("4", "1") > mean("12", "1"), "{summary}");
+    assert!(mean("4", "1") > mean("4", "0"), "decision rights let leads overrule: {summary}");
+}

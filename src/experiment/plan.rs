@@ -108,6 +108,23 @@ const LEVER_FIELDS: &[(&str, &str, f64, f64, bool)] = &[
     ("force_pace", "pace", 0.0, 2.0, false),
     ("accountable_care", "threshold", 0.0, 1.0, false),
     ("accountable_care", "quarters", 1.0, 40.0, true),
+    ("strengthen_leads", "decision_rights", 0.0, 1.0, true),
+    ("strengthen_leads", "formal_appointment", 0.0, 1.0, true),
+];
+
+/// Every lever kind's `start` can be a factor too, in quarters after the run's start.
+const LEVER_KINDS: &[&str] = &[
+    "strengthen_leads",
+    "remove_veto",
+    "committees_in_common",
+    "funding_conditionality",
+    "national_intervention",
+    "include_local_government",
+    "council_lead",
+    "accountability_clarity",
+    "force_pace",
+    "accountable_care",
+    "stf_schedule",
 ];
 
 /// Sets a factor's value in a scenario.
@@ -116,9 +133,26 @@ pub fn apply(s: &mut Scenario, reach: &Reach, v: f64) {
         Reach::Param { name } => {
             s.params.set(name, v);
         }
+        Reach::Lever { lever, field } if field == "start" => {
+            // Quarters after the run's start; a lever with an end keeps its length.
+            let start = s.start.offset(v.round().max(0.0) as usize);
+            for l in s.levers.iter_mut().filter(|l| l.action.name() == lever) {
+                if let Some(end) = l.end {
+                    let length = l.start.span_to(end).saturating_sub(1);
+                    l.end = Some(start.offset(length.max(1)));
+                }
+                l.start = start;
+            }
+        }
         Reach::Lever { lever, field } => {
             for l in s.levers.iter_mut().filter(|l| l.action.name() == lever) {
                 match (&mut l.action, field.as_str()) {
+                    (LeverAction::StrengthenLeads { decision_rights, .. }, "decision_rights") => {
+                        *decision_rights = v >= 0.5
+                    }
+                    (LeverAction::StrengthenLeads { formal_appointment, .. }, "formal_appointment") => {
+                        *formal_appointment = v >= 0.5
+                    }
                     (LeverAction::StrengthenLeads { authority, .. }, "authority") => *authority = v,
                     (LeverAction::FundingConditionality { share }, "share") => *share = v,
                     (LeverAction::NationalIntervention { probability }, "probability") => *probability = v,
@@ -267,7 +301,12 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
         let name = f.name.get_ref().clone();
         let (reach, lo, hi, integer) = if let Some(rest) = name.strip_prefix("lever.") {
             let (lever, lf) = rest.split_once('.').unwrap_or((rest, ""));
-            let Some(&(_, _, lo, hi, int)) = LEVER_FIELDS.iter().find(|(k, f, ..)| *k == lever && *f == lf) else {
+            let span = (base.start.span_to(base.end) as f64 - 1.0).max(0.0);
+            let start_field =
+                (lf == "start" && LEVER_KINDS.contains(&lever)).then_some((lever, "start", 0.0, span, true));
+            let Some((_, _, lo, hi, int)) =
+                start_field.or_else(|| LEVER_FIELDS.iter().find(|(k, f, ..)| *k == lever && *f == lf).copied())
+            else {
                 let known: Vec<String> = LEVER_FIELDS.iter().map(|(k, f, ..)| format!("lever.{k}.{f}")).collect();
                 return Err(src.at(
                     f.name.span(),
