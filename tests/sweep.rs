@@ -288,10 +288,7 @@ values = [0, 1]
     assert_eq!(code, 0, "{err}");
     let summary = std::fs::read_to_string(dir.path().join("t").join("sweep_summary.csv")).unwrap();
     let mean = |start: &str, rights: &str| -> f64 {
-        let row = summary
-            .lines()
-            .find(|l| l.starts_with(&format!("{}", "")) && l.contains(&format!(",{start},{rights},passed@2018Q1,")))
-            .unwrap();
+        let row = summary.lines().find(|l| l.contains(&format!(",{start},{rights},passed@2018Q1,"))).unwrap();
         row.split(',').nth(5).unwrap().parse().unwrap()
     };
     // Leads strengthened from 2017Q1 (4 quarters in) pass more by 2018Q1 than
