@@ -1,20 +1,27 @@
-//! One England replicate, 2016Q1 to 2021Q1 (baseline and history), reported
-//! as organisation-quarters per second on one thread.
+//! Throughput of the model, in organisation-quarters per second:
+//! (a) one England replicate, 2016Q1 to 2021Q1, on one thread;
+//! (b) a 200-replicate England run on one thread and on all threads;
+//! (c) synthetic systems of about 10^3 to 10^6 organisations, one replicate.
+//! Peak memory (d) is measured outside criterion: see docs/performance.md.
 //!
 //!     cargo bench --bench england
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use stpsim::model::rng::Keys;
 use stpsim::runner::simulate;
+use stpsim::{RunOptions, Scenario};
+
+fn load(name: &str) -> Scenario {
+    stpsim::scenario::load(name).expect("built-in scenario")
+}
 
 fn england(c: &mut Criterion) {
-    let mut group = c.benchmark_group("england_replicate");
+    let mut group = c.benchmark_group("a_england_replicate");
     for name in ["baseline", "history"] {
-        let scenario = stpsim::scenario::load(name).expect("built-in scenario");
+        let scenario = load(name);
         let structure = scenario.build_structure(2016);
-        let org_quarters = (structure.n_orgs() * scenario.quarters().len()) as u64;
-        group.throughput(Throughput::Elements(org_quarters));
+        group.throughput(Throughput::Elements((structure.n_orgs() * scenario.quarters().len()) as u64));
         let mut rep = 0u64;
         group.bench_function(name, |b| {
             b.iter(|| {
@@ -26,5 +33,38 @@ fn england(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, england);
+fn threads(c: &mut Criterion) {
+    let scenario = load("baseline");
+    let orgs = scenario.build_structure(2016).n_orgs();
+    let mut group = c.benchmark_group("b_england_200_replicates");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements((orgs * scenario.quarters().len() * 200) as u64));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for t in [1, cores] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().expect("thread pool");
+        let opts = RunOptions { replicates: 200, seed: 2016, footprint_replicates: 0 };
+        group.bench_function(format!("{t}_threads"), |b| {
+            b.iter(|| pool.install(|| black_box(stpsim::run(std::slice::from_ref(&scenario), &opts))))
+        });
+    }
+    group.finish();
+}
+
+fn scaling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("c_synthetic_one_replicate");
+    group.sample_size(10).sampling_mode(SamplingMode::Flat);
+    // About 16.2 organisations per synthetic footprint.
+    for (label, footprints) in [("1e3", 62), ("1e4", 617), ("1e5", 6_170), ("1e6", 61_700)] {
+        let text = format!("name = \"s\"\n[structure]\nkind = \"synthetic\"\nfootprints = {footprints}\n");
+        let scenario = stpsim::scenario::load_text(&text, "bench.toml", None).expect("scenario");
+        let structure = scenario.build_structure(1);
+        group.throughput(Throughput::Elements((structure.n_orgs() * scenario.quarters().len()) as u64));
+        group.bench_function(label, |b| {
+            b.iter(|| black_box(simulate(&scenario, &structure, &Keys { seed: 1, replicate: 0 }, false)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, england, threads, scaling);
 criterion_main!(benches);

@@ -112,6 +112,14 @@ impl World {
             coerced: vec![0; n],
             affected: vec![false; n],
             fps: Vec::with_capacity(nf),
+            preferences: Kind::ALL.map(|k| {
+                let mut v = p.agenda(k);
+                let s: f64 = v.iter().sum();
+                if s > 0.0 {
+                    v.iter_mut().for_each(|x| *x /= s);
+                }
+                v
+            }),
             national: National {
                 conditionality: p.conditionality,
                 intervention: p.intervention,
@@ -159,9 +167,14 @@ impl World {
                 w.unsure[i] = draw::uniform(&mut rng) < p.p_unsure0;
             }
             let marked = (start..end).find(|&i| s.orgs[i].lead);
+            let mut kinds = [end; 8];
+            for k in (0..7).rev() {
+                kinds[k] = (start..end).find(|&i| w.kind[i] as usize >= k).unwrap_or(kinds[k + 1]);
+            }
             let fp = Footprint {
                 start,
                 end,
+                kinds,
                 n_councils: (start..end).filter(|&i| w.kind[i] == Kind::Council).count(),
                 budget_total: w.budget[start..end].iter().sum(),
                 lead: start,

@@ -35,9 +35,15 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+const KEY_START: u64 = 0x5354_5053_494d_2016;
+
+fn fold(h: u64, p: u64) -> u64 {
+    mix(h ^ mix(p.wrapping_add(0x9e37_79b9_7f4a_7c15)))
+}
+
 /// Folds key parts into one 64-bit seed; order matters.
 pub fn key(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x5354_5053_494d_2016, |h, &p| mix(h ^ mix(p.wrapping_add(0x9e37_79b9_7f4a_7c15))))
+    parts.iter().fold(KEY_START, |h, &p| fold(h, p))
 }
 
 fn stream(parts: &[u64]) -> Stream {
@@ -56,6 +62,11 @@ pub struct Keys {
     pub replicate: u64,
 }
 
+/// `Keys` with the fold of (seed, replicate) done once: the key is folded
+/// left to right, so continuing from this prefix gives the same seeds.
+#[derive(Clone, Copy, Debug)]
+pub struct Prefix(u64);
+
 const NO_QUARTER: u64 = u64::MAX;
 const NO_FOOTPRINT: u64 = u64::MAX - 1;
 
@@ -72,7 +83,19 @@ impl Keys {
 
     /// One phase of one quarter in footprint `f`.
     pub fn stream(&self, q: Quarter, f: usize, phase: Phase) -> Stream {
-        stream(&[self.seed, self.replicate, q.index() as u64, f as u64, phase as u64])
+        self.prefix().stream(q, f, phase)
+    }
+
+    pub fn prefix(&self) -> Prefix {
+        Prefix(fold(fold(KEY_START, self.seed), self.replicate))
+    }
+}
+
+impl Prefix {
+    /// The same stream as `Keys::stream`, with the replicate's part of the key reused.
+    pub fn stream(&self, q: Quarter, f: usize, phase: Phase) -> Stream {
+        let h = fold(fold(fold(self.0, q.index() as u64), f as u64), phase as u64);
+        Stream::seed_from_u64(h)
     }
 }
 
@@ -161,6 +184,15 @@ mod tests {
         assert_ne!(a, k.stream(q.next(), 2, Phase::Stances).next_u64());
         assert_ne!(a, Keys { seed: 7, replicate: 4 }.stream(q, 2, Phase::Stances).next_u64());
         assert_ne!(a, Keys { seed: 8, replicate: 3 }.stream(q, 2, Phase::Stances).next_u64());
+    }
+
+    #[test]
+    fn the_cached_prefix_gives_the_same_streams() {
+        let k = Keys { seed: 11, replicate: 7 };
+        let q = Quarter::new(2018, 3).unwrap();
+        let direct = stream(&[11, 7, q.index() as u64, 5, Phase::Votes as u64]).next_u64();
+        assert_eq!(k.prefix().stream(q, 5, Phase::Votes).next_u64(), direct);
+        assert_eq!(k.stream(q, 5, Phase::Votes).next_u64(), direct);
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct Counts {
 pub struct Footprint {
     pub start: usize,
     pub end: usize,
+    /// Members are sorted by kind: those of kind k are `kinds[k]..kinds[k + 1]`.
+    pub kinds: [usize; 8],
     pub n_councils: usize,
     pub budget_total: f64,
     pub lead: usize,
@@ -80,6 +82,11 @@ pub struct Footprint {
 impl Footprint {
     pub fn members(&self) -> std::ops::Range<usize> {
         self.start..self.end
+    }
+
+    /// Members of one kind.
+    pub fn of_kind(&self, k: Kind) -> std::ops::Range<usize> {
+        self.kinds[k as usize]..self.kinds[k as usize + 1]
     }
 
     /// The lead's legitimacy, never above 1.
@@ -168,6 +175,8 @@ pub struct World {
     pub coerced: Vec<u32>,
     pub affected: Vec<bool>,
     pub fps: Vec<Footprint>,
+    /// Each kind's agenda preferences, normalised to sum to 1.
+    pub preferences: [[f64; 5]; 7],
     pub national: National,
     pub levers: Vec<LeverRuntime>,
     /// Reused every footprint-quarter, so the loop does not allocate.
@@ -177,6 +186,25 @@ pub struct World {
 impl World {
     pub fn n_orgs(&self) -> usize {
         self.kind.len()
+    }
+
+    /// Bytes of model state: the arrays per organisation field, the
+    /// footprints and the scratch list, by capacity.
+    pub fn state_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let per_org = self.kind.capacity() * size_of::<Kind>()
+            + self.footprint.capacity() * size_of::<u32>()
+            + [&self.budget, &self.structural, &self.support, &self.balance, &self.loyalty, &self.trust]
+                .iter()
+                .chain([&self.orientation, &self.resentment].iter())
+                .map(|v| v.capacity() * size_of::<f64>())
+                .sum::<usize>()
+            + [&self.unsure, &self.collab, &self.affected].iter().map(|v| v.capacity()).sum::<usize>()
+            + self.coerced.capacity() * size_of::<u32>();
+        per_org
+            + self.fps.capacity() * size_of::<Footprint>()
+            + self.proposals.capacity() * size_of::<Proposal>()
+            + size_of::<World>()
     }
 
     /// Largest member of the given kinds by budget, if any.

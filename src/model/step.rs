@@ -14,6 +14,7 @@ use crate::quarter::Quarter;
 pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys, deficit: &mut [(f64, f64)]) {
     levers::apply(w, levers_, q); // 1
     funding::pay(w, q); // 2
+    let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only.
     for f in 0..w.fps.len() {
         w.fps[f].counts = Counts::default();

@@ -34,13 +34,13 @@ pub fn agenda(w: &World, f: usize) -> [f64; 5] {
         } else {
             (1.0 - council_weight) / n_other as f64
         };
-        let pref = normalised(p.agenda(k));
+        let pref = w.preferences[k as usize];
         for t in 0..5 {
             board[t] += share * pref[t];
         }
     }
     let lead_kind = w.kind[fp.lead];
-    let mut lead = normalised(p.agenda(lead_kind));
+    let mut lead = w.preferences[lead_kind as usize];
     if lead_kind.is_nhs() {
         let (sum, n) = fp
             .members()
@@ -78,6 +78,7 @@ fn roles(t: ProposalType) -> (&'static [Role], &'static [Role]) {
     }
 }
 
+#[cfg(test)]
 fn fits(role: &Role, k: Kind) -> bool {
     match role {
         Role::Is(r) => *r == k,
@@ -86,14 +87,35 @@ fn fits(role: &Role, k: Kind) -> bool {
     }
 }
 
-/// A random member that fits the role and is not already chosen.
+/// The member ranges a role draws from, in member order (members are sorted by kind).
+fn ranges(fp: &crate::model::state::Footprint, role: &Role) -> [std::ops::Range<usize>; 2] {
+    match role {
+        Role::Is(k) => [fp.of_kind(*k), 0..0],
+        Role::CommunityOrPrimary => [fp.of_kind(Kind::Community), fp.of_kind(Kind::PrimaryCare)],
+        Role::Provider => [fp.kinds[Kind::Acute as usize]..fp.kinds[Kind::Ambulance as usize + 1], 0..0],
+    }
+}
+
+/// A random member that fits the role and is not already chosen: the same
+/// draw as counting the candidates in member order and taking the n-th.
 fn pick(w: &World, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
-    let ok = |i: &usize| fits(role, w.kind[*i]) && !chosen.contains(i);
-    let n = w.fps[f].members().filter(ok).count();
+    let rs = ranges(&w.fps[f], role);
+    let taken = chosen.iter().filter(|c| rs.iter().any(|r| r.contains(c))).count();
+    let n = rs.iter().map(|r| r.len()).sum::<usize>() - taken;
     if n == 0 {
         return None;
     }
-    w.fps[f].members().filter(ok).nth(draw::index(rng, n))
+    let mut k = draw::index(rng, n);
+    for i in rs.into_iter().flatten() {
+        if chosen.contains(&i) {
+            continue;
+        }
+        if k == 0 {
+            return Some(i);
+        }
+        k -= 1;
+    }
+    None
 }
 
 pub fn raise(w: &mut World, f: usize, rng: &mut Stream) {
@@ -167,8 +189,13 @@ mod tests {
                 assert!(w.affected[*x]);
                 assert!(w.footprint[*x] == 0);
             }
-            let (losers, _) = roles(prop.kind);
+            let (losers, winners) = roles(prop.kind);
+            let all_roles: Vec<&Role> = losers.iter().chain(winners.iter()).collect();
             for (j, &i) in m.iter().enumerate() {
+                // England footprints have every kind but community trusts, so roles line up with members.
+                if prop.n == all_roles.len() {
+                    assert!(fits(all_roles[j], w.kind[i]), "{:?} member {j} is a {:?}", prop.kind, w.kind[i]);
+                }
                 let loses = j < losers.len();
                 assert_eq!(prop.own_effect[j] < 0.0, loses, "{:?} member {j} kind {:?}", prop.kind, w.kind[i]);
             }

@@ -20,12 +20,53 @@ pub fn seen_legitimacy(w: &World, f: usize, i: usize) -> f64 {
     }
 }
 
-/// Log-odds of collaborating for member `i` of footprint `f`.
-pub fn propensity(w: &World, f: usize, i: usize) -> f64 {
+/// What every member of a footprint shares in the stance equation, worked
+/// out once per footprint-quarter. Each term is computed exactly as written
+/// in `propensity`, so results do not depend on this hoisting.
+struct Context {
+    peer: f64,
+    lead: f64,
+    fund: f64,
+    acs_pull: f64,
+    acs_factor: f64,
+    legitimacy: f64,
+    council_sees: f64,
+    nhs_sees: f64,
+    nhs_lead: bool,
+    council_lead: bool,
+}
+
+fn context(w: &World, f: usize) -> Context {
     let p = &w.p;
     let fp = &w.fps[f];
+    let lead_kind = w.kind[fp.lead];
+    let members = (fp.end - fp.start) as f64;
+    let council_share = fp.n_councils as f64 / members;
+    Context {
+        peer: p.b_peer * (fp.prev_collab - 0.5),
+        lead: p.b_lead * fp.authority(p),
+        fund: p.b_fund * w.national.conditionality,
+        acs_pull: if fp.acs { p.b_acs } else { 0.0 },
+        acs_factor: if fp.acs { p.acs_deficit_factor } else { 1.0 },
+        legitimacy: fp.legitimacy(),
+        council_sees: fp.legitimacy_base.min(1.0) * (fp.council_seats / council_share).min(1.0),
+        nhs_sees: p.council_lead_nhs_legitimacy * fp.legitimacy(),
+        nhs_lead: lead_kind.is_nhs(),
+        council_lead: lead_kind == Kind::Council,
+    }
+}
+
+fn delta(w: &World, c: &Context, i: usize) -> f64 {
+    let p = &w.p;
     let k = w.kind[i];
     let f_i = w.balance[i];
+    let seen = if k == Kind::Council && c.nhs_lead {
+        c.council_sees
+    } else if k.is_nhs() && c.council_lead {
+        c.nhs_sees
+    } else {
+        c.legitimacy
+    };
     let phi = if k.is_provider() && f_i < 0.0 {
         p.phi_provider_deficit
     } else if k.is_nhs() {
@@ -33,29 +74,34 @@ pub fn propensity(w: &World, f: usize, i: usize) -> f64 {
     } else {
         0.0
     };
-    let acs_factor = if fp.acs { p.acs_deficit_factor } else { 1.0 };
     p.beta0
         + p.b_trust * (w.trust[i] - 0.5)
-        + p.b_peer * (fp.prev_collab - 0.5)
-        + p.b_lead * fp.authority(p) * (seen_legitimacy(w, f, i) - 0.5)
-        + p.b_fund * w.national.conditionality * phi
+        + c.peer
+        + c.lead * (seen - 0.5)
+        + c.fund * phi
         + if w.coerced[i] > 0 { p.b_coerce } else { 0.0 }
-        + if fp.acs { p.b_acs } else { 0.0 }
+        + c.acs_pull
         - p.b_loyalty * (w.loyalty[i] - 0.5)
-        - p.b_deficit * (-f_i).max(0.0) / p.deficit_scale * acs_factor
+        - p.b_deficit * (-f_i).max(0.0) / p.deficit_scale * c.acs_factor
         - if w.unsure[i] { p.b_unsure } else { 0.0 }
         - p.b_resent * w.resentment[i]
 }
 
+/// Log-odds of collaborating for member `i` of footprint `f`.
+pub fn propensity(w: &World, f: usize, i: usize) -> f64 {
+    delta(w, &context(w, f), i)
+}
+
 pub fn decide(w: &mut World, f: usize, rng: &mut Stream) {
+    let c = context(w, f);
     let mut collaborating = 0usize;
     let mut councils_collaborating = 0usize;
     for i in w.fps[f].members() {
         let u = draw::uniform(rng);
-        let c = u < logistic(propensity(w, f, i));
-        w.collab[i] = c;
-        collaborating += c as usize;
-        councils_collaborating += (c && w.kind[i] == Kind::Council) as usize;
+        let collab = u < logistic(delta(w, &c, i));
+        w.collab[i] = collab;
+        collaborating += collab as usize;
+        councils_collaborating += (collab && w.kind[i] == Kind::Council) as usize;
         w.coerced[i] = w.coerced[i].saturating_sub(1);
     }
     let fp = &mut w.fps[f];
