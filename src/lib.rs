@@ -24,6 +24,7 @@
 
 pub mod calibrate;
 pub mod experiment;
+pub mod fuzzing;
 pub mod model;
 pub mod params;
 pub mod quarter;

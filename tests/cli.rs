@@ -1151,12 +1151,32 @@ fn run_too_big_for_memory_is_refused_before_writing() {
         stpsim_in(dir.path(), &["run", "big.toml", "--per-footprint", "--replicates", "1000", "--out", "o"]);
     assert!(stdout.is_empty(), "{stdout}");
     assert_eq!(code, 2, "{err}");
-    assert!(err.starts_with("error: this run would hold "), "{err}");
-    assert!(
-        err.contains(" GiB of results in memory, above the limit of 8 GiB; use fewer --replicates or scenarios, or a smaller --footprint-replicates"),
-        "{err}"
-    );
+    assert!(err.starts_with("error: this run would need about "), "{err}");
+    assert!(err.contains(" GiB of memory (results held until written, and one replicate's state per thread), above the limit of 8 GiB;"), "{err}");
+    assert!(err.contains("or raise the limit with STPSIM_MAX_MEMORY_GIB"), "{err}");
     assert!(!dir.path().join("o").exists());
+}
+
+#[test]
+fn the_memory_limit_can_be_set_and_is_checked() {
+    let dir = folder(&[]);
+    let run = |limit: &str| {
+        let o = Command::new(BIN)
+            .current_dir(dir.path())
+            .args(["run", "baseline", "--replicates", "50", "--no-charts", "--quiet", "--out", "o"])
+            .env("STPSIM_MAX_MEMORY_GIB", limit)
+            .output()
+            .unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (code, err) = run("0.0001");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("above the limit of 0.0001 GiB set by STPSIM_MAX_MEMORY_GIB"), "{err}");
+    let (code, err) = run("lots");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("STPSIM_MAX_MEMORY_GIB must be a number of GiB above 0"), "{err}");
+    let (code, err) = run("1");
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]

@@ -79,7 +79,7 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         (true, Some(n)) => n.min(replicates),
     };
     let opts = RunOptions { replicates, seed, footprint_replicates };
-    check_memory(&scenarios, &opts)?;
+    check_memory(&scenarios, &opts, threads)?;
 
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let started = SystemTime::now();
@@ -149,26 +149,39 @@ pub fn plot(dir: &std::path::Path, quiet: bool) -> anyhow::Result<usize> {
     Ok(charts.len())
 }
 
-/// Results are held in memory until written; refuse a run that cannot fit
-/// before anything is allocated.
-const MAX_RESULT_BYTES: f64 = 8.0 * (1u64 << 30) as f64;
+/// Results are held in memory until written, and each worker holds one
+/// replicate's model state; refuse a run that cannot fit before anything is
+/// allocated. The limit (8 GiB) can be raised with STPSIM_MAX_MEMORY_GIB.
+const DEFAULT_MAX_GIB: f64 = 8.0;
+const STATE_BYTES_PER_ORG: f64 = 256.0;
 
-fn check_memory(scenarios: &[Scenario], opts: &RunOptions) -> anyhow::Result<()> {
+fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> anyhow::Result<()> {
+    let gib = (1u64 << 30) as f64;
+    let (limit, from_env) = match std::env::var("STPSIM_MAX_MEMORY_GIB").ok().map(|v| v.trim().parse::<f64>()) {
+        Some(Ok(v)) if v > 0.0 && v.is_finite() => (v, true),
+        Some(_) => return Err(UsageError("STPSIM_MAX_MEMORY_GIB must be a number of GiB above 0".into()).into()),
+        None => (DEFAULT_MAX_GIB, false),
+    };
     let metrics = stpsim::model::metrics::N_METRICS as f64;
-    let bytes: f64 = scenarios
-        .iter()
-        .map(|s| {
-            let q = s.start.span_to(s.end) as f64;
-            let fps = s.footprint_names().len() as f64;
-            8.0 * metrics * q * (opts.replicates as f64 + opts.footprint_replicates as f64 * fps)
-        })
-        .sum();
-    if bytes > MAX_RESULT_BYTES {
+    let mut bytes = 0.0;
+    for s in scenarios {
+        let q = s.start.span_to(s.end) as f64;
+        let fps = s.footprint_names().len() as f64;
+        bytes += 8.0 * metrics * q * (opts.replicates as f64 + opts.footprint_replicates as f64 * fps);
+        // About 16 organisations per footprint in England and synthetic systems.
+        let orgs = match &s.structure {
+            stpsim::scenario::StructureSpec::File { organisations, .. } => organisations.len() as f64,
+            _ => fps * 16.2,
+        };
+        bytes = bytes.max(bytes + threads as f64 * orgs * STATE_BYTES_PER_ORG);
+    }
+    if bytes > limit * gib {
         return Err(UsageError(format!(
-            "this run would hold {:.1} GiB of results in memory, above the limit of {:.0} GiB; \
-             use fewer --replicates or scenarios, or a smaller --footprint-replicates",
-            bytes / (1u64 << 30) as f64,
-            MAX_RESULT_BYTES / (1u64 << 30) as f64
+            "this run would need about {:.1} GiB of memory (results held until written, and one replicate's state per \
+             thread), above the limit of {limit} GiB{}; use fewer --replicates, scenarios or --threads, a smaller \
+             --footprint-replicates, or raise the limit with STPSIM_MAX_MEMORY_GIB",
+            bytes / gib,
+            if from_env { " set by STPSIM_MAX_MEMORY_GIB" } else { "" }
         ))
         .into());
     }
