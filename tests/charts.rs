@@ -226,3 +226,19 @@ fn comparison_labels_sit_beside_their_own_scenario() {
     }
     assert_eq!(checked, 3 * 8, "three scenarios in eight panels");
 }
+
+#[test]
+fn plot_on_malformed_files_is_bad_input_not_a_crash() {
+    let dir = run_dir();
+    let copy = tempfile::tempdir().unwrap();
+    for f in ["summary.csv", "manifest.json"] {
+        std::fs::copy(dir.join(f), copy.path().join(f)).unwrap();
+    }
+    for bad in ["a,b\nx,y\n", "scenario,replicate,quarter,metric,value\nbaseline,0,2016Q1\n", "\u{0}\u{1}"] {
+        std::fs::write(copy.path().join("timeseries.csv"), bad).unwrap();
+        let o = Command::new(BIN).arg("plot").arg(copy.path()).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(o.status.code(), Some(2), "{err}");
+    }
+}

@@ -75,9 +75,15 @@ fn read(path: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(path).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })
 }
 
-fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>, InputError> {
+/// A reader of one of a run's CSV files, after checking its header.
+fn csv_reader(path: &Path, header: &str) -> Result<csv::Reader<std::fs::File>, InputError> {
     let f = std::fs::File::open(path).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })?;
-    Ok(csv::Reader::from_reader(f))
+    let mut rdr = csv::Reader::from_reader(f);
+    let found = rdr.headers().map(|h| h.iter().collect::<Vec<_>>().join(",")).unwrap_or_default();
+    if found != header {
+        return Err(parse_err(path, 1, format!("the header is `{found}`, not `{header}`")));
+    }
+    Ok(rdr)
 }
 
 fn parse_err(path: &Path, line: u64, message: impl Into<String>) -> InputError {
@@ -133,10 +139,13 @@ impl RunData {
 
         let spath = dir.join("summary.csv");
         let mut summary = BTreeMap::new();
-        let mut rdr = csv_reader(&spath)?;
+        let mut rdr = csv_reader(&spath, "scenario,quarter,metric,mean,sd,p05,p25,p50,p75,p95")?;
         for rec in rdr.records() {
             let rec = rec.map_err(|e| parse_err(&spath, e.position().map_or(0, |p| p.line()), e.to_string()))?;
             let line = rec.position().map_or(0, |p| p.line());
+            if rec.len() != 10 {
+                return Err(parse_err(&spath, line, "a row of summary.csv has 10 fields"));
+            }
             let (Some(s), Some(q), Some(m)) =
                 (index(&rec[0]), Quarter::parse(&rec[1]).ok(), Metric::parse(rec.get(2).unwrap_or("")))
             else {
@@ -154,7 +163,7 @@ impl RunData {
 
         let tpath = dir.join("timeseries.csv");
         let mut finals: BTreeMap<(usize, Metric), Vec<f64>> = BTreeMap::new();
-        let mut rdr = csv_reader(&tpath)?;
+        let mut rdr = csv_reader(&tpath, "scenario,replicate,quarter,metric,value")?;
         let mut rec = csv::StringRecord::new();
         while rdr
             .read_record(&mut rec)
@@ -231,7 +240,7 @@ fn read_footprints(
     path: &Path,
     scenarios: &[ScenarioInfo],
 ) -> Result<BTreeMap<(usize, Metric), FootprintGrid>, InputError> {
-    let mut rdr = csv_reader(path)?;
+    let mut rdr = csv_reader(path, "scenario,replicate,quarter,footprint,metric,value")?;
     let mut rec = csv::ByteRecord::new();
     // (scenario, metric) -> footprint name order, and values per (footprint, quarter).
     let mut grids: BTreeMap<(usize, Metric), Collecting> = BTreeMap::new();

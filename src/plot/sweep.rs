@@ -281,8 +281,12 @@ pub fn render(dir: &Path) -> Result<usize, PlotError> {
     let sens = dir.join("sensitivity.csv");
     if let Ok(text) = std::fs::read_to_string(&sens) {
         let mut by_metric: BTreeMap<String, (Vec<String>, Vec<Vec<f64>>)> = BTreeMap::new();
+        let width = if frame.design == "sobol" { 8 } else { 5 };
         for line in text.lines().skip(1) {
             let f: Vec<&str> = line.split(',').collect();
+            if f.len() != width {
+                continue; // not a row this version wrote
+            }
             let e = by_metric.entry(f[0].to_string()).or_default();
             e.0.push(f.get(1).unwrap_or(&"").to_string());
             e.1.push(f[2..].iter().map(|v| v.parse().unwrap_or(f64::NAN)).collect());
