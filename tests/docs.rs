@@ -17,19 +17,7 @@ fn every_parameter_and_metric_is_documented_in_model_md() {
     for m in stpsim::model::Metric::ALL {
         assert!(text.contains(m.name()), "docs/model.md does not describe the metric {}", m.name());
     }
-    for lever in [
-        "strengthen_leads",
-        "remove_veto",
-        "committees_in_common",
-        "funding_conditionality",
-        "national_intervention",
-        "include_local_government",
-        "council_lead",
-        "accountability_clarity",
-        "force_pace",
-        "accountable_care",
-        "stf_schedule",
-    ] {
+    for lever in stpsim::model::LeverAction::KINDS {
         assert!(text.contains(lever), "docs/model.md does not describe the lever {lever}");
     }
     for section in [

@@ -16,18 +16,6 @@ pub const DEFAULT_SEED: u64 = 2016;
 /// per-footprint medians, a few tens of MB rather than the ~900 MB of all 200.
 pub const MAIN_JOB_FOOTPRINT_REPLICATES: u32 = 20;
 
-/// Headline metrics shown in the terminal summary.
-const HEADLINE: &[Metric] = &[
-    Metric::TransformationIndex,
-    Metric::SocialCarePriority,
-    Metric::SelfPriorityShare,
-    Metric::CollaborationRate,
-    Metric::CouncilEngagement,
-    Metric::UnsureShare,
-    Metric::ProviderBalanceGbpM,
-    Metric::AcsCount,
-];
-
 /// `stpsim` with no command: baseline and history on England.
 pub fn main_job() -> anyhow::Result<()> {
     run(RunArgs {
@@ -210,7 +198,7 @@ pub fn terminal_summary(results: &Results, replicates: u32, seed: u64) -> String
             s += &format!("{:>37}{}", "", format_args!("difference from {}", base.name));
         }
         s += "\n";
-        for &m in HEADLINE {
+        for &m in &stpsim::report::HEADLINE {
             let mut v = values_at(results.rows(), &sc.name, last, m);
             let (_, _, q) = describe(&mut v.clone());
             s += &format!("  {:<24} {:>9} [{:>9}, {:>9}]", m.name(), fmt(m, q[2]), fmt(m, q[0]), fmt(m, q[4]));

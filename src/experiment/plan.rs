@@ -112,21 +112,6 @@ const LEVER_FIELDS: &[(&str, &str, f64, f64, bool)] = &[
     ("strengthen_leads", "formal_appointment", 0.0, 1.0, true),
 ];
 
-/// Every lever kind's `start` can be a factor too, in quarters after the run's start.
-const LEVER_KINDS: &[&str] = &[
-    "strengthen_leads",
-    "remove_veto",
-    "committees_in_common",
-    "funding_conditionality",
-    "national_intervention",
-    "include_local_government",
-    "council_lead",
-    "accountability_clarity",
-    "force_pace",
-    "accountable_care",
-    "stf_schedule",
-];
-
 /// Sets a factor's value in a scenario.
 pub fn apply(s: &mut Scenario, reach: &Reach, v: f64) {
     match reach {
@@ -303,7 +288,7 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
             let (lever, lf) = rest.split_once('.').unwrap_or((rest, ""));
             let span = (base.start.span_to(base.end) as f64 - 1.0).max(0.0);
             let start_field =
-                (lf == "start" && LEVER_KINDS.contains(&lever)).then_some((lever, "start", 0.0, span, true));
+                (lf == "start" && LeverAction::KINDS.contains(&lever)).then_some((lever, "start", 0.0, span, true));
             let Some((_, _, lo, hi, int)) =
                 start_field.or_else(|| LEVER_FIELDS.iter().find(|(k, f, ..)| *k == lever && *f == lf).copied())
             else {

@@ -36,6 +36,21 @@ pub enum LeverAction {
 }
 
 impl LeverAction {
+    /// Every lever kind, by its name in scenario files.
+    pub const KINDS: [&'static str; 11] = [
+        "strengthen_leads",
+        "remove_veto",
+        "committees_in_common",
+        "funding_conditionality",
+        "national_intervention",
+        "include_local_government",
+        "council_lead",
+        "accountability_clarity",
+        "force_pace",
+        "accountable_care",
+        "stf_schedule",
+    ];
+
     pub fn name(&self) -> &'static str {
         match self {
             LeverAction::StrengthenLeads { .. } => "strengthen_leads",
