@@ -112,11 +112,15 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     })
     .with_context(|| ctx("manifest.json"))?;
 
-    if !args.no_charts {
-        plot(&out, true)?;
-    }
+    let charts = if args.no_charts { 0 } else { plot(&out, true)? };
     if !args.quiet {
-        let done = format!("wrote {} in {:.1}s\n", out.display(), clock.elapsed().as_secs_f64());
+        let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
+        let done = format!(
+            "wrote {} result files{drawn} to {} in {:.1}s\n",
+            manifest.files.len(),
+            out.display(),
+            clock.elapsed().as_secs_f64()
+        );
         emit(&(terminal_summary(&results, replicates, seed) + &done))?;
     }
     Ok(())
