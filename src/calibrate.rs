@@ -227,10 +227,9 @@ pub fn surveys(s: &Scenario, targets: &[Target], opts: &Options) -> Vec<f64> {
             let keys = Keys { seed: opts.seed, replicate: r };
             let setup = Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index };
             let mut w = World::new(&structure, setup, &keys);
-            let mut deficit = vec![(0.0, 0.0); w.fps.len()];
             let mut out = vec![false; targets.len()];
             for q in s.quarters() {
-                step(&mut w, &s.levers, q, &keys, &mut deficit);
+                step(&mut w, &s.levers, q, &keys);
                 for (k, t) in targets.iter().enumerate().filter(|(_, t)| t.quarter == q) {
                     let mut rng = keys.stream(q, 0, Phase::Survey);
                     let share = survey(&w, t.metric, &mut rng);

@@ -34,11 +34,10 @@ pub fn simulate(
     let nf = w.fps.len();
     let mut england = vec![0.0; quarters.len() * N_METRICS];
     let mut footprints = per_footprint.then(|| vec![0.0; quarters.len() * nf * N_METRICS]);
-    let mut deficit = vec![(0.0, 0.0); nf];
     for (k, &q) in quarters.iter().enumerate() {
-        step(&mut w, &scenario.levers, q, keys, &mut deficit);
+        step(&mut w, &scenario.levers, q, keys);
         let fp_rows = footprints.as_mut().map(|v| &mut v[k * nf * N_METRICS..(k + 1) * nf * N_METRICS]);
-        record(&w, &deficit, &mut england[k * N_METRICS..(k + 1) * N_METRICS], fp_rows);
+        record(&w, &mut england[k * N_METRICS..(k + 1) * N_METRICS], fp_rows);
     }
     (england, footprints)
 }

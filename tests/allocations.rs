@@ -41,12 +41,11 @@ fn allocations_per_quarter(name: &str) -> Vec<(String, usize)> {
     let st = s.build_structure(1);
     let keys = Keys { seed: 1, replicate: 0 };
     let mut w = World::new(&st, Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index }, &keys);
-    let mut deficit = vec![(0.0, 0.0); w.fps.len()];
     let mut out = Vec::with_capacity(s.quarters().len());
     for q in s.quarters() {
         ALLOCATIONS.store(0, Ordering::SeqCst);
         COUNTING.store(true, Ordering::SeqCst);
-        step(&mut w, &s.levers, q, &keys, &mut deficit);
+        step(&mut w, &s.levers, q, &keys);
         COUNTING.store(false, Ordering::SeqCst);
         out.push((q.to_string(), ALLOCATIONS.load(Ordering::SeqCst)));
     }

@@ -42,9 +42,8 @@ fn a_lever_that_ends_restores_the_setting() {
     let st = sc.build_structure(1);
     let keys = Keys { seed: 1, replicate: 0 };
     let mut w = World::new(&st, Setup { params: &sc.params, levers: &sc.levers, ready: &sc.ready_index }, &keys);
-    let mut deficit = vec![(0.0, 0.0); w.fps.len()];
     for quarter in sc.quarters() {
-        step(&mut w, &sc.levers, quarter, &keys, &mut deficit);
+        step(&mut w, &sc.levers, quarter, &keys);
         let on = quarter >= q("2017Q2") && quarter < q("2018Q1");
         for fp in w.fps.iter().filter(|f| !f.acs) {
             assert_eq!(fp.authority, if on { 0.7 } else { 0.2 }, "{quarter}");

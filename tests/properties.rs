@@ -63,12 +63,11 @@ proptest! {
         let st = sc.build_structure(5);
         let keys = Keys { seed: 5, replicate: rep };
         let mut w = World::new(&st, Setup { params: &sc.params, levers: &sc.levers, ready: &sc.ready_index }, &keys);
-        let mut deficit = vec![(0.0, 0.0); w.fps.len()];
         let mut row = vec![0.0; N_METRICS];
         let mut fp_rows = vec![0.0; N_METRICS * w.fps.len()];
         for q in sc.quarters() {
-            step(&mut w, &sc.levers, q, &keys, &mut deficit);
-            record(&w, &deficit, &mut row, Some(&mut fp_rows));
+            step(&mut w, &sc.levers, q, &keys);
+            record(&w, &mut row, Some(&mut fp_rows));
             let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
             prop_assert!(paid <= w.national.sustainability_gbp_m * (1.0 + 1e-12) + 1e-9, "{q}: paid {paid} of {}", w.national.sustainability_gbp_m);
             let transformation: f64 = w.fps.iter().map(|f| f.transformation_money).sum();

@@ -127,11 +127,14 @@ impl World {
                 schedule: p.stf_schedule(),
                 fund_share: s.fund_share,
                 first_quarter: true,
+                total_deficit: 0.0,
+                next_total_deficit: 0.0,
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,
             },
             levers: Vec::new(),
             proposals: Vec::with_capacity(64),
+            tallies: vec![Default::default(); nf],
         };
 
         for (f, &(start, end)) in s.ranges.iter().enumerate() {
@@ -220,6 +223,7 @@ impl World {
             w.fps[f].lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
         }
 
+        w.national.total_deficit = (0..n).map(|i| crate::model::phases::funding::deficit(&w, i)).sum();
         w.levers = setup
             .levers
             .iter()

@@ -62,9 +62,10 @@ impl Metric {
     }
 }
 
-/// Sums from which a row of metrics is computed.
+/// Sums from which a row of metrics is computed; one per footprint, taken at
+/// the end of its quarter while its data are in cache.
 #[derive(Clone, Copy, Debug, Default)]
-struct Tally {
+pub struct Tally {
     orgs: f64,
     collab: f64,
     nhs: f64,
@@ -210,18 +211,23 @@ pub fn deficit_stances(w: &World, f: usize) -> (f64, f64) {
     (n, selfish)
 }
 
+/// Takes footprint `f`'s tally at the end of its quarter; `deficit` is what
+/// `deficit_stances` counted after its stance phase.
+pub fn tally(w: &mut World, f: usize, deficit: (f64, f64)) {
+    let mut t = footprint_tally(w, f);
+    (t.deficit_providers, t.deficit_providers_self) = deficit;
+    w.tallies[f] = t;
+}
+
 /// Writes England's row into `england` and, if given, each footprint's row
-/// into `per_footprint` (footprint-major). `deficit` holds the counts from
-/// `deficit_stances` for each footprint.
-pub fn record(w: &World, deficit: &[(f64, f64)], england: &mut [f64], mut per_footprint: Option<&mut [f64]>) {
+/// into `per_footprint` (footprint-major), from the tallies of the quarter.
+pub fn record(w: &World, england: &mut [f64], mut per_footprint: Option<&mut [f64]>) {
     let mut all = Tally::default();
-    for f in 0..w.fps.len() {
-        let mut t = footprint_tally(w, f);
-        (t.deficit_providers, t.deficit_providers_self) = deficit[f];
+    for (f, t) in w.tallies.iter().enumerate() {
         if let Some(rows) = per_footprint.as_deref_mut() {
             t.write(&mut rows[f * N_METRICS..(f + 1) * N_METRICS]);
         }
-        all.add(&t);
+        all.add(t);
     }
     all.write(england);
 }

@@ -115,6 +115,10 @@ pub struct National {
     pub fund_share: f64,
     /// No stance history yet: nothing is withheld.
     pub first_quarter: bool,
+    /// Providers' total structural deficit, GBP m a year, as the fund sees it
+    /// this quarter; and the same sum building up as footprints close, for the next.
+    pub total_deficit: f64,
+    pub next_total_deficit: f64,
     /// This quarter's fund, GBP m: sustainability and transformation parts.
     pub sustainability_gbp_m: f64,
     pub transformation_gbp_m: f64,
@@ -181,6 +185,8 @@ pub struct World {
     pub levers: Vec<LeverRuntime>,
     /// Reused every footprint-quarter, so the loop does not allocate.
     pub proposals: Vec<Proposal>,
+    /// Each footprint's metric sums for the quarter just stepped.
+    pub tallies: Vec<super::metrics::Tally>,
 }
 
 impl World {
@@ -204,6 +210,7 @@ impl World {
         per_org
             + self.fps.capacity() * size_of::<Footprint>()
             + self.proposals.capacity() * size_of::<Proposal>()
+            + self.tallies.capacity() * size_of::<super::metrics::Tally>()
             + size_of::<World>()
     }
 

@@ -9,17 +9,17 @@ use super::rng::{Keys, Phase};
 use super::state::{Counts, World};
 use crate::quarter::Quarter;
 
-/// Advances the world one quarter. `deficit` is scratch space, one entry per
-/// footprint, that the record phase reads.
-pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys, deficit: &mut [(f64, f64)]) {
+/// Advances the world one quarter; `metrics::record` then reads it.
+pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
     levers::apply(w, levers_, q); // 1
-    funding::pay(w, q); // 2
+    funding::pay(w, q); // 2, national part
     let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only.
     for f in 0..w.fps.len() {
         w.fps[f].counts = Counts::default();
+        funding::pay_footprint(w, f); // 2, to this footprint's providers
         stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
-        deficit[f] = metrics::deficit_stances(w, f);
+        let deficit = metrics::deficit_stances(w, f);
         proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
         votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
         decision::decide(w, f, &mut keys.stream(q, f, Phase::Decision)); // 6
@@ -28,7 +28,10 @@ pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys, deficit: 
         learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
         accountable_care::evolve(w, f); // 10
         close_footprint(w, f);
+        funding::add_deficits(w, f);
+        metrics::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
     }
+    w.national.total_deficit = w.national.next_total_deficit;
     w.national.first_quarter = false;
 }
 

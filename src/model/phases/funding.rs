@@ -3,10 +3,16 @@
 use crate::model::state::World;
 use crate::quarter::Quarter;
 
-/// Sustainability money to providers in structural deficit, in proportion to
-/// their deficit in GBP, less the withheld share for those that
-/// self-prioritised last quarter; transformation money to footprints by
-/// budget, weighted by their collaboration last quarter.
+/// A provider's structural deficit in GBP m a year (0 for others).
+pub fn deficit(w: &World, i: usize) -> f64 {
+    if w.kind[i].is_provider() && w.structural[i] < 0.0 { -w.structural[i] * w.budget[i] } else { 0.0 }
+}
+
+/// The national part of the fund: this quarter's sustainability and
+/// transformation money, and each footprint's transformation money, by budget
+/// weighted by its collaboration last quarter. Providers are paid footprint by
+/// footprint (`pay_footprint`), against the total deficit summed as the
+/// footprints closed last quarter.
 pub fn pay(w: &mut World, q: Quarter) {
     let year = w.national.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
     let (total, share) =
@@ -15,17 +21,24 @@ pub fn pay(w: &mut World, q: Quarter) {
     let transformation = total * share / 4.0;
     w.national.sustainability_gbp_m = sustainability;
     w.national.transformation_gbp_m = transformation;
+    w.national.next_total_deficit = 0.0;
     let c = w.national.conditionality;
-
-    let deficit = |w: &World, i: usize| {
-        if w.kind[i].is_provider() && w.structural[i] < 0.0 { -w.structural[i] * w.budget[i] } else { 0.0 }
-    };
-    let total_deficit: f64 = (0..w.n_orgs()).map(|i| deficit(w, i)).sum();
-    for fp in &mut w.fps {
-        fp.withheld = 0.0;
-        fp.paid = 0.0;
+    let weight = |fp: &crate::model::state::Footprint| fp.budget_total * (1.0 - c + c * fp.prev_collab);
+    let total_weight: f64 = w.fps.iter().map(weight).sum();
+    for f in 0..w.fps.len() {
+        let wt = weight(&w.fps[f]);
+        w.fps[f].transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
     }
-    for i in 0..w.n_orgs() {
+}
+
+/// Sustainability money to footprint `f`'s providers in structural deficit,
+/// in proportion to their deficit in GBP, less the withheld share for those
+/// that self-prioritised last quarter.
+pub fn pay_footprint(w: &mut World, f: usize) {
+    let (sustainability, total_deficit, c) =
+        (w.national.sustainability_gbp_m, w.national.total_deficit, w.national.conditionality);
+    let (mut paid, mut withheld) = (0.0, 0.0);
+    for i in w.fps[f].members() {
         let d = deficit(w, i);
         if d <= 0.0 || total_deficit <= 0.0 {
             w.support[i] = 0.0;
@@ -34,16 +47,20 @@ pub fn pay(w: &mut World, q: Quarter) {
         let due = sustainability * d / total_deficit;
         let received = if !w.national.first_quarter && !w.collab[i] { due * (1.0 - c) } else { due };
         w.support[i] = 4.0 * received / w.budget[i];
-        let fp = &mut w.fps[w.footprint[i] as usize];
-        fp.paid += received;
-        fp.withheld += due - received;
+        paid += received;
+        withheld += due - received;
     }
+    w.fps[f].paid = paid;
+    w.fps[f].withheld = withheld;
+}
 
-    let weight = |fp: &crate::model::state::Footprint| fp.budget_total * (1.0 - c + c * fp.prev_collab);
-    let total_weight: f64 = w.fps.iter().map(weight).sum();
-    for f in 0..w.fps.len() {
-        let wt = weight(&w.fps[f]);
-        w.fps[f].transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
+/// Adds footprint `f`'s providers' deficits, in member order, to next quarter's total.
+pub fn add_deficits(w: &mut World, f: usize) {
+    for i in w.fps[f].members() {
+        let d = deficit(w, i);
+        if d > 0.0 {
+            w.national.next_total_deficit += d;
+        }
     }
 }
 
@@ -56,14 +73,20 @@ mod tests {
     fn pays_out_no_more_than_the_fund_and_withholds_from_self_prioritisers() {
         let mut w = england_world(1);
         let q = Quarter::new(2016, 3).unwrap();
-        super::pay(&mut w, q);
+        let pay = |w: &mut crate::model::World| {
+            super::pay(w, q);
+            for f in 0..w.fps.len() {
+                super::pay_footprint(w, f);
+            }
+        };
+        pay(&mut w);
         let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
         assert!((paid - w.national.sustainability_gbp_m).abs() < 1e-6, "first quarter withholds nothing");
         assert!((w.national.sustainability_gbp_m - 2100.0 * 0.86 / 4.0).abs() < 1e-9);
 
         w.national.first_quarter = false;
         w.collab.iter_mut().for_each(|c| *c = false);
-        super::pay(&mut w, q);
+        pay(&mut w);
         let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
         let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
         assert!((paid - 0.75 * w.national.sustainability_gbp_m).abs() < 1e-6);
@@ -81,6 +104,9 @@ mod tests {
     fn no_fund_outside_the_schedule() {
         let mut w = england_world(1);
         super::pay(&mut w, Quarter::new(2016, 1).unwrap());
+        for f in 0..w.fps.len() {
+            super::pay_footprint(&mut w, f);
+        }
         assert_eq!(w.national.sustainability_gbp_m, 0.0, "2015/16 has no fund");
         assert!(w.support.iter().all(|s| *s == 0.0));
     }
