@@ -89,15 +89,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             .y_label_area_size(label_width.clamp(120, 330))
             .build_cartesian_2d((lo - pad)..(hi + pad), -0.5..(k as f64 - 0.5))
             .map_err(err)?;
-        let y_fmt = |y: &f64| {
-            let i = y.round();
-            // Row 0 at the top: scenarios read down in run order.
-            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < k {
-                labels.get(k - 1 - i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
+        // Row 0 at the top: scenarios read down in run order.
+        let y_fmt = |y: &f64| style::row_label(&labels, *y);
         let x_fmt = |x: &f64| signed(m, *x);
         chart
             .configure_mesh()

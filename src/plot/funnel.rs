@@ -54,14 +54,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             .build_cartesian_2d(0.0..max * 1.45, -0.5..4.5f64)
             .map_err(err)?;
         let labels: Vec<&str> = rows.iter().map(|r| r.0).collect();
-        let y_fmt = |y: &f64| {
-            let i = y.round();
-            if (y - i).abs() < 1e-6 && (0.0..5.0).contains(&i) {
-                labels[4 - i as usize].to_string()
-            } else {
-                String::new()
-            }
-        };
+        let y_fmt = |y: &f64| style::row_label(&labels, *y);
         chart
             .configure_mesh()
             .disable_y_mesh()

@@ -55,6 +55,18 @@ pub fn centred(style: TextStyle<'static>) -> TextStyle<'static> {
     style.pos(Pos::new(HPos::Center, VPos::Center))
 }
 
+/// The label of the row at `y` when rows are drawn top-down at y = n-1, ..., 0:
+/// row 0 (the first label) at the top; empty between rows.
+pub fn row_label<S: AsRef<str>>(labels: &[S], y: f64) -> String {
+    let i = y.round();
+    let n = labels.len();
+    if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+        labels[n - 1 - i as usize].as_ref().to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// Splits text into lines of at most `width` characters at spaces.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();

@@ -217,14 +217,7 @@ fn indices<DB: DrawingBackend>(
         .y_label_area_size(label_px.clamp(120, 460))
         .build_cartesian_2d(lo..hi, -0.5..(k as f64 - 0.5))
         .map_err(err)?;
-    let yf = |y: &f64| {
-        let i = y.round();
-        if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < k {
-            names[k - 1 - i as usize].clone()
-        } else {
-            String::new()
-        }
-    };
+    let yf = |y: &f64| style::row_label(names, *y);
     chart
         .configure_mesh()
         .disable_y_mesh()
