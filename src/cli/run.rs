@@ -165,7 +165,7 @@ fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> an
             stpsim::scenario::StructureSpec::File { organisations, .. } => organisations.len() as f64,
             _ => fps * 16.2,
         };
-        bytes = bytes.max(bytes + threads as f64 * orgs * STATE_BYTES_PER_ORG);
+        bytes += threads as f64 * orgs * STATE_BYTES_PER_ORG;
     }
     if bytes > limit * gib {
         return Err(UsageError(format!(

@@ -197,22 +197,8 @@ fn footprint_tally(w: &World, f: usize) -> Tally {
     t
 }
 
-/// Counts providers in deficit by the balance the stance phase read; called
-/// before the end-of-quarter balance update.
-pub fn deficit_stances(w: &World, f: usize) -> (f64, f64) {
-    let mut n = 0.0;
-    let mut selfish = 0.0;
-    for i in w.fps[f].members() {
-        if w.kind[i].is_provider() && w.balance[i] < 0.0 {
-            n += 1.0;
-            selfish += (!w.collab[i]) as u8 as f64;
-        }
-    }
-    (n, selfish)
-}
-
 /// Takes footprint `f`'s tally at the end of its quarter; `deficit` is what
-/// `deficit_stances` counted after its stance phase.
+/// its stance phase counted (providers in deficit, and those self-prioritising).
 pub fn tally(w: &mut World, f: usize, deficit: (f64, f64)) {
     let mut t = footprint_tally(w, f);
     (t.deficit_providers, t.deficit_providers_self) = deficit;

@@ -18,8 +18,7 @@ pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
     for f in 0..w.fps.len() {
         w.fps[f].counts = Counts::default();
         funding::pay_footprint(w, f); // 2, to this footprint's providers
-        stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
-        let deficit = metrics::deficit_stances(w, f);
+        let deficit = stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
         proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
         votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
         decision::decide(w, f, &mut keys.stream(q, f, Phase::Decision)); // 6

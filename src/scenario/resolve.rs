@@ -323,12 +323,8 @@ fn number(
         Ok(x)
     } else {
         let kind = if whole { "a whole number" } else { "a number" };
-        Err(src.at(v.span(), field, &fmt_num(x), "is out of range", &format!("{kind} from {lo} to {hi}")))
+        Err(src.at(v.span(), field, &x.to_string(), "is out of range", &format!("{kind} from {lo} to {hi}")))
     }
-}
-
-fn fmt_num(x: f64) -> String {
-    format!("{x}")
 }
 
 fn apply(
@@ -374,7 +370,7 @@ fn apply(
                 return Err(src.at(
                     v.span(),
                     &format!("params.{name}"),
-                    &fmt_num(x),
+                    &x.to_string(),
                     "is out of range",
                     &format!("{} ({})", def.allowed(), def.unit),
                 ));
@@ -383,9 +379,8 @@ fn apply(
             d.params_at.insert(name.clone(), loc(k.span()));
         }
     }
-    for (i, l) in raw.levers.iter().flatten().enumerate() {
+    for l in raw.levers.iter().flatten() {
         let index = d.levers.len();
-        let _ = i;
         d.levers.push(lever(l, index, src, loc)?);
     }
     Ok(())
@@ -689,7 +684,7 @@ fn targets(
             Ok(DraftTargets::Named(names, loc(v.span())))
         }
         toml::Value::Table(t) if t.len() == 1 => {
-            let (k, n) = t.iter().next().map(|(k, n)| (k.as_str(), n)).unwrap_or(("", n_dummy()));
+            let Some((k, n)) = t.iter().next() else { return Err(bad("{}")) };
             let count = match n {
                 toml::Value::Integer(i) if *i >= 1 && *i <= MAX_SYNTHETIC_FOOTPRINTS as i64 => *i as usize,
                 other => {
@@ -702,7 +697,7 @@ fn targets(
                     ));
                 }
             };
-            match k {
+            match k.as_str() {
                 "most_ready" => Ok(DraftTargets::MostReady(count)),
                 "least_ready" => Ok(DraftTargets::LeastReady(count)),
                 _ => Err(src.at(v.span(), field, &format!("{{ {k} = ... }}"), "is not a footprint rule", allowed)),
@@ -710,11 +705,6 @@ fn targets(
         }
         other => Err(bad(&other.to_string())),
     }
-}
-
-fn n_dummy() -> &'static toml::Value {
-    static V: std::sync::OnceLock<toml::Value> = std::sync::OnceLock::new();
-    V.get_or_init(|| toml::Value::Integer(0))
 }
 
 /// Checks that need the merged scenario: footprint names, timing, overlaps.

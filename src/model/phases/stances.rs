@@ -92,16 +92,23 @@ pub fn propensity(w: &World, f: usize, i: usize) -> f64 {
     delta(w, &context(w, f), i)
 }
 
-pub fn decide(w: &mut World, f: usize, rng: &mut Stream) {
+/// Decides every member's stance; returns how many providers were in deficit
+/// (by the balance just read) and how many of them self-prioritised.
+pub fn decide(w: &mut World, f: usize, rng: &mut Stream) -> (f64, f64) {
     let c = context(w, f);
     let mut collaborating = 0usize;
     let mut councils_collaborating = 0usize;
+    let (mut in_deficit, mut selfish) = (0.0, 0.0);
     for i in w.fps[f].members() {
         let u = draw::uniform(rng);
         let collab = u < logistic(delta(w, &c, i));
         w.collab[i] = collab;
         collaborating += collab as usize;
         councils_collaborating += (collab && w.kind[i] == Kind::Council) as usize;
+        if w.kind[i].is_provider() && w.balance[i] < 0.0 {
+            in_deficit += 1.0;
+            selfish += (!collab) as u8 as f64;
+        }
         w.coerced[i] = w.coerced[i].saturating_sub(1);
     }
     let fp = &mut w.fps[f];
@@ -110,6 +117,7 @@ pub fn decide(w: &mut World, f: usize, rng: &mut Stream) {
     if fp.n_councils > 0 {
         fp.engagement = councils_collaborating as f64 / fp.n_councils as f64;
     }
+    (in_deficit, selfish)
 }
 
 #[cfg(test)]
@@ -153,7 +161,11 @@ mod tests {
         let mut w = england_world(3);
         w.coerced[w.fps[0].start] = 4;
         let mut rng = crate::model::rng::Keys { seed: 1, replicate: 0 }.init(0);
-        decide(&mut w, 0, &mut rng);
+        let in_deficit: Vec<usize> =
+            w.fps[0].members().filter(|&i| w.kind[i].is_provider() && w.balance[i] < 0.0).collect();
+        let (n, selfish) = decide(&mut w, 0, &mut rng);
+        assert_eq!(n, in_deficit.len() as f64);
+        assert_eq!(selfish, in_deficit.iter().filter(|&&i| !w.collab[i]).count() as f64);
         assert_eq!(w.coerced[w.fps[0].start], 3);
         let fp = &w.fps[0];
         let n = fp.members().filter(|&i| w.collab[i]).count() as f64;
