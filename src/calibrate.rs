@@ -7,7 +7,7 @@ use crate::model::kind::Kind;
 use crate::model::rng::{Keys, Phase, draw};
 use crate::model::{Metric, World, step};
 use crate::quarter::Quarter;
-use crate::results::summary::{describe, values_at};
+use crate::results::summary::describe;
 use crate::scenario::Scenario;
 use crate::{RunOptions, run};
 use rayon::prelude::*;
@@ -104,7 +104,7 @@ fn evaluate(s: &Scenario, targets: &[Target], opts: &Options) -> Vec<Vec<f64>> {
         std::slice::from_ref(s),
         &RunOptions { replicates: opts.replicates, seed: opts.seed, footprint_replicates: 0 },
     );
-    targets.iter().map(|t| values_at(results.rows(), &s.name, t.quarter, t.metric)).collect()
+    targets.iter().map(|t| results.scenarios[0].at(t.quarter, t.metric)).collect()
 }
 
 fn mean(v: &[f64]) -> f64 {

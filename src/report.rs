@@ -175,7 +175,7 @@ pub fn scenarios_markdown(
     replicates: u32,
     seed: u64,
 ) -> String {
-    use crate::results::summary::{describe, paired, values_at};
+    use crate::results::summary::{describe, paired};
     const METRICS: [Metric; 4] =
         [Metric::TransformationIndex, Metric::SocialCarePriority, Metric::SelfPriorityShare, Metric::CouncilEngagement];
     let mut s = format!(
@@ -205,14 +205,12 @@ pub fn scenarios_markdown(
         s += &format!("| `{}` ({}) | {} |", sc.name, file, question);
         let Some(&last) = res.quarters.last() else { continue };
         for m in METRICS {
-            let mut v = values_at(results.rows(), &sc.name, last, m);
+            let v = res.at(last, m);
             let (_, _, q) = describe(&mut v.clone());
             s += &format!(" {} [{}, {}]", value(m, q[2]), value(m, q[0]), value(m, q[4]));
             if let Some(b) = base.filter(|b| b.name != sc.name) {
                 if b.structure == sc.structure && b.end == sc.end {
-                    let bv = values_at(results.rows(), &b.name, last, m);
-                    v = values_at(results.rows(), &sc.name, last, m);
-                    let mut d = paired(&bv, &v);
+                    let mut d = paired(&results.scenarios[0].at(last, m), &v);
                     let (_, _, dq) = describe(&mut d);
                     let f = |x| crate::plot::signed(m, x);
                     s += &format!("<br>Δ {} [{}, {}]", f(dq[2]), f(dq[0]), f(dq[4]));

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::model::Metric;
 use stpsim::results::manifest::{self, Manifest};
-use stpsim::results::summary::{describe, paired, summarise, values_at};
+use stpsim::results::summary::{describe, paired, summarise};
 use stpsim::results::write;
 use stpsim::{Results, RunOptions, Scenario};
 
@@ -203,13 +203,12 @@ pub fn terminal_summary(results: &Results, replicates: u32, seed: u64) -> String
         }
         s += "\n";
         for &m in &stpsim::report::HEADLINE {
-            let mut v = values_at(results.rows(), &sc.name, last, m);
+            let v = sc.at(last, m);
             let (_, _, q) = describe(&mut v.clone());
             s += &format!("  {:<24} {:>9} [{:>9}, {:>9}]", m.name(), fmt(m, q[2]), fmt(m, q[0]), fmt(m, q[4]));
             if compare {
-                let b = values_at(results.rows(), &base.name, last, m);
-                v = paired(&b, &values_at(results.rows(), &sc.name, last, m));
-                let (_, _, d) = describe(&mut v);
+                let mut d = paired(&base.at(last, m), &v);
+                let (_, _, d) = describe(&mut d);
                 s += &format!("   {:>+9} [{:>+9}, {:>+9}]", fmt(m, d[2]), fmt(m, d[0]), fmt(m, d[4]));
             }
             s += "\n";

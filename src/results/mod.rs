@@ -55,6 +55,15 @@ impl ScenarioResult {
         self.values[(replicate * self.quarters.len() + quarter) * N_METRICS + metric as usize]
     }
 
+    /// A metric's value at a quarter, replicate by replicate (empty if the
+    /// quarter is outside the run).
+    pub fn at(&self, quarter: Quarter, metric: Metric) -> Vec<f64> {
+        match self.quarters.iter().position(|&q| q == quarter) {
+            Some(k) => (0..self.replicates).map(|r| self.value(r, k, metric)).collect(),
+            None => Vec::new(),
+        }
+    }
+
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         let nq = self.quarters.len();
         (0..self.replicates).flat_map(move |r| {

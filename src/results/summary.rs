@@ -80,21 +80,6 @@ pub fn summarise<'a>(rows: impl Iterator<Item = Row<'a>>) -> Vec<SummaryRow> {
         .collect()
 }
 
-/// Per-replicate values of a metric at a quarter, in replicate order.
-pub fn values_at<'a>(
-    rows: impl Iterator<Item = Row<'a>>,
-    scenario: &str,
-    quarter: Quarter,
-    metric: Metric,
-) -> Vec<f64> {
-    let mut v: Vec<(usize, f64)> = rows
-        .filter(|r| r.scenario == scenario && r.quarter == quarter && r.metric == metric)
-        .map(|r| (r.replicate, r.value))
-        .collect();
-    v.sort_by_key(|x| x.0);
-    v.into_iter().map(|x| x.1).collect()
-}
-
 /// Paired differences `other - base`, replicate by replicate (scenarios share
 /// random numbers, so pairing removes most of the noise).
 pub fn paired(base: &[f64], other: &[f64]) -> Vec<f64> {
