@@ -109,7 +109,9 @@ fn fan_charts_show_lever_starts_bands_and_the_survey_point() {
     let text = |t: &str| doc.descendants().any(|n| n.text().is_some_and(|x| x.contains(t)));
     assert!(text("HFMA survey, Oct-Nov 2016: 62% of"), "the survey point's legend");
     assert!(text("Levers switched on"));
-    assert!(text("2017Q2") && text("history: leads strengthened (all"), "the first lever of history is labelled");
+    assert!(text("2017Q2 history: leads strengthened"), "the first lever of history is labelled");
+    assert!(text("2020Q2 history: accountable care"), "the last lever of history is labelled too");
+    assert!(!text("... and more"), "two scenarios' levers fit beside the chart");
     assert!(text("90% of replicates") && text("50% of replicates") && text("median"));
     // Bands are filled polygons, two per scenario.
     let polygons = doc.descendants().filter(|n| n.has_tag_name("polygon")).count();

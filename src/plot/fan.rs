@@ -409,16 +409,21 @@ fn draw_legend<DB: DrawingBackend>(
     area.draw(&Text::new("Levers switched on", (x, y), style::bold(17.0))).map_err(err)?;
     y += 26;
     for mark in marks {
+        // One scenario: the quarter leads its line. Several: the quarter on a
+        // line of its own, then each scenario's levers (or just their names
+        // when that would not fit).
+        let single = mark.what.len() == 1;
         let mut lines = Vec::new();
         for (s, text) in &mark.what {
-            lines.extend(style::wrap(&format!("{}: {text}", data.scenarios[*s].name), 34));
+            let name = &data.scenarios[*s].name;
+            let body = if single { format!("{} {name}: {text}", mark.quarter) } else { format!("{name}: {text}") };
+            lines.extend(style::wrap(&body, 34));
         }
-        if 18 * (lines.len() as i32 + 1) + 6 > bottom - y - 40 && mark.what.len() > 1 {
-            // Too long in full: name the scenarios only.
+        if !single && 18 * (lines.len() as i32 + 1) + 6 > bottom - y - 40 {
             let names: Vec<&str> = mark.what.iter().map(|(s, _)| data.scenarios[*s].name.as_str()).collect();
             lines = style::wrap(&format!("levers of {}", names.join(", ")), 34);
         }
-        let needed = 18 * (lines.len() as i32 + 1) + 6;
+        let needed = 18 * (lines.len() as i32 + i32::from(!single)) + 6;
         if y + needed > bottom {
             area.draw(&Text::new("... and more: every lever is listed", (x, y), style::text(14.0))).map_err(err)?;
             area.draw(&Text::new("in report.html", (x, y + 18), style::text(14.0))).map_err(err)?;
@@ -426,8 +431,10 @@ fn draw_legend<DB: DrawingBackend>(
         }
         area.draw(&Circle::new((x + 10, y + 8), 11, mark.colour().stroke_width(2))).map_err(err)?;
         area.draw(&Text::new(mark.n.to_string(), (x + 10, y + 8), style::centred(style::bold(14.0)))).map_err(err)?;
-        area.draw(&Text::new(mark.quarter.to_string(), (x + 30, y), style::bold(14.0))).map_err(err)?;
-        y += 18;
+        if !single {
+            area.draw(&Text::new(mark.quarter.to_string(), (x + 30, y), style::bold(14.0))).map_err(err)?;
+            y += 18;
+        }
         for line in lines {
             area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
             y += 18;
