@@ -26,7 +26,7 @@ fn england(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 rep += 1;
-                black_box(simulate(&scenario, &structure, &Keys { seed: 2016, replicate: rep }, false))
+                black_box(simulate(&scenario, &structure, &Keys { seed: 2016, replicate: rep }, false, 1))
             })
         });
     }
@@ -60,7 +60,7 @@ fn scaling(c: &mut Criterion) {
         let structure = scenario.build_structure(1);
         group.throughput(Throughput::Elements((structure.n_orgs() * scenario.quarters().len()) as u64));
         group.bench_function(label, |b| {
-            b.iter(|| black_box(simulate(&scenario, &structure, &Keys { seed: 1, replicate: 0 }, false)))
+            b.iter(|| black_box(simulate(&scenario, &structure, &Keys { seed: 1, replicate: 0 }, false, 1)))
         });
     }
     group.finish();

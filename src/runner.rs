@@ -20,16 +20,28 @@ pub struct RunOptions {
     pub footprint_replicates: u32,
 }
 
+/// How many runs of footprints each replicate should step in parallel when
+/// `jobs` replicates share the current pool: one (in sequence) when there are
+/// replicates enough to keep every thread busy, otherwise a few per thread so
+/// that uneven runs balance. Results are the same either way.
+pub fn footprint_runs(jobs: usize) -> usize {
+    let threads = rayon::current_num_threads();
+    if jobs < threads { 4 * threads } else { 1 }
+}
+
 /// One replicate's metrics: England rows `[quarter][metric]`, and if asked,
-/// footprint rows `[quarter][footprint][metric]`.
+/// footprint rows `[quarter][footprint][metric]`. Footprints are stepped in
+/// `runs` parallel runs (see `footprint_runs`).
 pub fn simulate(
     scenario: &Scenario,
     structure: &Structure,
     keys: &Keys,
     per_footprint: bool,
+    runs: usize,
 ) -> (Vec<f64>, Option<Vec<f64>>) {
     let setup = Setup { params: &scenario.params, levers: &scenario.levers, ready: &scenario.ready_index };
     let mut w = World::new(structure, setup, keys);
+    w.split_into(runs);
     let quarters = scenario.quarters();
     let nf = w.fps.len();
     let mut england = vec![0.0; quarters.len() * N_METRICS];
@@ -46,12 +58,13 @@ pub fn simulate(
 pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
     let structures: Vec<Structure> = scenarios.iter().map(|s| s.build_structure(opts.seed)).collect();
     let reps = opts.replicates as usize;
+    let fp_runs = footprint_runs(scenarios.len() * reps);
     let runs: Vec<(Vec<f64>, Option<Vec<f64>>)> = (0..scenarios.len() * reps)
         .into_par_iter()
         .map(|k| {
             let (s, r) = (k / reps, k % reps);
             let keys = Keys { seed: opts.seed, replicate: r as u64 };
-            simulate(&scenarios[s], &structures[s], &keys, (r as u32) < opts.footprint_replicates)
+            simulate(&scenarios[s], &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
         })
         .collect();
     let mut runs = runs.into_iter();

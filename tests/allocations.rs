@@ -35,12 +35,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Allocations made by each quarter's step of one replicate.
-fn allocations_per_quarter(name: &str) -> Vec<(String, usize)> {
+/// Allocations made by each quarter's step of one replicate, its footprints
+/// stepped in `runs` parallel runs.
+fn allocations_per_quarter(name: &str, runs: usize) -> Vec<(String, usize)> {
     let s = stpsim::scenario::load(name).unwrap();
     let st = s.build_structure(1);
     let keys = Keys { seed: 1, replicate: 0 };
     let mut w = World::new(&st, Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index }, &keys);
+    w.split_into(runs);
     let mut out = Vec::with_capacity(s.quarters().len());
     for q in s.quarters() {
         ALLOCATIONS.store(0, Ordering::SeqCst);
@@ -55,11 +57,15 @@ fn allocations_per_quarter(name: &str) -> Vec<(String, usize)> {
 #[test]
 fn the_quarter_loop_does_not_allocate() {
     // One test function, so no other test allocates while counting is on.
-    let baseline = allocations_per_quarter("baseline");
+    let baseline = allocations_per_quarter("baseline", 1);
     assert!(baseline.iter().all(|(_, n)| *n == 0), "baseline allocates: {baseline:?}");
+    // Footprints in parallel runs: the runs' proposal lists are made at set-up.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let parallel = pool.install(|| allocations_per_quarter("baseline", 8));
+    assert!(parallel.iter().all(|(_, n)| *n == 0), "baseline in parallel runs allocates: {parallel:?}");
     // In history, only the quarters in which levers start may allocate (they save what they replace).
     let starts = ["2017Q2", "2017Q3", "2018Q2", "2019Q2", "2020Q2"];
-    for (q, n) in allocations_per_quarter("history") {
+    for (q, n) in allocations_per_quarter("history", 1) {
         if !starts.contains(&q.as_str()) {
             assert_eq!(n, 0, "history allocates in {q}");
         }

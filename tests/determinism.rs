@@ -45,3 +45,55 @@ fn a_different_seed_gives_different_results() {
     };
     assert_ne!(out("1"), out("2"));
 }
+
+/// Within one replicate, footprints stepped in parallel runs give the same
+/// bytes as footprints stepped in sequence, however they are cut: one run,
+/// a few uneven runs, and one run per footprint, on a pool of two and of
+/// five threads (more threads than cores, so runs interleave).
+#[test]
+fn footprints_stepped_in_parallel_match_the_sequential_path() {
+    use stpsim::model::rng::Keys;
+    use stpsim::runner::simulate;
+    for name in ["baseline", "history", "conditional-funding", "national-intervention", "synthetic-large"] {
+        let s = stpsim::scenario::load(name).unwrap();
+        let st = s.build_structure(3);
+        let nf = st.footprints.len();
+        for rep in 0..3 {
+            let keys = Keys { seed: 3, replicate: rep };
+            let bits = |v: (Vec<f64>, Option<Vec<f64>>)| -> Vec<u64> {
+                v.0.iter().chain(v.1.iter().flatten()).map(|x| x.to_bits()).collect()
+            };
+            let sequential = bits(simulate(&s, &st, &keys, true, 1));
+            for threads in [2, 5] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                for runs in [3, 8, nf] {
+                    let parallel = pool.install(|| bits(simulate(&s, &st, &keys, true, runs)));
+                    assert!(sequential == parallel, "{name}, replicate {rep}: {runs} runs on {threads} threads differ");
+                }
+            }
+        }
+    }
+}
+
+/// One replicate on two threads takes the within-replicate path; its files
+/// match one thread's.
+#[test]
+fn a_single_replicate_on_two_threads_writes_identical_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |threads: &str| {
+        let p = dir.path().join(threads);
+        let s = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+            .args(["run", "history", "--replicates", "1", "--per-footprint", "--quiet", "--threads", threads, "--out"])
+            .arg(&p)
+            .status()
+            .unwrap();
+        assert!(s.success());
+        p
+    };
+    let (a, b) = (write("1"), write("2"));
+    for f in ["timeseries.csv", "footprints.csv"] {
+        let x = std::fs::read(a.join(f)).unwrap();
+        assert!(x.len() > 1000, "{f} is not empty");
+        assert!(x == std::fs::read(b.join(f)).unwrap(), "{f} differs between 1 and 2 threads");
+    }
+}

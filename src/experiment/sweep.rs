@@ -10,7 +10,7 @@ use crate::model::metrics::N_METRICS;
 use crate::model::rng::Keys;
 use crate::results::summary::describe;
 use crate::results::write::atomic;
-use crate::runner::simulate;
+use crate::runner::{footprint_runs, simulate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader};
@@ -97,10 +97,11 @@ pub fn point_rows(plan: &Plan, p: usize) -> String {
         .iter()
         .map(|o| quarters.iter().position(|q| *q == o.quarter).unwrap_or(0) * N_METRICS + o.metric as usize)
         .collect();
+    let fp_runs = footprint_runs(plan.replicates as usize);
     let values: Vec<Vec<f64>> = (0..plan.replicates as u64)
         .into_par_iter()
         .map(|r| {
-            let (e, _) = simulate(&s, &structure, &Keys { seed: plan.seed, replicate: r }, false);
+            let (e, _) = simulate(&s, &structure, &Keys { seed: plan.seed, replicate: r }, false, fp_runs);
             at.iter().map(|&k| e[k]).collect()
         })
         .collect();

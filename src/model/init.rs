@@ -3,6 +3,7 @@
 
 use super::kind::Kind;
 use super::levers::{Lever, LeverRuntime, targets};
+use super::phases::funding;
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
 use crate::params::Params;
@@ -128,13 +129,13 @@ impl World {
                 fund_share: s.fund_share,
                 first_quarter: true,
                 total_deficit: 0.0,
-                next_total_deficit: 0.0,
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,
             },
             levers: Vec::new(),
             proposals: Vec::with_capacity(64),
             tallies: vec![Default::default(); nf],
+            runs: Default::default(),
         };
 
         for (f, &(start, end)) in s.ranges.iter().enumerate() {
@@ -210,6 +211,7 @@ impl World {
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,
+                deficit: 0.0,
             };
             w.fps.push(fp);
             let trust_lead = w.largest(f, |k| k.is_provider() && k != Kind::Ambulance);
@@ -223,7 +225,11 @@ impl World {
             w.fps[f].lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
         }
 
-        w.national.total_deficit = (0..n).map(|i| crate::model::phases::funding::deficit(&w, i)).sum();
+        let mut all = w.whole();
+        for f in 0..nf {
+            funding::add_deficits(&mut all, f);
+        }
+        w.national.total_deficit = funding::total_deficit(&w.fps);
         w.levers = setup
             .levers
             .iter()

@@ -2,6 +2,7 @@
 //! Footprint tallies are summed into England's, so both come from one pass.
 
 use super::kind::{Kind, ProposalType};
+use super::part::Part;
 use super::state::World;
 use serde::Serialize;
 
@@ -157,7 +158,7 @@ impl Tally {
     }
 }
 
-fn footprint_tally(w: &World, f: usize) -> Tally {
+fn footprint_tally(w: &Part, f: usize) -> Tally {
     let fp = &w.fps[f];
     let mut t = Tally::default();
     for i in fp.members() {
@@ -199,7 +200,7 @@ fn footprint_tally(w: &World, f: usize) -> Tally {
 
 /// Takes footprint `f`'s tally at the end of its quarter; `deficit` is what
 /// its stance phase counted (providers in deficit, and those self-prioritising).
-pub fn tally(w: &mut World, f: usize, deficit: (f64, f64)) {
+pub fn tally(w: &mut Part, f: usize, deficit: (f64, f64)) {
     let mut t = footprint_tally(w, f);
     (t.deficit_providers, t.deficit_providers_self) = deficit;
     w.tallies[f] = t;

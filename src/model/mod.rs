@@ -5,6 +5,7 @@ pub mod init;
 pub mod kind;
 pub mod levers;
 pub mod metrics;
+pub mod part;
 pub mod phases;
 pub mod rng;
 pub mod state;

@@ -77,6 +77,8 @@ pub struct Footprint {
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,
+    /// Its providers' structural deficit as it closed the quarter, GBP m a year.
+    pub deficit: f64,
 }
 
 impl Footprint {
@@ -116,9 +118,8 @@ pub struct National {
     /// No stance history yet: nothing is withheld.
     pub first_quarter: bool,
     /// Providers' total structural deficit, GBP m a year, as the fund sees it
-    /// this quarter; and the same sum building up as footprints close, for the next.
+    /// this quarter: the sum of footprints' `deficit` as they closed the last.
     pub total_deficit: f64,
-    pub next_total_deficit: f64,
     /// This quarter's fund, GBP m: sustainability and transformation parts.
     pub sustainability_gbp_m: f64,
     pub transformation_gbp_m: f64,
@@ -187,6 +188,8 @@ pub struct World {
     pub proposals: Vec<Proposal>,
     /// Each footprint's metric sums for the quarter just stepped.
     pub tallies: Vec<super::metrics::Tally>,
+    /// Runs of footprints stepped in parallel (one run: in sequence).
+    pub runs: super::part::Runs,
 }
 
 impl World {
@@ -212,6 +215,12 @@ impl World {
             + self.proposals.capacity() * size_of::<Proposal>()
             + self.tallies.capacity() * size_of::<super::metrics::Tally>()
             + size_of::<World>()
+    }
+
+    /// Steps footprints in about `n` parallel runs from now on; results do
+    /// not depend on `n`.
+    pub fn split_into(&mut self, n: usize) {
+        self.runs = super::part::Runs::new(&self.fps, n);
     }
 
     /// Largest member of the given kinds by budget, if any.

@@ -2,10 +2,11 @@
 
 use super::levers::{self, Lever};
 use super::metrics;
+use super::part::Part;
 use super::phases::{
     accountable_care, decision, funding, implementation, learning, proposals, realise, stances, votes,
 };
-use super::rng::{Keys, Phase};
+use super::rng::{Keys, Phase, Prefix};
 use super::state::{Counts, World};
 use crate::quarter::Quarter;
 
@@ -14,29 +15,35 @@ pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
     levers::apply(w, levers_, q); // 1
     funding::pay(w, q); // 2, national part
     let keys = keys.prefix();
-    // Phases 3 to 10 touch one footprint only.
-    for f in 0..w.fps.len() {
-        w.fps[f].counts = Counts::default();
-        funding::pay_footprint(w, f); // 2, to this footprint's providers
-        let deficit = stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
-        proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
-        votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
-        decision::decide(w, f, &mut keys.stream(q, f, Phase::Decision)); // 6
-        implementation::implement(w, f, q, &mut keys.stream(q, f, Phase::Implementation)); // 7
-        realise::realise_and_drift(w, f, q); // 8
-        learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
-        accountable_care::evolve(w, f); // 10
-        close_footprint(w, f);
-        funding::add_deficits(w, f);
-        metrics::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
-    }
-    w.national.total_deficit = w.national.next_total_deficit;
+    // Phases 3 to 10 touch one footprint only, so runs of footprints may go
+    // in parallel; each footprint draws from its own keyed streams.
+    let mut runs = std::mem::take(&mut w.runs);
+    runs.for_each(w.whole(), &|part, f| footprint(part, f, q, &keys));
+    w.runs = runs;
+    w.national.total_deficit = funding::total_deficit(&w.fps);
     w.national.first_quarter = false;
+}
+
+/// Phases 2 (this footprint's providers) to 11 for footprint `f`.
+fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
+    w.fps[f].counts = Counts::default();
+    funding::pay_footprint(w, f); // 2, to this footprint's providers
+    let deficit = stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
+    proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
+    votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
+    decision::decide(w, f, &mut keys.stream(q, f, Phase::Decision)); // 6
+    implementation::implement(w, f, q, &mut keys.stream(q, f, Phase::Implementation)); // 7
+    realise::realise_and_drift(w, f, q); // 8
+    learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
+    accountable_care::evolve(w, f); // 10
+    close_footprint(w, f);
+    funding::add_deficits(w, f);
+    metrics::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
 }
 
 /// End of the quarter: the reported balance, and this quarter's rates become
 /// "last quarter" for the next.
-fn close_footprint(w: &mut World, f: usize) {
+fn close_footprint(w: &mut Part, f: usize) {
     let cost = w.p.collab_cost;
     for i in w.fps[f].members() {
         w.balance[i] = w.structural[i] + w.support[i] - if w.collab[i] { cost } else { 0.0 };

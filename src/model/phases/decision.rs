@@ -1,8 +1,8 @@
 //! Phase 6: the footprint's rule decides each proposal; a lead with decision
 //! rights may overrule a block; national bodies may unblock an escalation.
 
+use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::World;
 
 /// How a proposal passed, if it did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub enum Route {
 
 /// Decides one proposal of footprint `f` from its counted votes; `u_lead` and
 /// `u_national` are the proposal's two uniform draws.
-pub fn route(w: &World, f: usize, k: usize, u_lead: f64, u_national: f64) -> (Route, bool) {
+pub fn route(w: &Part, f: usize, k: usize, u_lead: f64, u_national: f64) -> (Route, bool) {
     let p = &w.p;
     let fp = &w.fps[f];
     let prop = &w.proposals[k];
@@ -38,7 +38,7 @@ pub fn route(w: &World, f: usize, k: usize, u_lead: f64, u_national: f64) -> (Ro
 }
 
 /// Budget-weighted share of affected members whose counted vote supports.
-pub fn support_share(w: &World, k: usize) -> f64 {
+pub fn support_share(w: &Part, k: usize) -> f64 {
     let prop = &w.proposals[k];
     let (mut yes, mut all) = (0.0, 0.0);
     for j in 0..prop.n {
@@ -51,7 +51,7 @@ pub fn support_share(w: &World, k: usize) -> f64 {
     if all > 0.0 { yes / all } else { 1.0 }
 }
 
-pub fn decide(w: &mut World, f: usize, rng: &mut Stream) {
+pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) {
     for k in 0..w.proposals.len() {
         let u_lead = draw::uniform(rng);
         let u_national = draw::uniform(rng);
@@ -95,7 +95,7 @@ mod tests {
     use crate::model::testing::england_world;
 
     /// A world whose footprint 0 holds one proposal with the given votes.
-    fn with_votes(votes: &[bool]) -> World {
+    fn with_votes(votes: &[bool]) -> crate::model::World {
         let mut w = england_world(8);
         let s = w.fps[0].start;
         let mut prop = Proposal::new(ProposalType::OutOfHospital, 0.04);
@@ -107,26 +107,26 @@ mod tests {
         }
         w.fps[0].lead = s;
         w.proposals = vec![prop];
-        w.proposals[0].support_share = support_share(&w, 0);
+        w.proposals[0].support_share = support_share(&w.whole(), 0);
         w
     }
 
     #[test]
     fn consensus_lets_one_member_veto() {
-        let w = with_votes(&[true, true, false]);
-        assert_eq!(route(&w, 0, 0, 0.0, 0.0), (Route::Blocked, false));
-        let w = with_votes(&[true, true, true]);
-        assert_eq!(route(&w, 0, 0, 0.9, 0.9).0, Route::Rule);
+        let mut w = with_votes(&[true, true, false]);
+        assert_eq!(route(&w.whole(), 0, 0, 0.0, 0.0), (Route::Blocked, false));
+        let mut w = with_votes(&[true, true, true]);
+        assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.9).0, Route::Rule);
     }
 
     #[test]
     fn majority_passes_at_half_the_budget() {
         let mut w = with_votes(&[true, true, false]);
         w.fps[0].majority = true;
-        assert_eq!(route(&w, 0, 0, 0.9, 0.9).0, Route::Rule);
+        assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.9).0, Route::Rule);
         let mut w = with_votes(&[true, false, false]);
         w.fps[0].majority = true;
-        assert_eq!(route(&w, 0, 0, 0.0, 0.0).0, Route::Blocked);
+        assert_eq!(route(&w.whole(), 0, 0, 0.0, 0.0).0, Route::Blocked);
     }
 
     #[test]
@@ -135,28 +135,32 @@ mod tests {
         w.fps[0].decision_rights = true;
         w.fps[0].authority = 0.5;
         // support 2/3 >= 1 - 0.5; chance 0.5 x 0.5.
-        assert_eq!(route(&w, 0, 0, 0.24, 0.9).0, Route::Lead);
-        assert_eq!(route(&w, 0, 0, 0.26, 0.9).0, Route::Blocked);
+        assert_eq!(route(&w.whole(), 0, 0, 0.24, 0.9).0, Route::Lead);
+        assert_eq!(route(&w.whole(), 0, 0, 0.26, 0.9).0, Route::Blocked);
         w.fps[0].authority = 0.3;
-        assert_eq!(route(&w, 0, 0, 0.0, 0.9).0, Route::Blocked, "support below 1 - A");
+        assert_eq!(route(&w.whole(), 0, 0, 0.0, 0.9).0, Route::Blocked, "support below 1 - A");
         w.fps[0].authority = 0.5;
         let opposer = w.proposals[0].members[2];
         w.fps[0].lead = opposer;
-        assert_eq!(route(&w, 0, 0, 0.0, 0.9).0, Route::Blocked, "a lead whose own body opposes cannot overrule");
+        assert_eq!(
+            route(&w.whole(), 0, 0, 0.0, 0.9).0,
+            Route::Blocked,
+            "a lead whose own body opposes cannot overrule"
+        );
     }
 
     #[test]
     fn national_bodies_unblock_escalations_and_coerce_opponents() {
         let mut w = with_votes(&[true, true, false]);
-        assert_eq!(route(&w, 0, 0, 0.9, 0.0), (Route::Blocked, false), "no intervention: nothing escalates");
+        assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.0), (Route::Blocked, false), "no intervention: nothing escalates");
         w.national.intervention = 0.5;
-        assert_eq!(route(&w, 0, 0, 0.9, 0.6), (Route::Blocked, true));
-        assert_eq!(route(&w, 0, 0, 0.9, 0.4), (Route::National, true));
+        assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.6), (Route::Blocked, true));
+        assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.4), (Route::National, true));
         let opposer = w.proposals[0].members[2];
         w.resentment[opposer] = 0.0;
         let mut rng = crate::model::rng::Keys { seed: 0, replicate: 0 }.init(0);
         w.national.intervention = 1.0;
-        decide(&mut w, 0, &mut rng);
+        decide(&mut w.whole(), 0, &mut rng);
         assert_eq!(w.resentment[opposer], 1.0);
         assert_eq!(w.coerced[opposer], 4);
         let c = w.fps[0].counts;

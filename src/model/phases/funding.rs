@@ -1,10 +1,11 @@
 //! Phase 2: the Sustainability and Transformation Fund pays out.
 
-use crate::model::state::World;
+use crate::model::part::Part;
+use crate::model::state::{Footprint, World};
 use crate::quarter::Quarter;
 
 /// A provider's structural deficit in GBP m a year (0 for others).
-pub fn deficit(w: &World, i: usize) -> f64 {
+pub fn deficit(w: &Part, i: usize) -> f64 {
     if w.kind[i].is_provider() && w.structural[i] < 0.0 { -w.structural[i] * w.budget[i] } else { 0.0 }
 }
 
@@ -21,7 +22,6 @@ pub fn pay(w: &mut World, q: Quarter) {
     let transformation = total * share / 4.0;
     w.national.sustainability_gbp_m = sustainability;
     w.national.transformation_gbp_m = transformation;
-    w.national.next_total_deficit = 0.0;
     let c = w.national.conditionality;
     let weight = |fp: &crate::model::state::Footprint| fp.budget_total * (1.0 - c + c * fp.prev_collab);
     let total_weight: f64 = w.fps.iter().map(weight).sum();
@@ -34,7 +34,7 @@ pub fn pay(w: &mut World, q: Quarter) {
 /// Sustainability money to footprint `f`'s providers in structural deficit,
 /// in proportion to their deficit in GBP, less the withheld share for those
 /// that self-prioritised last quarter.
-pub fn pay_footprint(w: &mut World, f: usize) {
+pub fn pay_footprint(w: &mut Part, f: usize) {
     let (sustainability, total_deficit, c) =
         (w.national.sustainability_gbp_m, w.national.total_deficit, w.national.conditionality);
     let (mut paid, mut withheld) = (0.0, 0.0);
@@ -54,14 +54,22 @@ pub fn pay_footprint(w: &mut World, f: usize) {
     w.fps[f].withheld = withheld;
 }
 
-/// Adds footprint `f`'s providers' deficits, in member order, to next quarter's total.
-pub fn add_deficits(w: &mut World, f: usize) {
+/// Sums footprint `f`'s providers' deficits, in member order, for next quarter's total.
+pub fn add_deficits(w: &mut Part, f: usize) {
+    let mut sum = 0.0;
     for i in w.fps[f].members() {
         let d = deficit(w, i);
         if d > 0.0 {
-            w.national.next_total_deficit += d;
+            sum += d;
         }
     }
+    w.fps[f].deficit = sum;
+}
+
+/// Providers' total structural deficit: footprints' sums in footprint order,
+/// so it does not depend on how footprints were split between threads.
+pub fn total_deficit(fps: &[Footprint]) -> f64 {
+    fps.iter().map(|fp| fp.deficit).sum()
 }
 
 #[cfg(test)]
@@ -75,8 +83,9 @@ mod tests {
         let q = Quarter::new(2016, 3).unwrap();
         let pay = |w: &mut crate::model::World| {
             super::pay(w, q);
-            for f in 0..w.fps.len() {
-                super::pay_footprint(w, f);
+            let mut all = w.whole();
+            for f in all.fps.range() {
+                super::pay_footprint(&mut all, f);
             }
         };
         pay(&mut w);
@@ -105,7 +114,7 @@ mod tests {
         let mut w = england_world(1);
         super::pay(&mut w, Quarter::new(2016, 1).unwrap());
         for f in 0..w.fps.len() {
-            super::pay_footprint(&mut w, f);
+            super::pay_footprint(&mut w.whole(), f);
         }
         assert_eq!(w.national.sustainability_gbp_m, 0.0, "2015/16 has no fund");
         assert!(w.support.iter().all(|s| *s == 0.0));

@@ -1,12 +1,13 @@
 //! Phase 7: passed proposals succeed or fail; successes queue their effects;
 //! affected members learn from the outcome.
 
+use crate::model::part::Part;
 use crate::model::rng::{Stream, draw, logistic};
-use crate::model::state::{PENDING_SLOTS, World};
+use crate::model::state::PENDING_SLOTS;
 use crate::quarter::Quarter;
 
 /// Chance that a passed proposal of footprint `f` succeeds.
-pub fn success_chance(w: &World, f: usize, support_share: f64) -> f64 {
+pub fn success_chance(w: &Part, f: usize, support_share: f64) -> f64 {
     let p = &w.p;
     let fp = &w.fps[f];
     let quarterly_budget = fp.budget_total / 4.0;
@@ -17,7 +18,7 @@ pub fn success_chance(w: &World, f: usize, support_share: f64) -> f64 {
     )
 }
 
-pub fn implement(w: &mut World, f: usize, q: Quarter, rng: &mut Stream) {
+pub fn implement(w: &mut Part, f: usize, q: Quarter, rng: &mut Stream) {
     for k in 0..w.proposals.len() {
         let u = draw::uniform(rng);
         let prop = w.proposals[k];
@@ -62,12 +63,12 @@ mod tests {
     #[test]
     fn forcing_pace_beyond_readiness_lowers_success() {
         let mut w = england_world(9);
-        let base = success_chance(&w, 0, 0.8);
+        let base = success_chance(&w.whole(), 0, 0.8);
         w.fps[0].pace = w.fps[0].readiness + 0.5;
-        assert!(success_chance(&w, 0, 0.8) < base);
+        assert!(success_chance(&w.whole(), 0, 0.8) < base);
         w.fps[0].pace = w.fps[0].readiness;
-        assert!(success_chance(&w, 0, 1.0) > base, "more support, more success");
+        assert!(success_chance(&w.whole(), 0, 1.0) > base, "more support, more success");
         w.fps[0].transformation_money = w.fps[0].budget_total;
-        assert!(success_chance(&w, 0, 0.8) > base, "funded capacity helps");
+        assert!(success_chance(&w.whole(), 0, 0.8) > base, "funded capacity helps");
     }
 }

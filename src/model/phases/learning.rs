@@ -1,10 +1,10 @@
 //! Phase 9: trust drifts toward the footprint's collaboration, resentment
 //! fades, unsure organisations become clear.
 
+use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::World;
 
-pub fn learn(w: &mut World, f: usize, rng: &mut Stream) {
+pub fn learn(w: &mut Part, f: usize, rng: &mut Stream) {
     let p = &w.p;
     let rate = w.fps[f].collab_rate;
     let hazard = w.national.clarity_hazard;
@@ -38,7 +38,7 @@ mod tests {
         w.resentment[i] = 1.0;
         w.national.clarity_hazard = 1.0;
         w.unsure[i] = true;
-        learn(&mut w, f, &mut crate::model::rng::Keys { seed: 0, replicate: 0 }.init(0));
+        learn(&mut w.whole(), f, &mut crate::model::rng::Keys { seed: 0, replicate: 0 }.init(0));
         assert!((w.trust[i] - 0.05).abs() < 1e-12);
         assert_eq!(w.trust[j], 0.0);
         assert!((w.resentment[i] - 0.9).abs() < 1e-12);

@@ -1,8 +1,9 @@
 //! Phase 4: the footprint's agenda, and the proposals it raises.
 
 use crate::model::kind::{Kind, ProposalType};
+use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::{Proposal, World};
+use crate::model::state::Proposal;
 
 fn normalised(mut v: [f64; 5]) -> [f64; 5] {
     let s: f64 = v.iter().sum();
@@ -15,7 +16,7 @@ fn normalised(mut v: [f64; 5]) -> [f64; 5] {
 /// Agenda = (1 - A) x board + A x lead. Councils hold `council_seats` of the
 /// board's weight, scaled by how far they engaged last quarter; the other
 /// members share the rest equally.
-pub fn agenda(w: &World, f: usize) -> [f64; 5] {
+pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
     let p = &w.p;
     let fp = &w.fps[f];
     let n_other = (fp.end - fp.start) - fp.n_councils;
@@ -98,7 +99,7 @@ fn ranges(fp: &crate::model::state::Footprint, role: &Role) -> [std::ops::Range<
 
 /// A random member that fits the role and is not already chosen: the same
 /// draw as counting the candidates in member order and taking the n-th.
-fn pick(w: &World, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
+fn pick(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
     let rs = ranges(&w.fps[f], role);
     let taken = chosen.iter().filter(|c| rs.iter().any(|r| r.contains(c))).count();
     let n = rs.iter().map(|r| r.len()).sum::<usize>() - taken;
@@ -118,7 +119,7 @@ fn pick(w: &World, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) ->
     None
 }
 
-pub fn raise(w: &mut World, f: usize, rng: &mut Stream) {
+pub fn raise(w: &mut Part, f: usize, rng: &mut Stream) {
     let p = &w.p;
     let fp = &w.fps[f];
     for i in fp.members() {
@@ -164,15 +165,15 @@ mod tests {
     fn agenda_is_a_distribution_and_follows_the_lead() {
         let mut w = england_world(4);
         let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].lead] == Kind::Acute).unwrap();
-        let low = agenda(&w, f);
+        let low = agenda(&w.whole(), f);
         assert!((low.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         w.fps[f].authority = 0.9;
-        let high = agenda(&w, f);
+        let high = agenda(&w.whole(), f);
         let social = |a: [f64; 5]| a[2] + a[3];
         assert!(social(high) < social(low), "an acute lead with authority pushes social care down");
         w.fps[f].authority = 0.2;
         w.fps[f].council_seats = 0.5;
-        assert!(social(agenda(&w, f)) > social(low), "council seats raise it");
+        assert!(social(agenda(&w.whole(), f)) > social(low), "council seats raise it");
     }
 
     #[test]
@@ -180,7 +181,7 @@ mod tests {
         let mut w = england_world(5);
         w.p.mu = 20.0;
         let mut rng = Keys { seed: 9, replicate: 0 }.init(0);
-        raise(&mut w, 0, &mut rng);
+        raise(&mut w.whole(), 0, &mut rng);
         assert!(!w.proposals.is_empty());
         for prop in &w.proposals {
             let m = &prop.members[..prop.n];

@@ -2,10 +2,11 @@
 //! balances drift.
 
 use crate::model::kind::Kind;
-use crate::model::state::{PENDING_SLOTS, Pending, World};
+use crate::model::part::Part;
+use crate::model::state::{PENDING_SLOTS, Pending};
 use crate::quarter::Quarter;
 
-pub fn realise_and_drift(w: &mut World, f: usize, q: Quarter) {
+pub fn realise_and_drift(w: &mut Part, f: usize, q: Quarter) {
     let p = &w.p;
     let slot = q.index() as usize % PENDING_SLOTS;
     let due = std::mem::replace(&mut w.fps[f].pending[slot], Pending::EMPTY);
@@ -49,7 +50,7 @@ mod tests {
         let slot = q.index() as usize % PENDING_SLOTS;
         w.fps[0].pending[slot].keep = [0.9, 1.0, 0.5];
         w.fps[0].pending[slot].social_care_size = 0.05;
-        realise_and_drift(&mut w, 0, q);
+        realise_and_drift(&mut w.whole(), 0, q);
         let g = w.fps[0].gaps;
         assert!((g[0] - (0.9 + 0.001)).abs() < 1e-12);
         assert!((g[1] - 1.001).abs() < 1e-12);
@@ -57,7 +58,7 @@ mod tests {
         assert!((w.fps[0].sc_progress - 0.5).abs() < 1e-12);
         assert_eq!(w.fps[0].pending[slot], Pending::EMPTY);
         w.fps[0].gaps = [1.9995; 3];
-        realise_and_drift(&mut w, 0, q.next());
+        realise_and_drift(&mut w.whole(), 0, q.next());
         assert!(w.fps[0].gaps.iter().all(|g| *g <= 2.0));
     }
 
@@ -71,8 +72,8 @@ mod tests {
             }
         }
         let q = Quarter::new(2017, 1).unwrap();
-        realise_and_drift(&mut a, 0, q);
-        realise_and_drift(&mut b, 0, q);
+        realise_and_drift(&mut a.whole(), 0, q);
+        realise_and_drift(&mut b.whole(), 0, q);
         let acute = a.fps[0].members().find(|&i| a.kind[i] == Kind::Acute).unwrap();
         let council_before = england_world(10).balance.clone();
         let pressure_a = 0.02 * {

@@ -1,11 +1,11 @@
 //! Phase 3: each organisation collaborates or self-prioritises.
 
 use crate::model::kind::Kind;
+use crate::model::part::Part;
 use crate::model::rng::{Stream, draw, logistic};
-use crate::model::state::World;
 
 /// The lead's legitimacy as member `i` sees it.
-pub fn seen_legitimacy(w: &World, f: usize, i: usize) -> f64 {
+pub fn seen_legitimacy(w: &Part, f: usize, i: usize) -> f64 {
     let fp = &w.fps[f];
     let lead_kind = w.kind[fp.lead];
     let k = w.kind[i];
@@ -36,7 +36,7 @@ struct Context {
     council_lead: bool,
 }
 
-fn context(w: &World, f: usize) -> Context {
+fn context(w: &Part, f: usize) -> Context {
     let p = &w.p;
     let fp = &w.fps[f];
     let lead_kind = w.kind[fp.lead];
@@ -56,7 +56,7 @@ fn context(w: &World, f: usize) -> Context {
     }
 }
 
-fn delta(w: &World, c: &Context, i: usize) -> f64 {
+fn delta(w: &Part, c: &Context, i: usize) -> f64 {
     let p = &w.p;
     let k = w.kind[i];
     let f_i = w.balance[i];
@@ -88,13 +88,13 @@ fn delta(w: &World, c: &Context, i: usize) -> f64 {
 }
 
 /// Log-odds of collaborating for member `i` of footprint `f`.
-pub fn propensity(w: &World, f: usize, i: usize) -> f64 {
+pub fn propensity(w: &Part, f: usize, i: usize) -> f64 {
     delta(w, &context(w, f), i)
 }
 
 /// Decides every member's stance; returns how many providers were in deficit
 /// (by the balance just read) and how many of them self-prioritised.
-pub fn decide(w: &mut World, f: usize, rng: &mut Stream) -> (f64, f64) {
+pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
     let c = context(w, f);
     let mut collaborating = 0usize;
     let mut councils_collaborating = 0usize;
@@ -130,18 +130,18 @@ mod tests {
         let mut w = england_world(2);
         let f = 0;
         let i = w.fps[f].start;
-        let base = propensity(&w, f, i);
+        let base = propensity(&w.whole(), f, i);
         w.trust[i] += 0.1;
-        assert!(propensity(&w, f, i) > base);
+        assert!(propensity(&w.whole(), f, i) > base);
         w.trust[i] -= 0.1;
         w.resentment[i] = 1.0;
-        assert!((base - propensity(&w, f, i) - w.p.b_resent).abs() < 1e-12);
+        assert!((base - propensity(&w.whole(), f, i) - w.p.b_resent).abs() < 1e-12);
         w.resentment[i] = 0.0;
         w.coerced[i] = 2;
-        assert!((propensity(&w, f, i) - base - w.p.b_coerce).abs() < 1e-12);
+        assert!((propensity(&w.whole(), f, i) - base - w.p.b_coerce).abs() < 1e-12);
         w.coerced[i] = 0;
         w.loyalty[i] += 0.1;
-        assert!(propensity(&w, f, i) < base);
+        assert!(propensity(&w.whole(), f, i) < base);
     }
 
     #[test]
@@ -150,10 +150,10 @@ mod tests {
         let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].lead].is_nhs()).unwrap();
         let council = w.fps[f].members().find(|&i| w.kind[i] == Kind::Council).unwrap();
         w.fps[f].formal_bonus = 0.2;
-        let low = seen_legitimacy(&w, f, council);
+        let low = seen_legitimacy(&w.whole(), f, council);
         assert!(low < w.fps[f].legitimacy_base, "10% of seats is below councils' share of members");
         w.fps[f].council_seats = 1.0;
-        assert_eq!(seen_legitimacy(&w, f, council), w.fps[f].legitimacy_base, "no formal bonus for councils");
+        assert_eq!(seen_legitimacy(&w.whole(), f, council), w.fps[f].legitimacy_base, "no formal bonus for councils");
     }
 
     #[test]
@@ -163,7 +163,7 @@ mod tests {
         let mut rng = crate::model::rng::Keys { seed: 1, replicate: 0 }.init(0);
         let in_deficit: Vec<usize> =
             w.fps[0].members().filter(|&i| w.kind[i].is_provider() && w.balance[i] < 0.0).collect();
-        let (n, selfish) = decide(&mut w, 0, &mut rng);
+        let (n, selfish) = decide(&mut w.whole(), 0, &mut rng);
         assert_eq!(n, in_deficit.len() as f64);
         assert_eq!(selfish, in_deficit.iter().filter(|&&i| !w.collab[i]).count() as f64);
         assert_eq!(w.coerced[w.fps[0].start], 3);

@@ -2,11 +2,11 @@
 //! as one bloc.
 
 use crate::model::kind::{Kind, ProposalType};
+use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::World;
 
 /// The system benefit member `i` sees in a proposal of type `t`.
-pub fn benefit(w: &World, i: usize, t: ProposalType) -> f64 {
+pub fn benefit(w: &Part, i: usize, t: ProposalType) -> f64 {
     let p = &w.p;
     match t {
         ProposalType::Prevention | ProposalType::SocialCare => p.benefit_social_base + w.orientation[i],
@@ -16,7 +16,7 @@ pub fn benefit(w: &World, i: usize, t: ProposalType) -> f64 {
 }
 
 /// Loyalty when voting: raised by deficit stress and by being unsure.
-pub fn vote_loyalty(w: &World, i: usize) -> f64 {
+pub fn vote_loyalty(w: &Part, i: usize) -> f64 {
     let p = &w.p;
     let stress = (-w.balance[i]).max(0.0) / p.deficit_scale;
     let unsure = if w.unsure[i] { 1.0 } else { 0.0 };
@@ -24,16 +24,16 @@ pub fn vote_loyalty(w: &World, i: usize) -> f64 {
 }
 
 /// Member `i`'s vote given its own effect and a noise draw.
-pub fn supports(w: &World, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
+pub fn supports(w: &Part, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
     let p = &w.p;
     let theta = vote_loyalty(w, i);
     let stance = if w.collab[i] { p.vote_stance } else { -p.vote_stance };
     (1.0 - theta) * p.b_vote_system * w.trust[i] * benefit(w, i, t) + theta * own_effect + stance + noise > 0.0
 }
 
-pub fn cast(w: &mut World, f: usize, rng: &mut Stream) {
+pub fn cast(w: &mut Part, f: usize, rng: &mut Stream) {
     let cic = w.fps[f].committees_in_common;
-    let mut props = std::mem::take(&mut w.proposals);
+    let mut props = std::mem::take(&mut *w.proposals);
     for prop in props.iter_mut() {
         for j in 0..prop.n {
             let noise = draw::logistic(rng, w.p.vote_noise);
@@ -67,7 +67,7 @@ pub fn cast(w: &mut World, f: usize, rng: &mut Stream) {
             }
         }
     }
-    w.proposals = props;
+    *w.proposals = props;
 }
 
 #[cfg(test)]
@@ -84,14 +84,14 @@ mod tests {
         w.balance[i] = 0.0;
         w.unsure[i] = false;
         w.collab[i] = true;
-        assert!(supports(&w, i, ProposalType::OutOfHospital, -1.0, 0.0), "no loyalty: the system benefit wins");
+        assert!(supports(&w.whole(), i, ProposalType::OutOfHospital, -1.0, 0.0), "no loyalty: the system benefit wins");
         w.loyalty[i] = 1.0;
-        assert!(!supports(&w, i, ProposalType::OutOfHospital, -1.0, 0.0), "full loyalty: own loss wins");
+        assert!(!supports(&w.whole(), i, ProposalType::OutOfHospital, -1.0, 0.0), "full loyalty: own loss wins");
         w.loyalty[i] = 0.5;
         w.balance[i] = -0.05;
-        assert_eq!(vote_loyalty(&w, i), 0.7);
+        assert_eq!(vote_loyalty(&w.whole(), i), 0.7);
         w.unsure[i] = true;
-        assert!((vote_loyalty(&w, i) - 0.8).abs() < 1e-12);
+        assert!((vote_loyalty(&w.whole(), i) - 0.8).abs() < 1e-12);
     }
 
     #[test]
@@ -99,9 +99,9 @@ mod tests {
         let mut w = england_world(6);
         let i = w.fps[0].start;
         w.orientation[i] = 0.9;
-        assert!((benefit(&w, i, ProposalType::SocialCare) - 1.4).abs() < 1e-12);
-        assert!((benefit(&w, i, ProposalType::BackOffice) - 0.6).abs() < 1e-12);
-        assert_eq!(benefit(&w, i, ProposalType::OutOfHospital), 1.0);
+        assert!((benefit(&w.whole(), i, ProposalType::SocialCare) - 1.4).abs() < 1e-12);
+        assert!((benefit(&w.whole(), i, ProposalType::BackOffice) - 0.6).abs() < 1e-12);
+        assert_eq!(benefit(&w.whole(), i, ProposalType::OutOfHospital), 1.0);
     }
 
     #[test]
@@ -112,8 +112,8 @@ mod tests {
         w.fps[f].committees_in_common = true;
         w.p.mu = 30.0;
         let keys = crate::model::rng::Keys { seed: 2, replicate: 0 };
-        crate::model::phases::proposals::raise(&mut w, f, &mut keys.init(f));
-        cast(&mut w, f, &mut keys.init(f + 100));
+        crate::model::phases::proposals::raise(&mut w.whole(), f, &mut keys.init(f));
+        cast(&mut w.whole(), f, &mut keys.init(f + 100));
         let mut checked = 0;
         for prop in &w.proposals {
             let ccg_votes: Vec<bool> =
