@@ -161,24 +161,30 @@ impl Tally {
 fn footprint_tally(w: &Part, f: usize) -> Tally {
     let fp = &w.fps[f];
     let mut t = Tally::default();
-    for i in fp.members() {
-        let k = w.kind[i];
-        let c = w.collab[i] as u8 as f64;
+    let r = fp.members();
+    let n = r.len();
+    let (kind, collab, unsure) =
+        (&w.kind.run(r.clone())[..n], &w.collab.run(r.clone())[..n], &w.unsure.run(r.clone())[..n]);
+    let (trust, resentment) = (&w.trust.run(r.clone())[..n], &w.resentment.run(r.clone())[..n]);
+    let (balance, budget) = (&w.balance.run(r.clone())[..n], &w.budget.run(r)[..n]);
+    for j in 0..n {
+        let k = kind[j];
+        let c = collab[j] as u8 as f64;
         t.orgs += 1.0;
         t.collab += c;
-        t.trust += w.trust[i];
-        t.resentment += w.resentment[i];
+        t.trust += trust[j];
+        t.resentment += resentment[j];
         if k.is_nhs() {
             t.nhs += 1.0;
             t.nhs_collab += c;
-            t.nhs_unsure += w.unsure[i] as u8 as f64;
+            t.nhs_unsure += unsure[j] as u8 as f64;
         }
         if k == Kind::Council {
             t.councils += 1.0;
             t.councils_collab += c;
         }
         if k.is_provider() {
-            t.provider_balance += w.balance[i] * w.budget[i];
+            t.provider_balance += balance[j] * budget[j];
         }
     }
     t.weight = fp.budget_total;

@@ -28,6 +28,11 @@ impl<'a, T> Span<'a, T> {
         Span { items, first: 0 }
     }
 
+    /// World positions `r` as a plain slice, for loops over a footprint's members.
+    pub fn run(&self, r: Range<usize>) -> &[T] {
+        &self.items[r.start - self.first..r.end - self.first]
+    }
+
     /// The runs before and after world position `at`.
     fn split_at(self, at: usize) -> (Self, Self) {
         let (a, b) = self.items.split_at(at - self.first);
@@ -43,6 +48,16 @@ impl<'a, T> SpanMut<'a, T> {
     /// World positions this run covers.
     pub fn range(&self) -> Range<usize> {
         self.first..self.first + self.items.len()
+    }
+
+    /// World positions `r` as a plain slice, for loops over a footprint's members.
+    pub fn run(&self, r: Range<usize>) -> &[T] {
+        &self.items[r.start - self.first..r.end - self.first]
+    }
+
+    /// World positions `r` as a plain writable slice.
+    pub fn run_mut(&mut self, r: Range<usize>) -> &mut [T] {
+        &mut self.items[r.start - self.first..r.end - self.first]
     }
 
     /// The runs before and after world position `at`.

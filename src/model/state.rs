@@ -91,6 +91,11 @@ impl Footprint {
         self.kinds[k as usize]..self.kinds[k as usize + 1]
     }
 
+    /// Its trusts (members are sorted by kind, and the four trust kinds come first).
+    pub fn providers(&self) -> std::ops::Range<usize> {
+        self.kinds[Kind::Acute as usize]..self.kinds[Kind::Ambulance as usize + 1]
+    }
+
     /// The lead's legitimacy, never above 1.
     pub fn legitimacy(&self) -> f64 {
         (self.legitimacy_base + self.formal_bonus).min(1.0)

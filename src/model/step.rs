@@ -45,8 +45,13 @@ fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
 /// "last quarter" for the next.
 fn close_footprint(w: &mut Part, f: usize) {
     let cost = w.p.collab_cost;
-    for i in w.fps[f].members() {
-        w.balance[i] = w.structural[i] + w.support[i] - if w.collab[i] { cost } else { 0.0 };
+    let r = w.fps[f].members();
+    let n = r.len();
+    let (structural, support, collab) =
+        (&w.structural.run(r.clone())[..n], &w.support.run(r.clone())[..n], &w.collab.run(r.clone())[..n]);
+    let balance = &mut w.balance.run_mut(r)[..n];
+    for j in 0..n {
+        balance[j] = structural[j] + support[j] - if collab[j] { cost } else { 0.0 };
     }
     let fp = &mut w.fps[f];
     fp.prev_collab = fp.collab_rate;

@@ -1,12 +1,13 @@
 //! Phase 2: the Sustainability and Transformation Fund pays out.
 
+use crate::model::kind::Kind;
 use crate::model::part::Part;
 use crate::model::state::{Footprint, World};
 use crate::quarter::Quarter;
 
 /// A provider's structural deficit in GBP m a year (0 for others).
-pub fn deficit(w: &Part, i: usize) -> f64 {
-    if w.kind[i].is_provider() && w.structural[i] < 0.0 { -w.structural[i] * w.budget[i] } else { 0.0 }
+pub fn deficit(kind: Kind, structural: f64, budget: f64) -> f64 {
+    if kind.is_provider() && structural < 0.0 { -structural * budget } else { 0.0 }
 }
 
 /// The national part of the fund: this quarter's sustainability and
@@ -33,20 +34,27 @@ pub fn pay(w: &mut World, q: Quarter) {
 
 /// Sustainability money to footprint `f`'s providers in structural deficit,
 /// in proportion to their deficit in GBP, less the withheld share for those
-/// that self-prioritised last quarter.
+/// that self-prioritised last quarter. Other members never receive any.
 pub fn pay_footprint(w: &mut Part, f: usize) {
     let (sustainability, total_deficit, c) =
         (w.national.sustainability_gbp_m, w.national.total_deficit, w.national.conditionality);
+    let first_quarter = w.national.first_quarter;
+    let r = w.fps[f].providers();
+    let n = r.len();
+    let (kind, structural, budget) =
+        (&w.kind.run(r.clone())[..n], &w.structural.run(r.clone())[..n], &w.budget.run(r.clone())[..n]);
+    let collab = &w.collab.run(r.clone())[..n];
+    let support = &mut w.support.run_mut(r)[..n];
     let (mut paid, mut withheld) = (0.0, 0.0);
-    for i in w.fps[f].members() {
-        let d = deficit(w, i);
+    for j in 0..n {
+        let d = deficit(kind[j], structural[j], budget[j]);
         if d <= 0.0 || total_deficit <= 0.0 {
-            w.support[i] = 0.0;
+            support[j] = 0.0;
             continue;
         }
         let due = sustainability * d / total_deficit;
-        let received = if !w.national.first_quarter && !w.collab[i] { due * (1.0 - c) } else { due };
-        w.support[i] = 4.0 * received / w.budget[i];
+        let received = if !first_quarter && !collab[j] { due * (1.0 - c) } else { due };
+        support[j] = 4.0 * received / budget[j];
         paid += received;
         withheld += due - received;
     }
@@ -56,9 +64,13 @@ pub fn pay_footprint(w: &mut Part, f: usize) {
 
 /// Sums footprint `f`'s providers' deficits, in member order, for next quarter's total.
 pub fn add_deficits(w: &mut Part, f: usize) {
+    let r = w.fps[f].providers();
+    let n = r.len();
+    let (kind, structural, budget) =
+        (&w.kind.run(r.clone())[..n], &w.structural.run(r.clone())[..n], &w.budget.run(r)[..n]);
     let mut sum = 0.0;
-    for i in w.fps[f].members() {
-        let d = deficit(w, i);
+    for j in 0..n {
+        let d = deficit(kind[j], structural[j], budget[j]);
         if d > 0.0 {
             sum += d;
         }

@@ -8,14 +8,20 @@ pub fn learn(w: &mut Part, f: usize, rng: &mut Stream) {
     let p = &w.p;
     let rate = w.fps[f].collab_rate;
     let hazard = w.national.clarity_hazard;
-    for i in w.fps[f].members() {
+    let r = w.fps[f].members();
+    let n = r.len();
+    let affected = &w.affected.run(r.clone())[..n];
+    let trust = &mut w.trust.run_mut(r.clone())[..n];
+    let resentment = &mut w.resentment.run_mut(r.clone())[..n];
+    let unsure = &mut w.unsure.run_mut(r)[..n];
+    for j in 0..n {
         let u = draw::uniform(rng);
-        if !w.affected[i] {
-            w.trust[i] += p.trust_drift * (rate - w.trust[i]);
+        if !affected[j] {
+            trust[j] += p.trust_drift * (rate - trust[j]);
         }
-        w.resentment[i] *= p.resent_decay;
-        if w.unsure[i] && u < hazard {
-            w.unsure[i] = false;
+        resentment[j] *= p.resent_decay;
+        if unsure[j] && u < hazard {
+            unsure[j] = false;
         }
     }
 }

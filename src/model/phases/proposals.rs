@@ -28,8 +28,7 @@ pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
         fp.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
     };
     let mut board = [0.0; 5];
-    for i in fp.members() {
-        let k = w.kind[i];
+    for &k in w.kind.run(fp.members()) {
         let share = if k == Kind::Council {
             council_weight / fp.n_councils as f64
         } else {
@@ -43,10 +42,8 @@ pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
     let lead_kind = w.kind[fp.lead];
     let mut lead = w.preferences[lead_kind as usize];
     if lead_kind.is_nhs() {
-        let (sum, n) = fp
-            .members()
-            .filter(|&i| w.kind[i].is_provider())
-            .fold((0.0, 0usize), |(s, n), i| (s + w.balance[i], n + 1));
+        let providers = w.balance.run(fp.providers());
+        let (sum, n) = (providers.iter().fold(0.0, |s, b| s + b), providers.len());
         let mean = if n > 0 { sum / n as f64 } else { 0.0 };
         let stress = (-mean).max(0.0) / p.deficit_scale;
         lead[ProposalType::Reconfiguration.index()] += p.lead_stress_bonus * stress;
@@ -93,7 +90,7 @@ fn ranges(fp: &crate::model::state::Footprint, role: &Role) -> [std::ops::Range<
     match role {
         Role::Is(k) => [fp.of_kind(*k), 0..0],
         Role::CommunityOrPrimary => [fp.of_kind(Kind::Community), fp.of_kind(Kind::PrimaryCare)],
-        Role::Provider => [fp.kinds[Kind::Acute as usize]..fp.kinds[Kind::Ambulance as usize + 1], 0..0],
+        Role::Provider => [fp.providers(), 0..0],
     }
 }
 

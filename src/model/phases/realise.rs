@@ -17,23 +17,24 @@ pub fn realise_and_drift(w: &mut Part, f: usize, q: Quarter) {
     }
     fp.sc_progress = (fp.sc_progress + p.sc_progress_gain * due.social_care_size).min(1.0);
     let sc_progress = fp.sc_progress;
-    let range = fp.members();
-    let (sum, n) = range
-        .clone()
-        .filter(|&i| w.kind[i] == Kind::Council)
-        .fold((0.0, 0usize), |(s, n), i| (s + w.balance[i], n + 1));
+    let (range, councils) = (fp.members(), fp.of_kind(Kind::Council));
+    let n = councils.len();
+    let sum = w.balance.run(councils).iter().fold(0.0, |s, b| s + b);
     let council_deficit = if n > 0 { (-sum / n as f64).max(0.0) } else { 0.0 };
-    for i in range {
-        let k = w.kind[i];
+    let n = range.len();
+    let kind = &w.kind.run(range.clone())[..n];
+    let structural = &mut w.structural.run_mut(range)[..n];
+    for j in 0..n {
+        let k = kind[j];
         if k.is_provider() {
-            w.structural[i] += due.provider_gain;
+            structural[j] += due.provider_gain;
         }
         if k == Kind::Council {
-            w.structural[i] += p.council_sc_balance_gain * due.social_care_size;
+            structural[j] += p.council_sc_balance_gain * due.social_care_size;
         }
-        w.structural[i] += p.balance_drift(k);
+        structural[j] += p.balance_drift(k);
         if k == Kind::Acute {
-            w.structural[i] -= p.sc_pressure * council_deficit * (1.0 - sc_progress);
+            structural[j] -= p.sc_pressure * council_deficit * (1.0 - sc_progress);
         }
     }
 }

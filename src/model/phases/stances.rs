@@ -3,6 +3,7 @@
 use crate::model::kind::Kind;
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw, logistic};
+use crate::params::Params;
 
 /// The lead's legitimacy as member `i` sees it.
 pub fn seen_legitimacy(w: &Part, f: usize, i: usize) -> f64 {
@@ -56,10 +57,34 @@ fn context(w: &Part, f: usize) -> Context {
     }
 }
 
-fn delta(w: &Part, c: &Context, i: usize) -> f64 {
-    let p = &w.p;
-    let k = w.kind[i];
-    let f_i = w.balance[i];
+/// What the stance equation reads of one member.
+struct Member {
+    kind: Kind,
+    balance: f64,
+    trust: f64,
+    loyalty: f64,
+    unsure: bool,
+    coerced: u32,
+    resentment: f64,
+}
+
+impl Member {
+    fn of(w: &Part, i: usize) -> Member {
+        Member {
+            kind: w.kind[i],
+            balance: w.balance[i],
+            trust: w.trust[i],
+            loyalty: w.loyalty[i],
+            unsure: w.unsure[i],
+            coerced: w.coerced[i],
+            resentment: w.resentment[i],
+        }
+    }
+}
+
+fn delta(p: &Params, c: &Context, m: &Member) -> f64 {
+    let k = m.kind;
+    let f_i = m.balance;
     let seen = if k == Kind::Council && c.nhs_lead {
         c.council_sees
     } else if k.is_nhs() && c.council_lead {
@@ -75,41 +100,60 @@ fn delta(w: &Part, c: &Context, i: usize) -> f64 {
         0.0
     };
     p.beta0
-        + p.b_trust * (w.trust[i] - 0.5)
+        + p.b_trust * (m.trust - 0.5)
         + c.peer
         + c.lead * (seen - 0.5)
         + c.fund * phi
-        + if w.coerced[i] > 0 { p.b_coerce } else { 0.0 }
+        + if m.coerced > 0 { p.b_coerce } else { 0.0 }
         + c.acs_pull
-        - p.b_loyalty * (w.loyalty[i] - 0.5)
+        - p.b_loyalty * (m.loyalty - 0.5)
         - p.b_deficit * (-f_i).max(0.0) / p.deficit_scale * c.acs_factor
-        - if w.unsure[i] { p.b_unsure } else { 0.0 }
-        - p.b_resent * w.resentment[i]
+        - if m.unsure { p.b_unsure } else { 0.0 }
+        - p.b_resent * m.resentment
 }
 
 /// Log-odds of collaborating for member `i` of footprint `f`.
 pub fn propensity(w: &Part, f: usize, i: usize) -> f64 {
-    delta(w, &context(w, f), i)
+    delta(w.p, &context(w, f), &Member::of(w, i))
 }
 
 /// Decides every member's stance; returns how many providers were in deficit
 /// (by the balance just read) and how many of them self-prioritised.
 pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
     let c = context(w, f);
+    let r = w.fps[f].members();
+    // The members' fields as plain slices of one length, so the loop needs no
+    // index checks.
+    let n = r.len();
+    let (kind, balance, trust) =
+        (&w.kind.run(r.clone())[..n], &w.balance.run(r.clone())[..n], &w.trust.run(r.clone())[..n]);
+    let (loyalty, unsure, resentment) =
+        (&w.loyalty.run(r.clone())[..n], &w.unsure.run(r.clone())[..n], &w.resentment.run(r.clone())[..n]);
+    let collab = &mut w.collab.run_mut(r.clone())[..n];
+    let coerced = &mut w.coerced.run_mut(r)[..n];
     let mut collaborating = 0usize;
     let mut councils_collaborating = 0usize;
     let (mut in_deficit, mut selfish) = (0.0, 0.0);
-    for i in w.fps[f].members() {
+    for j in 0..n {
+        let m = Member {
+            kind: kind[j],
+            balance: balance[j],
+            trust: trust[j],
+            loyalty: loyalty[j],
+            unsure: unsure[j],
+            coerced: coerced[j],
+            resentment: resentment[j],
+        };
         let u = draw::uniform(rng);
-        let collab = u < logistic(delta(w, &c, i));
-        w.collab[i] = collab;
-        collaborating += collab as usize;
-        councils_collaborating += (collab && w.kind[i] == Kind::Council) as usize;
-        if w.kind[i].is_provider() && w.balance[i] < 0.0 {
+        let yes = u < logistic(delta(w.p, &c, &m));
+        collab[j] = yes;
+        collaborating += yes as usize;
+        councils_collaborating += (yes && m.kind == Kind::Council) as usize;
+        if m.kind.is_provider() && m.balance < 0.0 {
             in_deficit += 1.0;
-            selfish += (!collab) as u8 as f64;
+            selfish += (!yes) as u8 as f64;
         }
-        w.coerced[i] = w.coerced[i].saturating_sub(1);
+        coerced[j] = m.coerced.saturating_sub(1);
     }
     let fp = &mut w.fps[f];
     fp.collab_rate = collaborating as f64 / (fp.end - fp.start).max(1) as f64;
