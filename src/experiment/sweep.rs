@@ -88,7 +88,8 @@ pub fn in_shard(p: usize, shard: Option<(usize, usize)>) -> bool {
 }
 
 /// The rows of one design point: `point,replicate,<factors>,metric,value`.
-pub fn point_rows(plan: &Plan, p: usize) -> String {
+/// Each replicate steps its footprints in `fp_runs` parallel runs.
+pub fn point_rows(plan: &Plan, p: usize, fp_runs: usize) -> String {
     let s = plan.scenario(p);
     let structure = s.build_structure(plan.seed);
     let quarters = s.quarters();
@@ -97,7 +98,6 @@ pub fn point_rows(plan: &Plan, p: usize) -> String {
         .iter()
         .map(|o| quarters.iter().position(|q| *q == o.quarter).unwrap_or(0) * N_METRICS + o.metric as usize)
         .collect();
-    let fp_runs = footprint_runs(plan.replicates as usize);
     let values: Vec<Vec<f64>> = (0..plan.replicates as u64)
         .into_par_iter()
         .map(|r| {
@@ -158,8 +158,10 @@ pub fn run(
     let total = pending.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
+    // Points and their replicates run in parallel; footprints too if they are fewer than threads.
+    let fp_runs = footprint_runs(total * plan.replicates as usize);
     pending.par_iter().try_for_each(|&p| {
-        let rows = point_rows(plan, p);
+        let rows = point_rows(plan, p, fp_runs);
         let name = part_name(p);
         atomic(&parts, &name, |w| w.write_all(rows.as_bytes())).map_err(io(&parts.join(&name)))?;
         progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
