@@ -134,26 +134,36 @@ pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
     let mut collaborating = 0usize;
     let mut councils_collaborating = 0usize;
     let (mut in_deficit, mut selfish) = (0.0, 0.0);
-    for j in 0..n {
-        let m = Member {
-            kind: kind[j],
-            balance: balance[j],
-            trust: trust[j],
-            loyalty: loyalty[j],
-            unsure: unsure[j],
-            coerced: coerced[j],
-            resentment: resentment[j],
-        };
-        let u = draw::uniform(rng);
-        let yes = u < logistic(delta(w.p, &c, &m));
-        collab[j] = yes;
-        collaborating += yes as usize;
-        councils_collaborating += (yes && m.kind == Kind::Council) as usize;
-        if m.kind.is_provider() && m.balance < 0.0 {
-            in_deficit += 1.0;
-            selfish += (!yes) as u8 as f64;
+    // Propensities a block at a time, then the draws: the first loop has no
+    // calls or draws in it, so members' terms are worked out side by side.
+    const BLOCK: usize = 32;
+    let mut x = [0.0; BLOCK];
+    for start in (0..n).step_by(BLOCK) {
+        let end = (start + BLOCK).min(n);
+        for j in start..end {
+            let m = Member {
+                kind: kind[j],
+                balance: balance[j],
+                trust: trust[j],
+                loyalty: loyalty[j],
+                unsure: unsure[j],
+                coerced: coerced[j],
+                resentment: resentment[j],
+            };
+            x[j - start] = delta(w.p, &c, &m);
         }
-        coerced[j] = m.coerced.saturating_sub(1);
+        for j in start..end {
+            let u = draw::uniform(rng);
+            let yes = u < logistic(x[j - start]);
+            collab[j] = yes;
+            collaborating += yes as usize;
+            councils_collaborating += (yes && kind[j] == Kind::Council) as usize;
+            if kind[j].is_provider() && balance[j] < 0.0 {
+                in_deficit += 1.0;
+                selfish += (!yes) as u8 as f64;
+            }
+            coerced[j] = coerced[j].saturating_sub(1);
+        }
     }
     let fp = &mut w.fps[f];
     fp.collab_rate = collaborating as f64 / (fp.end - fp.start).max(1) as f64;
