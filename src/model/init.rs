@@ -113,6 +113,8 @@ impl World {
             coerced: vec![0; n],
             affected: vec![false; n],
             fps: Vec::with_capacity(nf),
+            pending: vec![vec![Pending::EMPTY; nf]; PENDING_SLOTS],
+            history: vec![vec![p.initial_collab_rate; nf]; HISTORY_SLOTS],
             preferences: Kind::ALL.map(|k| {
                 let mut v = p.agenda(k);
                 let s: f64 = v.iter().sum();
@@ -192,13 +194,11 @@ impl World {
                 council_seats: p.council_seats0,
                 pace: ready[f],
                 gaps: [1.0; 3],
-                pending: [Pending::EMPTY; PENDING_SLOTS],
                 sc_progress: 0.0,
                 acs: false,
                 acs_enabled: false,
                 acs_threshold: p.acs_threshold,
                 acs_quarters: p.acs_quarters as usize,
-                history: [p.initial_collab_rate; HISTORY_SLOTS],
                 quarters_run: 0,
                 prev_collab: p.initial_collab_rate,
                 prev_engagement: p.initial_collab_rate,

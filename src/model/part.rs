@@ -5,7 +5,7 @@
 //! loudly instead of racing. Indices stay those of the whole world.
 
 use super::metrics::Tally;
-use super::state::{Footprint, National, Proposal, World};
+use super::state::{Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, Proposal, World};
 use crate::params::Params;
 use std::ops::{Index, IndexMut, Range};
 
@@ -87,6 +87,47 @@ impl<T> IndexMut<usize> for SpanMut<'_, T> {
     }
 }
 
+/// A table of `N` quarter slots by footprint, for a run of footprints:
+/// `slots[s][f]`.
+#[derive(Debug)]
+pub struct Slots<'a, T, const N: usize> {
+    rows: [SpanMut<'a, T>; N],
+}
+
+impl<'a, T, const N: usize> Slots<'a, T, N> {
+    /// The world's table; missing slots (there are none) would read as empty.
+    fn new(table: &'a mut [Vec<T>]) -> Self {
+        let mut rows = table.iter_mut();
+        Slots { rows: std::array::from_fn(|_| SpanMut::new(rows.next().map_or(&mut [][..], |r| &mut r[..]))) }
+    }
+
+    /// Footprints before `f`, and from `f` on.
+    fn split_at(self, f: usize) -> (Self, Self) {
+        let mut right: [SpanMut<'a, T>; N] = std::array::from_fn(|_| SpanMut { items: &mut [], first: f });
+        let mut k = 0;
+        let left = self.rows.map(|row| {
+            let (a, b) = row.split_at(f);
+            right[k] = b;
+            k += 1;
+            a
+        });
+        (Slots { rows: left }, Slots { rows: right })
+    }
+}
+
+impl<'a, T, const N: usize> Index<usize> for Slots<'a, T, N> {
+    type Output = SpanMut<'a, T>;
+    fn index(&self, slot: usize) -> &SpanMut<'a, T> {
+        &self.rows[slot]
+    }
+}
+
+impl<'a, T, const N: usize> IndexMut<usize> for Slots<'a, T, N> {
+    fn index_mut(&mut self, slot: usize) -> &mut SpanMut<'a, T> {
+        &mut self.rows[slot]
+    }
+}
+
 /// Declares `Part` with the organisation fields it reads and writes, and the
 /// two ways to make one: the whole world, and a split.
 macro_rules! part {
@@ -101,6 +142,8 @@ macro_rules! part {
             $(pub $r: Span<'a, $rt>,)*
             $(pub $m: SpanMut<'a, $mt>,)*
             pub fps: SpanMut<'a, Footprint>,
+            pub pending: Slots<'a, Pending, PENDING_SLOTS>,
+            pub history: Slots<'a, f64, HISTORY_SLOTS>,
             pub tallies: SpanMut<'a, Tally>,
             pub proposals: &'a mut Vec<Proposal>,
         }
@@ -115,6 +158,8 @@ macro_rules! part {
                     $($r: Span::new(&self.$r),)*
                     $($m: SpanMut::new(&mut self.$m),)*
                     fps: SpanMut::new(&mut self.fps),
+                    pending: Slots::new(&mut self.pending),
+                    history: Slots::new(&mut self.history),
                     tallies: SpanMut::new(&mut self.tallies),
                     proposals: &mut self.proposals,
                 }
@@ -129,6 +174,8 @@ macro_rules! part {
                 $(let $r = self.$r.split_at(org);)*
                 $(let $m = self.$m.split_at(org);)*
                 let fps = self.fps.split_at(f);
+                let pending = self.pending.split_at(f);
+                let history = self.history.split_at(f);
                 let tallies = self.tallies.split_at(f);
                 (
                     Part {
@@ -138,6 +185,8 @@ macro_rules! part {
                         $($r: $r.0,)*
                         $($m: $m.0,)*
                         fps: fps.0,
+                        pending: pending.0,
+                        history: history.0,
                         tallies: tallies.0,
                         proposals: self.proposals,
                     },
@@ -148,6 +197,8 @@ macro_rules! part {
                         $($r: $r.1,)*
                         $($m: $m.1,)*
                         fps: fps.1,
+                        pending: pending.1,
+                        history: history.1,
                         tallies: tallies.1,
                         proposals: scratch,
                     },

@@ -58,13 +58,11 @@ pub struct Footprint {
     pub council_seats: f64,
     pub pace: f64,
     pub gaps: [f64; 3],
-    pub pending: [Pending; PENDING_SLOTS],
     pub sc_progress: f64,
     pub acs: bool,
     pub acs_enabled: bool,
     pub acs_threshold: f64,
     pub acs_quarters: usize,
-    pub history: [f64; HISTORY_SLOTS],
     pub quarters_run: usize,
     pub prev_collab: f64,
     pub prev_engagement: f64,
@@ -185,6 +183,11 @@ pub struct World {
     pub coerced: Vec<u32>,
     pub affected: Vec<bool>,
     pub fps: Vec<Footprint>,
+    /// Effects waiting to land, by quarter slot then footprint: a quarter
+    /// reads one slot for every footprint, so it reads them in a row.
+    pub pending: Vec<Vec<Pending>>,
+    /// Footprints' past collaboration rates, by quarter slot then footprint.
+    pub history: Vec<Vec<f64>>,
     /// Each kind's agenda preferences, normalised to sum to 1.
     pub preferences: [[f64; 5]; 7],
     pub national: National,
@@ -217,6 +220,8 @@ impl World {
             + self.coerced.capacity() * size_of::<u32>();
         per_org
             + self.fps.capacity() * size_of::<Footprint>()
+            + self.pending.iter().map(|s| s.capacity() * size_of::<Pending>()).sum::<usize>()
+            + self.history.iter().map(|s| s.capacity() * size_of::<f64>()).sum::<usize>()
             + self.proposals.capacity() * size_of::<Proposal>()
             + self.tallies.capacity() * size_of::<super::metrics::Tally>()
             + size_of::<World>()

@@ -10,13 +10,13 @@ pub fn averaged_collaboration(w: &Part, f: usize, k: usize) -> f64 {
     let fp = &w.fps[f];
     let k = k.clamp(1, HISTORY_SLOTS);
     let seen = fp.quarters_run.min(k);
-    let recent: f64 = (0..seen).map(|b| fp.history[(fp.quarters_run - 1 - b) % HISTORY_SLOTS]).sum();
+    let recent: f64 = (0..seen).map(|b| w.history[(fp.quarters_run - 1 - b) % HISTORY_SLOTS][f]).sum();
     (recent + (k - seen) as f64 * w.p.initial_collab_rate) / k as f64
 }
 
 pub fn evolve(w: &mut Part, f: usize) {
     let fp = &mut w.fps[f];
-    fp.history[fp.quarters_run % HISTORY_SLOTS] = fp.collab_rate;
+    w.history[fp.quarters_run % HISTORY_SLOTS][f] = fp.collab_rate;
     fp.quarters_run += 1;
     if fp.acs_enabled && !fp.acs && averaged_collaboration(w, f, w.fps[f].acs_quarters) >= w.fps[f].acs_threshold {
         w.fps[f].acs = true;

@@ -31,7 +31,7 @@ pub fn implement(w: &mut Part, f: usize, q: Quarter, rng: &mut Stream) {
         if success {
             let impact = p.impact(prop.kind);
             let slot = (q.index() as usize + p.lag(prop.kind)) % PENDING_SLOTS;
-            let due = &mut w.fps[f].pending[slot];
+            let due = &mut w.pending[slot][f];
             for d in 0..3 {
                 due.keep[d] *= 1.0 - (prop.size * impact[d]).min(1.0);
             }

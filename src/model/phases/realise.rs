@@ -9,7 +9,7 @@ use crate::quarter::Quarter;
 pub fn realise_and_drift(w: &mut Part, f: usize, q: Quarter) {
     let p = &w.p;
     let slot = q.index() as usize % PENDING_SLOTS;
-    let due = std::mem::replace(&mut w.fps[f].pending[slot], Pending::EMPTY);
+    let due = std::mem::replace(&mut w.pending[slot][f], Pending::EMPTY);
     let drift = [p.drift_hw, p.drift_cq, p.drift_fe];
     let fp = &mut w.fps[f];
     for d in 0..3 {
@@ -49,15 +49,15 @@ mod tests {
         let mut w = england_world(10);
         let q = Quarter::new(2017, 1).unwrap();
         let slot = q.index() as usize % PENDING_SLOTS;
-        w.fps[0].pending[slot].keep = [0.9, 1.0, 0.5];
-        w.fps[0].pending[slot].social_care_size = 0.05;
+        w.pending[slot][0].keep = [0.9, 1.0, 0.5];
+        w.pending[slot][0].social_care_size = 0.05;
         realise_and_drift(&mut w.whole(), 0, q);
         let g = w.fps[0].gaps;
         assert!((g[0] - (0.9 + 0.001)).abs() < 1e-12);
         assert!((g[1] - 1.001).abs() < 1e-12);
         assert!((g[2] - 0.502).abs() < 1e-12);
         assert!((w.fps[0].sc_progress - 0.5).abs() < 1e-12);
-        assert_eq!(w.fps[0].pending[slot], Pending::EMPTY);
+        assert_eq!(w.pending[slot][0], Pending::EMPTY);
         w.fps[0].gaps = [1.9995; 3];
         realise_and_drift(&mut w.whole(), 0, q.next());
         assert!(w.fps[0].gaps.iter().all(|g| *g <= 2.0));
