@@ -60,7 +60,10 @@ fn the_quarter_loop_does_not_allocate() {
     let baseline = allocations_per_quarter("baseline", 1);
     assert!(baseline.iter().all(|(_, n)| *n == 0), "baseline allocates: {baseline:?}");
     // Footprints in parallel runs: the runs' proposal lists are made at set-up.
+    // The pool's threads must have started before counting, as starting a
+    // thread allocates (the counter is global).
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    pool.broadcast(|_| ());
     let parallel = pool.install(|| allocations_per_quarter("baseline", 8));
     assert!(parallel.iter().all(|(_, n)| *n == 0), "baseline in parallel runs allocates: {parallel:?}");
     // In history, only the quarters in which levers start may allocate (they save what they replace).
