@@ -316,8 +316,12 @@ mod tests {
         right.trust[org] = 0.25;
         right.proposals.push(Proposal::new(crate::model::kind::ProposalType::Prevention, 0.1));
         left.collab[org - 1] = true;
+        right.history[3][f] = 0.125;
+        left.pending[5][f - 1].provider_gain = 0.5;
         assert_eq!(w.trust[org], 0.25);
         assert!(w.collab[org - 1]);
+        assert_eq!(w.history[3][f], 0.125, "slot tables are split by footprint too");
+        assert_eq!(w.pending[5][f - 1].provider_gain, 0.5);
         assert!(w.proposals.is_empty() && scratch.len() == 1, "the right part's proposals go to its own list");
     }
 
