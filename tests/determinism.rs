@@ -1,29 +1,37 @@
 //! The same seed gives byte-identical files on one thread or many.
 
+use std::path::Path;
 use std::process::Command;
 
-fn run(threads: &str, out: &std::path::Path) {
+/// `stpsim run ARGS --per-footprint` on `threads` threads into `out`.
+fn run(args: &[&str], threads: &str, out: &Path) {
     let status = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        .args(["run", "baseline", "history", "--replicates", "50", "--seed", "7", "--per-footprint", "--quiet"])
-        .args(["--threads", threads, "--out"])
+        .arg("run")
+        .args(args)
+        .args(["--per-footprint", "--quiet", "--threads", threads, "--out"])
         .arg(out)
         .status()
         .expect("stpsim runs");
     assert!(status.success());
 }
 
+/// Each of `files` is written, and the same in `a` and `b`.
+fn same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        let x = std::fs::read(a.join(f)).unwrap();
+        assert!(x.len() > 1000, "{f} is not empty");
+        assert!(x == std::fs::read(b.join(f)).unwrap(), "{f} differs between 1 and 2 threads");
+    }
+}
+
 #[test]
 fn one_thread_and_two_threads_write_identical_files() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    run("1", &a);
-    run("2", &b);
-    for f in ["timeseries.csv", "summary.csv", "footprints.csv"] {
-        let x = std::fs::read(a.join(f)).unwrap();
-        let y = std::fs::read(b.join(f)).unwrap();
-        assert!(x.len() > 1000, "{f} is not empty");
-        assert!(x == y, "{f} differs between 1 and 2 threads");
-    }
+    let args = ["baseline", "history", "--replicates", "50", "--seed", "7"];
+    run(&args, "1", &a);
+    run(&args, "2", &b);
+    same_files(&a, &b, &["timeseries.csv", "summary.csv", "footprints.csv"]);
     // No temporary files are left behind.
     let leftovers: Vec<_> =
         std::fs::read_dir(&a).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
@@ -80,20 +88,8 @@ fn footprints_stepped_in_parallel_match_the_sequential_path() {
 #[test]
 fn a_single_replicate_on_two_threads_writes_identical_files() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |threads: &str| {
-        let p = dir.path().join(threads);
-        let s = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-            .args(["run", "history", "--replicates", "1", "--per-footprint", "--quiet", "--threads", threads, "--out"])
-            .arg(&p)
-            .status()
-            .unwrap();
-        assert!(s.success());
-        p
-    };
-    let (a, b) = (write("1"), write("2"));
-    for f in ["timeseries.csv", "footprints.csv"] {
-        let x = std::fs::read(a.join(f)).unwrap();
-        assert!(x.len() > 1000, "{f} is not empty");
-        assert!(x == std::fs::read(b.join(f)).unwrap(), "{f} differs between 1 and 2 threads");
-    }
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&["history", "--replicates", "1"], "1", &a);
+    run(&["history", "--replicates", "1"], "2", &b);
+    same_files(&a, &b, &["timeseries.csv", "footprints.csv"]);
 }
