@@ -24,7 +24,7 @@ pub struct SpanMut<'a, T> {
 }
 
 impl<'a, T> Span<'a, T> {
-    pub fn new(items: &'a [T]) -> Self {
+    fn new(items: &'a [T]) -> Self {
         Span { items, first: 0 }
     }
 
@@ -41,7 +41,7 @@ impl<'a, T> Span<'a, T> {
 }
 
 impl<'a, T> SpanMut<'a, T> {
-    pub fn new(items: &'a mut [T]) -> Self {
+    fn new(items: &'a mut [T]) -> Self {
         SpanMut { items, first: 0 }
     }
 
@@ -241,11 +241,6 @@ impl Runs {
         Runs { cuts }
     }
 
-    /// How many runs.
-    pub fn count(&self) -> usize {
-        self.cuts.len() + 1
-    }
-
     /// Calls `body(part, f)` for every footprint of `part`, in order within
     /// each run; runs go in parallel.
     pub fn for_each<F>(&mut self, part: Part<'_>, body: &F)
@@ -288,11 +283,11 @@ mod tests {
     fn runs_cut_footprints_into_shares_of_similar_size() {
         let w = england_world(1);
         let nf = w.fps.len();
-        assert_eq!(Runs::new(&w.fps, 1).count(), 1);
-        assert_eq!(Runs::new(&w.fps, 0).count(), 1, "no runs asked: one");
-        assert_eq!(Runs::new(&w.fps, 1000).count(), nf, "at most one run per footprint");
+        assert_eq!(firsts(&Runs::new(&w.fps, 1)).len(), 1);
+        assert_eq!(firsts(&Runs::new(&w.fps, 0)).len(), 1, "no runs asked: one");
+        assert_eq!(firsts(&Runs::new(&w.fps, 1000)).len(), nf, "at most one run per footprint");
         let r = Runs::new(&w.fps, 8);
-        assert_eq!(r.count(), 8);
+        assert_eq!(firsts(&r).len(), 8);
         let mut bounds: Vec<usize> = firsts(&r).iter().map(|&f| w.fps[f].start).collect();
         bounds.push(w.n_orgs());
         assert!(bounds.windows(2).all(|b| b[0] < b[1]), "runs are in order and none is empty");
