@@ -151,7 +151,12 @@ macro_rules! part {
         impl World {
             /// Every footprint as one part, with the world's proposal list.
             pub fn whole(&mut self) -> Part<'_> {
-                Part {
+                self.whole_and_runs().0
+            }
+
+            /// `whole`, and how to cut it into runs.
+            pub fn whole_and_runs(&mut self) -> (Part<'_>, &mut Runs) {
+                let part = Part {
                     p: &self.p,
                     national: &self.national,
                     preferences: &self.preferences,
@@ -162,7 +167,8 @@ macro_rules! part {
                     history: Slots::new(&mut self.history),
                     tallies: SpanMut::new(&mut self.tallies),
                     proposals: &mut self.proposals,
-                }
+                };
+                (part, &mut self.runs)
             }
         }
 

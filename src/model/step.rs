@@ -17,9 +17,8 @@ pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
     let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only, so runs of footprints may go
     // in parallel; each footprint draws from its own keyed streams.
-    let mut runs = std::mem::take(&mut w.runs);
-    runs.for_each(w.whole(), &|part, f| footprint(part, f, q, &keys));
-    w.runs = runs;
+    let (all, runs) = w.whole_and_runs();
+    runs.for_each(all, &|part, f| footprint(part, f, q, &keys));
     w.national.total_deficit = funding::total_deficit(&w.fps);
     w.national.first_quarter = false;
 }
