@@ -28,7 +28,9 @@ impl<'a, T> Span<'a, T> {
         Span { items, first: 0 }
     }
 
-    /// World positions `r` as a plain slice, for loops over a footprint's members.
+    /// World positions `r` as a plain slice, for loops over a footprint's
+    /// members. Loops re-slice each field to `[..n]` so the compiler sees one
+    /// length and drops the index checks.
     pub fn run(&self, r: Range<usize>) -> &[T] {
         &self.items[r.start - self.first..r.end - self.first]
     }
@@ -50,7 +52,9 @@ impl<'a, T> SpanMut<'a, T> {
         self.first..self.first + self.items.len()
     }
 
-    /// World positions `r` as a plain slice, for loops over a footprint's members.
+    /// World positions `r` as a plain slice, for loops over a footprint's
+    /// members. Loops re-slice each field to `[..n]` so the compiler sees one
+    /// length and drops the index checks.
     pub fn run(&self, r: Range<usize>) -> &[T] {
         &self.items[r.start - self.first..r.end - self.first]
     }
