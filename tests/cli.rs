@@ -1291,6 +1291,25 @@ fn params_markdown() {
 }
 
 #[test]
+fn levers_lists_every_kind_with_its_fields_ranges_and_defaults() {
+    let (code, stdout, err) = stpsim(&["levers"]);
+    assert_eq!(code, 0, "{err}");
+    for d in &stpsim::model::levers::LEVERS {
+        assert!(stdout.lines().any(|l| l.starts_with(d.name)), "{} missing:\n{stdout}", d.name);
+        for f in d.fields {
+            let line = stdout.lines().find(|l| l.trim_start().starts_with(&format!("{} ", f.name)));
+            let line = line.unwrap_or_else(|| panic!("{}.{} missing:\n{stdout}", d.name, f.name));
+            assert!(line.contains(&stpsim::model::levers::range_text(f)), "{line}");
+            assert!(line.contains(&stpsim::model::levers::default_text(f)), "{line}");
+        }
+    }
+    assert!(stdout.contains("pace") && stdout.contains("0 to 2"), "{stdout}");
+    let (code, md, err) = stpsim(&["levers", "--markdown"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(md, stpsim::model::levers::markdown());
+}
+
+#[test]
 fn version() {
     let (code, stdout, _) = stpsim(&["--version"]);
     assert_eq!(code, 0);

@@ -79,6 +79,12 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Print every lever kind with its fields, ranges and defaults.
+    Levers {
+        /// Print the Markdown table of docs/levers.md.
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 #[derive(Debug, clap::Args, Default)]
@@ -193,5 +199,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),
         Some(Command::Scenarios { markdown: true }) => scenarios_cmd::markdown(),
         Some(Command::Params { markdown }) => params_cmd::print(markdown),
+        Some(Command::Levers { markdown: false }) => emit(&stpsim::model::levers::table()),
+        Some(Command::Levers { markdown: true }) => emit(&stpsim::model::levers::markdown()),
     }
 }
