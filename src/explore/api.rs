@@ -5,7 +5,7 @@ use super::scenarios::{self, DEFAULT_REPLICATES, DEFAULT_SEED, MAX_FOOTPRINT_REP
 use super::{MAX_BODY, MAX_RUNS, State, lock};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,16 +22,6 @@ const PAGE: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/explorer.js");
 const STYLE: &str = include_str!("page/explorer.css");
 
-/// A tab's last finished run.
-pub struct Finished {
-    pub scenarios: Vec<Scenario>,
-    pub results: Results,
-    pub opts: RunOptions,
-}
-
-/// Finished runs kept for reports; the oldest goes first.
-const KEEP_FINISHED: usize = 16;
-
 type Shared = axum::extract::State<Arc<State>>;
 
 pub fn router(state: Arc<State>) -> Router {
@@ -44,7 +34,6 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/scenarios/{name}", get(builtin))
         .route("/api/scenario", post(upload))
         .route("/api/run", post(run))
-        .route("/api/report", get(report))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, Refusal::plain("no such page")) })
         .with_state(state)
 }
@@ -78,8 +67,10 @@ async fn meta() -> Response {
             })
         })
         .collect();
-    let metrics: Vec<Value> =
-        Metric::ALL.iter().map(|m| json!({ "name": m.name(), "unit": m.unit(), "description": m.description() })).collect();
+    let metrics: Vec<Value> = Metric::ALL
+        .iter()
+        .map(|m| json!({ "name": m.name(), "unit": m.unit(), "description": m.description() }))
+        .collect();
     let library: Vec<Value> = stpsim::scenario::builtin::LIBRARY
         .iter()
         .map(|b| json!({ "name": b.name, "question": stpsim::scenario::builtin::question(b.text) }))
@@ -234,7 +225,6 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
         return refuse(StatusCode::CONFLICT, Refusal::plain("a newer run from this tab replaced this one"));
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, Infallible>>(4);
-    let tab = req.tab;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _leave = leave;
@@ -245,17 +235,7 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
                 cancel.store(true, Ordering::Relaxed);
             }
         });
-        let status = if let Some(results) = done {
-            let mut kept = lock(&state.finished);
-            kept.retain(|(t, _)| *t != tab);
-            if kept.len() >= KEEP_FINISHED {
-                kept.remove(0);
-            }
-            kept.push((tab, Arc::new(Finished { scenarios, results, opts })));
-            "finished"
-        } else {
-            "cancelled"
-        };
+        let status = if done.is_some() { "finished" } else { "cancelled" };
         let _ = tx.blocking_send(event("end", &json!({ "status": status })));
     });
     Response::builder()
@@ -295,7 +275,10 @@ fn snapshot(r: &Results, opts: &RunOptions) -> Value {
                 })
                 .collect::<Vec<_>>()
         });
-        series.insert(m.name().into(), json!({ "base": quantiles(0, m), "edited": quantiles(1, m), "difference": difference }));
+        series.insert(
+            m.name().into(),
+            json!({ "base": quantiles(0, m), "edited": quantiles(1, m), "difference": difference }),
+        );
     }
     json!({
         "done": e.replicates,
@@ -306,18 +289,4 @@ fn snapshot(r: &Results, opts: &RunOptions) -> Value {
         "series": series,
         "headline": stpsim::results::headline::headline(r),
     })
-}
-
-#[derive(Deserialize)]
-struct ReportQuery {
-    tab: String,
-}
-
-/// The report of the tab's last finished run, as `stpsim run` writes it.
-async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery>) -> Response {
-    let found = lock(&state.finished).iter().find(|(t, _)| *t == q.tab).map(|(_, f)| f.clone());
-    let Some(_f) = found else {
-        return refuse(StatusCode::NOT_FOUND, Refusal::plain("this tab has no finished run yet; run it first"));
-    };
-    refuse(StatusCode::NOT_IMPLEMENTED, Refusal::plain("the report is not available yet"))
 }

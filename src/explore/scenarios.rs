@@ -77,7 +77,13 @@ pub fn check_pair(text: &str, base: &Scenario, edited: &Scenario, replicates: u3
     if edited.name == base.name {
         let span = raw.as_ref().and_then(|r| r.name.as_ref()).map_or(0..0, |n| n.span());
         return Err(Refusal::scenario(
-            src.at(span, "name", &format!("\"{}\"", edited.name), "is the base scenario's name too", "another name, so the two can be told apart"),
+            src.at(
+                span,
+                "name",
+                &format!("\"{}\"", edited.name),
+                "is the base scenario's name too",
+                "another name, so the two can be told apart",
+            ),
             "edited",
         ));
     }
@@ -91,7 +97,13 @@ pub fn check_pair(text: &str, base: &Scenario, edited: &Scenario, replicates: u3
             "is more than the explorer runs".to_string()
         };
         return Err(Refusal::scenario(
-            src.at(span, "replicates", &replicates.to_string(), &why, &format!("a whole number from 1 to {most} here; `stpsim run` runs more")),
+            src.at(
+                span,
+                "replicates",
+                &replicates.to_string(),
+                &why,
+                &format!("a whole number from 1 to {most} here; `stpsim run` runs more"),
+            ),
             "edited",
         ));
     }
@@ -134,7 +146,8 @@ pub fn view(s: &Scenario, text: &str) -> Value {
         StructureSpec::Synthetic { footprints } => json!({ "kind": "synthetic", "footprints": footprints }),
         StructureSpec::File { .. } => json!({ "kind": "file" }),
     };
-    let params: serde_json::Map<String, Value> = s.changed_params().into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let params: serde_json::Map<String, Value> =
+        s.changed_params().into_iter().map(|(k, v)| (k.into(), v.into())).collect();
     json!({
         "name": s.name,
         "description": s.description,
