@@ -121,8 +121,8 @@ pub fn view(s: &Scenario, text: &str) -> Value {
             let mut fields = serde_json::to_value(&l.action).unwrap_or_default();
             if let Some(m) = fields.as_object_mut() {
                 m.remove("kind");
-                if let stpsim::model::levers::LeverAction::StfSchedule { years: ys } = &l.action {
-                    m.insert("years".into(), years(ys));
+                if let stpsim::model::levers::LeverAction::StfSchedule(k) = &l.action {
+                    m.insert("years".into(), years(&k.years));
                 }
             }
             let footprints = match &l.footprints {
