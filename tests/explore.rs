@@ -239,6 +239,16 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
         }
     }
     assert_eq!(compared, 2 * stpsim::report::HEADLINE.len());
+
+    // The tab's report: the page `stpsim run` writes, from the run in memory.
+    let (status, page) = request(&s, "GET", "/api/report?tab=test", b"");
+    assert_eq!(status, 200);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("leads"));
+    // Its manifest names the command that reproduces it.
+    let command = ["stpsim", "run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6"];
+    let quoted: Vec<String> = command.iter().map(|c| format!("&quot;{c}&quot;")).collect();
+    assert!(page.contains(&quoted.join(",\n    ")), "the manifest names the command");
+    assert_eq!(request(&s, "GET", "/api/report?tab=other", b"").0, 404);
 }
 
 #[cfg(unix)]
