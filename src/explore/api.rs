@@ -177,7 +177,11 @@ fn prepare(req: &RunRequest) -> Result<(Vec<Scenario>, RunOptions), Refusal> {
     let replicates = edited.replicates.unwrap_or(DEFAULT_REPLICATES);
     scenarios::check_pair(&req.scenario, &base, &edited, replicates)?;
     let opts = RunOptions { replicates, seed: edited.seed.unwrap_or(DEFAULT_SEED), footprint_replicates: 0 };
-    Ok((vec![base, edited], opts))
+    let scenarios = vec![base, edited];
+    // The memory guard `stpsim run` applies, beside the explorer's own limits.
+    crate::cli::run::check_memory(&scenarios, &opts, rayon::current_num_threads())
+        .map_err(|e| Refusal::plain(e.to_string()))?;
+    Ok((scenarios, opts))
 }
 
 /// Removes a tab's entry when its run ends, however it ends.
