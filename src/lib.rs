@@ -25,6 +25,7 @@
 pub mod calibrate;
 pub mod experiment;
 pub mod fuzzing;
+pub mod guard;
 pub mod model;
 pub mod params;
 pub mod quarter;

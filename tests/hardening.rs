@@ -270,3 +270,70 @@ fn a_plan_is_the_same_plan_however_its_path_is_written() {
     assert_eq!(code, 0, "the same plan by another path resumes: {err}");
     assert!(dir.path().join("s").join("sweep.csv").exists());
 }
+
+// ---------------------------------------------------------------- guards before allocation
+
+fn factors(n: usize, values: usize, range: bool) -> String {
+    let params = ["beta0", "b_trust", "b_peer", "b_lead", "b_fund", "b_coerce", "b_acs", "b_loyalty"];
+    let mut s = String::new();
+    for p in params.iter().take(n) {
+        if range {
+            s += &format!("[[factors]]\nname = \"{p}\"\nmin = 0.1\nmax = 0.2\n");
+        } else {
+            let vs: Vec<String> = (0..values).map(|i| format!("{}", 0.1 + 0.001 * i as f64)).collect();
+            s += &format!("[[factors]]\nname = \"{p}\"\nvalues = [{}]\n", vs.join(", "));
+        }
+    }
+    s
+}
+
+#[test]
+fn huge_designs_are_refused_from_the_plan_before_any_is_built() {
+    let head = "base = \"baseline\"\nreplicates = 2\nmetrics = [\"transformation_index@2021Q1\"]\n";
+    let cases = [
+        (format!("{head}design = \"grid\"\n{}", factors(8, 100, false)), "makes 10000000000000000 design points"),
+        (format!("{head}design = \"sobol\"\npoints = 10000000\n{}", factors(2, 0, true)), "makes 40000000 design points"),
+        (format!("{head}design = \"morris\"\npoints = 9000000\n{}", factors(8, 0, true)), "makes 81000000 design points"),
+    ];
+    for (plan, says) in cases {
+        let dir = folder(&[("p.toml", &plan)]);
+        for cmd in ["sweep", "sensitivity"] {
+            let (code, _, err) = stpsim_env(dir.path(), &[cmd, "p.toml", "--out", "o"], &[], Duration::from_secs(30));
+            if cmd == "sensitivity" && plan.contains("\"grid\"") {
+                continue;
+            }
+            assert_eq!(code, 2, "{err}");
+            assert!(err.contains(says) && err.contains("at most 10,000,000 design points"), "{err}");
+            assert!(!dir.path().join("o").exists(), "nothing written");
+        }
+    }
+}
+
+#[test]
+fn sweep_and_calibrate_go_through_the_memory_guard() {
+    let plan = format!(
+        "base = \"baseline\"\nreplicates = 2\nmetrics = [\"transformation_index@2021Q1\"]\ndesign = \"lhs\"\npoints = 1000\n{}",
+        factors(2, 0, true)
+    );
+    let dir = folder(&[("p.toml", &plan)]);
+    let env = [("STPSIM_MAX_MEMORY_GIB", "0.00001")];
+    let (code, _, err) = stpsim_env(dir.path(), &["sweep", "p.toml", "--out", "o"], &env, Duration::from_secs(30));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("p.toml: this plan would need about") && err.contains("STPSIM_MAX_MEMORY_GIB"), "{err}");
+    assert!(!dir.path().join("o").exists());
+    let (code, _, err) = stpsim_env(dir.path(), &["calibrate", "baseline"], &env, Duration::from_secs(30));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("this run would need about"), "{err}");
+}
+
+#[test]
+fn sweep_points_pass_the_scenario_checks_before_anything_runs() {
+    let plan = "base = \"baseline\"\nreplicates = 2\nmetrics = [\"transformation_index@2021Q1\"]\ndesign = \"grid\"\n\
+                [[factors]]\nname = \"loser_effect_min\"\nvalues = [0.0, 1.5]\n";
+    let dir = folder(&[("p.toml", plan)]);
+    let (code, _, err) = stpsim(dir.path(), &["sweep", "p.toml", "--out", "o"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("p.toml:6:8: `factors[0].name` = \"loser_effect_min\" makes design point 1 (loser_effect_min = 1.5)"), "{err}");
+    assert!(err.contains("`loser_effect_min` must be at most loser_effect_max"), "{err}");
+    assert!(!dir.path().join("o").exists());
+}

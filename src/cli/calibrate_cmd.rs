@@ -14,6 +14,12 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     let seed = args.seed.or(scenario.seed).unwrap_or(super::run::DEFAULT_SEED);
     let opts = Options { replicates: args.replicates, seed, tolerance: args.tolerance };
     let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    // Each evaluation holds its replicates' results like a run of one scenario.
+    super::run::check_memory(
+        std::slice::from_ref(&scenario),
+        &stpsim::RunOptions { replicates: args.replicates, seed, footprint_replicates: 0 },
+        threads,
+    )?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
     let clock = Instant::now();
     let (_, fits) =

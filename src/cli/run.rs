@@ -159,41 +159,16 @@ pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<us
 
 /// Results are held in memory until written, and each worker holds one
 /// replicate's model state; refuse a run that cannot fit before anything is
-/// allocated. The limit (8 GiB) can be raised with STPSIM_MAX_MEMORY_GIB.
-const DEFAULT_MAX_GIB: f64 = 8.0;
-const STATE_BYTES_PER_ORG: f64 = 256.0;
-
+/// allocated (`stpsim::guard`, shared by every command that simulates).
 pub(crate) fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> anyhow::Result<()> {
-    let gib = (1u64 << 30) as f64;
-    let (limit, from_env) = match std::env::var("STPSIM_MAX_MEMORY_GIB").ok().map(|v| v.trim().parse::<f64>()) {
-        Some(Ok(v)) if v > 0.0 && v.is_finite() => (v, true),
-        Some(_) => return Err(UsageError("STPSIM_MAX_MEMORY_GIB must be a number of GiB above 0".into()).into()),
-        None => (DEFAULT_MAX_GIB, false),
-    };
-    let metrics = stpsim::model::metrics::N_METRICS as f64;
-    let mut bytes = 0.0;
-    for s in scenarios {
-        let q = s.start.span_to(s.end) as f64;
-        let fps = s.footprint_names().len() as f64;
-        bytes += 8.0 * metrics * q * (opts.replicates as f64 + opts.footprint_replicates as f64 * fps);
-        // About 16 organisations per footprint in England and synthetic systems.
-        let orgs = match &s.structure {
-            stpsim::scenario::StructureSpec::File { organisations, .. } => organisations.len() as f64,
-            _ => fps * 16.2,
-        };
-        bytes += threads as f64 * orgs * STATE_BYTES_PER_ORG;
-    }
-    if bytes > limit * gib {
-        return Err(UsageError(format!(
-            "this run would need about {:.1} GiB of memory (results held until written, and one replicate's state per \
-             thread), above the limit of {limit} GiB{}; use fewer --replicates, scenarios or --threads, a smaller \
-             --footprint-replicates, or raise the limit with STPSIM_MAX_MEMORY_GIB",
-            bytes / gib,
-            if from_env { " set by STPSIM_MAX_MEMORY_GIB" } else { "" }
-        ))
-        .into());
-    }
-    Ok(())
+    let bytes = stpsim::guard::run_bytes(scenarios, opts.replicates, opts.footprint_replicates, threads);
+    stpsim::guard::check(
+        bytes,
+        "this run",
+        "results held until written, and one replicate's state per thread",
+        "use fewer --replicates, scenarios or --threads, or a smaller --footprint-replicates",
+    )
+    .map_err(|e| UsageError(e).into())
 }
 
 /// One screen: headline metrics at each scenario's final quarter, the median

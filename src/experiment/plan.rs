@@ -98,6 +98,9 @@ pub struct Plan {
     pub unit_points: Vec<Vec<f64>>,
 }
 
+/// Largest design accepted, checked from the plan before any point is built.
+pub const MAX_DESIGN_POINTS: usize = 10_000_000;
+
 /// Lever fields a factor may set (numbers, whole numbers and switches), with their ranges.
 fn lever_fields() -> impl Iterator<Item = (&'static str, &'static str, f64, f64, bool)> {
     LEVERS.iter().flat_map(|d| {
@@ -399,6 +402,36 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
     }
 
     let k = factors.len();
+    // The design's size follows from the plan: check it before building anything.
+    let size: u128 = match design {
+        Design::Grid => factors.iter().fold(1u128, |n, f| n.saturating_mul(f.values.len() as u128)),
+        Design::Lhs => points as u128,
+        Design::Sobol => points as u128 * (k as u128 + 2),
+        Design::Morris => points as u128 * (k as u128 + 1),
+    };
+    if size > MAX_DESIGN_POINTS as u128 {
+        let at = match (design, &raw.points) {
+            (Design::Grid, _) | (_, None) => raw.design.span(),
+            (_, Some(p)) => p.span(),
+        };
+        let how = match design {
+            Design::Grid => "the product of the factors' numbers of values".to_string(),
+            Design::Lhs => "points".to_string(),
+            Design::Sobol => format!("points x (factors + 2) = {points} x {}", k + 2),
+            Design::Morris => format!("trajectories x (factors + 1) = {points} x {}", k + 1),
+        };
+        return Err(src.at(
+            at,
+            if design == Design::Grid { "design" } else { "points" },
+            "",
+            &format!("makes {} design points ({how})", if size == u128::MAX { "more than 10^38".into() } else { size.to_string() }),
+            "at most 10,000,000 design points",
+        ));
+    }
+    let threads = rayon::current_num_threads();
+    let bytes = crate::guard::sweep_bytes(size as usize, k, outputs.len(), replicates, &base, threads);
+    crate::guard::check(bytes, "this plan", "its design, and one point's replicates per thread", "use fewer points, factors or replicates")
+        .map_err(|problem| ScenarioError::Input { file: file.clone(), problem })?;
     let unit_points = match design {
         Design::Grid => Vec::new(),
         Design::Lhs => design::lhs(points, k, seed),
@@ -419,14 +452,36 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
         Design::Grid => design::grid(&factors.iter().map(|f| f.values.clone()).collect::<Vec<_>>()),
         _ => unit_points.iter().map(scale).collect(),
     };
-    if design_points.len() > 10_000_000 {
-        return Err(src.at(
-            raw.design.span(),
-            "design",
-            "",
-            &format!("makes {} design points", design_points.len()),
-            "at most 10,000,000 design points",
-        ));
+    // Every point passes the checks a scenario file's [params] would, before anything runs.
+    let spans: Vec<_> = raw.factors.get_ref().iter().map(|f| f.name.span()).collect();
+    let mut params = base.params.clone();
+    for (p, point) in design_points.iter().enumerate() {
+        let mut changed = false;
+        for (f, &v) in factors.iter().zip(point) {
+            if let Reach::Param { name } = &f.reach {
+                params.set(name, v);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        if let Err((name, rule)) = params.cross_check() {
+            let prefix = name.trim_end_matches('*');
+            let i = factors.iter().position(|f| matches!(&f.reach, Reach::Param { name: n } if n == &name || n.starts_with(prefix))).unwrap_or(0);
+            let values: Vec<String> = factors.iter().zip(point).map(|(f, v)| format!("{} = {v}", f.name)).collect();
+            return Err(src.at(
+                spans[i].clone(),
+                &format!("factors[{i}].name"),
+                &format!("\"{}\"", factors[i].name),
+                &format!(
+                    "makes design point {p} ({}) break a rule of the parameters: `{name}` must be {rule}",
+                    crate::scenario::error::shorten(&values.join(", "), 200)
+                ),
+                "factor ranges whose every combination passes the scenario checks (`stpsim params` lists the rules)",
+            ));
+        }
+        params = base.params.clone();
     }
     Ok(Plan { base, replicates, seed, design, points, levels, bootstrap, outputs, factors, design_points, unit_points })
 }
