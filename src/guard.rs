@@ -42,7 +42,8 @@ pub fn run_bytes(scenarios: &[Scenario], replicates: u32, footprint_replicates: 
         .map(|s| {
             let q = s.start.span_to(s.end) as f64;
             let fps = s.footprint_names().len() as f64;
-            8.0 * metrics * q * (replicates as f64 + footprint_replicates as f64 * fps) + threads as f64 * state_bytes(s)
+            8.0 * metrics * q * (replicates as f64 + footprint_replicates as f64 * fps)
+                + threads as f64 * state_bytes(s)
         })
         .sum()
 }
@@ -50,7 +51,14 @@ pub fn run_bytes(scenarios: &[Scenario], replicates: u32, footprint_replicates: 
 /// A sweep: its design (factor values and unit-cube points), the per-point
 /// means kept for the indices, and per thread one point's replicates and one
 /// replicate's state.
-pub fn sweep_bytes(points: usize, factors: usize, outputs: usize, replicates: u32, base: &Scenario, threads: usize) -> f64 {
+pub fn sweep_bytes(
+    points: usize,
+    factors: usize,
+    outputs: usize,
+    replicates: u32,
+    base: &Scenario,
+    threads: usize,
+) -> f64 {
     let p = points as f64;
     let design = p * (2.0 * 8.0 * factors as f64 + 48.0);
     let means = p * outputs as f64 * 8.0;

@@ -369,7 +369,7 @@ const CONFLICT: &str = "name = \"x\"\n[params]\nbeta0 = 0.3\nloser_effect_min = 
 fn conflicting_parameters_name_the_rule() {
     let (code, err) = check(CONFLICT);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("`params.loser_effect_min` conflicts with other parameters"), "{err}");
+    assert!(err.contains("`params.loser_effect_min` = 0.9 conflicts with other parameters"), "{err}");
     assert!(err.contains("= allowed: at most loser_effect_max"), "{err}");
 }
 

@@ -292,8 +292,14 @@ fn huge_designs_are_refused_from_the_plan_before_any_is_built() {
     let head = "base = \"baseline\"\nreplicates = 2\nmetrics = [\"transformation_index@2021Q1\"]\n";
     let cases = [
         (format!("{head}design = \"grid\"\n{}", factors(8, 100, false)), "makes 10000000000000000 design points"),
-        (format!("{head}design = \"sobol\"\npoints = 10000000\n{}", factors(2, 0, true)), "makes 40000000 design points"),
-        (format!("{head}design = \"morris\"\npoints = 9000000\n{}", factors(8, 0, true)), "makes 81000000 design points"),
+        (
+            format!("{head}design = \"sobol\"\npoints = 10000000\n{}", factors(2, 0, true)),
+            "makes 40000000 design points",
+        ),
+        (
+            format!("{head}design = \"morris\"\npoints = 9000000\n{}", factors(8, 0, true)),
+            "makes 81000000 design points",
+        ),
     ];
     for (plan, says) in cases {
         let dir = folder(&[("p.toml", &plan)]);
@@ -333,7 +339,76 @@ fn sweep_points_pass_the_scenario_checks_before_anything_runs() {
     let dir = folder(&[("p.toml", plan)]);
     let (code, _, err) = stpsim(dir.path(), &["sweep", "p.toml", "--out", "o"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("p.toml:6:8: `factors[0].name` = \"loser_effect_min\" makes design point 1 (loser_effect_min = 1.5)"), "{err}");
+    assert!(
+        err.contains(
+            "p.toml:6:8: `factors[0].name` = \"loser_effect_min\" makes design point 1 (loser_effect_min = 1.5)"
+        ),
+        "{err}"
+    );
     assert!(err.contains("`loser_effect_min` must be at most loser_effect_max"), "{err}");
     assert!(!dir.path().join("o").exists());
+}
+
+// ---------------------------------------------------------------- errors where they were made
+
+#[test]
+fn a_start_after_the_inherited_end_blames_the_users_line() {
+    let dir = folder(&[("t.toml", "name = \"x\"\nextends = \"baseline\"\nstart = \"2022Q1\"\n")]);
+    let (code, _, err) = stpsim(dir.path(), &["validate", "t.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error: t.toml:3:9: `start` = \"2022Q1\" is after the end, 2021Q1, which this file inherits"),
+        "{err}"
+    );
+    assert!(err.contains("= note: `end` = \"2021Q1\" is set at scenarios/00-baseline.toml:"), "{err}");
+}
+
+#[test]
+fn a_parameter_conflict_blames_the_users_line_and_field() {
+    let base = "name = \"b\"\n[params]\nloser_effect_max = 1.0\n";
+    let dir = folder(&[
+        ("b.toml", base),
+        ("t.toml", "name = \"x\"\nextends = \"b.toml\"\n[params]\nloser_effect_min = 1.5\n"),
+    ]);
+    let (code, _, err) = stpsim(dir.path(), &["validate", "t.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error: t.toml:4:1: `params.loser_effect_min` = 1.5 conflicts with other parameters"),
+        "{err}"
+    );
+    assert!(err.contains("= note: `loser_effect_max` = 1 is set at "), "{err}");
+    assert!(err.contains("b.toml:3:1"), "{err}");
+}
+
+#[test]
+fn extending_baseline_onto_another_structure_drops_its_ready_list_with_a_note() {
+    let csv = "footprint,organisation,kind,lead\nNorth,T,acute_trust,true\nNorth,C,ccg,\nSouth,C2,ccg,true\nSouth,K,council,\n";
+    let t = "name = \"mine\"\nextends = \"baseline\"\n[structure]\nkind = \"file\"\npath = \"s.csv\"\n";
+    let dir = folder(&[("t.toml", t), ("s.csv", csv)]);
+    let (code, out, err) = stpsim(dir.path(), &["validate", "t.toml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("note: the `ready` list inherited from scenarios/00-baseline.toml:"), "{out}");
+    assert!(out.contains("organisations: 4 (1 acute_trust, 2 ccg, 1 council)"), "{out}");
+    assert!(out.contains("leads: 2 of 2 footprints name their lead"), "{out}");
+    assert!(!out.contains("ready: Greater Manchester"), "{out}");
+    // Naming footprints of the new structure keeps them.
+    let t2 = format!("{t}ready = [\"South\"]\n");
+    let dir = folder(&[("t.toml", &t2), ("s.csv", csv)]);
+    let (code, out, err) = stpsim(dir.path(), &["validate", "t.toml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ready: South") && !out.contains("note:"), "{out}");
+}
+
+#[test]
+fn validate_reports_every_file_that_fails() {
+    let dir = folder(&[
+        ("a.toml", "name = \"A\"\n"),
+        ("b.toml", "name = \"b\"\nstart = \"2016Q9\"\n"),
+        ("c.toml", "name = \"c\"\n"),
+    ]);
+    let (code, out, err) = stpsim(dir.path(), &["validate", "a.toml", "b.toml", "c.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: 2 errors:"), "{err}");
+    assert!(err.contains("[1/2] a.toml:1:8") && err.contains("[2/2] b.toml:2:9"), "{err}");
+    assert!(out.contains("c (c.toml)"), "the good file is still described: {out}");
 }

@@ -16,6 +16,10 @@ pub fn describe(s: &Scenario) -> String {
         }
     };
     out += &format!("  quarters: {} to {} ({})\n  structure: {structure}\n", s.start, s.end, s.start.span_to(s.end));
+    out += &structure_lines(s);
+    for n in &s.notes {
+        out += &format!("  note: {n}\n");
+    }
     if !s.ready.is_empty() {
         out += &format!("  ready: {}\n", s.ready.join("; "));
     }
@@ -69,12 +73,38 @@ pub fn describe(s: &Scenario) -> String {
     out
 }
 
+/// The structure as built: organisations by kind, footprints, leads.
+fn structure_lines(s: &Scenario) -> String {
+    use stpsim::model::kind::Kind;
+    let built = s.build_structure(s.seed.unwrap_or(2016));
+    let by_kind: Vec<String> = Kind::ALL
+        .iter()
+        .map(|&k| (k, built.orgs.iter().filter(|o| o.kind == k).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{n} {}", k.name()))
+        .collect();
+    let named = built.footprints.iter().filter(|f| f.lead_given).count();
+    let council = built.footprints.iter().filter(|f| f.council_led).count();
+    let mut leads = format!("{named} of {} footprints name their lead", built.footprints.len());
+    if council > 0 {
+        leads += &format!(", {council} known to be council-led");
+    }
+    leads += "; the others' leads are drawn each replicate";
+    format!("  organisations: {} ({})\n  leads: {leads}\n", built.orgs.len(), by_kind.join(", "))
+}
+
+/// Checks every file given, reporting every file's errors, not the first only.
 pub fn validate(args: &[String], quiet: bool) -> anyhow::Result<()> {
+    let mut errors = Vec::new();
     for a in args {
-        let s = load(a)?;
-        if !quiet {
-            emit(&(describe(&s) + "  ok\n"))?;
+        match load(a) {
+            Ok(s) if !quiet => emit(&(describe(&s) + "  ok\n"))?,
+            Ok(_) => {}
+            Err(e) => errors.push(e),
         }
     }
-    Ok(())
+    match stpsim::ScenarioError::from_list(errors) {
+        None => Ok(()),
+        Some(e) => Err(e.into()),
+    }
 }

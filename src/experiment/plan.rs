@@ -424,14 +424,22 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
             at,
             if design == Design::Grid { "design" } else { "points" },
             "",
-            &format!("makes {} design points ({how})", if size == u128::MAX { "more than 10^38".into() } else { size.to_string() }),
+            &format!(
+                "makes {} design points ({how})",
+                if size == u128::MAX { "more than 10^38".into() } else { size.to_string() }
+            ),
             "at most 10,000,000 design points",
         ));
     }
     let threads = rayon::current_num_threads();
     let bytes = crate::guard::sweep_bytes(size as usize, k, outputs.len(), replicates, &base, threads);
-    crate::guard::check(bytes, "this plan", "its design, and one point's replicates per thread", "use fewer points, factors or replicates")
-        .map_err(|problem| ScenarioError::Input { file: file.clone(), problem })?;
+    crate::guard::check(
+        bytes,
+        "this plan",
+        "its design, and one point's replicates per thread",
+        "use fewer points, factors or replicates",
+    )
+    .map_err(|problem| ScenarioError::Input { file: file.clone(), problem })?;
     let unit_points = match design {
         Design::Grid => Vec::new(),
         Design::Lhs => design::lhs(points, k, seed),
@@ -468,7 +476,10 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
         }
         if let Err((name, rule)) = params.cross_check() {
             let prefix = name.trim_end_matches('*');
-            let i = factors.iter().position(|f| matches!(&f.reach, Reach::Param { name: n } if n == &name || n.starts_with(prefix))).unwrap_or(0);
+            let i = factors
+                .iter()
+                .position(|f| matches!(&f.reach, Reach::Param { name: n } if n == &name || n.starts_with(prefix)))
+                .unwrap_or(0);
             let values: Vec<String> = factors.iter().zip(point).map(|(f, v)| format!("{} = {v}", f.name)).collect();
             return Err(src.at(
                 spans[i].clone(),

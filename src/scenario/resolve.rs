@@ -45,6 +45,9 @@ pub struct Scenario {
     pub ready: Vec<String>,
     #[serde(skip)]
     pub ready_index: Vec<usize>,
+    /// What resolution changed on the user's behalf (an inherited `ready` list dropped).
+    #[serde(skip)]
+    pub notes: Vec<String>,
     pub params: Params,
     pub levers: Vec<Lever>,
 }
@@ -103,6 +106,14 @@ impl Loc {
             Some(p) => Loc { span: self.span.start + p..self.span.start + p + needle.len(), ..self.clone() },
             None => self.clone(),
         }
+    }
+
+    /// `file:line:column`, for notes about where an inherited value was set.
+    fn place(&self) -> String {
+        let before = &self.text[..self.span.start.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{}:{line}:{col}", self.file)
     }
 
     fn err(&self, field: &str, value: &str, problem: &str, allowed: &str) -> ScenarioError {
@@ -685,20 +696,49 @@ fn targets(
     }
 }
 
+/// Whether parameter `k` is tied to `name` by a cross-check rule:
+/// `x_min` with `x_max`, `agenda_kind_*` with its kind, lead shares together.
+fn related_param(name: &str, k: &str) -> bool {
+    if let Some(prefix) = name.strip_suffix('*') {
+        return k.starts_with(prefix);
+    }
+    if let Some(stem) = name.strip_suffix("_min").or_else(|| name.strip_suffix("_max")) {
+        return k.strip_prefix(stem).is_some_and(|r| r == "_min" || r == "_max");
+    }
+    if name.starts_with("lead_share_") {
+        return k.starts_with("lead_share_");
+    }
+    k == name
+}
+
 /// Checks that need the merged scenario: footprint names, timing, overlaps.
 fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
     let default_start = Quarter::new(2016, 1).unwrap_or_else(|| unreachable!());
     let start = d.start.as_ref().map_or(default_start, |s| s.0);
     let end = d.end.as_ref().map_or(default_start.offset(20), |e| e.0);
     if end < start {
+        let user = d.source.as_str();
         match (&d.end, &d.start) {
-            (Some((_, at)), _) => {
-                return Err(at.err(
-                    "end",
-                    &format!("\"{end}\""),
-                    "is before the start",
-                    &format!("a quarter from {start} on"),
-                ));
+            // The user's file set the start; the end it runs into is inherited.
+            (Some((_, end_at)), Some((_, at))) if at.file == user && end_at.file != user => {
+                return Err(at
+                    .err(
+                        "start",
+                        &format!("\"{start}\""),
+                        &format!("is after the end, {end}, which this file inherits"),
+                        &format!("a start up to {end}, or set `end` after {start} in this file"),
+                    )
+                    .with_note(format!("`end` = \"{end}\" is set at {}", end_at.place())));
+            }
+            (Some((_, at)), start_at) => {
+                let err =
+                    at.err("end", &format!("\"{end}\""), "is before the start", &format!("a quarter from {start} on"));
+                return Err(match start_at {
+                    Some((_, s)) if s.file != at.file => {
+                        err.with_note(format!("`start` = \"{start}\" is set at {}", s.place()))
+                    }
+                    _ => err,
+                });
             }
             (None, Some((_, at))) => {
                 return Err(at.err(
@@ -738,9 +778,34 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         })
     };
     let mut ready_index = Vec::new();
-    if let Some((ready, at)) = &d.ready {
+    let mut notes = Vec::new();
+    let mut ready_list = d.ready.clone();
+    // A `ready` list inherited from a file written for another structure is
+    // dropped (with a note) when this file changes the structure and the list
+    // names footprints the new one lacks.
+    if let (Some((ready, at)), Some((_, st_at))) = (&d.ready, &d.structure) {
+        if at.file != d.source && st_at.file == d.source && ready.iter().any(|n| !names.contains(n)) {
+            notes.push(format!(
+                "the `ready` list inherited from {} names footprints this structure lacks, so no footprint is \
+                 marked ready; set `ready = [...]` under [structure] in {} to choose some",
+                at.place(),
+                d.source
+            ));
+            ready_list = None;
+        }
+    }
+    if let Some((ready, at)) = &ready_list {
         for n in ready {
-            let i = find(n, at, "structure.ready")?;
+            let i = find(n, at, "structure.ready").map_err(|e| {
+                if at.file == d.source {
+                    return e;
+                }
+                e.with_note(format!(
+                    "this `ready` list is inherited from {}; write `ready = []` under [structure] in {} to clear it",
+                    at.place(),
+                    d.source
+                ))
+            })?;
             if ready_index.contains(&i) {
                 return Err(at.err("structure.ready", &format!("\"{n}\""), "is named twice", "each footprint once"));
             }
@@ -748,11 +813,29 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         }
     }
     if let Err((name, rule)) = d.params.cross_check() {
-        let prefix = name.trim_end_matches('*');
-        let at =
-            d.params_at.get(&name).or_else(|| d.params_at.iter().find(|(k, _)| k.starts_with(prefix)).map(|x| x.1));
-        if let Some(at) = at.or_else(|| d.params_at.values().next()) {
-            return Err(at.err(&format!("params.{name}"), "", "conflicts with other parameters", &rule));
+        // The parameters the rule ties together; blame the one the user's own file set.
+        let set: Vec<(&String, &Loc)> = d.params_at.iter().filter(|(k, _)| related_param(&name, k)).collect();
+        let mine = set
+            .iter()
+            .find(|(k, at)| at.file == d.source && **k == name)
+            .or_else(|| set.iter().find(|(_, at)| at.file == d.source))
+            .or_else(|| set.iter().find(|(k, _)| **k == name))
+            .or_else(|| set.first())
+            .copied();
+        if let Some((key, at)) = mine.or_else(|| d.params_at.iter().next()) {
+            let others: Vec<String> = set
+                .iter()
+                .filter(|(k, o)| *k != key && o.file != at.file)
+                .map(|(k, o)| format!("`{k}` = {} is set at {}", d.params.get(k).unwrap_or(f64::NAN), o.place()))
+                .collect();
+            let value = d.params.get(key).map(|v| v.to_string()).unwrap_or_default();
+            let err = at.narrowed(key.as_str()).err(
+                &format!("params.{key}"),
+                &value,
+                &format!("conflicts with other parameters: `{name}` must be {rule}"),
+                &rule,
+            );
+            return Err(if others.is_empty() { err } else { err.with_note(others.join("\n")) });
         }
     }
     let mut levers = Vec::with_capacity(d.levers.len());
@@ -838,8 +921,9 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         replicates: d.replicates,
         seed: d.seed,
         structure,
-        ready: d.ready.map(|r| r.0).unwrap_or_default(),
+        ready: ready_list.map(|r| r.0).unwrap_or_default(),
         ready_index,
+        notes,
         params: d.params,
         levers,
     })
