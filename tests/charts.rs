@@ -23,10 +23,11 @@ const FANS: [(&str, &str); 8] = [
 fn stems() -> Vec<String> {
     let mut v: Vec<String> = FANS.iter().map(|f| f.0.to_string()).collect();
     v.extend(["comparison", "funnel"].map(String::from));
-    for s in ["baseline", "history"] {
-        for m in ["transformation_index", "social_care_priority"] {
+    for m in ["transformation_index", "social_care_priority"] {
+        for s in ["baseline", "history"] {
             v.push(format!("heatmap_{s}_{m}"));
         }
+        v.push(format!("heatmap_difference_history_{m}"));
     }
     v
 }

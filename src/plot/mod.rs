@@ -90,7 +90,19 @@ pub(crate) fn source_line(data: &RunData) -> String {
 
 /// Tick labels that never repeat: the decimals the tick step needs.
 pub(crate) fn tick_decimals(step: f64) -> usize {
-    if step > 0.0 && step.is_finite() { (-(step.log10().floor())).max(0.0) as usize } else { 0 }
+    if !(step > 0.0 && step.is_finite()) {
+        return 0;
+    }
+    let mut d = (-(step.log10().floor())).max(0.0) as usize;
+    // A step of 0.025 needs three decimals, not two.
+    while d < 6 {
+        let x = step * 10f64.powi(d as i32);
+        if (x - x.round()).abs() < 1e-6 * x.max(1.0) {
+            break;
+        }
+        d += 1;
+    }
+    d
 }
 
 /// Draws a chart into an SVG string.
