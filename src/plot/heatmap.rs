@@ -70,7 +70,7 @@ impl Scale {
 
     /// A scale from `lo` to `hi` with rounded ticks inside.
     pub fn between(mut lo: f64, mut hi: f64, diverging: bool) -> Scale {
-        if !(hi > lo) {
+        if hi.is_nan() || lo.is_nan() || hi <= lo {
             (lo, hi) = if diverging { (-1e-9, 1e-9) } else { (lo - 0.5e-9, lo + 0.5e-9) };
         }
         let step = nice_step(hi - lo);
