@@ -150,9 +150,17 @@ impl Plan {
 
     /// A fingerprint of everything that decides the results, so a resume or a
     /// merge never mixes parts of two different plans.
+    /// Paths are left out: `plans/p.toml` and `./plans/p.toml` are one plan,
+    /// and a structure file counts by its organisations, not where it lies.
     pub fn hash(&self) -> String {
-        let json = serde_json::to_string(&(self, &self.design_points)).unwrap_or_default();
-        crate::results::manifest::sha256(&json)
+        let mut v = serde_json::to_value((self, &self.design_points)).unwrap_or_default();
+        if let Some(base) = v.pointer_mut("/0/base").and_then(|b| b.as_object_mut()) {
+            base.remove("source");
+            if let Some(st) = base.get_mut("structure").and_then(|s| s.as_object_mut()) {
+                st.remove("path");
+            }
+        }
+        crate::results::manifest::sha256(&v.to_string())
     }
 }
 
@@ -161,7 +169,13 @@ fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Res
     if x.is_finite() && x >= lo && x <= hi && x.fract() == 0.0 {
         Ok(x)
     } else {
-        Err(src.at(v.span(), field, &format!("{x}"), "is out of range", &format!("a whole number from {lo} to {hi}")))
+        Err(src.at(
+            v.span(),
+            field,
+            &src.written(v.span()),
+            "is out of range",
+            &format!("a whole number from {lo} to {hi}"),
+        ))
     }
 }
 
@@ -175,7 +189,7 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
 pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Result<Plan, ScenarioError> {
     let (seed_arg, replicates_arg) = (seed, replicates);
     let file = path.to_string_lossy().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: file.clone(), reason: e })?;
+    let text = crate::scenario::read::read_text(path, &file)?;
     let src = SourceText { file: &file, text: &text };
     let raw: RawPlan = toml::from_str(&text).map_err(|e| src.from_toml(&e))?;
 
@@ -324,7 +338,7 @@ pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Res
                 Err(src.at(
                     v.span(),
                     &format!("{field}.{what}"),
-                    &format!("{x}"),
+                    &src.written(v.span()),
                     "is out of range",
                     &format!("{} from {lo} to {hi}", if integer { "a whole number" } else { "a number" }),
                 ))
@@ -361,7 +375,7 @@ pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Res
                     return Err(src.at(
                         f.max.as_ref().map_or(f.name.span(), |m| m.span()),
                         &format!("{field}.max"),
-                        &format!("{b}"),
+                        &f.max.as_ref().map_or_else(|| format!("{b}"), |m| src.written(m.span())),
                         "is not above min",
                         &format!("a value above {a}"),
                     ));
