@@ -381,7 +381,7 @@ fn a_run_of_a_users_structure_names_it_in_every_chart() {
     // The lever's end is marked as well as its start.
     let fan = std::fs::read_to_string(out.join("fan_collaboration_rate.svg")).unwrap();
     let fan: Vec<&str> = fan
-        .split(|c| c == '<' || c == '>')
+        .split(['<', '>'])
         .filter(|t| !t.contains('=') && !t.starts_with('/'))
         .flat_map(str::split_whitespace)
         .collect();
