@@ -810,6 +810,9 @@ function headlineTable() {
   const rows = e.rows.map((r, i) => el('tr', { 'data-metric': r.metric },
     el('td', {}, r.metric), cell(b.rows[i].value, 'base'), cell(r.value, 'edited'), cell(r.difference, 'difference')));
   t.replaceChildren(head, ...rows);
+  const base = S.base.builtin || 'BASE.toml';
+  $('reproduce').replaceChildren('From the command line, with the file Save scenario writes: ',
+    el('code', {}, `stpsim run ${base} ${e.scenario}.toml --seed ${S.data.seed} --replicates ${S.data.of}`));
 }
 
 function draw() {
