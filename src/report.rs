@@ -161,6 +161,17 @@ fn findings(data: &RunData) -> Vec<String> {
             ));
             continue;
         }
+        let changed = data.changed_params(s);
+        if !changed.is_empty() {
+            let list: Vec<String> =
+                changed.iter().map(|p| format!("{} from {} to {}", p.name, p.reference, p.value)).collect();
+            out.push(format!(
+                "<b>{}</b> also changes {} from the first quarter, before any lever: its differences from {} are not the levers' alone.",
+                escape(&sc.name),
+                escape(&list.join(", ")),
+                escape(&base.name)
+            ));
+        }
         let mut found: Vec<(f64, String)> = Vec::new();
         for m in FINDINGS {
             let Some(d) = data.difference(s, q, m) else { continue };
