@@ -6,7 +6,7 @@
 use crate::model::World;
 use crate::model::metrics::N_METRICS;
 use crate::results::manifest::{self, Manifest};
-use crate::results::summary::summarise;
+use crate::results::summary::{differences, summarise};
 use crate::results::{Results, write};
 use crate::runner::RunOptions;
 use crate::scenario::{Scenario, ScenarioError, StructureSpec};
@@ -205,16 +205,30 @@ pub struct Provenance {
     pub wall_seconds: f64,
 }
 
+/// What `write_run` wrote.
+#[derive(Clone, Debug)]
+pub struct Written {
+    /// The files, in the manifest's order.
+    pub files: Vec<&'static str>,
+    /// manifest.json's text.
+    pub manifest: String,
+}
+
 /// Writes a run's files into `dir` (which must exist): timeseries.csv,
-/// summary.csv, footprints.csv if the job keeps footprint rows, and
-/// manifest.json last, listing them. Each file is written whole or not at
-/// all. Returns the files written, in the manifest's order.
-pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<Vec<&'static str>, WriteError> {
+/// summary.csv, differences.csv when there are scenarios to compare,
+/// footprints.csv if the job keeps footprint rows, and manifest.json last,
+/// listing them. Each file is written whole or not at all.
+pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<Written, WriteError> {
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
     write::atomic(dir, "timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
     let summary = summarise(results.rows());
     write::atomic(dir, "summary.csv", |w| write::summary(w, &summary)).map_err(named("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    if results.scenarios.len() > 1 {
+        let diffs = differences(results);
+        write::atomic(dir, "differences.csv", |w| write::differences(w, &diffs)).map_err(named("differences.csv"))?;
+        files.push("differences.csv");
+    }
     if job.per_footprint {
         write::atomic(dir, "footprints.csv", |w| write::footprints(w, results.footprint_rows()))
             .map_err(named("footprints.csv"))?;
@@ -233,12 +247,9 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         files: files.clone(),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     };
-    write::atomic(dir, "manifest.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(io::Error::other)?;
-        writeln!(w)
-    })
-    .map_err(named("manifest.json"))?;
-    Ok(files)
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
+    write::atomic(dir, "manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
+    Ok(Written { files, manifest: text })
 }
 
 #[cfg(test)]
@@ -295,7 +306,7 @@ mod tests {
         .unwrap();
         let results = job.run();
         let made = Provenance { command: vec!["test".into()], started: SystemTime::now(), wall_seconds: 0.0 };
-        let files = write_run(&dir, &job, &results, &made).unwrap();
+        let files = write_run(&dir, &job, &results, &made).unwrap().files;
         assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv"]);
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();

@@ -43,7 +43,7 @@
 //! let results = job.run();
 //! std::fs::create_dir_all(&job.out).unwrap();
 //! let made = Provenance { command: vec!["example".into()], started: std::time::SystemTime::now(), wall_seconds: 0.0 };
-//! let files = write_run(&job.out, &job, &results, &made).unwrap();
+//! let files = write_run(&job.out, &job, &results, &made).unwrap().files;
 //! assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json"]);
 //! # std::fs::remove_dir_all(&job.out).unwrap();
 //! ```

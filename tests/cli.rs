@@ -1431,7 +1431,7 @@ fn run_without_quiet_reports_progress_and_a_summary() {
     assert_eq!(err, "running baseline + history x 2 replicates, seed 2016, 1 thread ...\n");
     assert!(stdout.contains("At the final quarter: median [90% interval] over 2 replicates, seed 2016"), "{stdout}");
     assert!(stdout.contains("difference from baseline"), "{stdout}");
-    assert!(stdout.contains("\nwrote 3 result files, 10 charts and report.html to out in "), "{stdout}");
+    assert!(stdout.contains("\nwrote 4 result files, 10 charts and report.html to out in "), "{stdout}");
     assert!(dir.path().join("out").join("manifest.json").exists());
 }
 

@@ -59,9 +59,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let results = job.run();
     let made = Provenance { command: std::env::args().collect(), started, wall_seconds: clock.elapsed().as_secs_f64() };
-    let files = write_run(out, &job, &results, &made)?;
+    let written = write_run(out, &job, &results, &made)?;
+    let files = written.files;
 
-    let charts = if args.no_charts { 0 } else { plot(out, true)? };
+    // Charts and report from the results in memory: the same pages `plot`
+    // draws from the files.
+    let charts = if args.no_charts {
+        0
+    } else {
+        let mut data =
+            stpsim::plot::RunData::from_results(&results, &job.scenarios, opts.seed, Some(&written.manifest))?;
+        data.files =
+            stpsim::plot::input::DATA_FILES.iter().filter(|f| files.contains(f)).map(|f| f.to_string()).collect();
+        let options = stpsim::plot::ChartOptions { zoom: args.zoom };
+        stpsim::plot::write_all(out, &data, &options)?.len()
+    };
     if !args.quiet {
         let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
         let done = format!(
@@ -76,8 +88,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 }
 
 /// Draws every chart of the run in `dir` from its files.
-pub fn plot(dir: &std::path::Path, quiet: bool) -> anyhow::Result<usize> {
-    let charts = stpsim::plot::render(dir).map_err(|e| match e {
+pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
+    let charts = stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom }).map_err(|e| match e {
         stpsim::plot::PlotError::Input(i) => anyhow::Error::new(UsageError(format!(
             "{i}\n  is it the output folder of a run? `stpsim run ... --out {}` makes one",
             dir.display()
