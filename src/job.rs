@@ -14,8 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub const DEFAULT_REPLICATES: u32 = 200;
-pub const DEFAULT_SEED: u64 = 2016;
+pub use crate::runner::{DEFAULT_REPLICATES, DEFAULT_SEED};
 /// The main job keeps footprint rows for this many replicates: enough for
 /// per-footprint medians, a few tens of MB rather than the ~900 MB of all 200.
 pub const MAIN_JOB_FOOTPRINT_REPLICATES: u32 = 20;
