@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::Results;
 use stpsim::job::{JobError, Provenance, RunRequest, write_run};
+use stpsim::results::write;
 
 use stpsim::job::MAIN_JOB_FOOTPRINT_REPLICATES;
 
@@ -43,6 +44,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     job.check_memory().map_err(job_error)?;
     let (out, opts, threads) = (&job.out, job.options, job.threads);
 
+    // One folder, one run: an earlier run's charts and report go before the
+    // new ones are written; a folder of other files is left alone unless --force.
+    match write::inspect(out).with_context(|| format!("cannot read the output folder {}", out.display()))? {
+        write::Folder::Foreign(names) if !args.force => {
+            return Err(UsageError(format!(
+                "the output folder {} is not empty and is not a stpsim run's (no manifest.json; it holds {}{}); \
+                 choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
+                out.display(),
+                names.join(", "),
+                if names.len() == 3 { ", ..." } else { "" }
+            ))
+            .into());
+        }
+        _ => {}
+    }
+    write::remove_stale(out)
+        .with_context(|| format!("cannot remove the earlier run's files from {}", out.display()))?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let started = SystemTime::now();
     let clock = Instant::now();
