@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::model::Metric;
 use stpsim::results::manifest::{self, Manifest};
-use stpsim::results::summary::{describe, paired, summarise};
+use stpsim::results::summary::{describe, differences, paired, summarise};
 use stpsim::results::write;
 use stpsim::{Results, RunOptions, Scenario};
 
@@ -88,6 +88,12 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         .with_context(|| ctx("timeseries.csv"))?;
     write::atomic(&out, "summary.csv", |w| write::summary(w, &summary)).with_context(|| ctx("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    if results.scenarios.len() > 1 {
+        let diffs = differences(&results);
+        write::atomic(&out, "differences.csv", |w| write::differences(w, &diffs))
+            .with_context(|| ctx("differences.csv"))?;
+        files.push("differences.csv");
+    }
     if args.per_footprint {
         write::atomic(&out, "footprints.csv", |w| write::footprints(w, results.footprint_rows()))
             .with_context(|| ctx("footprints.csv"))?;
@@ -106,13 +112,24 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         files,
         scenarios: scenarios.iter().map(manifest::entry).collect(),
     };
-    write::atomic(&out, "manifest.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
-        writeln!(w)
-    })
-    .with_context(|| ctx("manifest.json"))?;
+    let manifest_text = serde_json::to_string_pretty(&manifest).context("cannot describe the run")? + "\n";
+    write::atomic(&out, "manifest.json", |w| w.write_all(manifest_text.as_bytes()))
+        .with_context(|| ctx("manifest.json"))?;
 
-    let charts = if args.no_charts { 0 } else { plot(&out, true)? };
+    // Charts and report from the results in memory: the same pages `plot`
+    // draws from the files.
+    let charts = if args.no_charts {
+        0
+    } else {
+        let mut data = stpsim::plot::RunData::from_results(&results, &scenarios, seed, Some(&manifest_text))?;
+        data.files = stpsim::plot::input::DATA_FILES
+            .iter()
+            .filter(|f| manifest.files.contains(f))
+            .map(|f| f.to_string())
+            .collect();
+        let options = stpsim::plot::ChartOptions { zoom: args.zoom };
+        stpsim::plot::write_all(&out, &data, &options)?.len()
+    };
     if !args.quiet {
         let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
         let done = format!(
@@ -127,8 +144,8 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
 }
 
 /// Draws every chart of the run in `dir` from its files.
-pub fn plot(dir: &std::path::Path, quiet: bool) -> anyhow::Result<usize> {
-    let charts = stpsim::plot::render(dir).map_err(|e| match e {
+pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
+    let charts = stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom }).map_err(|e| match e {
         stpsim::plot::PlotError::Input(i) => anyhow::Error::new(UsageError(format!(
             "{i}\n  is it the output folder of a run? `stpsim run ... --out {}` makes one",
             dir.display()

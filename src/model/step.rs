@@ -12,7 +12,9 @@ use crate::quarter::Quarter;
 
 /// Advances the world one quarter; `metrics::record` then reads it.
 pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
-    levers::apply(w, levers_, q); // 1
+    let mut running = std::mem::take(&mut w.levers);
+    levers::apply(w, levers_, &mut running, q); // 1
+    w.levers = running;
     funding::pay(w, q); // 2, national part
     let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only, so runs of footprints may go

@@ -7,7 +7,7 @@ use crate::model::rng::{Stream, draw};
 pub fn learn(w: &mut Part, f: usize, rng: &mut Stream) {
     let p = &w.p;
     let rate = w.fps[f].collab_rate;
-    let hazard = w.national.clarity_hazard;
+    let hazard = w.national.policy.clarity_hazard;
     let r = w.fps[f].members();
     let n = r.len();
     let affected = &w.affected.run(r.clone())[..n];
@@ -42,7 +42,7 @@ mod tests {
         w.trust[j] = 0.0;
         w.affected[j] = true;
         w.resentment[i] = 1.0;
-        w.national.clarity_hazard = 1.0;
+        w.national.policy.clarity_hazard = 1.0;
         w.unsure[i] = true;
         learn(&mut w.whole(), f, &mut crate::model::rng::Keys { seed: 0, replicate: 0 }.init(0));
         assert!((w.trust[i] - 0.05).abs() < 1e-12);
