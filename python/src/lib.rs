@@ -10,8 +10,9 @@ use pyo3::types::{PyBool, PyByteArray, PyDict, PyFloat, PyInt, PyList, PyString,
 use std::collections::HashMap;
 use std::path::PathBuf;
 use stpsim::model::Metric;
+use stpsim::model::levers::{self, LEVERS};
 use stpsim::params::DICTIONARY;
-use stpsim::results::summary::{SummaryRow, summarise};
+use stpsim::results::summary::{DifferenceRow, SummaryRow, differences, summarise};
 use stpsim::results::{FootprintRow, Row, write};
 use stpsim::scenario::builtin::{self, LIBRARY};
 
@@ -96,6 +97,8 @@ enum Column {
     Int(Vec<i64>),
     Float(Vec<f64>),
     Bool(Vec<bool>),
+    /// Text that may be missing, for small tables.
+    Text(Vec<Option<String>>),
 }
 
 /// Codes text in first-seen order.
@@ -155,6 +158,7 @@ fn table<'py>(py: Python<'py>, columns: Vec<(&str, Column)>) -> PyResult<Bound<'
                 py.None().into_bound(py),
             ),
             Column::Bool(v) => (name, "bool", PyList::new(py, v)?.into_any(), py.None().into_bound(py)),
+            Column::Text(v) => (name, "text", PyList::new(py, v)?.into_any(), py.None().into_bound(py)),
         };
         out.append(PyTuple::new(
             py,
@@ -221,6 +225,42 @@ fn metrics(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
             ("min", Column::Float(all.iter().map(|m| m.range().0).collect())),
             ("max", Column::Float(all.iter().map(|m| m.range().1).collect())),
             ("description", text(all.iter().map(|m| m.description()))),
+        ],
+    )
+}
+
+/// The lever table: one row per field of each kind (a kind without fields
+/// has one row with no field), as `stpsim levers` prints it.
+#[pyfunction(name = "levers")]
+fn lever_table(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let mut rows: Vec<(&levers::LeverDef, Option<&levers::Field>)> = Vec::new();
+    for d in &LEVERS {
+        if d.fields.is_empty() {
+            rows.push((d, None));
+        }
+        rows.extend(d.fields.iter().map(|f| (d, Some(f))));
+    }
+    let field =
+        |g: &dyn Fn(&levers::Field) -> String| -> Column { Column::Text(rows.iter().map(|(_, f)| f.map(g)).collect()) };
+    let number = |g: &dyn Fn(&levers::Field) -> Option<f64>| -> Column {
+        Column::Float(rows.iter().map(|(_, f)| f.and_then(g).unwrap_or(f64::NAN)).collect())
+    };
+    let numeric = |f: &levers::Field| matches!(f.form, levers::Form::Number | levers::Form::Whole);
+    table(
+        py,
+        vec![
+            ("kind", text(rows.iter().map(|(d, _)| d.name))),
+            ("label", text(rows.iter().map(|(d, _)| d.label))),
+            ("acts", text(rows.iter().map(|(d, _)| if d.national { "national" } else { "footprints" }))),
+            ("doc", text(rows.iter().map(|(d, _)| d.doc.trim()))),
+            ("field", field(&|f| f.name.to_string())),
+            ("form", field(&|f| f.form.name().to_string())),
+            ("unit", field(&|f| f.spec.unit.to_string())),
+            ("min", number(&|f| numeric(f).then_some(f.spec.min))),
+            ("max", number(&|f| numeric(f).then_some(f.spec.max))),
+            ("range", field(&levers::range_text)),
+            ("default", field(&levers::default_text)),
+            ("field_doc", field(&|f| f.doc.trim().to_string())),
         ],
     )
 }
@@ -445,6 +485,7 @@ fn json<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py,
 struct Run {
     results: stpsim::Results,
     summary: Vec<SummaryRow>,
+    differences: Vec<DifferenceRow>,
     #[pyo3(get)]
     replicates: u32,
     #[pyo3(get)]
@@ -540,15 +581,39 @@ impl Run {
         )
     }
 
+    /// differences.csv's columns: paired differences from the first scenario.
+    fn differences<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let r = &self.differences;
+        let f = |g: fn(&DifferenceRow) -> f64| Column::Float(r.iter().map(g).collect());
+        let quarters: Vec<String> = r.iter().map(|x| x.quarter.to_string()).collect();
+        table(
+            py,
+            vec![
+                ("scenario", text(r.iter().map(|x| x.scenario.as_str()))),
+                ("quarter", text(quarters.iter().map(String::as_str))),
+                ("metric", text(r.iter().map(|x| x.metric.name()))),
+                ("median", f(|x| x.median)),
+                ("p05", f(|x| x.p05)),
+                ("p95", f(|x| x.p95)),
+                ("mean", f(|x| x.mean)),
+                ("sd", f(|x| x.sd)),
+            ],
+        )
+    }
+
     /// Writes the result files the command line writes (timeseries.csv,
-    /// summary.csv, and footprints.csv when kept) into `out`, with the
-    /// library's writers.
+    /// summary.csv, differences.csv for two scenarios or more, and
+    /// footprints.csv when kept) into `out`, with the library's writers.
     fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<&'static str>> {
         py.detach(|| -> std::io::Result<Vec<&'static str>> {
             std::fs::create_dir_all(&out)?;
             write::atomic(&out, "timeseries.csv", |w| write::timeseries(w, self.results.rows()))?;
             write::atomic(&out, "summary.csv", |w| write::summary(w, &self.summary))?;
             let mut files = vec!["timeseries.csv", "summary.csv"];
+            if self.results.scenarios.len() > 1 {
+                write::atomic(&out, "differences.csv", |w| write::differences(w, &self.differences))?;
+                files.push("differences.csv");
+            }
             if self.results.scenarios.iter().any(|s| s.footprint_values.is_some()) {
                 write::atomic(&out, "footprints.csv", |w| write::footprints(w, self.results.footprint_rows()))?;
                 files.push("footprints.csv");
@@ -602,12 +667,13 @@ fn run(
     }
     let (pool, threads) = pool(threads)?;
     let opts = stpsim::RunOptions { replicates, seed, footprint_replicates: footprint_replicates.min(replicates) };
-    let (results, summary) = py.detach(|| {
+    let (results, summary, differences) = py.detach(|| {
         let results = pool.install(|| stpsim::run(&list, &opts));
         let summary = summarise(results.rows());
-        (results, summary)
+        let differences = differences(&results);
+        (results, summary, differences)
     });
-    Ok(Run { results, summary, replicates, seed, threads })
+    Ok(Run { results, summary, differences, replicates, seed, threads })
 }
 
 /// Runs a sweep plan into `out` as `stpsim sweep` (or `stpsim sensitivity`)
@@ -652,6 +718,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(params, m)?)?;
     m.add_function(wrap_pyfunction!(metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(lever_table, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -31,6 +31,7 @@ __all__ = [
     "scenarios",
     "params",
     "metrics",
+    "levers",
     "run",
     "sweep",
     "sensitivity",
@@ -49,6 +50,13 @@ def scenarios() -> pd.DataFrame:
 def params() -> pd.DataFrame:
     """The parameter dictionary: name, group, default, range, unit, source."""
     return frame(_core.params())
+
+
+def levers() -> pd.DataFrame:
+    """The lever kinds a scenario can use, one row per field (kind, label,
+    whether it acts nationally or on footprints, field, form, unit, range,
+    default), as `stpsim levers` prints them."""
+    return frame(_core.levers())
 
 
 def metrics() -> pd.DataFrame:
@@ -121,7 +129,7 @@ def run(
     core = _core.run(loaded, int(replicates), int(seed), threads, keep)
     res = frame(core.timeseries(), Results)
     res.summary = frame(core.summary())
-    res.differences = frame(core.differences()) if hasattr(core, "differences") else None
+    res.differences = frame(core.differences())
     res.footprints = frame(core.footprints()) if keep else None
     res.replicates, res.seed, res.threads = core.replicates, core.seed, core.threads
     res._run = core

@@ -37,6 +37,8 @@ def frame(columns, cls=pd.DataFrame):
                 arrays[name] = pa.array(np.frombuffer(data, dtype="<i8"))
             elif kind == "f64":
                 arrays[name] = pa.array(np.frombuffer(data, dtype="<f8"))
+            elif kind == "text":
+                arrays[name] = pa.array(data, type=pa.string())
             else:
                 arrays[name] = pa.array(data, type=pa.bool_())
         df = pa.table(arrays).to_pandas(types_mapper=_arrow_strings)
@@ -49,6 +51,8 @@ def frame(columns, cls=pd.DataFrame):
             data[name] = np.frombuffer(buf, dtype="<i8")
         elif kind == "f64":
             data[name] = np.frombuffer(buf, dtype="<f8")
+        elif kind == "text":
+            data[name] = np.asarray(buf, dtype=object)
         else:
             data[name] = np.asarray(buf, dtype=bool)
     return cls(data)

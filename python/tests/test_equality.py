@@ -39,21 +39,20 @@ def test_summary_and_footprints_equal_the_command_line(both):
     out, res = both
     same_frame(res.summary, read_csv(out / "summary.csv"))
     same_frame(res.footprints, read_csv(out / "footprints.csv"))
+    same_frame(res.differences, read_csv(out / "differences.csv"))
     assert set(res.footprints["replicate"]) == {0, 1}
 
 
 def test_written_files_are_byte_identical(both, tmp_path):
     out, res = both
     files = res.write(tmp_path)
-    assert files == ["timeseries.csv", "summary.csv", "footprints.csv"]
+    assert files == ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv"]
     for f in files:
         assert (tmp_path / f).read_bytes() == (out / f).read_bytes(), f
 
 
 def test_differences_are_paired_from_the_first_scenario(both):
     _, res = both
-    if res.differences is None:
-        pytest.skip("differences arrive with differences.csv")
     d = res.differences
     assert set(d["scenario"]) == {"history"}
     ts = res.set_index(["scenario", "replicate", "quarter", "metric"])["value"]
