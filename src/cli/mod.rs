@@ -73,6 +73,15 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Open a local web page to change levers and parameters and watch the results form.
+    Explore {
+        /// Port on 127.0.0.1 (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Print the address only; do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Print the parameter dictionary.
     Params {
         /// Print the Markdown table of docs/parameters.md.
@@ -199,6 +208,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),
         Some(Command::Scenarios { markdown: true }) => scenarios_cmd::markdown(),
         Some(Command::Params { markdown }) => params_cmd::print(markdown),
+        Some(Command::Explore { port, no_browser }) => crate::explore::serve(port, !no_browser),
         Some(Command::Levers { markdown: false }) => emit(&stpsim::model::levers::table()),
         Some(Command::Levers { markdown: true }) => emit(&stpsim::model::levers::markdown()),
     }

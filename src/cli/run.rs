@@ -4,9 +4,8 @@ use super::{RunArgs, UsageError, emit};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
-use stpsim::model::Metric;
 use stpsim::results::manifest::{self, Manifest};
-use stpsim::results::summary::{describe, differences, paired, summarise};
+use stpsim::results::summary::{differences, summarise};
 use stpsim::results::write;
 use stpsim::{Results, RunOptions, Scenario};
 
@@ -197,39 +196,9 @@ fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> an
     Ok(())
 }
 
-fn fmt(m: Metric, x: f64) -> String {
-    match m {
-        Metric::ProviderBalanceGbpM => format!("{x:.0}"),
-        Metric::AcsCount => format!("{x:.1}"),
-        _ => format!("{x:.3}"),
-    }
-}
-
 /// One screen: headline metrics at each scenario's final quarter, the median
 /// with a 90% interval over replicates, and the paired difference from the
 /// first scenario.
 pub fn terminal_summary(results: &Results, replicates: u32, seed: u64) -> String {
-    let mut s = format!("\nAt the final quarter: median [90% interval] over {replicates} replicates, seed {seed}\n");
-    let Some(base) = results.scenarios.first() else { return s };
-    for sc in &results.scenarios {
-        let Some(&last) = sc.quarters.last() else { continue };
-        let compare = sc.name != base.name && base.quarters.last() == Some(&last) && base.footprints == sc.footprints;
-        s += &format!("\n{} ({last})", sc.name);
-        if compare {
-            s += &format!("{:>37}{}", "", format_args!("difference from {}", base.name));
-        }
-        s += "\n";
-        for &m in &stpsim::report::HEADLINE {
-            let v = sc.at(last, m);
-            let (_, _, q) = describe(&mut v.clone());
-            s += &format!("  {:<24} {:>9} [{:>9}, {:>9}]", m.name(), fmt(m, q[2]), fmt(m, q[0]), fmt(m, q[4]));
-            if compare {
-                let mut d = paired(&base.at(last, m), &v);
-                let (_, _, d) = describe(&mut d);
-                s += &format!("   {:>+9} [{:>+9}, {:>+9}]", fmt(m, d[2]), fmt(m, d[0]), fmt(m, d[4]));
-            }
-            s += "\n";
-        }
-    }
-    s
+    stpsim::results::headline::text(results, replicates, seed)
 }
