@@ -20,8 +20,13 @@ impl Drop for Server {
 }
 
 fn start() -> Server {
+    start_with(&[])
+}
+
+fn start_with(env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stpsim"))
         .args(["explore", "--no-browser", "--port", "0"])
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -239,6 +244,77 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
         }
     }
     assert_eq!(compared, 2 * stpsim::report::HEADLINE.len());
+
+    // The tab's report: the page `stpsim run` writes, from the run in memory.
+    let (status, page) = request(&s, "GET", "/api/report?tab=test", b"");
+    assert_eq!(status, 200);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("leads"));
+    // Its manifest names the command that reproduces it.
+    let command = ["stpsim", "run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6"];
+    let quoted: Vec<String> = command.iter().map(|c| format!("&quot;{c}&quot;")).collect();
+    assert!(page.contains(&quoted.join(",\n    ")), "the manifest names the command");
+    assert_eq!(request(&s, "GET", "/api/report?tab=other", b"").0, 404);
+}
+
+#[test]
+fn runs_go_through_the_memory_guard_of_stpsim_run() {
+    let s = start_with(&[("STPSIM_MAX_MEMORY_GIB", "0.0001")]);
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(LEADS));
+    assert_eq!(status, 400);
+    assert!(json(&body)["error"].as_str().unwrap().contains("GiB of memory"), "{body}");
+    still_answers(&s);
+}
+
+#[test]
+fn an_uploaded_scenario_comes_back_resolved_for_editing() {
+    let s = start();
+    let text = stpsim::scenario::builtin::get("history").unwrap().1;
+    let (status, body) = request(&s, "POST", "/api/scenario", text.as_bytes());
+    assert_eq!(status, 200);
+    let v = json(&body);
+    assert_eq!(v["name"], "history");
+    assert_eq!(v["levers"].as_array().unwrap().len(), 7);
+    assert_eq!(v["levers"][2]["footprints"], serde_json::Value::Null, "a national lever");
+    assert_eq!(v["footprints"].as_array().unwrap().len(), 44);
+    // The parameters that differ from the dictionary's defaults, with their values.
+    let changed = stpsim::scenario::load("history").unwrap().changed_params();
+    let shown = v["params"].as_object().unwrap();
+    assert_eq!(shown.len(), changed.len());
+    for (k, x) in changed {
+        assert_eq!(shown[k].as_f64(), Some(x), "{k}");
+    }
+}
+
+/// Sends a run request and returns the connection once the response has begun.
+fn begin_run(s: &Server, body: &[u8]) -> BufReader<TcpStream> {
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head = format!(
+        "POST /api/run HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        s.addr,
+        body.len()
+    );
+    c.write_all(head.as_bytes()).unwrap();
+    c.write_all(body).unwrap();
+    let mut r = BufReader::new(c);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    assert!(line.contains(" 200 "), "{line}");
+    r
+}
+
+#[test]
+fn a_new_run_from_a_tab_cancels_its_running_one() {
+    let s = start();
+    let slow = LEADS.replace("replicates = 6", "replicates = 1000");
+    let mut first = begin_run(&s, &run_request(&slow));
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(LEADS));
+    assert_eq!(status, 200);
+    assert!(body.contains("{\"status\":\"finished\"}"));
+    let mut rest = String::new();
+    first.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("{\"status\":\"cancelled\"}"), "the first run was cancelled");
+    assert!(!rest.contains("\"done\":1000"));
 }
 
 #[cfg(unix)]

@@ -163,7 +163,7 @@ pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<us
 const DEFAULT_MAX_GIB: f64 = 8.0;
 const STATE_BYTES_PER_ORG: f64 = 256.0;
 
-fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> anyhow::Result<()> {
+pub(crate) fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> anyhow::Result<()> {
     let gib = (1u64 << 30) as f64;
     let (limit, from_env) = match std::env::var("STPSIM_MAX_MEMORY_GIB").ok().map(|v| v.trim().parse::<f64>()) {
         Some(Ok(v)) if v > 0.0 && v.is_finite() => (v, true),

@@ -5,7 +5,7 @@ use super::scenarios::{self, DEFAULT_REPLICATES, DEFAULT_SEED, MAX_FOOTPRINT_REP
 use super::{MAX_BODY, MAX_RUNS, State, lock};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -22,6 +22,18 @@ const PAGE: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/explorer.js");
 const STYLE: &str = include_str!("page/explorer.css");
 
+/// A tab's last finished run, kept for its report.
+pub struct Finished {
+    scenarios: Vec<Scenario>,
+    results: Results,
+    opts: RunOptions,
+    started: std::time::SystemTime,
+    wall_seconds: f64,
+}
+
+/// Finished runs kept for reports; the oldest goes first.
+const KEEP_FINISHED: usize = 16;
+
 type Shared = axum::extract::State<Arc<State>>;
 
 pub fn router(state: Arc<State>) -> Router {
@@ -34,6 +46,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/scenarios/{name}", get(builtin))
         .route("/api/scenario", post(upload))
         .route("/api/run", post(run))
+        .route("/api/report", get(report))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, Refusal::plain("no such page")) })
         .with_state(state)
 }
@@ -69,7 +82,7 @@ async fn meta() -> Response {
         .collect();
     let metrics: Vec<Value> = Metric::ALL
         .iter()
-        .map(|m| json!({ "name": m.name(), "unit": m.unit(), "description": m.description() }))
+        .map(|m| json!({ "name": m.name(), "label": m.label(), "unit": m.unit(), "description": m.description() }))
         .collect();
     let library: Vec<Value> = stpsim::scenario::builtin::LIBRARY
         .iter()
@@ -92,7 +105,6 @@ async fn meta() -> Response {
             "body": MAX_BODY,
         },
         "defaults": { "replicates": DEFAULT_REPLICATES, "seed": DEFAULT_SEED },
-        "report": false,
     }))
     .into_response()
 }
@@ -165,7 +177,11 @@ fn prepare(req: &RunRequest) -> Result<(Vec<Scenario>, RunOptions), Refusal> {
     let replicates = edited.replicates.unwrap_or(DEFAULT_REPLICATES);
     scenarios::check_pair(&req.scenario, &base, &edited, replicates)?;
     let opts = RunOptions { replicates, seed: edited.seed.unwrap_or(DEFAULT_SEED), footprint_replicates: 0 };
-    Ok((vec![base, edited], opts))
+    let scenarios = vec![base, edited];
+    // The memory guard `stpsim run` applies, beside the explorer's own limits.
+    crate::cli::run::check_memory(&scenarios, &opts, rayon::current_num_threads())
+        .map_err(|e| Refusal::plain(e.to_string()))?;
+    Ok((scenarios, opts))
 }
 
 /// Removes a tab's entry when its run ends, however it ends.
@@ -225,17 +241,31 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
         return refuse(StatusCode::CONFLICT, Refusal::plain("a newer run from this tab replaced this one"));
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, Infallible>>(4);
+    let tab = req.tab;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _leave = leave;
         let cancel = &flag;
+        let started = std::time::SystemTime::now();
+        let clock = std::time::Instant::now();
         let done = stpsim::runner::run_batched(&scenarios, &opts, batch(opts.replicates), cancel, |r| {
             if tx.blocking_send(event("progress", &snapshot(r, &opts))).is_err() {
                 // The page went away or started another run.
                 cancel.store(true, Ordering::Relaxed);
             }
         });
-        let status = if done.is_some() { "finished" } else { "cancelled" };
+        let status = if let Some(results) = done {
+            let wall_seconds = clock.elapsed().as_secs_f64();
+            let mut kept = lock(&state.finished);
+            kept.retain(|(t, _)| *t != tab);
+            if kept.len() >= KEEP_FINISHED {
+                kept.remove(0);
+            }
+            kept.push((tab, Arc::new(Finished { scenarios, results, opts, started, wall_seconds })));
+            "finished"
+        } else {
+            "cancelled"
+        };
         let _ = tx.blocking_send(event("end", &json!({ "status": status })));
     });
     Response::builder()
@@ -289,4 +319,60 @@ fn snapshot(r: &Results, opts: &RunOptions) -> Value {
         "series": series,
         "headline": stpsim::results::headline::headline(r),
     })
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    tab: String,
+}
+
+/// The report of the tab's last finished run: the page `stpsim run` writes,
+/// built from the results in memory, with the command that reproduces it.
+async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery>) -> Response {
+    let found = lock(&state.finished).iter().find(|(t, _)| *t == q.tab).map(|(_, f)| f.clone());
+    let Some(f) = found else {
+        return refuse(StatusCode::NOT_FOUND, Refusal::plain("this tab has no finished run yet; run it first"));
+    };
+    let built = tokio::task::spawn_blocking(move || {
+        use stpsim::results::manifest::{self, Manifest};
+        let base = f.scenarios[0].source.trim_start_matches("scenarios/").trim_end_matches(".toml");
+        let base = stpsim::scenario::builtin::find(base).map_or("BASE.toml", |b| b.name);
+        let command = ["stpsim", "run", base, &format!("{}.toml", f.scenarios[1].name)]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["--seed".into(), f.opts.seed.to_string(), "--replicates".into(), f.opts.replicates.to_string()])
+            .collect();
+        let manifest = Manifest {
+            stpsim_version: env!("CARGO_PKG_VERSION"),
+            command,
+            seed: f.opts.seed,
+            replicates: f.opts.replicates,
+            threads: rayon::current_num_threads(),
+            footprint_replicates: 0,
+            started: humantime::format_rfc3339_seconds(f.started).to_string(),
+            finished: humantime::format_rfc3339_seconds(f.started + std::time::Duration::from_secs_f64(f.wall_seconds))
+                .to_string(),
+            wall_seconds: f.wall_seconds,
+            files: Vec::new(),
+            scenarios: f.scenarios.iter().map(manifest::entry).collect(),
+        };
+        let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
+        stpsim::report::html(&f.results, &f.scenarios, f.opts.seed, Some(&text), &Default::default())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match built {
+        Ok(Ok(html)) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"report.html\""),
+            ],
+            html,
+        )
+            .into_response(),
+        Ok(Err(e)) => {
+            refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain(format!("cannot build the report: {e}")))
+        }
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain("building the report failed")),
+    }
 }

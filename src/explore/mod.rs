@@ -22,11 +22,17 @@ pub struct State {
     /// The running run of each tab, by the tab's id, with its cancel flag.
     runs: Mutex<HashMap<String, Arc<AtomicBool>>>,
     permits: Arc<tokio::sync::Semaphore>,
+    /// Each tab's last finished run, for its report (the oldest dropped first).
+    finished: Mutex<Vec<(String, Arc<api::Finished>)>>,
 }
 
 impl State {
     fn new() -> State {
-        State { runs: Mutex::new(HashMap::new()), permits: Arc::new(tokio::sync::Semaphore::new(MAX_RUNS)) }
+        State {
+            runs: Mutex::new(HashMap::new()),
+            permits: Arc::new(tokio::sync::Semaphore::new(MAX_RUNS)),
+            finished: Mutex::new(Vec::new()),
+        }
     }
 
     fn cancel_all(&self) {

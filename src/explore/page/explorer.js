@@ -407,7 +407,7 @@ function renderTimeline() {
   const e = S.edited;
   const q0 = parseQuarter(e.start);
   const q1 = parseQuarter(e.end) + 1;
-  const W = 420, left = 8, right = 8, rowH = 22, top = 8;
+  const W = 420, left = 14, right = 14, rowH = 22, top = 8;
   const H = top + Math.max(1, e.levers.length) * rowH + 30;
   t.setAttribute('viewBox', `0 0 ${W} ${H}`);
   t.replaceChildren();
@@ -571,7 +571,7 @@ async function run() {
   $('cancel').disabled = true;
   if (status === 'finished') {
     S.finished = true;
-    $('report').disabled = !S.meta.report;
+    $('report').disabled = false;
     document.body.dataset.finished = S.data ? `${S.data.done}` : '';
     setStatus(`Done: ${S.data.of} replicates, seed ${S.data.seed}. Save scenario writes the file that reproduces these numbers.`);
   } else {
@@ -703,7 +703,7 @@ function fanChart() {
   const m = S.metric;
   const meta = metricMeta(m);
   const W = 1200, H = 620;
-  frame(root, `${m.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase())}`, `${meta.description} (${meta.unit}); England unless the structure says otherwise`, W, H);
+  frame(root, meta.label.replace(/^./, (c) => c.toUpperCase()), `${meta.description.replace(/^./, (c) => c.toUpperCase())} (${meta.unit})`, W, H);
   const quarters = d.quarters[0].length >= d.quarters[1].length ? d.quarters[0] : d.quarters[1];
   const sers = [d.series[m].base, d.series[m].edited];
   const all = sers.flatMap((s) => s.flatMap((q) => [q[0], q[4]])).filter(Number.isFinite);
@@ -729,13 +729,12 @@ function fanChart() {
     root.append(svg('line', { x1: xx, x2: xx, y1: plot.y0 + 12, y2: plot.y1, stroke: c, 'stroke-width': 1.6, 'stroke-dasharray': '7 5' }));
     if (mk.end >= 0) root.append(svg('line', { x1: x(mk.end), x2: x(mk.end), y1: plot.y0 + 12, y2: plot.y1, stroke: c, 'stroke-width': 1.6, 'stroke-dasharray': '2 4' }));
     const key = `${mk.k}:${mk.s}`;
-    const off = seen.has(key) ? 0 : 0;
     if (!seen.has(key)) {
       seen.add(key);
       const labels = marks(quarters).filter((o) => o.k === mk.k && o.s === mk.s).map((o) => o.label);
       const text = mk.s === 0 ? 'b' : labels.join(',');
       const r = 11 + 3 * Math.max(0, text.length - 2);
-      const cy = plot.y0 - 6 - (mk.s === 0 ? 26 : 0) + off;
+      const cy = plot.y0 - 6 - (mk.s === 0 ? 26 : 0);
       root.append(svg('ellipse', { cx: xx, cy, rx: r, ry: 11, fill: '#fff', stroke: c, 'stroke-width': 2 }));
       root.append(svg('text', { x: xx, y: cy + 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 'bold' }, text));
     }
@@ -761,7 +760,7 @@ function diffChart() {
   const m = S.metric;
   const W = 1200, H = 480;
   const series = d.series[m].difference;
-  frame(root, `Difference from ${d.scenarios[0]}: ${m.replaceAll('_', ' ')}`,
+  frame(root, `Difference from ${d.scenarios[0]}: ${metricMeta(m).label.toLowerCase()}`,
     'Median of the paired differences, replicate by replicate, with the 50% and 90% intervals; scenarios share random numbers' + (isShare(m) ? '; percentage points' : ''), W, H);
   if (!series) {
     root.append(svg('text', { x: 24, y: 120, 'font-size': 14 }, 'No paired difference: the two scenarios differ in structure or quarters.'));
@@ -819,7 +818,7 @@ function draw() {
 async function start() {
   S.meta = await getJson('/api/meta');
   for (const b of S.meta.library) $('base').append(el('option', { value: b.name, title: b.question }, b.name));
-  for (const m of S.meta.metrics) $('metric').append(el('option', { value: m.name, title: m.description }, m.name));
+  for (const m of S.meta.metrics) $('metric').append(el('option', { value: m.name, title: m.description }, `${m.label} (${m.name})`));
   for (const d of S.meta.levers) $('add-kind').append(el('option', { value: d.kind }, d.label));
   $('metric').value = S.metric;
   $('base').addEventListener('change', () => {
