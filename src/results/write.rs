@@ -8,8 +8,29 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+/// Whether `name` is one plain file name: no folder part, not `.` or `..`,
+/// nothing a file system treats specially. Every file an output folder gets
+/// is named through this check, so data can never steer a write outside it.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 200
+        && name != "."
+        && name != ".."
+        && !name.chars().any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control())
+}
+
 /// Writes a file atomically: `write` fills a temporary file that then replaces `name`.
 pub fn atomic(dir: &Path, name: &str, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    if !is_plain_file_name(name) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refused to write `{}`: not a plain file name inside {}",
+                crate::scenario::error::shorten(name, 80),
+                dir.display()
+            ),
+        ));
+    }
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = BufWriter::new(fs::File::create(&tmp)?);
