@@ -23,71 +23,94 @@ create_exception!(
     "A scenario or plan the library rejects; the message is the one the command line prints."
 );
 
-/// Raises a library scenario error as `ScenarioError`, with its message as the
-/// command line prints it and its parts as attributes.
-fn scenario_error(e: stpsim::ScenarioError) -> PyErr {
+/// The parts of one library scenario error, as `ScenarioError` attributes.
+#[derive(Default)]
+struct Parts {
+    file: String,
+    line: Option<usize>,
+    col: Option<usize>,
+    field: String,
+    value: String,
+    problem: String,
+    allowed: String,
+    note: String,
+}
+
+fn parts(e: &stpsim::ScenarioError) -> Parts {
     use stpsim::ScenarioError as E;
-    let message = e.to_string();
-    let (file, line, col, field, value, problem, allowed): (
-        String,
-        Option<usize>,
-        Option<usize>,
-        String,
-        String,
-        String,
-        String,
-    ) = match &e {
-        E::At(l) => (
-            l.file.clone(),
-            Some(l.line),
-            Some(l.col),
-            l.field.clone(),
-            l.value.clone(),
-            l.problem.clone(),
-            l.allowed.clone(),
-        ),
-        E::Read { file, reason } => {
-            (file.clone(), None, None, String::new(), String::new(), reason.to_string(), "a readable file".into())
-        }
-        E::Unknown { name, known, .. } => (
-            String::new(),
-            None,
-            None,
-            String::new(),
-            name.clone(),
-            "is no scenario file or built-in scenario".into(),
-            format!("a scenario file, or a built-in scenario: {known}"),
-        ),
-        E::Cycle { file, chain } => (
-            file.clone(),
-            None,
-            None,
-            "extends".into(),
-            chain.clone(),
-            "makes a cycle".into(),
-            "a chain of `extends` that ends in a scenario without one".into(),
-        ),
-        E::StructureRow { file, row, message } => {
-            (file.clone(), Some(*row), None, String::new(), String::new(), message.clone(), String::new())
-        }
-        #[allow(unreachable_patterns)]
-        _ => (String::new(), None, None, String::new(), String::new(), message.clone(), String::new()),
-    };
-    let err = ScenarioError::new_err(message);
-    Python::attach(|py| {
+    match e {
+        E::At(l) => Parts {
+            file: l.file.clone(),
+            line: Some(l.line),
+            col: Some(l.col),
+            field: l.field.clone(),
+            value: l.value.clone(),
+            problem: l.problem.clone(),
+            allowed: l.allowed.clone(),
+            note: l.note.clone(),
+        },
+        E::Read { file, reason } => Parts {
+            file: file.clone(),
+            problem: reason.to_string(),
+            allowed: "a readable file".into(),
+            ..Parts::default()
+        },
+        E::Input { file, problem } => Parts { file: file.clone(), problem: problem.clone(), ..Parts::default() },
+        E::Unknown { name, known, .. } => Parts {
+            value: name.clone(),
+            problem: "is no scenario file or built-in scenario".into(),
+            allowed: format!("a scenario file, or a built-in scenario: {known}"),
+            ..Parts::default()
+        },
+        E::Cycle { file, chain } => Parts {
+            file: file.clone(),
+            field: "extends".into(),
+            value: chain.clone(),
+            problem: "makes a cycle".into(),
+            allowed: "a chain of `extends` that ends in a scenario without one".into(),
+            ..Parts::default()
+        },
+        E::Many(v) => v.first().map(parts).unwrap_or_default(),
+    }
+}
+
+fn parts_dict(py: Python<'_>, p: Parts) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    let none_if_empty = |s: String| if s.is_empty() { None } else { Some(s) };
+    d.set_item("rule", if p.allowed.is_empty() { p.problem.clone() } else { p.allowed.clone() })?;
+    d.set_item("file", none_if_empty(p.file))?;
+    d.set_item("line", p.line)?;
+    d.set_item("col", p.col)?;
+    d.set_item("field", none_if_empty(p.field))?;
+    d.set_item("value", none_if_empty(p.value))?;
+    d.set_item("problem", p.problem)?;
+    d.set_item("allowed", none_if_empty(p.allowed))?;
+    d.set_item("note", none_if_empty(p.note))?;
+    Ok(d)
+}
+
+/// Raises a library scenario error as `ScenarioError`, with its message as the
+/// command line prints it, the first mistake's parts as attributes (`field`,
+/// `value`, `rule`, ...), and every mistake's (with its `message`) in `errors`.
+fn scenario_error(e: stpsim::ScenarioError) -> PyErr {
+    let err = ScenarioError::new_err(e.to_string());
+    let set = Python::attach(|py| -> PyResult<()> {
         let v = err.value(py);
-        let rule = if allowed.is_empty() { problem.clone() } else { allowed.clone() };
-        let none_if_empty = |s: String| if s.is_empty() { None } else { Some(s) };
-        let _ = v.setattr("file", none_if_empty(file));
-        let _ = v.setattr("line", line);
-        let _ = v.setattr("col", col);
-        let _ = v.setattr("field", none_if_empty(field));
-        let _ = v.setattr("value", none_if_empty(value));
-        let _ = v.setattr("problem", problem);
-        let _ = v.setattr("allowed", none_if_empty(allowed));
-        let _ = v.setattr("rule", rule);
+        for (k, x) in parts_dict(py, parts(&e))?.iter() {
+            v.setattr(k.cast::<PyString>()?, x)?;
+        }
+        let all = PyList::empty(py);
+        for one in e.all() {
+            let d = parts_dict(py, parts(one))?;
+            d.set_item("message", one.to_string())?;
+            all.append(d)?;
+        }
+        v.setattr("errors", all)
     });
-    err
+    match set {
+        Ok(()) => err,
+        Err(e) => e,
+    }
 }
 
 /// A column on its way to a data frame.

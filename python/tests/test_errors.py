@@ -14,6 +14,9 @@ BAD = {
     "quarter.toml": 'name = "bad-quarter"\nextends = "history"\nend = "2021Q5"\n',
     # Not TOML at all.
     "syntax.toml": 'name = "bad-syntax\n',
+    # Two mistakes at once: both are reported.
+    "two.toml": 'name = "two-mistakes"\nextends = "baseline"\n\n[params]\nbeta0 = 99\n\n[[levers]]\n'
+    'kind = "force_pace"\nstart = "2017Q2"\npace = 7\n',
     # A missing parent.
     "extends.toml": 'name = "bad-extends"\nextends = "basline"\n',
 }
@@ -37,6 +40,15 @@ def test_load_and_from_toml_raise_the_command_lines_message(cli, tmp_path, name)
         stpsim.Scenario.from_toml(BAD[name], file=str(path))
     assert str(parsed.value) == expected
     assert isinstance(loaded.value, ValueError)
+
+
+def test_every_mistake_is_listed_in_errors(tmp_path):
+    with pytest.raises(stpsim.ScenarioError) as e:
+        stpsim.Scenario.from_toml(BAD["two.toml"], file="two.toml")
+    fields = [x["field"] for x in e.value.errors]
+    assert fields == ["params.beta0", "levers[0].pace"] or sorted(fields) == sorted(["params.beta0", "levers[0].pace"])
+    assert e.value.field == fields[0]
+    assert all(x["message"] in str(e.value) for x in e.value.errors)
 
 
 def test_an_unknown_name_is_refused_as_on_the_command_line(cli):
