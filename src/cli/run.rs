@@ -68,6 +68,23 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     let opts = RunOptions { replicates, seed, footprint_replicates };
     check_memory(&scenarios, &opts, threads)?;
 
+    // One folder, one run: an earlier run's charts and report go before the
+    // new ones are written; a folder of other files is left alone unless --force.
+    match write::inspect(&out).with_context(|| format!("cannot read the output folder {}", out.display()))? {
+        write::Folder::Foreign(names) if !args.force => {
+            return Err(UsageError(format!(
+                "the output folder {} is not empty and is not a stpsim run's (no manifest.json; it holds {}{}); \
+                 choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
+                out.display(),
+                names.join(", "),
+                if names.len() == 3 { ", ..." } else { "" }
+            ))
+            .into());
+        }
+        _ => {}
+    }
+    write::remove_stale(&out)
+        .with_context(|| format!("cannot remove the earlier run's files from {}", out.display()))?;
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -142,9 +159,15 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Draws every chart of the run in `dir` from its files.
+/// Draws every chart of the run or sweep in `dir`, and its report, from its files.
 pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
-    let charts = stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom }).map_err(|e| match e {
+    let sweep = dir.join(stpsim::experiment::sweep::FRAME_FILE).is_file();
+    let drawn = if sweep {
+        stpsim::plot::sweep::render(dir)
+    } else {
+        stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom })
+    };
+    let charts = drawn.map_err(|e| match e {
         stpsim::plot::PlotError::Input(i) => anyhow::Error::new(UsageError(format!(
             "{i}\n  is it the output folder of a run? `stpsim run ... --out {}` makes one",
             dir.display()

@@ -94,7 +94,7 @@ fn bad(e: SweepError) -> anyhow::Error {
 }
 
 pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
-    let plan = plan::load(&args.plan)?;
+    let plan = plan::load_with(&args.plan, args.seed, args.replicates)?;
     if sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
         return Err(UsageError(format!(
             "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",
