@@ -119,9 +119,7 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
     for &(x, y, v) in &cells {
         let ink = if scale.t(v) > 0.6 { BLACK } else { WHITE };
         let text = style::centred((style::FONT, 16.0).into_font().color(&ink));
-        chart
-            .draw_series(std::iter::once(Text::new(crate::plot::numbers::minus(&format!("{v:.3}")), (x, y), text)))
-            .map_err(err)?;
+        chart.draw_series(std::iter::once(Text::new(value_text(label, v), (x, y), text))).map_err(err)?;
     }
     let (_, bh) = bar.dim_in_pixel();
     let (top, bottom) = (30i32, bh as i32 - 90);
@@ -134,8 +132,12 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
     for &v in &scale.ticks {
         let y = bottom - ((bottom - top) as f64 * scale.t(v)).round() as i32;
         bar.draw(&PathElement::new(vec![(50, y), (58, y)], BLACK.stroke_width(1))).map_err(err)?;
-        bar.draw(&Text::new(crate::plot::numbers::thousands(v, decimals), (62, y - 8), style::text(14.0)))
-            .map_err(err)?;
+        let tick = if share(label) {
+            format!("{}%", crate::plot::numbers::thousands(v * 100.0, super::tick_decimals(scale.step * 100.0)))
+        } else {
+            crate::plot::numbers::thousands(v, decimals)
+        };
+        bar.draw(&Text::new(tick, (62, y - 8), style::text(14.0))).map_err(err)?;
     }
     Ok(())
 }
@@ -280,6 +282,20 @@ pub fn factor_words(name: &str) -> String {
             if label.contains(&field) { label.to_string() } else { format!("{label}: {field}") }
         }
         None => name.replace('_', " "),
+    }
+}
+
+/// Whether an output (`metric@quarter`) is a share, shown in per cent.
+fn share(label: &str) -> bool {
+    crate::model::Metric::parse(label.split('@').next().unwrap_or("")).is_some_and(crate::plot::numbers::is_share)
+}
+
+/// A cell's value: shares in per cent, others to three decimals, true minus signs.
+fn value_text(label: &str, v: f64) -> String {
+    if share(label) {
+        format!("{}%", crate::plot::numbers::thousands(v * 100.0, 1))
+    } else {
+        crate::plot::numbers::minus(&format!("{v:.3}"))
     }
 }
 
