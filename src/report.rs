@@ -65,7 +65,7 @@ figure { margin: 2em 0; } figure svg { max-width: 100%; height: auto; border: 1p
 figcaption { color: #555; font-size: 0.9em; } pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 0.8em; white-space: pre-wrap; }
 .swatch { display: inline-block; width: 1.6em; height: 0.35em; vertical-align: middle; margin-right: 0.4em; }
 .findings { background: #f4f8fb; border-left: 4px solid #0072b2; padding: 0.6em 1.2em; }
-.findings li { margin: 0.4em 0; } nav li { margin: 0.15em 0; }
+.findings h2 { margin-top: 0.4em; } .findings li { margin: 0.4em 0; } .wide { overflow-x: auto; } nav li { margin: 0.15em 0; }
 ";
 
 /// A metric's name as a heading: first letter capitalised.
@@ -85,6 +85,19 @@ fn amount(m: Metric, text: &str) -> String {
         text.to_string()
     } else {
         format!("{text} {}", numbers::unit(m))
+    }
+}
+
+/// A level in a sentence: money as "−£1,889m".
+fn level_words(m: Metric, v: f64) -> String {
+    let t = numbers::level(m, v);
+    if numbers::is_money(m) {
+        match t.strip_prefix(MINUS) {
+            Some(rest) => format!("{MINUS}£{rest}m"),
+            None => format!("£{t}m"),
+        }
+    } else {
+        t
     }
 }
 
@@ -161,11 +174,12 @@ fn findings(data: &RunData) -> Vec<String> {
             ));
             continue;
         }
+        let mut note = None;
         let changed = data.changed_params(s);
         if !changed.is_empty() {
             let list: Vec<String> =
                 changed.iter().map(|p| format!("{} from {} to {}", p.name, p.reference, p.value)).collect();
-            out.push(format!(
+            note = Some(format!(
                 "<b>{}</b> also changes {} from the first quarter, before any lever: its differences from {} are not the levers' alone.",
                 escape(&sc.name),
                 escape(&list.join(", ")),
@@ -185,7 +199,7 @@ fn findings(data: &RunData) -> Vec<String> {
             let scale = run_range(data, m).max(d[4]).max(1e-12);
             let (t_med, t_lo, t_hi) = numbers::interval(m, [median, lo, hi]);
             let levels = match (data.stats(s, q, m), data.stats(0, q, m)) {
-                (Some(a), Some(b)) => format!("{} against {}; ", numbers::level(m, a[4]), numbers::level(m, b[4])),
+                (Some(a), Some(b)) => format!("{} against {}; ", level_words(m, a[4]), level_words(m, b[4])),
                 _ => String::new(),
             };
             found.push((
@@ -214,6 +228,7 @@ fn findings(data: &RunData) -> Vec<String> {
                 items.join("; ")
             ));
         }
+        out.extend(note);
     }
     out
 }
@@ -405,7 +420,7 @@ fn headline(w: &mut String, data: &RunData) {
         w,
         "<h2 id=\"headline\">Headline numbers at {last}</h2>\n<p>Median over replicates with the 90% interval (5th to 95th percentile) in brackets. \
          For each scenario after the first, the difference from <b>{}</b> is the median of the paired replicate differences, \
-         with their 90% interval (differences.csv); shares are in per cent and their differences in percentage points.</p>\n<table>\n<tr><th>measure</th>",
+         with their 90% interval (differences.csv); shares are in per cent and their differences in percentage points.</p>\n<div class=\"wide\">\n<table>\n<tr><th>measure</th>",
         escape(&data.scenarios[0].name)
     );
     for (s, sc) in data.scenarios.iter().enumerate() {
@@ -437,7 +452,7 @@ fn headline(w: &mut String, data: &RunData) {
         }
         let _ = writeln!(w, "</tr>");
     }
-    let _ = writeln!(w, "</table>");
+    let _ = writeln!(w, "</table>\n</div>");
 }
 
 fn caveats(w: &mut String, data: &RunData) {
