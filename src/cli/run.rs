@@ -105,7 +105,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 
 /// Draws every chart of the run or sweep in `dir`, and its report, from its files.
 pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
-    let drawn = if dir.join(stpsim::experiment::sweep::FRAME_FILE).is_file() {
+    let sweep = dir.join(stpsim::experiment::sweep::FRAME_FILE).is_file();
+    let drawn = if sweep {
         stpsim::plot::sweep::render(dir)
     } else {
         stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom })
