@@ -1299,12 +1299,49 @@ fn output_folder_is_a_regular_file() {
     assert!(err.starts_with("error: cannot create the output folder afile\n  caused by: "), "{err}");
 }
 
-/// An output folder where summary.csv is a folder, so writing it fails.
+/// An output folder where summary.csv is a folder, so writing it fails
+/// (--force: the folder is not a run's).
 fn blocked_output() -> (TempDir, i32, String) {
     let dir = folder(&[]);
     std::fs::create_dir_all(dir.path().join("o").join("summary.csv")).expect("mkdir");
-    let (code, _, err) = stpsim_in(dir.path(), &["run", "baseline", "--replicates", "1", "--quiet", "--out", "o"]);
+    let (code, _, err) =
+        stpsim_in(dir.path(), &["run", "baseline", "--replicates", "1", "--quiet", "--force", "--out", "o"]);
     (dir, code, err)
+}
+
+#[test]
+fn a_folder_of_other_files_is_refused_without_force() {
+    let dir = folder(&[("o/notes.txt", "mine\n")]);
+    let (code, _, err) = stpsim_in(dir.path(), &["run", "baseline", "--replicates", "1", "--quiet", "--out", "o"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the output folder o is not empty and is not a stpsim run's") && err.contains("--force"),
+        "{err}"
+    );
+    let (code, _, err) = stpsim_in(
+        dir.path(),
+        &["run", "baseline", "--replicates", "1", "--quiet", "--force", "--no-charts", "--out", "o"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("o/notes.txt")).unwrap(), "mine\n", "others' files are kept");
+}
+
+#[test]
+fn a_rerun_removes_the_earlier_runs_charts_and_nothing_else() {
+    let dir = folder(&[]);
+    let run = |args: &[&str]| {
+        let (code, _, err) = stpsim_in(dir.path(), args);
+        assert_eq!(code, 0, "{err}");
+    };
+    run(&["run", "baseline", "history", "--replicates", "1", "--quiet", "--per-footprint", "--out", "o"]);
+    let o = dir.path().join("o");
+    assert!(o.join("heatmap_history_transformation_index.svg").exists() && o.join("differences.csv").exists());
+    std::fs::write(o.join("notes.txt"), "mine\n").unwrap();
+    run(&["run", "baseline", "--replicates", "1", "--quiet", "--out", "o"]);
+    for stale in ["heatmap_history_transformation_index.svg", "comparison.png", "differences.csv", "footprints.csv"] {
+        assert!(!o.join(stale).exists(), "{stale} of the earlier run is left beside the new one");
+    }
+    assert!(o.join("report.html").exists() && o.join("fan_gaps.png").exists() && o.join("notes.txt").exists());
 }
 
 #[test]
@@ -1410,12 +1447,21 @@ fn version() {
 }
 
 #[test]
+fn quiet_validate_prints_nothing_and_still_fails_on_a_mistake() {
+    let (code, stdout, err) = stpsim(&["validate", "--quiet", &fixture("small.toml")]);
+    assert_eq!((code, stdout.as_str(), err.as_str()), (0, "", ""));
+    let (code, stdout, err) = stpsim(&["validate", "--quiet", "no-such-scenario"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(stdout.is_empty() && err.starts_with("error:"), "{err}");
+}
+
+#[test]
 fn validate_a_custom_scenario_with_a_file_structure() {
     let (code, stdout, err) = stpsim(&["validate", &fixture("small.toml")]);
     assert_eq!(code, 0, "{err}");
     for part in [
         "small (",
-        "quarters: 2016Q1 to 2018Q1 (9)",
+        "quarters: 2016Q1 to 2018Q1 (9); calendar quarters: 2016Q1 is January to March 2016, the fourth quarter of financial year 2015/16",
         "(8 organisations, 2 footprints)",
         "ready: South Downs",
         "replicates: 2",

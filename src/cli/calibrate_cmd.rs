@@ -11,16 +11,14 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     if !(args.tolerance > 0.0 && args.tolerance < 0.5) {
         return Err(UsageError(format!("--tolerance {} must be above 0 and below 0.5", args.tolerance)).into());
     }
-    let seed = args.seed.or(scenario.seed).unwrap_or(super::run::DEFAULT_SEED);
+    let seed = args.seed.or(scenario.seed).unwrap_or(stpsim::job::DEFAULT_SEED);
     let opts = Options { replicates: args.replicates, seed, tolerance: args.tolerance };
-    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let threads = stpsim::runner::threads(args.threads.map(usize::from));
+    let pool = stpsim::runner::pool(threads).context("cannot start worker threads")?;
     // Each evaluation holds its replicates' results like a run of one scenario.
-    super::run::check_memory(
-        std::slice::from_ref(&scenario),
-        &stpsim::RunOptions { replicates: args.replicates, seed, footprint_replicates: 0 },
-        threads,
-    )?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let run = stpsim::RunOptions { replicates: args.replicates, seed, footprint_replicates: 0 };
+    stpsim::job::check_memory(stpsim::job::memory_bytes(std::slice::from_ref(&scenario), &run, threads))
+        .map_err(|e| UsageError(e.to_string()))?;
     let clock = Instant::now();
     let (_, fits) =
         pool.install(|| calibrate::calibrate(&scenario, &targets, &opts)).map_err(|e| UsageError(e.to_string()))?;

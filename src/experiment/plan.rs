@@ -184,6 +184,13 @@ fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Res
 
 /// Reads and checks a plan; `base` is a built-in name or a path relative to the plan.
 pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
+    load_with(path, None, None)
+}
+
+/// Reads a plan with the command line's `--seed` and `--replicates`, which
+/// override the plan's (the seed before it draws an LHS or Morris design).
+pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Result<Plan, ScenarioError> {
+    let (seed_arg, replicates_arg) = (seed, replicates);
     let file = path.to_string_lossy().to_string();
     let text = crate::scenario::read::read_text(path, &file)?;
     let src = SourceText { file: &file, text: &text };
@@ -207,10 +214,12 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
         Some(r) => num(r, "replicates", 1.0, 1_000_000.0, &src)? as u32,
         None => base.replicates.unwrap_or(100),
     };
+    let replicates = replicates_arg.unwrap_or(replicates);
     let seed = match &raw.seed {
         Some(s) => num(s, "seed", 0.0, 9_007_199_254_740_992.0, &src)? as u64,
         None => base.seed.unwrap_or(2016),
     };
+    let seed = seed_arg.unwrap_or(seed);
     let design = match raw.design.get_ref().as_str() {
         "grid" => Design::Grid,
         "lhs" => Design::Lhs,
