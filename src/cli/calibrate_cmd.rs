@@ -11,10 +11,10 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     if !(args.tolerance > 0.0 && args.tolerance < 0.5) {
         return Err(UsageError(format!("--tolerance {} must be above 0 and below 0.5", args.tolerance)).into());
     }
-    let seed = args.seed.or(scenario.seed).unwrap_or(super::run::DEFAULT_SEED);
+    let seed = args.seed.or(scenario.seed).unwrap_or(stpsim::job::DEFAULT_SEED);
     let opts = Options { replicates: args.replicates, seed, tolerance: args.tolerance };
-    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let threads = stpsim::runner::threads(args.threads.map(usize::from));
+    let pool = stpsim::runner::pool(threads).context("cannot start worker threads")?;
     let clock = Instant::now();
     let (_, fits) =
         pool.install(|| calibrate::calibrate(&scenario, &targets, &opts)).map_err(|e| UsageError(e.to_string()))?;
