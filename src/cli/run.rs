@@ -103,9 +103,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Draws every chart of the run in `dir` from its files.
+/// Draws every chart of the run or sweep in `dir`, and its report, from its files.
 pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
-    let charts = stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom }).map_err(|e| match e {
+    let sweep = dir.join(stpsim::experiment::sweep::FRAME_FILE).is_file();
+    let drawn = if sweep {
+        stpsim::plot::sweep::render(dir)
+    } else {
+        stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom })
+    };
+    let charts = drawn.map_err(|e| match e {
         stpsim::plot::PlotError::Input(i) => anyhow::Error::new(UsageError(format!(
             "{i}\n  is it the output folder of a run? `stpsim run ... --out {}` makes one",
             dir.display()
