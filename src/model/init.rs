@@ -2,7 +2,7 @@
 //! attributes, each from its own keyed stream.
 
 use super::kind::Kind;
-use super::levers::{Governance, Lever, Policy, Running};
+use super::levers::{Governance, Lever, Policy};
 use super::phases::funding;
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, World};
@@ -131,7 +131,6 @@ impl World {
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,
             },
-            levers: Vec::new(),
             proposals: Vec::with_capacity(PROPOSALS),
             tallies: vec![Default::default(); nf],
             runs: Default::default(),
@@ -217,7 +216,6 @@ impl World {
             funding::add_deficits(&mut all, f);
         }
         w.national.total_deficit = funding::total_deficit(&w.fps);
-        w.levers = setup.levers.iter().map(|l| Running::new(l, &ready)).collect();
         w
     }
 }
