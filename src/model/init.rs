@@ -3,7 +3,6 @@
 
 use super::kind::Kind;
 use super::levers::{Lever, LeverRuntime, targets};
-use super::phases::funding;
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
 use crate::params::Params;
@@ -130,7 +129,7 @@ impl World {
                 schedule: p.stf_schedule(),
                 fund_share: s.fund_share,
                 first_quarter: true,
-                total_deficit: 0.0,
+                order: Vec::with_capacity(n),
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,
             },
@@ -211,7 +210,7 @@ impl World {
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,
-                deficit: 0.0,
+                joint_working: false,
             };
             w.fps.push(fp);
             let trust_lead = w.largest(f, |k| k.is_provider() && k != Kind::Ambulance);
@@ -225,15 +224,15 @@ impl World {
             w.fps[f].lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
         }
 
-        let mut all = w.whole();
-        for f in 0..nf {
-            funding::add_deficits(&mut all, f);
-        }
-        w.national.total_deficit = funding::total_deficit(&w.fps);
         w.levers = setup
             .levers
             .iter()
-            .map(|l| LeverRuntime { targets: targets(&l.footprints, &ready), ..Default::default() })
+            .map(|l| {
+                let targets = targets(&l.footprints, &ready);
+                // Room for what the lever saves when it starts, so the quarter loop never allocates.
+                let saved = Vec::with_capacity(targets.len().max(1));
+                LeverRuntime { targets, saved, ..Default::default() }
+            })
             .collect();
         w
     }

@@ -22,22 +22,45 @@ pub enum Targets {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LeverAction {
-    StrengthenLeads { authority: f64, decision_rights: bool, formal_appointment: bool },
+    StrengthenLeads {
+        authority: f64,
+        decision_rights: bool,
+        formal_appointment: bool,
+    },
     RemoveVeto,
     CommitteesInCommon,
-    FundingConditionality { share: f64 },
-    NationalIntervention { probability: f64 },
-    IncludeLocalGovernment { council_seats: f64 },
+    FundingConditionality {
+        share: f64,
+    },
+    NationalIntervention {
+        probability: f64,
+    },
+    IncludeLocalGovernment {
+        council_seats: f64,
+    },
     CouncilLead,
-    AccountabilityClarity { hazard: f64 },
-    ForcePace { pace: f64 },
-    AccountableCare { threshold: f64, quarters: usize },
-    StfSchedule { years: Vec<FundYear> },
+    AccountabilityClarity {
+        hazard: f64,
+    },
+    ForcePace {
+        pace: f64,
+    },
+    /// `designate`: the national bodies make every target an ACS at the start.
+    AccountableCare {
+        threshold: f64,
+        quarters: usize,
+        designate: bool,
+    },
+    StfSchedule {
+        years: Vec<FundYear>,
+    },
+    /// Trust built by joint working (phase 9) in the targeted footprints.
+    JointWorking,
 }
 
 impl LeverAction {
     /// Every lever kind, by its name in scenario files.
-    pub const KINDS: [&'static str; 11] = [
+    pub const KINDS: [&'static str; 12] = [
         "strengthen_leads",
         "remove_veto",
         "committees_in_common",
@@ -49,6 +72,7 @@ impl LeverAction {
         "force_pace",
         "accountable_care",
         "stf_schedule",
+        "joint_working",
     ];
 
     pub fn name(&self) -> &'static str {
@@ -64,6 +88,7 @@ impl LeverAction {
             LeverAction::ForcePace { .. } => "force_pace",
             LeverAction::AccountableCare { .. } => "accountable_care",
             LeverAction::StfSchedule { .. } => "stf_schedule",
+            LeverAction::JointWorking => "joint_working",
         }
     }
 
@@ -192,11 +217,18 @@ fn begin(w: &mut World, i: usize, lever: &Lever) {
                         fp.pace = *pace;
                         s
                     }
-                    LeverAction::AccountableCare { threshold, quarters } => {
+                    LeverAction::AccountableCare { threshold, quarters, designate } => {
                         let s = [flag(fp.acs_enabled), fp.acs_threshold, fp.acs_quarters as f64];
                         fp.acs_enabled = true;
                         fp.acs_threshold = *threshold;
                         fp.acs_quarters = *quarters;
+                        // Designated, for good, whatever its collaboration.
+                        fp.acs |= *designate;
+                        s
+                    }
+                    LeverAction::JointWorking => {
+                        let s = [flag(fp.joint_working), 0.0, 0.0];
+                        fp.joint_working = true;
                         s
                     }
                     _ => [0.0; 3],
@@ -235,6 +267,7 @@ fn end(w: &mut World, i: usize, lever: &Lever) {
                         fp.acs_threshold = s[1];
                         fp.acs_quarters = s[2] as usize;
                     }
+                    LeverAction::JointWorking => fp.joint_working = s[0] > 0.5,
                     _ => {}
                 }
             }

@@ -75,8 +75,8 @@ pub struct Footprint {
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,
-    /// Its providers' structural deficit as it closed the quarter, GBP m a year.
-    pub deficit: f64,
+    /// Joint working builds trust here (phase 9).
+    pub joint_working: bool,
 }
 
 impl Footprint {
@@ -120,9 +120,8 @@ pub struct National {
     pub fund_share: f64,
     /// No stance history yet: nothing is withheld.
     pub first_quarter: bool,
-    /// Providers' total structural deficit, GBP m a year, as the fund sees it
-    /// this quarter: the sum of footprints' `deficit` as they closed the last.
-    pub total_deficit: f64,
+    /// Providers in deficit, smallest first: phase 2's scratch list, reused.
+    pub order: Vec<u32>,
     /// This quarter's fund, GBP m: sustainability and transformation parts.
     pub sustainability_gbp_m: f64,
     pub transformation_gbp_m: f64,
@@ -224,6 +223,7 @@ impl World {
             + self.history.iter().map(|s| s.capacity() * size_of::<f64>()).sum::<usize>()
             + self.proposals.capacity() * size_of::<Proposal>()
             + self.tallies.capacity() * size_of::<super::metrics::Tally>()
+            + self.national.order.capacity() * size_of::<u32>()
             + size_of::<World>()
     }
 

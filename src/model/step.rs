@@ -13,20 +13,18 @@ use crate::quarter::Quarter;
 /// Advances the world one quarter; `metrics::record` then reads it.
 pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
     levers::apply(w, levers_, q); // 1
-    funding::pay(w, q); // 2, national part
+    funding::pay(w, q); // 2, over all footprints at once
     let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only, so runs of footprints may go
     // in parallel; each footprint draws from its own keyed streams.
     let (all, runs) = w.whole_and_runs();
     runs.for_each(all, &|part, f| footprint(part, f, q, &keys));
-    w.national.total_deficit = funding::total_deficit(&w.fps);
     w.national.first_quarter = false;
 }
 
-/// Phases 2 (this footprint's providers) to 11 for footprint `f`.
+/// Phases 3 to 11 for footprint `f`.
 fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     w.fps[f].counts = Counts::default();
-    funding::pay_footprint(w, f); // 2, to this footprint's providers
     let deficit = stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
     proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
     votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
@@ -36,7 +34,6 @@ fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
     accountable_care::evolve(w, f); // 10
     close_footprint(w, f);
-    funding::add_deficits(w, f);
     metrics::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
 }
 

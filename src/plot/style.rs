@@ -123,6 +123,7 @@ pub fn lever_label(kind: &str) -> &str {
         "force_pace" => "pace forced",
         "accountable_care" => "accountable care",
         "stf_schedule" => "fund schedule",
+        "joint_working" => "joint working",
         other => other,
     }
 }

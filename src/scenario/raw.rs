@@ -71,6 +71,7 @@ pub struct RawLever {
     pub pace: Option<Spanned<Num>>,
     pub threshold: Option<Spanned<Num>>,
     pub quarters: Option<Spanned<Num>>,
+    pub designate: Option<Spanned<bool>>,
     pub years: Option<Spanned<Vec<RawYear>>>,
 }
 
@@ -94,6 +95,7 @@ impl RawLever {
         add("pace", self.pace.as_ref().map(|x| x.span()));
         add("threshold", self.threshold.as_ref().map(|x| x.span()));
         add("quarters", self.quarters.as_ref().map(|x| x.span()));
+        add("designate", self.designate.as_ref().map(|x| x.span()));
         add("years", self.years.as_ref().map(|x| x.span()));
         v
     }

@@ -482,8 +482,9 @@ const LEVER_KINDS: &[(&str, &[&str])] = &[
     ("council_lead", &["footprints"]),
     ("accountability_clarity", &["hazard"]),
     ("force_pace", &["footprints", "pace"]),
-    ("accountable_care", &["footprints", "threshold", "quarters"]),
+    ("accountable_care", &["footprints", "threshold", "quarters", "designate"]),
     ("stf_schedule", &["years"]),
+    ("joint_working", &["footprints"]),
 ];
 
 fn lever(
@@ -572,7 +573,9 @@ fn lever(
                 Some(v) => number(v, &format!("{at}.quarters"), 1.0, 40.0, true, src)? as usize,
                 None => 0,
             },
+            designate: l.designate.as_ref().is_some_and(|b| *b.get_ref()),
         },
+        "joint_working" => LeverAction::JointWorking,
         "stf_schedule" => {
             let Some(years) = &l.years else {
                 return Err(src.at(
@@ -822,7 +825,7 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
             }
         };
         let mut action = l.action.clone();
-        if let LeverAction::AccountableCare { threshold, quarters } = &mut action {
+        if let LeverAction::AccountableCare { threshold, quarters, .. } = &mut action {
             if l.default_threshold {
                 *threshold = d.params.acs_threshold;
             }
@@ -899,7 +902,9 @@ mod tests {
         }
         let h = load("history").unwrap();
         assert!(!h.levers.is_empty());
-        assert!(load("baseline").unwrap().levers.is_empty());
+        let b = load("baseline").unwrap();
+        assert_eq!(b.levers.len(), 1, "baseline: joint working only");
+        assert_eq!(b.levers[0].action, LeverAction::JointWorking);
     }
 
     #[test]
@@ -972,8 +977,8 @@ mod tests {
             "kind = \"accountable_care\"\nstart = \"2019Q1\"",
         );
         let s = load_text(&t, "t.toml", None).unwrap();
-        assert_eq!(s.levers[0].action, LeverAction::AccountableCare { threshold: 0.7, quarters: 6 });
-        assert_eq!(s.levers[1].action, LeverAction::AccountableCare { threshold: 0.5, quarters: 6 });
+        assert_eq!(s.levers[0].action, LeverAction::AccountableCare { threshold: 0.7, quarters: 6, designate: false });
+        assert_eq!(s.levers[1].action, LeverAction::AccountableCare { threshold: 0.5, quarters: 6, designate: false });
     }
 
     #[test]
