@@ -141,6 +141,7 @@ pub fn build(data: &RunData, charts: &[ChartFile]) -> Result<String, std::io::Er
         let _ = writeln!(w, "</tr>");
     }
     let _ = writeln!(w, "</table>");
+    posterior_section(w, data, &manifest);
 
     let _ = writeln!(w, "<h2>Charts</h2>");
     for c in charts {
@@ -164,6 +165,55 @@ pub fn build(data: &RunData, charts: &[ChartFile]) -> Result<String, std::io::Er
         escape(&data.manifest_text)
     );
     Ok(h)
+}
+
+/// For a run over a posterior: that its intervals include parameter
+/// uncertainty, and how much of each headline spread is parameters and how
+/// much chance (variance_split.csv).
+fn posterior_section(w: &mut String, data: &RunData, manifest: &serde_json::Value) {
+    let p = &manifest["posterior"];
+    if !p.is_object() {
+        return;
+    }
+    let _ = write!(
+        w,
+        "<h2>Parameter uncertainty</h2>\n<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
+         with a draw from the calibrated posterior <code>{}</code> ({} draws of {}), chosen by weight, and replicate r took \
+         the same draw in every scenario, so differences stay paired. The table splits each headline spread at the final \
+         quarter into parameter uncertainty and chance: the parameter share is the adjusted R<sup>2</sup> of a linear fit of \
+         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>\n",
+        escape(p["file"].as_str().unwrap_or("")),
+        p["draws"].as_u64().unwrap_or(0),
+        escape(
+            &p["parameters"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        )
+    );
+    let Ok(text) = std::fs::read_to_string(data.dir.join("variance_split.csv")) else {
+        let _ = writeln!(w, "<p>variance_split.csv is missing from the run folder.</p>");
+        return;
+    };
+    let _ =
+        writeln!(w, "<table>\n<tr><th>scenario</th><th>metric</th><th>sd</th><th>parameters</th><th>chance</th></tr>");
+    for line in text.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        if c.len() != 6 {
+            continue;
+        }
+        let num = |v: &str| v.parse::<f64>().unwrap_or(f64::NAN);
+        let _ = writeln!(
+            w,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.0}%</td><td class=\"num\">{:.0}%</td></tr>",
+            escape(c[0]),
+            escape(c[2]),
+            num(c[3]),
+            100.0 * num(c[4]),
+            100.0 * num(c[5])
+        );
+    }
+    let _ = writeln!(w, "</table>");
 }
 
 /// docs/scenarios.md: every scenario of a run with its question and its

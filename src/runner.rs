@@ -3,10 +3,12 @@
 //! the results do not depend on the number of threads. Results are collected
 //! in a fixed order.
 
+use crate::calibrate::posterior::Posterior;
 use crate::model::init::Setup;
 use crate::model::metrics::{N_METRICS, record};
 use crate::model::rng::Keys;
 use crate::model::{World, step};
+use crate::params::Params;
 use crate::results::{Results, ScenarioResult};
 use crate::scenario::Scenario;
 use crate::structure::Structure;
@@ -39,7 +41,19 @@ pub fn simulate(
     per_footprint: bool,
     runs: usize,
 ) -> (Vec<f64>, Option<Vec<f64>>) {
-    let setup = Setup { params: &scenario.params, levers: &scenario.levers, ready: &scenario.ready_index };
+    simulate_with(scenario, &scenario.params, structure, keys, per_footprint, runs)
+}
+
+/// As `simulate`, with the scenario's parameters replaced by `params`.
+pub fn simulate_with(
+    scenario: &Scenario,
+    params: &Params,
+    structure: &Structure,
+    keys: &Keys,
+    per_footprint: bool,
+    runs: usize,
+) -> (Vec<f64>, Option<Vec<f64>>) {
+    let setup = Setup { params, levers: &scenario.levers, ready: &scenario.ready_index };
     let mut w = World::new(structure, setup, keys);
     w.split_into(runs);
     let quarters = scenario.quarters();
@@ -56,6 +70,13 @@ pub fn simulate(
 
 /// Runs every scenario for every replicate on the current rayon pool.
 pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
+    run_over(scenarios, opts, None)
+}
+
+/// As `run`; with a posterior, replicate r of every scenario takes the same
+/// draw (`Posterior::draw_for`), so intervals carry parameter uncertainty and
+/// differences between scenarios stay paired.
+pub fn run_over(scenarios: &[Scenario], opts: &RunOptions, posterior: Option<&Posterior>) -> Results {
     let structures: Vec<Structure> = scenarios.iter().map(|s| s.build_structure(opts.seed)).collect();
     let reps = opts.replicates as usize;
     let fp_runs = footprint_runs(scenarios.len() * reps);
@@ -64,7 +85,10 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
         .map(|k| {
             let (s, r) = (k / reps, k % reps);
             let keys = Keys { seed: opts.seed, replicate: r as u64 };
-            simulate(&scenarios[s], &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
+            let sc = &scenarios[s];
+            let drawn = posterior.map(|p| p.apply(&sc.params, p.draw_for(opts.seed, r as u64)));
+            let params = drawn.as_ref().unwrap_or(&sc.params);
+            simulate_with(sc, params, &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
         })
         .collect();
     let mut runs = runs.into_iter();

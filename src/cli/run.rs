@@ -4,6 +4,7 @@ use super::{RunArgs, UsageError, emit};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
+use stpsim::calibrate::posterior::Posterior;
 use stpsim::model::Metric;
 use stpsim::results::manifest::{self, Manifest};
 use stpsim::results::summary::{describe, paired, summarise};
@@ -68,6 +69,10 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     };
     let opts = RunOptions { replicates, seed, footprint_replicates };
     check_memory(&scenarios, &opts, threads)?;
+    let posterior = match &args.posterior {
+        Some(p) => Some(Posterior::load(p).map_err(|e| UsageError(format!("--posterior: {e}")))?),
+        None => None,
+    };
 
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let started = SystemTime::now();
@@ -80,14 +85,23 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
             if threads == 1 { "" } else { "s" }
         );
     }
-    let results = pool.install(|| stpsim::run(&scenarios, &opts));
+    let results = pool.install(|| stpsim::runner::run_over(&scenarios, &opts, posterior.as_ref()));
     let summary = summarise(results.rows());
 
     let ctx = |name: &str| format!("cannot write {}", out.join(name).display());
     write::atomic(&out, "timeseries.csv", |w| write::timeseries(w, results.rows()))
         .with_context(|| ctx("timeseries.csv"))?;
-    write::atomic(&out, "summary.csv", |w| write::summary(w, &summary)).with_context(|| ctx("summary.csv"))?;
+    let spread = posterior.as_ref().map(|_| "parameter uncertainty and chance");
+    write::atomic(&out, "summary.csv", |w| write::summary_over(w, &summary, spread))
+        .with_context(|| ctx("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    if let Some(p) = &posterior {
+        write::atomic(&out, "posterior_draws.csv", |w| posterior_draws(w, p, &opts))
+            .with_context(|| ctx("posterior_draws.csv"))?;
+        write::atomic(&out, "variance_split.csv", |w| variance_split(w, p, &opts, &results))
+            .with_context(|| ctx("variance_split.csv"))?;
+        files.extend(["posterior_draws.csv", "variance_split.csv"]);
+    }
     if args.per_footprint {
         write::atomic(&out, "footprints.csv", |w| write::footprints(w, results.footprint_rows()))
             .with_context(|| ctx("footprints.csv"))?;
@@ -104,6 +118,13 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         wall_seconds: clock.elapsed().as_secs_f64(),
         files,
+        posterior: posterior.as_ref().map(|p| manifest::PosteriorEntry {
+            file: p.source.clone(),
+            sha256: p.sha256.clone(),
+            draws: p.draws.len(),
+            parameters: p.names.clone(),
+            note: manifest::POSTERIOR_NOTE,
+        }),
         scenarios: scenarios.iter().map(manifest::entry).collect(),
     };
     write::atomic(&out, "manifest.json", |w| {
@@ -121,7 +142,43 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
             out.display(),
             clock.elapsed().as_secs_f64()
         );
-        emit(&(terminal_summary(&results, replicates, seed) + &done))?;
+        let over = posterior.as_ref().map_or(String::new(), |p| {
+            format!("\nOver the posterior {} ({} draws): {}.\n", p.source, p.draws.len(), manifest::POSTERIOR_NOTE)
+        });
+        emit(&(over + &terminal_summary(&results, replicates, seed) + &done))?;
+    }
+    Ok(())
+}
+
+/// Which posterior draw each replicate ran with.
+fn posterior_draws(w: &mut dyn std::io::Write, p: &Posterior, opts: &RunOptions) -> std::io::Result<()> {
+    writeln!(w, "replicate,draw,{}", p.names.join(","))?;
+    for r in 0..opts.replicates as u64 {
+        let d = p.draw_for(opts.seed, r);
+        let vals: Vec<String> = p.draws[d].iter().map(|v| v.to_string()).collect();
+        writeln!(w, "{r},{d},{}", vals.join(","))?;
+    }
+    Ok(())
+}
+
+/// Each headline metric's spread at the final quarter, split into
+/// parameter uncertainty and chance (`posterior::variance_split`).
+fn variance_split(
+    w: &mut dyn std::io::Write,
+    p: &Posterior,
+    opts: &RunOptions,
+    results: &Results,
+) -> std::io::Result<()> {
+    let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
+    writeln!(w, "scenario,quarter,metric,sd,parameter_share,chance_share")?;
+    for sc in &results.scenarios {
+        let Some(&last) = sc.quarters.last() else { continue };
+        for &m in &stpsim::report::HEADLINE {
+            let y = sc.at(last, m);
+            let (_, sd, _) = describe(&mut y.clone());
+            let (ps, cs) = stpsim::calibrate::posterior::variance_split(&y, &theta);
+            writeln!(w, "{},{last},{},{sd},{ps},{cs}", sc.name, m.name())?;
+        }
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ mod fan;
 mod funnel;
 mod heatmap;
 pub mod input;
-mod raster;
+pub(crate) mod raster;
 pub mod style;
 pub mod sweep;
 
@@ -65,7 +65,10 @@ pub(crate) fn frame<DB: DrawingBackend>(
 }
 
 pub(crate) fn source_line(data: &RunData) -> String {
-    format!("Source: stpsim v{}, {} replicates, seed {}", data.version, data.replicates, data.seed)
+    let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
+    let over =
+        if m["posterior"].is_object() { "; intervals include parameter uncertainty (posterior draws)" } else { "" };
+    format!("Source: stpsim v{}, {} replicates, seed {}{over}", data.version, data.replicates, data.seed)
 }
 
 /// Draws a chart as SVG, then rasterises that SVG to PNG with the embedded
