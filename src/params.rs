@@ -442,7 +442,7 @@ impl Params {
 
     /// Fund total (GBP bn) and transformation share by financial year, as the
     /// default schedule.
-    pub fn stf_schedule(&self) -> Vec<FundYear> {
+    pub fn fund_schedule(&self) -> Vec<FundYear> {
         vec![
             FundYear { start_year: 2016, total_gbp_bn: self.stf_2016_total, transformation_share: self.stf_2016_share },
             FundYear { start_year: 2017, total_gbp_bn: self.stf_2017_total, transformation_share: self.stf_2017_share },

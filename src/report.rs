@@ -1,12 +1,18 @@
 //! report.html: one self-contained page (inline SVG and CSS, nothing
-//! fetched) with what was run, each scenario and its levers, the headline
-//! numbers at the final quarter, every chart and the manifest.
+//! fetched). It opens with key findings written from the numbers, then
+//! contents, what was run, the headline numbers, every chart, caveats, the
+//! data files and the manifest.
+//!
+//! [`html`] builds it from results in memory (for the explorer and the
+//! Python package); `stpsim run` and `stpsim plot` reach the same [`build`]
+//! through [`crate::plot::write_all`].
 
 use crate::model::Metric;
-use crate::plot::{ChartFile, RunData};
+use crate::plot::numbers::{self, MINUS};
+use crate::plot::{Chart, ChartOptions, PlotError, RunData};
 use std::fmt::Write;
 
-/// Metrics in the headline table.
+/// Metrics in the headline table and the key findings.
 pub const HEADLINE: [Metric; 9] = [
     Metric::TransformationIndex,
     Metric::SocialCarePriority,
@@ -19,10 +25,413 @@ pub const HEADLINE: [Metric; 9] = [
     Metric::AcsCount,
 ];
 
+/// The report of a run held in memory, with every chart inlined as SVG,
+/// without touching the file system.
+///
+/// `results` and `scenarios` are those of one [`crate::run`] call, in the
+/// same order; `seed` is the run's seed; `manifest` is the manifest.json
+/// text to show, or none to describe the scenarios alone.
+///
+/// ```
+/// let scenarios = vec![stpsim::scenario::load("baseline").unwrap(), stpsim::scenario::load("history").unwrap()];
+/// let options = stpsim::RunOptions { replicates: 4, seed: 7, footprint_replicates: 0 };
+/// let results = stpsim::run(&scenarios, &options);
+/// let page = stpsim::report::html(&results, &scenarios, 7, None, &Default::default()).unwrap();
+/// assert!(page.contains("Key findings") && page.contains("<svg"));
+/// ```
+pub fn html(
+    results: &crate::Results,
+    scenarios: &[crate::Scenario],
+    seed: u64,
+    manifest: Option<&str>,
+    options: &ChartOptions,
+) -> Result<String, PlotError> {
+    let data = RunData::from_results(results, scenarios, seed, manifest)?;
+    let charts = crate::plot::charts(&data, options)?;
+    Ok(build(&data, &charts))
+}
+
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+const CSS: &str = "
+body { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; color: #1a1a1a; max-width: 1180px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.9em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 2px solid #1a1a1a; padding-bottom: 0.2em; }
+.meta { color: #555; } table { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.35em 0.8em; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 2em 0; } figure svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { color: #555; font-size: 0.9em; } pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 0.8em; white-space: pre-wrap; }
+.swatch { display: inline-block; width: 1.6em; height: 0.35em; vertical-align: middle; margin-right: 0.4em; }
+.findings { background: #f4f8fb; border-left: 4px solid #0072b2; padding: 0.6em 1.2em; }
+.findings li { margin: 0.4em 0; } nav ol { columns: 2; }
+";
+
+/// A metric's name as a heading: first letter capitalised.
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+}
+
+/// An amount with its unit in words: "£747m a year", "27.1 percentage points", "0.036".
+fn amount(m: Metric, text: &str) -> String {
+    let text = text.trim_start_matches(['+', MINUS]);
+    if numbers::is_money(m) {
+        format!("£{text}m{}", numbers::unit(m).trim_start_matches("£m"))
+    } else if numbers::is_share(m) {
+        format!("{text} percentage points")
+    } else if m == Metric::TransformationIndex || m.unit() == "trust" || m.unit() == "resentment" {
+        text.to_string()
+    } else {
+        format!("{text} {}", numbers::unit(m))
+    }
+}
+
+/// The title's list of scenarios: "a and b", "a, b and c", or "14 scenarios".
+fn scenario_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [a] => a.to_string(),
+        _ if names.len() > 3 => format!("{} scenarios", names.len()),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Key findings: for the first scenario its headline values; for each later
+/// one, the (up to) three largest paired differences whose 90% interval
+/// excludes zero, ranked by size relative to the spread across replicates.
+fn findings(data: &RunData) -> Vec<String> {
+    let mut out = Vec::new();
+    let base = &data.scenarios[0];
+    let Some(&last) = base.quarters.last() else { return out };
+    let mut first = Vec::new();
+    for m in [Metric::TransformationIndex, Metric::SelfPriorityShare, Metric::SocialCarePriority] {
+        if let Some(st) = data.stats(0, last, m) {
+            first.push(format!(
+                "{} {} (90% of replicates between {} and {})",
+                m.label(),
+                numbers::level(m, st[4]),
+                numbers::level(m, st[2]),
+                numbers::level(m, st[6])
+            ));
+        }
+    }
+    out.push(format!(
+        "Under <b>{}</b> at {last} ({}): {}.",
+        escape(&base.name),
+        numbers::months(last),
+        escape(&first.join("; "))
+    ));
+    for (s, sc) in data.scenarios.iter().enumerate().skip(1) {
+        let Some(&q) = sc.quarters.last() else { continue };
+        if !data.paired(s) {
+            out.push(format!(
+                "<b>{}</b> models another structure or period than {}, so it is not compared with it.",
+                escape(&sc.name),
+                escape(&base.name)
+            ));
+            continue;
+        }
+        let mut found: Vec<(f64, String)> = Vec::new();
+        for m in HEADLINE {
+            let Some(d) = data.difference(s, q, m) else { continue };
+            let (median, lo, hi) = (d[0], d[1], d[2]);
+            if !(lo > 0.0 || hi < 0.0) {
+                continue;
+            }
+            let spread = |i: usize| data.stats(i, q, m).map_or(0.0, |st| st[1]);
+            let scale = ((spread(0).powi(2) + spread(s).powi(2)) / 2.0).sqrt().max(d[4]).max(1e-12);
+            let (t_med, t_lo, t_hi) = numbers::interval(m, [median, lo, hi]);
+            let levels = match (data.stats(s, q, m), data.stats(0, q, m)) {
+                (Some(a), Some(b)) => format!("{} against {}; ", numbers::level(m, a[4]), numbers::level(m, b[4])),
+                _ => String::new(),
+            };
+            found.push((
+                median.abs() / scale,
+                format!(
+                    "{} {} {} ({levels}90% interval of the paired differences {t_lo} to {t_hi})",
+                    m.label(),
+                    amount(m, &t_med),
+                    if median > 0.0 { "higher" } else { "lower" }
+                ),
+            ));
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if found.is_empty() {
+            out.push(format!(
+                "Under <b>{}</b>, no headline measure differs from {} at {q} with a 90% interval of the paired differences that excludes zero.",
+                escape(&sc.name),
+                escape(&base.name)
+            ));
+        } else {
+            let items: Vec<String> = found.into_iter().take(3).map(|f| escape(&f.1)).collect();
+            out.push(format!(
+                "Under <b>{}</b>, compared with {} at {q}: {}.",
+                escape(&sc.name),
+                escape(&base.name),
+                items.join("; ")
+            ));
+        }
+    }
+    out
+}
+
+/// Builds the page from a run's data and its charts (inlined as SVG).
+pub fn build(data: &RunData, charts: &[Chart]) -> String {
+    let mut h = String::new();
+    let w = &mut h;
+    let names: Vec<&str> = data.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let manifest: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
+    let finished = manifest["finished"].as_str().unwrap_or("");
+    let title = format!("stpsim report: {}", scenario_list(&names));
+    let _ = write!(
+        w,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        escape(&title)
+    );
+    let _ = write!(
+        w,
+        "<h1>{}</h1>\n<p class=\"meta\">{}; stpsim v{}, {} replicates per scenario, seed {}{}. \
+         Scenarios share random numbers replicate by replicate, so differences between them are paired.</p>\n",
+        escape(&title),
+        escape(&data.structure_names()),
+        escape(&data.version),
+        data.replicates,
+        data.seed,
+        if finished.is_empty() { String::new() } else { format!(", run finished {}", escape(finished)) }
+    );
+
+    let _ = writeln!(w, "<section class=\"findings\" id=\"findings\">\n<h2>Key findings</h2>\n<ul>");
+    for f in findings(data) {
+        let _ = writeln!(w, "<li>{f}</li>");
+    }
+    let _ = writeln!(
+        w,
+        "</ul>\n<p class=\"meta\">Intervals cover the spread across replicates only (see <a href=\"#caveats\">caveats</a>).</p>\n</section>"
+    );
+
+    let mut contents = vec![
+        ("run", "What was run".to_string()),
+        ("headline", "Headline numbers".to_string()),
+        ("charts", "Charts".to_string()),
+    ];
+    contents.extend([("caveats", "Caveats".to_string())]);
+    if !data.files.is_empty() {
+        contents.push(("data", "Data files".to_string()));
+    }
+    contents.extend([("manifest", "Manifest".to_string()), ("odd", "The model".to_string())]);
+    let _ = writeln!(w, "<nav id=\"contents\">\n<h2>Contents</h2>\n<ol>");
+    for (id, text) in &contents {
+        let _ = writeln!(w, "<li><a href=\"#{id}\">{}</a></li>", escape(text));
+        if *id == "charts" {
+            let _ = writeln!(w, "<ol>");
+            for c in charts {
+                let _ = writeln!(w, "<li><a href=\"#{}\">{}</a></li>", escape(&c.stem), escape(&c.title));
+            }
+            let _ = writeln!(w, "</ol>");
+        }
+    }
+    let _ = writeln!(w, "</ol>\n</nav>");
+
+    what_was_run(w, data);
+    headline(w, data);
+    posterior_section(w, &manifest);
+
+    let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
+    for c in charts {
+        let body = c.svg.trim_start_matches(|ch| ch != '<');
+        let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
+        let files = if data.files.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print",
+                escape(&c.stem)
+            )
+        };
+        let _ = write!(
+            w,
+            "<figure id=\"{}\">\n{}\n<figcaption>{}{files}</figcaption>\n</figure>\n",
+            escape(&c.stem),
+            body.trim(),
+            escape(&c.title),
+        );
+    }
+
+    caveats(w, data);
+    if !data.files.is_empty() {
+        let _ = writeln!(
+            w,
+            "<h2 id=\"data\">Data files</h2>\n<p>Beside this report, in the run's folder:</p>\n<table>\n<tr><th>file</th><th>what it holds</th></tr>"
+        );
+        for f in &data.files {
+            let _ =
+                writeln!(w, "<tr><td><a href=\"{0}\">{0}</a></td><td>{1}</td></tr>", escape(f), escape(file_note(f)));
+        }
+        let _ = writeln!(w, "</table>");
+    }
+    let _ = write!(
+        w,
+        "<h2 id=\"manifest\">Manifest</h2>\n<details><summary>manifest.json: every scenario fully resolved, with all parameters and levers</summary>\n<pre>{}</pre>\n</details>\n",
+        escape(&data.manifest_text)
+    );
+    let _ = write!(
+        w,
+        "<h2 id=\"odd\">The model</h2>\n<p>docs/model.md describes the model in the ODD protocol (Overview, Design concepts, Details); \
+         it is reproduced here so that this page stands alone.</p>\n<details><summary>docs/model.md: the ODD description</summary>\n<pre>{}</pre>\n</details>\n</body>\n</html>\n",
+        escape(MODEL_DOC)
+    );
+    h
+}
+
+/// The model's ODD description, carried in the report.
+const MODEL_DOC: &str = include_str!("../docs/model.md");
+
+fn file_note(f: &str) -> &'static str {
+    match f {
+        "summary.csv" => "scenario, quarter, metric, mean, sd, p05, p25, p50, p75, p95 over replicates",
+        "differences.csv" => {
+            "scenario, quarter, metric, median, p05, p95, mean, sd of the paired differences from the first scenario"
+        }
+        "timeseries.csv" => "scenario, replicate, quarter, metric, value: every replicate, every quarter",
+        "footprints.csv" => "scenario, replicate, quarter, footprint, metric, value: every footprint",
+        "manifest.json" => "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
+        _ => "",
+    }
+}
+
+fn what_was_run(w: &mut String, data: &RunData) {
+    let _ = writeln!(
+        w,
+        "<h2 id=\"run\">What was run</h2>\n<p>{} {} replicates of each scenario, seed {}.</p>",
+        escape(numbers::QUARTERS_NOTE),
+        data.replicates,
+        data.seed
+    );
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        let c = crate::plot::style::colour(s);
+        let _ = write!(
+            w,
+            "<h3><span class=\"swatch\" style=\"background: rgb({},{},{})\"></span>{}</h3>\n<p>{}</p>\n<p class=\"meta\">{}; {} to {}; from {}; SHA-256 {}</p>\n",
+            c.0,
+            c.1,
+            c.2,
+            escape(&sc.name),
+            escape(&sc.description),
+            escape(&sc.structure_name),
+            sc.quarters.first().map(|q| q.to_string()).unwrap_or_default(),
+            sc.quarters.last().map(|q| q.to_string()).unwrap_or_default(),
+            escape(&sc.source),
+            escape(sc.sha256.get(..16).unwrap_or(&sc.sha256))
+        );
+        let changed = data.changed_params(s);
+        if !changed.is_empty() {
+            let against =
+                if s == 0 { "the default".to_string() } else { format!("{}'s", escape(&data.scenarios[0].name)) };
+            let list: Vec<String> = changed
+                .iter()
+                .map(|p| format!("<code>{}</code> = {} (against {against} {})", escape(&p.name), p.value, p.reference))
+                .collect();
+            let _ = writeln!(w, "<p>Settings changed, in force from the first quarter: {}.</p>", list.join("; "));
+        }
+        if sc.levers.is_empty() {
+            let _ = writeln!(w, "<p>No levers.</p>");
+            continue;
+        }
+        let _ =
+            write!(w, "<table>\n<tr><th>from</th><th>until</th><th>lever</th><th>where</th><th>settings</th></tr>\n");
+        let mut levers = sc.levers.clone();
+        levers.sort_by_key(|l| l.start);
+        for l in &levers {
+            let place = if l.named.len() > 2 { l.named.join("; ") } else { l.target.clone() };
+            let _ = writeln!(
+                w,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                l.start,
+                l.end.map_or("end of run".to_string(), |e| format!("{} (first quarter without it)", e)),
+                escape(crate::plot::style::lever_label(&l.kind)),
+                escape(&place),
+                escape(&l.settings)
+            );
+        }
+        let _ = writeln!(w, "</table>");
+    }
+}
+
+fn headline(w: &mut String, data: &RunData) {
+    let last = data.scenarios[0].quarters.last().map(|q| q.to_string()).unwrap_or_default();
+    let _ = write!(
+        w,
+        "<h2 id=\"headline\">Headline numbers at {last}</h2>\n<p>Median over replicates with the 90% interval (5th to 95th percentile) in brackets. \
+         For each scenario after the first, the difference from <b>{}</b> is the median of the paired replicate differences, \
+         with their 90% interval (differences.csv); shares are in per cent and their differences in percentage points.</p>\n<table>\n<tr><th>measure</th>",
+        escape(&data.scenarios[0].name)
+    );
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        let _ = write!(w, "<th>{}</th>", escape(&sc.name));
+        if s > 0 {
+            let _ = write!(w, "<th>{} minus {}</th>", escape(&sc.name), escape(&data.scenarios[0].name));
+        }
+    }
+    let _ = writeln!(w, "</tr>");
+    for m in HEADLINE {
+        let _ = write!(
+            w,
+            "<tr><td>{} <span class=\"meta\">({})</span></td>",
+            escape(&capital(m.label())),
+            escape(&numbers::unit(m))
+        );
+        for (s, sc) in data.scenarios.iter().enumerate() {
+            let cell = sc.quarters.last().and_then(|&q| data.stats(s, q, m)).map_or("n/a".to_string(), |st| {
+                format!("{} [{}, {}]", numbers::level(m, st[4]), numbers::level(m, st[2]), numbers::level(m, st[6]))
+            });
+            let _ = write!(w, "<td class=\"num\">{cell}</td>");
+            if s > 0 {
+                let d = crate::plot::paired_difference(data, s, m).map_or("n/a".to_string(), |d| {
+                    let (a, b, c) = numbers::interval(m, d);
+                    format!("{a} [{b}, {c}]")
+                });
+                let _ = write!(w, "<td class=\"num\">{d}</td>");
+            }
+        }
+        let _ = writeln!(w, "</tr>");
+    }
+    let _ = writeln!(w, "</table>");
+}
+
+fn caveats(w: &mut String, data: &RunData) {
+    use crate::params::DICTIONARY;
+    let calibrated: Vec<String> = DICTIONARY
+        .iter()
+        .filter(|d| d.source.starts_with("calibrated"))
+        .map(|d| format!("<code>{}</code> ({})", d.name, escape(d.source.trim_start_matches("calibrated: "))))
+        .collect();
+    let assumed = DICTIONARY.iter().filter(|d| d.source.starts_with("assumption")).count();
+    let _ = write!(
+        w,
+        "<h2 id=\"caveats\">Caveats</h2>\n<ul>\n\
+         <li><b>What the intervals cover.</b> Bands and bracketed intervals show where 50% or 90% of the {} replicates fall: \
+         the spread that the model's own chance events produce for fixed parameters. They leave out uncertainty in the \
+         parameters, in the model's structure and in the data, so the real uncertainty is wider. Differences between \
+         scenarios are paired replicate by replicate (the scenarios share random numbers), so their intervals are narrower \
+         than either scenario's own: quote the paired interval.</li>\n\
+         <li><b>Which numbers are assumptions.</b> {assumed} of the model's {} parameters are assumptions (the specification's \
+         values or judgement), not estimates; docs/parameters.md gives each one's source. A result that depends on them \
+         should be read as a consequence of the model, not as a forecast.</li>\n\
+         <li><b>Calibration targets.</b> Fitted to the HFMA survey of NHS finance directors (October to November 2016): {}. \
+         Nothing after 2016 was used to fit the model.</li>\n\
+         <li><b>Quarters.</b> {}</li>\n\
+         <li><b>The model.</b> The <a href=\"#odd\">ODD description</a> (docs/model.md) defines every entity, phase and \
+         measure, and its \"Readings\" section says how ambiguous points of the specification were settled.</li>\n</ul>\n",
+        data.replicates,
+        DICTIONARY.len(),
+        calibrated.join("; "),
+        escape(numbers::QUARTERS_NOTE)
+    );
+}
+
+/// A level as docs/scenarios.md writes it.
 fn value(m: Metric, v: f64) -> String {
     if m.unit().starts_with("share") {
         format!("{:.1}%", v * 100.0)
@@ -35,142 +444,10 @@ fn value(m: Metric, v: f64) -> String {
     }
 }
 
-const CSS: &str = "
-body { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; color: #1a1a1a; max-width: 1180px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.9em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 2px solid #1a1a1a; padding-bottom: 0.2em; }
-.meta { color: #555; } table { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
-th, td { border-bottom: 1px solid #ccc; padding: 0.35em 0.8em; text-align: left; vertical-align: top; }
-td:first-child, td:nth-child(2) { white-space: nowrap; }
-th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-figure { margin: 2em 0; } figure svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
-figcaption { color: #555; font-size: 0.9em; } pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 0.8em; }
-.swatch { display: inline-block; width: 1.6em; height: 0.35em; vertical-align: middle; margin-right: 0.4em; }
-";
-
-/// Builds the page; `charts` are read from the run folder as SVG.
-pub fn build(data: &RunData, charts: &[ChartFile]) -> Result<String, std::io::Error> {
-    let mut h = String::new();
-    let w = &mut h;
-    let names: Vec<&str> = data.scenarios.iter().map(|s| s.name.as_str()).collect();
-    let manifest: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
-    let finished = manifest["finished"].as_str().unwrap_or("");
-    let _ = write!(
-        w,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>stpsim report: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-        escape(&names.join(", "))
-    );
-    let _ = write!(
-        w,
-        "<h1>stpsim report: {}</h1>\n<p class=\"meta\">stpsim v{}, {} replicates per scenario, seed {}, run finished {}. \
-         Scenarios share random numbers replicate by replicate, so differences between them are paired.</p>\n",
-        escape(&names.join(" and ")),
-        escape(&data.version),
-        data.replicates,
-        data.seed,
-        escape(finished)
-    );
-
-    let _ = writeln!(w, "<h2>Scenarios</h2>");
-    for (s, sc) in data.scenarios.iter().enumerate() {
-        let c = crate::plot::style::colour(s);
-        let _ = write!(
-            w,
-            "<h3><span class=\"swatch\" style=\"background: rgb({},{},{})\"></span>{}</h3>\n<p>{}</p>\n<p class=\"meta\">From {}; {} to {}; SHA-256 {}</p>\n",
-            c.0,
-            c.1,
-            c.2,
-            escape(&sc.name),
-            escape(&sc.description),
-            escape(&sc.source),
-            sc.quarters.first().map(|q| q.to_string()).unwrap_or_default(),
-            sc.quarters.last().map(|q| q.to_string()).unwrap_or_default(),
-            escape(sc.sha256.get(..16).unwrap_or(&sc.sha256))
-        );
-        if sc.levers.is_empty() {
-            let _ = writeln!(w, "<p>No levers.</p>");
-            continue;
-        }
-        let _ =
-            write!(w, "<table>\n<tr><th>from</th><th>until</th><th>lever</th><th>where</th><th>settings</th></tr>\n");
-        let mut levers = sc.levers.clone();
-        levers.sort_by_key(|l| l.start);
-        for l in &levers {
-            let _ = writeln!(
-                w,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                l.start,
-                l.end.map_or("end of run".to_string(), |e| e.to_string()),
-                escape(crate::plot::style::lever_label(&l.kind)),
-                escape(&l.target),
-                escape(&l.settings)
-            );
-        }
-        let _ = writeln!(w, "</table>");
-    }
-
-    let last = data.scenarios[0].quarters.last().map(|q| q.to_string()).unwrap_or_default();
-    let _ = write!(
-        w,
-        "<h2>Headline numbers at {last}</h2>\n<p>Median over replicates with the 90% interval (5th to 95th percentile) in brackets. \
-         For each scenario after the first, the difference from <b>{}</b> is the median of the paired replicate differences, \
-         with their 90% interval; shares are in percentage points.</p>\n<table>\n<tr><th>metric</th>",
-        escape(&data.scenarios[0].name)
-    );
-    for (s, sc) in data.scenarios.iter().enumerate() {
-        let _ = write!(w, "<th>{}</th>", escape(&sc.name));
-        if s > 0 {
-            let _ = write!(w, "<th>{} minus {}</th>", escape(&sc.name), escape(&data.scenarios[0].name));
-        }
-    }
-    let _ = writeln!(w, "</tr>");
-    for m in HEADLINE {
-        let _ = write!(w, "<tr><td>{} <span class=\"meta\">({})</span></td>", m.name(), escape(m.unit()));
-        for (s, sc) in data.scenarios.iter().enumerate() {
-            let cell = sc.quarters.last().and_then(|&q| data.stats(s, q, m)).map_or("n/a".to_string(), |st| {
-                format!("{} [{}, {}]", value(m, st[4]), value(m, st[2]), value(m, st[6]))
-            });
-            let _ = write!(w, "<td class=\"num\">{cell}</td>");
-            if s > 0 {
-                let d = crate::plot::paired_difference(data, s, m).map_or("n/a".to_string(), |d| {
-                    let f = |v| crate::plot::signed(m, v);
-                    format!("{} [{}, {}]", f(d[0]), f(d[1]), f(d[2]))
-                });
-                let _ = write!(w, "<td class=\"num\">{d}</td>");
-            }
-        }
-        let _ = writeln!(w, "</tr>");
-    }
-    let _ = writeln!(w, "</table>");
-    posterior_section(w, data, &manifest);
-
-    let _ = writeln!(w, "<h2>Charts</h2>");
-    for c in charts {
-        let svg = std::fs::read_to_string(data.dir.join(format!("{}.svg", c.stem)))?;
-        let body = svg.trim_start_matches(|ch| ch != '<');
-        let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
-        let _ = write!(
-            w,
-            "<figure id=\"{}\">\n{}\n<figcaption>{}: {}.svg and {}.png in the run folder.</figcaption>\n</figure>\n",
-            escape(&c.stem),
-            body.trim(),
-            escape(&c.title),
-            escape(&c.stem),
-            escape(&c.stem)
-        );
-    }
-
-    let _ = write!(
-        w,
-        "<h2>Manifest</h2>\n<details><summary>manifest.json: every scenario fully resolved, with all parameters and levers</summary>\n<pre>{}</pre>\n</details>\n</body>\n</html>\n",
-        escape(&data.manifest_text)
-    );
-    Ok(h)
-}
-
 /// For a run over a posterior: that its intervals include parameter
 /// uncertainty, and how much of each headline spread is parameters and how
 /// much chance (variance_split.csv).
-fn posterior_section(w: &mut String, data: &RunData, manifest: &serde_json::Value) {
+fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
     let p = &manifest["posterior"];
     if !p.is_object() {
         return;
@@ -191,26 +468,18 @@ fn posterior_section(w: &mut String, data: &RunData, manifest: &serde_json::Valu
                 .unwrap_or_default()
         )
     );
-    let Ok(text) = std::fs::read_to_string(data.dir.join("variance_split.csv")) else {
-        let _ = writeln!(w, "<p>variance_split.csv is missing from the run folder.</p>");
-        return;
-    };
     let _ =
         writeln!(w, "<table>\n<tr><th>scenario</th><th>metric</th><th>sd</th><th>parameters</th><th>chance</th></tr>");
-    for line in text.lines().skip(1) {
-        let c: Vec<&str> = line.split(',').collect();
-        if c.len() != 6 {
-            continue;
-        }
-        let num = |v: &str| v.parse::<f64>().unwrap_or(f64::NAN);
+    for row in p["variance_split"].as_array().into_iter().flatten() {
+        let num = |k: &str| row[k].as_f64().unwrap_or(f64::NAN);
         let _ = writeln!(
             w,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.0}%</td><td class=\"num\">{:.0}%</td></tr>",
-            escape(c[0]),
-            escape(c[2]),
-            num(c[3]),
-            100.0 * num(c[4]),
-            100.0 * num(c[5])
+            escape(row["scenario"].as_str().unwrap_or("")),
+            escape(row["metric"].as_str().unwrap_or("")),
+            num("sd"),
+            100.0 * num("parameter_share"),
+            100.0 * num("chance_share")
         );
     }
     let _ = writeln!(w, "</table>");

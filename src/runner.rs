@@ -13,6 +13,7 @@ use crate::results::{Results, ScenarioResult};
 use crate::scenario::Scenario;
 use crate::structure::Structure;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Clone, Copy, Debug)]
 pub struct RunOptions {
@@ -70,50 +71,120 @@ pub fn simulate_with(
 
 /// Runs every scenario for every replicate on the current rayon pool.
 pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
-    run_over(scenarios, opts, None)
+    let never = AtomicBool::new(false);
+    run_batched(scenarios, opts, opts.replicates, &never, |_| {})
+        .unwrap_or_else(|| unreachable!("a run that is never cancelled finishes"))
 }
 
 /// As `run`; with a posterior, replicate r of every scenario takes the same
 /// draw (`Posterior::draw_for`), so intervals carry parameter uncertainty and
 /// differences between scenarios stay paired.
 pub fn run_over(scenarios: &[Scenario], opts: &RunOptions, posterior: Option<&Posterior>) -> Results {
+    let never = AtomicBool::new(false);
+    run_batched_over(scenarios, opts, posterior, opts.replicates, &never, |_| {})
+        .unwrap_or_else(|| unreachable!("a run that is never cancelled finishes"))
+}
+
+/// Runs replicates in batches of `batch` (0, 1, ... in order), every scenario
+/// of a batch in parallel, and calls `on_batch` with the results so far after
+/// each. Replicates are keyed, so the final results equal [`run`]'s and the
+/// first n replicates are those of a run with n. Returns None, between
+/// batches, once `cancel` is set.
+pub fn run_batched(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    batch: u32,
+    cancel: &AtomicBool,
+    on_batch: impl FnMut(&Results),
+) -> Option<Results> {
+    run_batched_over(scenarios, opts, None, batch, cancel, on_batch)
+}
+
+/// `run_batched`, over a posterior if given (see `run_over`).
+pub fn run_batched_over(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    posterior: Option<&Posterior>,
+    batch: u32,
+    cancel: &AtomicBool,
+    mut on_batch: impl FnMut(&Results),
+) -> Option<Results> {
     let structures: Vec<Structure> = scenarios.iter().map(|s| s.build_structure(opts.seed)).collect();
     let reps = opts.replicates as usize;
-    let fp_runs = footprint_runs(scenarios.len() * reps);
-    let runs: Vec<(Vec<f64>, Option<Vec<f64>>)> = (0..scenarios.len() * reps)
-        .into_par_iter()
-        .map(|k| {
-            let (s, r) = (k / reps, k % reps);
-            let keys = Keys { seed: opts.seed, replicate: r as u64 };
-            let sc = &scenarios[s];
-            let drawn = posterior.map(|p| p.apply(&sc.params, p.draw_for(opts.seed, r as u64)));
-            let params = drawn.as_ref().unwrap_or(&sc.params);
-            simulate_with(sc, params, &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
-        })
-        .collect();
-    let mut runs = runs.into_iter();
-    let scenarios = scenarios
-        .iter()
-        .zip(&structures)
-        .map(|(s, st)| {
-            let mut values = Vec::new();
-            let mut footprint_values = (opts.footprint_replicates > 0).then(Vec::new);
-            for (e, f) in runs.by_ref().take(reps) {
-                values.extend(e);
-                if let (Some(all), Some(f)) = (footprint_values.as_mut(), f) {
-                    all.extend(f);
-                }
-            }
-            ScenarioResult {
+    let mut results = Results {
+        scenarios: scenarios
+            .iter()
+            .zip(&structures)
+            .map(|(s, st)| ScenarioResult {
                 name: s.name.clone(),
                 quarters: s.quarters(),
                 footprints: st.footprints.iter().map(|f| f.name.clone()).collect(),
-                replicates: reps,
-                footprint_replicates: reps.min(opts.footprint_replicates as usize),
-                values,
-                footprint_values,
+                replicates: 0,
+                footprint_replicates: 0,
+                values: Vec::new(),
+                footprint_values: (opts.footprint_replicates > 0).then(Vec::new),
+            })
+            .collect(),
+    };
+    let batch = (batch as usize).max(1);
+    let mut done = 0;
+    while done < reps {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let n = batch.min(reps - done);
+        let fp_runs = footprint_runs(scenarios.len() * n);
+        let runs: Vec<(Vec<f64>, Option<Vec<f64>>)> = (0..scenarios.len() * n)
+            .into_par_iter()
+            .map(|k| {
+                let (s, r) = (k / n, done + k % n);
+                let keys = Keys { seed: opts.seed, replicate: r as u64 };
+                let sc = &scenarios[s];
+                let drawn = posterior.map(|p| p.apply(&sc.params, p.draw_for(opts.seed, r as u64)));
+                let params = drawn.as_ref().unwrap_or(&sc.params);
+                simulate_with(sc, params, &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
+            })
+            .collect();
+        let mut runs = runs.into_iter();
+        for sr in &mut results.scenarios {
+            for (e, f) in runs.by_ref().take(n) {
+                sr.values.extend(e);
+                if let (Some(all), Some(f)) = (sr.footprint_values.as_mut(), f) {
+                    all.extend(f);
+                }
             }
-        })
-        .collect();
-    Results { scenarios }
+            sr.replicates = done + n;
+            sr.footprint_replicates = sr.replicates.min(opts.footprint_replicates as usize);
+        }
+        done += n;
+        on_batch(&results);
+    }
+    Some(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_give_the_same_results_as_one_run_and_stop_when_cancelled() {
+        let s = [crate::scenario::load("baseline").unwrap(), crate::scenario::load("history").unwrap()];
+        let opts = RunOptions { replicates: 7, seed: 11, footprint_replicates: 2 };
+        let whole = run(&s, &opts);
+        let mut seen = Vec::new();
+        let never = AtomicBool::new(false);
+        let batched = run_batched(&s, &opts, 3, &never, |r| seen.push(r.scenarios[1].replicates)).unwrap();
+        assert_eq!(batched, whole);
+        assert_eq!(seen, [3, 6, 7]);
+
+        // The first batch is a run of its own size.
+        let cancel = AtomicBool::new(false);
+        let mut first = None;
+        let stopped = run_batched(&s, &opts, 3, &cancel, |r| {
+            first.get_or_insert_with(|| r.clone());
+            cancel.store(true, Ordering::Relaxed);
+        });
+        assert!(stopped.is_none());
+        assert_eq!(first.unwrap(), run(&s, &RunOptions { replicates: 3, ..opts }));
+    }
 }

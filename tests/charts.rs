@@ -134,9 +134,15 @@ fn the_report_is_self_contained_and_holds_every_chart_and_the_table() {
         assert!(html.contains(&format!("<figure id=\"{stem}\">")), "report lacks {stem}");
     }
     assert_eq!(html.matches("<svg").count(), stems().len(), "one inline SVG per chart");
-    assert!(html.contains("<h2>Headline numbers at 2021Q1</h2>"));
+    assert!(html.contains("<h2 id=\"headline\">Headline numbers at 2021Q1</h2>"));
     assert!(html.contains("<th>history minus baseline</th>"));
-    for m in ["transformation_index", "social_care_priority", "self_priority_share"] {
+    // Measures in words, never in snake_case, wherever a person reads them.
+    for m in [
+        "Transformation index",
+        "Social care&#x27;s share of STP agendas",
+        "NHS bodies putting their own organisation first",
+    ] {
+        let m = m.replace("&#x27;", "'");
         assert!(html.contains(&format!("<tr><td>{m} ")), "headline row {m}");
     }
     assert!(html.contains("The 2016 status quo"), "scenario descriptions");
@@ -154,7 +160,7 @@ fn the_report_is_self_contained_and_holds_every_chart_and_the_table() {
 fn plot_redraws_the_same_charts_from_a_saved_folder() {
     let dir = run_dir();
     let copy = tempfile::tempdir().unwrap();
-    for f in ["timeseries.csv", "summary.csv", "footprints.csv", "manifest.json"] {
+    for f in ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"] {
         std::fs::copy(dir.join(f), copy.path().join(f)).unwrap();
     }
     let o = Command::new(BIN).arg("plot").arg(copy.path()).env("FONTCONFIG_FILE", "/dev/null").output().unwrap();
@@ -243,4 +249,82 @@ fn plot_on_malformed_files_is_bad_input_not_a_crash() {
         assert!(!err.contains("panicked"), "{err}");
         assert_eq!(o.status.code(), Some(2), "{err}");
     }
+}
+
+#[test]
+fn the_report_opens_with_key_findings_and_has_contents_caveats_and_data_links() {
+    let html = std::fs::read_to_string(run_dir().join("report.html")).unwrap();
+    let at = |t: &str| html.find(t).unwrap_or_else(|| panic!("report lacks {t}"));
+    let findings = at("<h2>Key findings</h2>");
+    assert!(findings < at("<h2>Contents</h2>") && at("<h2>Contents</h2>") < at("<h2 id=\"run\">What was run</h2>"));
+    assert!(at("<h2 id=\"run\">") < at("<h2 id=\"charts\">") && at("<h2 id=\"charts\">") < at("<h2 id=\"caveats\">"));
+    // history moves the transformation index clearly: a finding in words with its paired interval.
+    let section = &html[findings..at("<h2>Contents</h2>")];
+    assert!(section.contains("Under <b>history</b>, compared with baseline at 2021Q1"), "{section}");
+    assert!(section.contains("90% interval of the paired differences"), "{section}");
+    assert!(section.contains("percentage points"), "shares are compared in percentage points: {section}");
+    for needle in ["What the intervals cover", "Which numbers are assumptions", "Calibration targets", "href=\"#odd\""]
+    {
+        assert!(html.contains(needle), "caveats lack {needle}");
+    }
+    assert!(html.contains("2017Q2 is April to June 2017, the first quarter of financial year 2017/18"));
+    for f in ["summary.csv", "differences.csv", "timeseries.csv", "footprints.csv", "manifest.json"] {
+        assert!(html.contains(&format!("<a href=\"{f}\">{f}</a>")), "no link to {f}");
+    }
+    assert!(html.contains("<a href=\"fan_gaps.png\">fan_gaps.png</a>"), "links to each chart's files");
+}
+
+#[test]
+fn the_comparison_chart_reads_differences_csv() {
+    let dir = run_dir();
+    let text = std::fs::read_to_string(dir.join("differences.csv")).unwrap();
+    assert!(text.starts_with("scenario,quarter,metric,median,p05,p95,mean,sd\n"));
+    // Every quarter of history, every metric.
+    assert_eq!(text.lines().filter(|l| l.starts_with("history,")).count(), 21 * stpsim::model::Metric::ALL.len());
+    // Change one row: the redrawn comparison chart shows the changed number.
+    let copy = tempfile::tempdir().unwrap();
+    for f in ["timeseries.csv", "summary.csv", "manifest.json"] {
+        std::fs::copy(dir.join(f), copy.path().join(f)).unwrap();
+    }
+    let edited: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("history,2021Q1,acs_count,") {
+                "history,2021Q1,acs_count,42.5,41.3,43.8,42.5,1".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(copy.path().join("differences.csv"), edited + "\n").unwrap();
+    let o = Command::new(BIN).args(["plot", "--quiet"]).arg(copy.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty(), "--quiet prints nothing");
+    let svg = std::fs::read_to_string(copy.path().join("comparison.svg")).unwrap();
+    assert!(svg.contains("history +42.5 [+41.3, +43.8]"), "the comparison chart does not show differences.csv");
+}
+
+#[test]
+fn the_report_built_in_memory_is_the_one_run_writes() {
+    // stpsim run draws from memory; plot from the files; both pages agree.
+    let dir = run_dir();
+    let copy = tempfile::tempdir().unwrap();
+    for f in ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"] {
+        std::fs::copy(dir.join(f), copy.path().join(f)).unwrap();
+    }
+    let o = Command::new(BIN).args(["plot", "--quiet"]).arg(copy.path()).output().unwrap();
+    assert!(o.status.success());
+    let a = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let b = std::fs::read_to_string(copy.path().join("report.html")).unwrap();
+    assert!(a == b, "the in-memory report differs from the one drawn from files");
+    // And the library call with no files at all gives a page with the same findings and charts.
+    let scenarios = vec![stpsim::scenario::load("baseline").unwrap(), stpsim::scenario::load("history").unwrap()];
+    let opts = stpsim::RunOptions { replicates: 12, seed: 5, footprint_replicates: 12 };
+    let results = stpsim::run(&scenarios, &opts);
+    let page = stpsim::report::html(&results, &scenarios, 5, None, &Default::default()).unwrap();
+    let findings = |h: &str| h[h.find("Key findings").unwrap()..h.find("<h2>Contents").unwrap()].to_string();
+    assert_eq!(findings(&page), findings(&a));
+    assert_eq!(page.matches("<svg").count(), stems().len());
+    assert!(!page.contains("href=\"summary.csv\""), "no links to files that were not written");
 }

@@ -1291,6 +1291,25 @@ fn params_markdown() {
 }
 
 #[test]
+fn levers_lists_every_kind_with_its_fields_ranges_and_defaults() {
+    let (code, stdout, err) = stpsim(&["levers"]);
+    assert_eq!(code, 0, "{err}");
+    for d in &stpsim::model::levers::LEVERS {
+        assert!(stdout.lines().any(|l| l.starts_with(d.name)), "{} missing:\n{stdout}", d.name);
+        for f in d.fields {
+            let line = stdout.lines().find(|l| l.trim_start().starts_with(&format!("{} ", f.name)));
+            let line = line.unwrap_or_else(|| panic!("{}.{} missing:\n{stdout}", d.name, f.name));
+            assert!(line.contains(&stpsim::model::levers::range_text(f)), "{line}");
+            assert!(line.contains(&stpsim::model::levers::default_text(f)), "{line}");
+        }
+    }
+    assert!(stdout.contains("pace") && stdout.contains("0 to 2"), "{stdout}");
+    let (code, md, err) = stpsim(&["levers", "--markdown"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(md, stpsim::model::levers::markdown());
+}
+
+#[test]
 fn version() {
     let (code, stdout, _) = stpsim(&["--version"]);
     assert_eq!(code, 0);
@@ -1412,7 +1431,7 @@ fn run_without_quiet_reports_progress_and_a_summary() {
     assert_eq!(err, "running baseline + history x 2 replicates, seed 2016, 1 thread ...\n");
     assert!(stdout.contains("At the final quarter: median [90% interval] over 2 replicates, seed 2016"), "{stdout}");
     assert!(stdout.contains("difference from baseline"), "{stdout}");
-    assert!(stdout.contains("\nwrote 3 result files, 10 charts and report.html to out in "), "{stdout}");
+    assert!(stdout.contains("\nwrote 4 result files, 10 charts and report.html to out in "), "{stdout}");
     assert!(dir.path().join("out").join("manifest.json").exists());
 }
 

@@ -46,10 +46,10 @@ fn a_lever_that_ends_restores_the_setting() {
         step(&mut w, &sc.levers, quarter, &keys);
         let on = quarter >= q("2017Q2") && quarter < q("2018Q1");
         for fp in w.fps.iter().filter(|f| !f.acs) {
-            assert_eq!(fp.authority, if on { 0.7 } else { 0.2 }, "{quarter}");
-            assert_eq!(fp.decision_rights, on, "{quarter}");
+            assert_eq!(fp.gov.authority, if on { 0.7 } else { 0.2 }, "{quarter}");
+            assert_eq!(fp.gov.decision_rights, on, "{quarter}");
             assert_eq!(fp.legitimacy(), if on { 0.7 } else { 0.5 }, "{quarter}");
         }
-        assert_eq!(w.national.conditionality, if on { 0.9 } else { 0.25 }, "{quarter}");
+        assert_eq!(w.national.policy.conditionality, if on { 0.9 } else { 0.25 }, "{quarter}");
     }
 }

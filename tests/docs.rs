@@ -11,6 +11,16 @@ fn parameters_md_matches_the_dictionary() {
 }
 
 #[test]
+fn levers_md_matches_the_lever_table() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/levers.md");
+    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        on_disk == stpsim::model::levers::markdown(),
+        "docs/levers.md is stale: regenerate it with `cargo run -- levers --markdown > docs/levers.md`"
+    );
+}
+
+#[test]
 fn every_parameter_and_metric_is_documented_in_model_md() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model.md");
     let text = std::fs::read_to_string(path).expect("docs/model.md exists");

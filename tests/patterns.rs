@@ -166,6 +166,6 @@ fn four_of_44_england_footprints_are_council_led() {
             &Keys { seed: 1, replicate: rep },
         );
         assert_eq!(w.fps.len(), 44);
-        assert_eq!(w.fps.iter().filter(|f| w.kind[f.lead] == Kind::Council).count(), 4);
+        assert_eq!(w.fps.iter().filter(|f| w.kind[f.gov.lead] == Kind::Council).count(), 4);
     }
 }

@@ -4,28 +4,39 @@
 
 use proptest::prelude::*;
 use stpsim::model::init::Setup;
+use stpsim::model::levers::{Form, LEVERS, N_LEVER_KINDS};
 use stpsim::model::metrics::{N_METRICS, record};
 use stpsim::model::rng::Keys;
 use stpsim::model::{Metric, World, step};
 
+/// A lever of the table's `kind`-th kind with every field at fraction `x`
+/// of its range (switches on above one half), starting at quarter `start`
+/// after 2016Q1. Footprint levers alternate between all footprints and the
+/// most or least ready few, so targeting rules are exercised too.
 fn lever(kind: usize, start: u8, x: f64) -> String {
-    let start = format!("start = \"{}Q{}\"", 2016 + u32::from(start / 4), start % 4 + 1);
-    match kind {
-        0 => format!("kind = \"strengthen_leads\"\n{start}\nauthority = {x}\nformal_appointment = true"),
-        1 => format!("kind = \"remove_veto\"\n{start}"),
-        2 => format!("kind = \"committees_in_common\"\n{start}"),
-        3 => format!("kind = \"funding_conditionality\"\n{start}\nshare = {x}"),
-        4 => format!("kind = \"national_intervention\"\n{start}\nprobability = {x}"),
-        5 => format!("kind = \"include_local_government\"\n{start}\ncouncil_seats = {x}"),
-        6 => format!("kind = \"council_lead\"\n{start}\nfootprints = {{ most_ready = 3 }}"),
-        7 => format!("kind = \"accountability_clarity\"\n{start}\nhazard = {x}"),
-        8 => format!("kind = \"force_pace\"\n{start}\npace = {}\nfootprints = {{ least_ready = 4 }}", 2.0 * x),
-        9 => format!("kind = \"accountable_care\"\n{start}\nthreshold = {x}\nquarters = 2"),
-        _ => format!(
-            "kind = \"stf_schedule\"\n{start}\nyears = [{{ year = \"2017/18\", total_gbp_bn = {}, transformation_share = {x} }}]",
-            10.0 * x
-        ),
+    let d = &LEVERS[kind];
+    let mut s = format!("kind = \"{}\"\nstart = \"{}Q{}\"\n", d.name, 2016 + u32::from(start / 4), start % 4 + 1);
+    if !d.national {
+        s += match kind % 3 {
+            0 => "",
+            1 => "footprints = { most_ready = 3 }\n",
+            _ => "footprints = { least_ready = 4 }\n",
+        };
     }
+    for f in d.fields {
+        let v = f.spec.min + x * (f.spec.max - f.spec.min);
+        s += &match f.form {
+            Form::Number => format!("{} = {v}\n", f.name),
+            Form::Whole => format!("{} = {}\n", f.name, v.round()),
+            Form::Switch => format!("{} = {}\n", f.name, x > 0.5),
+            Form::Years => format!(
+                "{} = [{{ year = \"2017/18\", total_gbp_bn = {}, transformation_share = {x} }}]\n",
+                f.name,
+                10.0 * x
+            ),
+        };
+    }
+    s
 }
 
 prop_compose! {
@@ -36,7 +47,7 @@ prop_compose! {
         conditionality in 0.0..1.0f64,
         // At least 5 footprints: the levers below name up to 4 least or 3 most ready.
         synthetic in proptest::option::of(5usize..40),
-        kinds in proptest::collection::btree_set(0usize..11, 0..6),
+        kinds in proptest::collection::btree_set(0usize..N_LEVER_KINDS, 0..6),
         start in 0u8..18,
         x in 0.0..1.0f64,
     ) -> String {

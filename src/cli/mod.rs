@@ -47,16 +47,25 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Redraw the charts and report of an earlier run from its files alone.
+    /// Redraw the charts and report of an earlier run or sweep from its files alone.
     Plot {
-        /// The run's output folder.
+        /// The run's or sweep's output folder.
         dir: PathBuf,
+        /// Fit share axes to the data instead of starting them at zero.
+        #[arg(long)]
+        zoom: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Check scenario files and print what each resolves to.
     Validate {
         /// Scenario files or built-in names.
         #[arg(required = true)]
         scenarios: Vec<String>,
+        /// Print nothing but errors (the exit code says whether the files are valid).
+        #[arg(long)]
+        quiet: bool,
     },
     /// List the built-in scenarios with the question each answers.
     Scenarios {
@@ -64,9 +73,24 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Open a local web page to change levers and parameters and watch the results form.
+    Explore {
+        /// Port on 127.0.0.1 (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Print the address only; do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Print the parameter dictionary.
     Params {
         /// Print the Markdown table of docs/parameters.md.
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Print every lever kind with its fields, ranges and defaults.
+    Levers {
+        /// Print the Markdown table of docs/levers.md.
         #[arg(long)]
         markdown: bool,
     },
@@ -103,6 +127,9 @@ pub struct RunArgs {
     /// Write the results only, without charts and report.html.
     #[arg(long)]
     pub no_charts: bool,
+    /// Fit share axes of fan charts to the data instead of starting them at zero.
+    #[arg(long)]
+    pub zoom: bool,
     /// Run over a posterior (posterior.csv from `stpsim calibrate`, or
     /// data/posterior-england.csv): replicate r takes a draw chosen by weight,
     /// the same in every scenario, so intervals include parameter uncertainty.
@@ -206,10 +233,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Sweep(args)) => sweep_cmd::sweep(args, false),
         Some(Command::Sensitivity(args)) => sweep_cmd::sweep(args, true),
         Some(Command::Merge { dirs, out, quiet }) => sweep_cmd::merge(&dirs, &out, quiet),
-        Some(Command::Plot { dir }) => run::plot(&dir, false).map(|_| ()),
-        Some(Command::Validate { scenarios }) => validate::validate(&scenarios),
+        Some(Command::Plot { dir, zoom, quiet }) => run::plot(&dir, quiet, zoom).map(|_| ()),
+        Some(Command::Validate { scenarios, quiet }) => validate::validate(&scenarios, quiet),
         Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),
         Some(Command::Scenarios { markdown: true }) => scenarios_cmd::markdown(),
         Some(Command::Params { markdown }) => params_cmd::print(markdown),
+        Some(Command::Explore { port, no_browser }) => crate::explore::serve(port, !no_browser),
+        Some(Command::Levers { markdown: false }) => emit(&stpsim::model::levers::table()),
+        Some(Command::Levers { markdown: true }) => emit(&stpsim::model::levers::markdown()),
     }
 }

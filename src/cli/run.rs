@@ -5,9 +5,8 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::calibrate::posterior::Posterior;
-use stpsim::model::Metric;
 use stpsim::results::manifest::{self, Manifest};
-use stpsim::results::summary::{describe, paired, summarise};
+use stpsim::results::summary::{describe, differences, summarise};
 use stpsim::results::write;
 use stpsim::{Results, RunOptions, Scenario};
 
@@ -95,10 +94,17 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     write::atomic(&out, "summary.csv", |w| write::summary_over(w, &summary, spread))
         .with_context(|| ctx("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    if results.scenarios.len() > 1 {
+        let diffs = differences(&results);
+        write::atomic(&out, "differences.csv", |w| write::differences(w, &diffs))
+            .with_context(|| ctx("differences.csv"))?;
+        files.push("differences.csv");
+    }
+    let split = posterior.as_ref().map(|p| variance_split(p, &opts, &results)).unwrap_or_default();
     if let Some(p) = &posterior {
         write::atomic(&out, "posterior_draws.csv", |w| posterior_draws(w, p, &opts))
             .with_context(|| ctx("posterior_draws.csv"))?;
-        write::atomic(&out, "variance_split.csv", |w| variance_split(w, p, &opts, &results))
+        write::atomic(&out, "variance_split.csv", |w| write_split(w, &split))
             .with_context(|| ctx("variance_split.csv"))?;
         files.extend(["posterior_draws.csv", "variance_split.csv"]);
     }
@@ -124,16 +130,28 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
             draws: p.draws.len(),
             parameters: p.names.clone(),
             note: manifest::POSTERIOR_NOTE,
+            variance_split: split.clone(),
         }),
         scenarios: scenarios.iter().map(manifest::entry).collect(),
     };
-    write::atomic(&out, "manifest.json", |w| {
-        serde_json::to_writer_pretty(&mut *w, &manifest).map_err(std::io::Error::other)?;
-        writeln!(w)
-    })
-    .with_context(|| ctx("manifest.json"))?;
+    let manifest_text = serde_json::to_string_pretty(&manifest).context("cannot describe the run")? + "\n";
+    write::atomic(&out, "manifest.json", |w| w.write_all(manifest_text.as_bytes()))
+        .with_context(|| ctx("manifest.json"))?;
 
-    let charts = if args.no_charts { 0 } else { plot(&out, true)? };
+    // Charts and report from the results in memory: the same pages `plot`
+    // draws from the files.
+    let charts = if args.no_charts {
+        0
+    } else {
+        let mut data = stpsim::plot::RunData::from_results(&results, &scenarios, seed, Some(&manifest_text))?;
+        data.files = stpsim::plot::input::DATA_FILES
+            .iter()
+            .filter(|f| manifest.files.contains(f))
+            .map(|f| f.to_string())
+            .collect();
+        let options = stpsim::plot::ChartOptions { zoom: args.zoom };
+        stpsim::plot::write_all(&out, &data, &options)?.len()
+    };
     if !args.quiet {
         let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
         let done = format!(
@@ -163,29 +181,39 @@ fn posterior_draws(w: &mut dyn std::io::Write, p: &Posterior, opts: &RunOptions)
 
 /// Each headline metric's spread at the final quarter, split into
 /// parameter uncertainty and chance (`posterior::variance_split`).
-fn variance_split(
-    w: &mut dyn std::io::Write,
-    p: &Posterior,
-    opts: &RunOptions,
-    results: &Results,
-) -> std::io::Result<()> {
+fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<manifest::SplitRow> {
     let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
-    writeln!(w, "scenario,quarter,metric,sd,parameter_share,chance_share")?;
+    let mut rows = Vec::new();
     for sc in &results.scenarios {
         let Some(&last) = sc.quarters.last() else { continue };
         for &m in &stpsim::report::HEADLINE {
             let y = sc.at(last, m);
             let (_, sd, _) = describe(&mut y.clone());
-            let (ps, cs) = stpsim::calibrate::posterior::variance_split(&y, &theta);
-            writeln!(w, "{},{last},{},{sd},{ps},{cs}", sc.name, m.name())?;
+            let (parameter_share, chance_share) = stpsim::calibrate::posterior::variance_split(&y, &theta);
+            rows.push(manifest::SplitRow {
+                scenario: sc.name.clone(),
+                quarter: last.to_string(),
+                metric: m.name(),
+                sd,
+                parameter_share,
+                chance_share,
+            });
         }
+    }
+    rows
+}
+
+fn write_split(w: &mut dyn std::io::Write, rows: &[manifest::SplitRow]) -> std::io::Result<()> {
+    writeln!(w, "scenario,quarter,metric,sd,parameter_share,chance_share")?;
+    for r in rows {
+        writeln!(w, "{},{},{},{},{},{}", r.scenario, r.quarter, r.metric, r.sd, r.parameter_share, r.chance_share)?;
     }
     Ok(())
 }
 
 /// Draws every chart of the run in `dir` from its files.
-pub fn plot(dir: &std::path::Path, quiet: bool) -> anyhow::Result<usize> {
-    let charts = stpsim::plot::render(dir).map_err(|e| match e {
+pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
+    let charts = stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom }).map_err(|e| match e {
         stpsim::plot::PlotError::Input(i) => anyhow::Error::new(UsageError(format!(
             "{i}\n  is it the output folder of a run? `stpsim run ... --out {}` makes one",
             dir.display()
@@ -204,7 +232,7 @@ pub fn plot(dir: &std::path::Path, quiet: bool) -> anyhow::Result<usize> {
 const DEFAULT_MAX_GIB: f64 = 8.0;
 const STATE_BYTES_PER_ORG: f64 = 256.0;
 
-fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> anyhow::Result<()> {
+pub(crate) fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> anyhow::Result<()> {
     let gib = (1u64 << 30) as f64;
     let (limit, from_env) = match std::env::var("STPSIM_MAX_MEMORY_GIB").ok().map(|v| v.trim().parse::<f64>()) {
         Some(Ok(v)) if v > 0.0 && v.is_finite() => (v, true),
@@ -237,39 +265,9 @@ fn check_memory(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> an
     Ok(())
 }
 
-fn fmt(m: Metric, x: f64) -> String {
-    match m {
-        Metric::ProviderBalanceGbpM => format!("{x:.0}"),
-        Metric::AcsCount => format!("{x:.1}"),
-        _ => format!("{x:.3}"),
-    }
-}
-
 /// One screen: headline metrics at each scenario's final quarter, the median
 /// with a 90% interval over replicates, and the paired difference from the
 /// first scenario.
 pub fn terminal_summary(results: &Results, replicates: u32, seed: u64) -> String {
-    let mut s = format!("\nAt the final quarter: median [90% interval] over {replicates} replicates, seed {seed}\n");
-    let Some(base) = results.scenarios.first() else { return s };
-    for sc in &results.scenarios {
-        let Some(&last) = sc.quarters.last() else { continue };
-        let compare = sc.name != base.name && base.quarters.last() == Some(&last) && base.footprints == sc.footprints;
-        s += &format!("\n{} ({last})", sc.name);
-        if compare {
-            s += &format!("{:>37}{}", "", format_args!("difference from {}", base.name));
-        }
-        s += "\n";
-        for &m in &stpsim::report::HEADLINE {
-            let v = sc.at(last, m);
-            let (_, _, q) = describe(&mut v.clone());
-            s += &format!("  {:<24} {:>9} [{:>9}, {:>9}]", m.name(), fmt(m, q[2]), fmt(m, q[0]), fmt(m, q[4]));
-            if compare {
-                let mut d = paired(&base.at(last, m), &v);
-                let (_, _, d) = describe(&mut d);
-                s += &format!("   {:>+9} [{:>+9}, {:>+9}]", fmt(m, d[2]), fmt(m, d[0]), fmt(m, d[4]));
-            }
-            s += "\n";
-        }
-    }
-    s
+    stpsim::results::headline::text(results, replicates, seed)
 }

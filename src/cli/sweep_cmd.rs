@@ -143,7 +143,7 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
             plan.replicates,
             clock.elapsed().as_secs_f64(),
             if matches!(plan.design, Design::Sobol | Design::Morris) { ", sensitivity.csv" } else { "" },
-            charts,
+            charts.len(),
             out.display()
         );
         if sensitivity {
@@ -159,9 +159,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> anyhow::Result<()> {
     let charts = stpsim::plot::sweep::render(out).map_err(anyhow::Error::new)?;
     if !quiet {
         emit(&format!(
-            "merged {} folders: {} design points; wrote sweep.csv, sweep_summary.csv and {charts} charts in {}\n",
+            "merged {} folders: {} design points; wrote sweep.csv, sweep_summary.csv and {} charts in {}\n",
             dirs.len(),
             frame.design_points,
+            charts.len(),
             out.display()
         ))?;
     }

@@ -69,10 +69,12 @@ pub fn describe(s: &Scenario) -> String {
     out
 }
 
-pub fn validate(args: &[String]) -> anyhow::Result<()> {
+pub fn validate(args: &[String], quiet: bool) -> anyhow::Result<()> {
     for a in args {
         let s = load(a)?;
-        emit(&(describe(&s) + "  ok\n"))?;
+        if !quiet {
+            emit(&(describe(&s) + "  ok\n"))?;
+        }
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::design;
 use crate::model::Metric;
-use crate::model::levers::LeverAction;
+use crate::model::levers::{Form, LEVERS, LeverAction};
 use crate::params::Params;
 use crate::quarter::Quarter;
 use crate::scenario::error::{ScenarioError, SourceText, nearest};
@@ -98,19 +98,15 @@ pub struct Plan {
     pub unit_points: Vec<Vec<f64>>,
 }
 
-/// Lever fields a factor may set, with their ranges.
-const LEVER_FIELDS: &[(&str, &str, f64, f64, bool)] = &[
-    ("strengthen_leads", "authority", 0.0, 1.0, false),
-    ("funding_conditionality", "share", 0.0, 1.0, false),
-    ("national_intervention", "probability", 0.0, 1.0, false),
-    ("include_local_government", "council_seats", 0.0, 1.0, false),
-    ("accountability_clarity", "hazard", 0.0, 1.0, false),
-    ("force_pace", "pace", 0.0, 2.0, false),
-    ("accountable_care", "threshold", 0.0, 1.0, false),
-    ("accountable_care", "quarters", 1.0, 40.0, true),
-    ("strengthen_leads", "decision_rights", 0.0, 1.0, true),
-    ("strengthen_leads", "formal_appointment", 0.0, 1.0, true),
-];
+/// Lever fields a factor may set (numbers, whole numbers and switches), with their ranges.
+fn lever_fields() -> impl Iterator<Item = (&'static str, &'static str, f64, f64, bool)> {
+    LEVERS.iter().flat_map(|d| {
+        d.fields
+            .iter()
+            .filter(|f| f.form != Form::Years)
+            .map(|f| (d.name, f.name, f.spec.min, f.spec.max, f.form != Form::Number))
+    })
+}
 
 /// Sets a factor's value in a scenario.
 pub fn apply(s: &mut Scenario, reach: &Reach, v: f64) {
@@ -131,23 +127,7 @@ pub fn apply(s: &mut Scenario, reach: &Reach, v: f64) {
         }
         Reach::Lever { lever, field } => {
             for l in s.levers.iter_mut().filter(|l| l.action.name() == lever) {
-                match (&mut l.action, field.as_str()) {
-                    (LeverAction::StrengthenLeads { decision_rights, .. }, "decision_rights") => {
-                        *decision_rights = v >= 0.5
-                    }
-                    (LeverAction::StrengthenLeads { formal_appointment, .. }, "formal_appointment") => {
-                        *formal_appointment = v >= 0.5
-                    }
-                    (LeverAction::StrengthenLeads { authority, .. }, "authority") => *authority = v,
-                    (LeverAction::FundingConditionality { share }, "share") => *share = v,
-                    (LeverAction::NationalIntervention { probability }, "probability") => *probability = v,
-                    (LeverAction::IncludeLocalGovernment { council_seats }, "council_seats") => *council_seats = v,
-                    (LeverAction::AccountabilityClarity { hazard }, "hazard") => *hazard = v,
-                    (LeverAction::ForcePace { pace }, "pace") => *pace = v,
-                    (LeverAction::AccountableCare { threshold, .. }, "threshold") => *threshold = v,
-                    (LeverAction::AccountableCare { quarters, .. }, "quarters") => *quarters = v.round() as usize,
-                    _ => {}
-                }
+                l.action.set(field, v);
             }
         }
     }
@@ -290,9 +270,9 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
             let start_field =
                 (lf == "start" && LeverAction::KINDS.contains(&lever)).then_some((lever, "start", 0.0, span, true));
             let Some((_, _, lo, hi, int)) =
-                start_field.or_else(|| LEVER_FIELDS.iter().find(|(k, f, ..)| *k == lever && *f == lf).copied())
+                start_field.or_else(|| lever_fields().find(|(k, f, ..)| *k == lever && *f == lf))
             else {
-                let known: Vec<String> = LEVER_FIELDS.iter().map(|(k, f, ..)| format!("lever.{k}.{f}")).collect();
+                let known: Vec<String> = lever_fields().map(|(k, f, ..)| format!("lever.{k}.{f}")).collect();
                 return Err(src.at(
                     f.name.span(),
                     &format!("{field}.name"),

@@ -2,7 +2,7 @@
 //! attributes, each from its own keyed stream.
 
 use super::kind::Kind;
-use super::levers::{Lever, LeverRuntime, targets};
+use super::levers::{Governance, Lever, Policy, Running};
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
 use crate::params::Params;
@@ -123,10 +123,7 @@ impl World {
                 v
             }),
             national: National {
-                conditionality: p.conditionality,
-                intervention: p.intervention,
-                clarity_hazard: p.clarity_hazard,
-                schedule: p.stf_schedule(),
+                policy: Policy::new(p),
                 fund_share: s.fund_share,
                 first_quarter: true,
                 order: Vec::with_capacity(n),
@@ -182,22 +179,12 @@ impl World {
                 kinds,
                 n_councils: (start..end).filter(|&i| w.kind[i] == Kind::Council).count(),
                 budget_total: w.budget[start..end].iter().sum(),
-                lead: start,
                 readiness: ready[f],
-                authority: p.authority0,
+                gov: Governance::new(p, start, ready[f]),
                 legitimacy_base: p.legitimacy0,
-                formal_bonus: 0.0,
-                decision_rights: false,
-                majority: false,
-                committees_in_common: false,
-                council_seats: p.council_seats0,
-                pace: ready[f],
                 gaps: [1.0; 3],
                 sc_progress: 0.0,
                 acs: false,
-                acs_enabled: false,
-                acs_threshold: p.acs_threshold,
-                acs_quarters: p.acs_quarters as usize,
                 quarters_run: 0,
                 prev_collab: p.initial_collab_rate,
                 prev_engagement: p.initial_collab_rate,
@@ -210,30 +197,20 @@ impl World {
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,
-                joint_working: false,
             };
             w.fps.push(fp);
             let trust_lead = w.largest(f, |k| k.is_provider() && k != Kind::Ambulance);
             let ccg_lead = w.largest(f, |k| k == Kind::Ccg);
-            let council_lead = w.largest(f, |k| k == Kind::Council);
+            let council = w.largest(f, |k| k == Kind::Council);
             let wanted = match lead_kind[f] {
-                LeadKind::Trust => [trust_lead, ccg_lead, council_lead],
-                LeadKind::Ccg => [ccg_lead, trust_lead, council_lead],
-                LeadKind::Council => [council_lead, trust_lead, ccg_lead],
+                LeadKind::Trust => [trust_lead, ccg_lead, council],
+                LeadKind::Ccg => [ccg_lead, trust_lead, council],
+                LeadKind::Council => [council, trust_lead, ccg_lead],
             };
-            w.fps[f].lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
+            w.fps[f].gov.lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
         }
 
-        w.levers = setup
-            .levers
-            .iter()
-            .map(|l| {
-                let targets = targets(&l.footprints, &ready);
-                // Room for what the lever saves when it starts, so the quarter loop never allocates.
-                let saved = Vec::with_capacity(targets.len().max(1));
-                LeverRuntime { targets, saved, ..Default::default() }
-            })
-            .collect();
+        w.levers = setup.levers.iter().map(|l| Running::new(l, &ready)).collect();
         w
     }
 }
@@ -253,7 +230,7 @@ mod tests {
     fn england_has_four_council_leads_and_forty_split_evenly() {
         for rep in 0..5 {
             let w = england_world(rep);
-            let lead_kinds: Vec<Kind> = w.fps.iter().map(|f| w.kind[f.lead]).collect();
+            let lead_kinds: Vec<Kind> = w.fps.iter().map(|f| w.kind[f.gov.lead]).collect();
             assert_eq!(lead_kinds.iter().filter(|k| **k == Kind::Council).count(), 4);
             assert_eq!(lead_kinds.iter().filter(|k| **k == Kind::Ccg).count(), 20);
             assert_eq!(lead_kinds.iter().filter(|k| k.is_provider()).count(), 20);

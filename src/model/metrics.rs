@@ -7,7 +7,7 @@ use super::state::World;
 use serde::Serialize;
 
 macro_rules! metrics {
-    ($( $variant:ident, $name:literal, $unit:literal, $lo:expr, $hi:expr, $desc:literal; )*) => {
+    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $lo:expr, $hi:expr, $desc:literal; )*) => {
         /// A metric recorded every quarter.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -16,6 +16,8 @@ macro_rules! metrics {
         impl Metric {
             pub const ALL: &'static [Metric] = &[ $( Metric::$variant, )* ];
             pub fn name(self) -> &'static str { match self { $( Metric::$variant => $name, )* } }
+            /// The metric in words, for charts and reports: "councils collaborating".
+            pub fn label(self) -> &'static str { match self { $( Metric::$variant => $label, )* } }
             pub fn unit(self) -> &'static str { match self { $( Metric::$variant => $unit, )* } }
             pub fn description(self) -> &'static str { match self { $( Metric::$variant => $desc, )* } }
             /// The values the metric can take.
@@ -27,34 +29,34 @@ macro_rules! metrics {
 const INF: f64 = f64::INFINITY;
 
 metrics! {
-    SelfPriorityShare, "self_priority_share", "share", 0.0, 1.0, "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
-    CollaborationRate, "collaboration_rate", "share", 0.0, 1.0, "share of all organisations that collaborate";
-    CouncilEngagement, "council_engagement", "share", 0.0, 1.0, "share of councils that collaborate";
-    NhsCollaborationRate, "nhs_collaboration_rate", "share", 0.0, 1.0, "share of NHS bodies that collaborate";
-    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "share", 0.0, 1.0, "share of providers in deficit (last quarter's reported balance) that self-prioritise";
-    UnsureShare, "unsure_share", "share", 0.0, 1.0, "share of NHS bodies unsure how the STP relates to their statutory duties";
-    MeanTrust, "mean_trust", "trust", 0.0, 1.0, "mean trust that the STP will deliver, all organisations";
-    MeanResentment, "mean_resentment", "resentment", 0.0, INF, "mean resentment from being overruled, all organisations";
-    Raised, "raised", "proposals per quarter", 0.0, INF, "proposals raised";
-    Passed, "passed", "proposals per quarter", 0.0, INF, "proposals passed, by rule, lead or national bodies";
-    Vetoed, "vetoed", "proposals per quarter", 0.0, INF, "proposals raised and not passed";
-    Overruled, "overruled", "proposals per quarter", 0.0, INF, "proposals passed with at least one affected member opposed";
-    Escalated, "escalated", "proposals per quarter", 0.0, INF, "blocked proposals escalated to the national bodies";
-    Unblocked, "unblocked", "proposals per quarter", 0.0, INF, "escalated proposals the national bodies unblocked";
-    Succeeded, "succeeded", "proposals per quarter", 0.0, INF, "passed proposals implemented successfully";
-    Failed, "failed", "proposals per quarter", 0.0, INF, "passed proposals whose implementation failed";
-    GapHw, "gap_hw", "gap (1 = 2015/16 projection)", 0.0, 2.0, "health and wellbeing gap, budget-weighted";
-    GapCq, "gap_cq", "gap (1 = 2015/16 projection)", 0.0, 2.0, "care and quality gap, budget-weighted";
-    GapFe, "gap_fe", "gap (1 = 2015/16 projection)", 0.0, 2.0, "finance and efficiency gap, budget-weighted";
-    TransformationIndex, "transformation_index", "index", -1.0, 1.0, "1 minus the mean of the three gaps; 0 at the start, higher is better";
-    SocialCarePriority, "social_care_priority", "share of agenda", 0.0, 1.0, "share of the agenda given to social care integration and prevention, budget-weighted";
-    SocialCarePassedShare, "social_care_passed_share", "share of value", 0.0, 1.0, "share of all proposal value passed so far that is social care or prevention";
-    ProviderBalanceGbpM, "provider_balance_gbp_m", "GBP m per year", -INF, INF, "sum of providers' reported balances";
-    SupportWithheldGbpM, "support_withheld_gbp_m", "GBP m per quarter", 0.0, INF, "sustainability funding withheld from self-prioritising providers";
-    SupportPaidGbpM, "support_paid_gbp_m", "GBP m per quarter", 0.0, INF, "sustainability funding paid to providers";
-    AcsCount, "acs_count", "footprints", 0.0, INF, "footprints that have become accountable care systems";
-    RelationshipsShare, "relationships_share", "share", 0.0, 1.0, "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
-    ProvidersInDeficitShare, "providers_in_deficit_share", "share", 0.0, 1.0, "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
+    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", 0.0, 1.0, "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
+    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", 0.0, 1.0, "share of all organisations that collaborate";
+    CouncilEngagement, "council_engagement", "councils collaborating", "share", 0.0, 1.0, "share of councils that collaborate";
+    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", 0.0, 1.0, "share of NHS bodies that collaborate";
+    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", 0.0, 1.0, "share of providers in deficit (last quarter's reported balance) that self-prioritise";
+    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", 0.0, 1.0, "share of NHS bodies unsure how the STP relates to their statutory duties";
+    MeanTrust, "mean_trust", "mean trust in the STP", "trust", 0.0, 1.0, "mean trust that the STP will deliver, all organisations";
+    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", 0.0, INF, "mean resentment from being overruled, all organisations";
+    Raised, "raised", "proposals raised", "proposals per quarter", 0.0, INF, "proposals raised";
+    Passed, "passed", "proposals passed", "proposals per quarter", 0.0, INF, "proposals passed, by rule, lead or national bodies";
+    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", 0.0, INF, "proposals raised and not passed";
+    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", 0.0, INF, "proposals passed with at least one affected member opposed";
+    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", 0.0, INF, "blocked proposals escalated to the national bodies";
+    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", 0.0, INF, "escalated proposals the national bodies unblocked";
+    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", 0.0, INF, "passed proposals implemented successfully";
+    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", 0.0, INF, "passed proposals whose implementation failed";
+    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, "health and wellbeing gap, budget-weighted";
+    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, "care and quality gap, budget-weighted";
+    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, "finance and efficiency gap, budget-weighted";
+    TransformationIndex, "transformation_index", "transformation index", "index", -1.0, 1.0, "1 minus the mean of the three gaps; 0 at the start, higher is better";
+    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", 0.0, 1.0, "share of the agenda given to social care integration and prevention, budget-weighted";
+    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", 0.0, 1.0, "share of all proposal value passed so far that is social care or prevention";
+    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", -INF, INF, "sum of providers' reported balances";
+    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", 0.0, INF, "sustainability funding withheld from self-prioritising providers";
+    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", 0.0, INF, "sustainability funding paid to providers";
+    AcsCount, "acs_count", "accountable care systems", "footprints", 0.0, INF, "footprints that have become accountable care systems";
+    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", 0.0, 1.0, "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
+    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", 0.0, 1.0, "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
 }
 
 pub const N_METRICS: usize = Metric::ALL.len();

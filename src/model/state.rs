@@ -2,8 +2,8 @@
 //! and the national settings.
 
 use super::kind::{Kind, ProposalType};
-use super::levers::LeverRuntime;
-use crate::params::{FundYear, Params};
+use super::levers::{Governance, Policy, Running, Site, Sites};
+use crate::params::Params;
 
 /// Effects of successful proposals waiting to land, one slot per quarter.
 pub const PENDING_SLOTS: usize = 32;
@@ -47,22 +47,13 @@ pub struct Footprint {
     pub kinds: [usize; 8],
     pub n_councils: usize,
     pub budget_total: f64,
-    pub lead: usize,
     pub readiness: f64,
-    pub authority: f64,
+    /// What levers set: the lead, its powers, the decision rule, pace.
+    pub gov: Governance,
     pub legitimacy_base: f64,
-    pub formal_bonus: f64,
-    pub decision_rights: bool,
-    pub majority: bool,
-    pub committees_in_common: bool,
-    pub council_seats: f64,
-    pub pace: f64,
     pub gaps: [f64; 3],
     pub sc_progress: f64,
     pub acs: bool,
-    pub acs_enabled: bool,
-    pub acs_threshold: f64,
-    pub acs_quarters: usize,
     pub quarters_run: usize,
     pub prev_collab: f64,
     pub prev_engagement: f64,
@@ -75,8 +66,6 @@ pub struct Footprint {
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,
-    /// Joint working builds trust here (phase 9).
-    pub joint_working: bool,
 }
 
 impl Footprint {
@@ -96,26 +85,24 @@ impl Footprint {
 
     /// The lead's legitimacy, never above 1.
     pub fn legitimacy(&self) -> f64 {
-        (self.legitimacy_base + self.formal_bonus).min(1.0)
+        (self.legitimacy_base + self.gov.formal_bonus).min(1.0)
     }
 
     /// Authority, raised for an accountable care system.
     pub fn authority(&self, p: &Params) -> f64 {
-        if self.acs { self.authority.max(p.acs_authority) } else { self.authority }
+        if self.acs { self.gov.authority.max(p.acs_authority) } else { self.gov.authority }
     }
 
     pub fn decision_rights(&self) -> bool {
-        self.decision_rights || self.acs
+        self.gov.decision_rights || self.acs
     }
 }
 
 /// National bodies' settings.
 #[derive(Clone, Debug)]
 pub struct National {
-    pub conditionality: f64,
-    pub intervention: f64,
-    pub clarity_hazard: f64,
-    pub schedule: Vec<FundYear>,
+    /// What national levers set.
+    pub policy: Policy,
     /// This system's share of the national fund (1 for England).
     pub fund_share: f64,
     /// No stance history yet: nothing is withheld.
@@ -190,7 +177,7 @@ pub struct World {
     /// Each kind's agenda preferences, normalised to sum to 1.
     pub preferences: [[f64; 5]; 7],
     pub national: National,
-    pub levers: Vec<LeverRuntime>,
+    pub levers: Vec<Running>,
     /// Reused every footprint-quarter, so the loop does not allocate.
     pub proposals: Vec<Proposal>,
     /// Each footprint's metric sums for the quarter just stepped.
@@ -239,5 +226,16 @@ impl World {
             .members()
             .filter(|&i| pred(self.kind[i]))
             .max_by(|&a, &b| self.budget[a].total_cmp(&self.budget[b]).then(b.cmp(&a)))
+    }
+}
+
+impl Sites for World {
+    fn footprint(&mut self, f: usize) -> (&mut Governance, Site<'_>) {
+        let largest_council = self.largest(f, |k| k == Kind::Council);
+        (&mut self.fps[f].gov, Site { p: &self.p, largest_council })
+    }
+
+    fn national(&mut self) -> (&mut Policy, Site<'_>) {
+        (&mut self.national.policy, Site { p: &self.p, largest_council: None })
     }
 }

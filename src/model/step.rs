@@ -12,7 +12,13 @@ use crate::quarter::Quarter;
 
 /// Advances the world one quarter; `metrics::record` then reads it.
 pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
-    levers::apply(w, levers_, q); // 1
+    let mut running = std::mem::take(&mut w.levers);
+    levers::apply(w, levers_, &mut running, q); // 1
+    w.levers = running;
+    // Footprints the national bodies designated are accountable care systems from now on, for good.
+    for fp in &mut w.fps {
+        fp.acs |= fp.gov.acs_designated;
+    }
     funding::pay(w, q); // 2, over all footprints at once
     let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only, so runs of footprints may go

@@ -3,39 +3,29 @@
 //! numbers, so pairing is the honest comparison.
 
 use super::input::RunData;
+use super::numbers;
 use super::style::{self, colour};
-use super::{ChartFile, Drawn, PlotError, both, err, frame, source_line};
+use super::{Chart, Drawn, PlotError, err, frame, source_line, svg};
 use crate::model::Metric;
-use crate::results::summary::{describe, paired};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
 
-pub const METRICS: [(Metric, &str); 8] = [
-    (Metric::TransformationIndex, "Transformation index"),
-    (Metric::SocialCarePriority, "Social care priority"),
-    (Metric::SelfPriorityShare, "NHS bodies self-prioritising"),
-    (Metric::CollaborationRate, "Collaboration rate"),
-    (Metric::CouncilEngagement, "Council engagement"),
-    (Metric::UnsureShare, "NHS bodies unsure"),
-    (Metric::ProviderBalanceGbpM, "Provider balance, GBP m a year"),
-    (Metric::AcsCount, "Accountable care systems"),
+pub const METRICS: [Metric; 8] = [
+    Metric::TransformationIndex,
+    Metric::SocialCarePriority,
+    Metric::SelfPriorityShare,
+    Metric::CollaborationRate,
+    Metric::CouncilEngagement,
+    Metric::UnsureShare,
+    Metric::ProviderBalanceGbpM,
+    Metric::AcsCount,
 ];
 
-/// Median and 90% interval of `scenario - first` at the final quarter; none
-/// when the two differ in structure or final quarter, as pairing needs both.
+/// Median and 90% interval of `scenario - first` at the scenario's final
+/// quarter, from differences.csv; none when the two cannot be paired.
 pub fn paired_difference(data: &RunData, scenario: usize, m: Metric) -> Option<[f64; 3]> {
-    let (first, this) = (&data.scenarios[0], &data.scenarios[scenario]);
-    if first.structure != this.structure || first.quarters.last() != this.quarters.last() {
-        return None;
-    }
-    let (b, o) = (data.finals(0, m), data.finals(scenario, m));
-    if b.is_empty() || b.len() != o.len() {
-        return None;
-    }
-    let mut d = paired(b, o);
-    let (_, _, q) = describe(&mut d);
-    Some([q[2], q[0], q[4]])
+    let last = *data.scenarios[scenario].quarters.last()?;
+    data.difference(scenario, last, m).map(|d| [d[0], d[1], d[2]])
 }
 
 /// A difference as a reader wants it: shares in percentage points.
@@ -50,8 +40,15 @@ pub fn signed(m: Metric, v: f64) -> String {
     if s.trim_start_matches(['+', '-']).chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s }
 }
 
-fn panel_title(m: Metric, title: &str) -> String {
-    if m.unit().starts_with("share") { format!("{title}, percentage points") } else { title.to_string() }
+/// A panel's title: the measure in words with the unit of its difference.
+fn panel_title(m: Metric) -> String {
+    let label = m.label();
+    let mut c = label.chars();
+    let label = c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str());
+    match m {
+        Metric::TransformationIndex => label,
+        _ => format!("{label}, {}", numbers::difference_unit(m)),
+    }
 }
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Drawn {
@@ -67,22 +64,24 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
     }
     let area = frame(root, &format!("Difference from {base} at {last}"), &subtitle, &source_line(data))?;
     let panels = area.split_evenly((4, 2));
-    for (panel, &(m, title)) in panels.iter().zip(METRICS.iter()) {
+    for (panel, &m) in panels.iter().zip(METRICS.iter()) {
         let diffs: Vec<(usize, [f64; 3])> =
             others.iter().filter_map(|&s| paired_difference(data, s, m).map(|d| (s, d))).collect();
         let lo = diffs.iter().map(|d| d.1[1]).fold(0.0f64, f64::min);
         let hi = diffs.iter().map(|d| d.1[2]).fold(0.0f64, f64::max);
         let pad = ((hi - lo) * 0.12).max(if m == Metric::ProviderBalanceGbpM { 1.0 } else { 1e-3 });
         let k = diffs.len().max(1);
+        // Enough decimals that each interval shows whether it crosses zero.
         let labels: Vec<String> = diffs
             .iter()
             .map(|(s, d)| {
-                format!("{} {} [{}, {}]", data.scenarios[*s].name, signed(m, d[0]), signed(m, d[1]), signed(m, d[2]))
+                let (a, b, c) = numbers::interval(m, *d);
+                format!("{} {a} [{b}, {c}]", data.scenarios[*s].name)
             })
             .collect();
         let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u32 * 8 + 20;
         let mut chart = ChartBuilder::on(panel)
-            .caption(panel_title(m, title), style::bold(18.0))
+            .caption(panel_title(m), style::bold(18.0))
             .margin(10)
             .margin_right(24)
             .x_label_area_size(34)
@@ -91,7 +90,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             .map_err(err)?;
         // Row 0 at the top: scenarios read down in run order.
         let y_fmt = |y: &f64| style::row_label(&labels, *y);
-        let x_fmt = |x: &f64| signed(m, *x);
+        // Tick labels with the decimals their spacing needs, so none repeat.
+        let span = (hi - lo + 2.0 * pad) * if numbers::is_share(m) { 100.0 } else { 1.0 };
+        let decimals = super::tick_decimals(span / 12.0);
+        let x_fmt = |x: &f64| numbers::signed_with(m, *x, decimals);
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -126,13 +128,11 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
     Ok(())
 }
 
-pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
+pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
     if data.scenarios.len() < 2 {
         return Ok(Vec::new());
     }
-    let dir: &Path = &data.dir;
     let rows = (data.scenarios.len() - 1) as u32;
     let size = (1400, (200 + 4 * (110 + 26 * rows)).max(1000));
-    both!(dir, "comparison", size, |root| draw(&root, data));
-    Ok(vec![ChartFile { stem: "comparison".into(), title: "Difference from the first scenario".into(), size }])
+    Ok(vec![svg("comparison", "Difference from the first scenario", size, |root| draw(root, data))?])
 }

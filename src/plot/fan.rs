@@ -2,13 +2,13 @@
 //! shaded, one colour per scenario, each lever's start as a numbered line.
 
 use super::input::RunData;
+use super::numbers;
 use super::style::{self, colour};
-use super::{ChartFile, Drawn, PlotError, both, err, frame, source_line};
+use super::{Chart, ChartOptions, Drawn, PlotError, err, frame, source_line, svg};
 use crate::model::Metric;
 use crate::quarter::Quarter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
 
 /// The HFMA survey (October-November 2016): 62% of 200 finance directors.
 pub const SURVEY_QUARTER: (i32, u8) = (2016, 4);
@@ -34,7 +34,7 @@ const SPECS: &[Spec] = &[
     Spec {
         stem: "fan_transformation_index",
         title: "Transformation index",
-        subtitle: "1 minus the mean of the three Five Year Forward View gaps, England, weighted by budget; 0 at the start, higher is better",
+        subtitle: "1 minus the mean of the three Five Year Forward View gaps, {structure}, weighted by budget; 0 at the start, higher is better",
         panels: &[(Metric::TransformationIndex, "")],
         y_label: "index",
         size: (1200, 800),
@@ -42,7 +42,7 @@ const SPECS: &[Spec] = &[
     Spec {
         stem: "fan_social_care_priority",
         title: "Social care's place on STP agendas",
-        subtitle: "Share of agendas given to social care integration and prevention, England, weighted by budget",
+        subtitle: "Share of agendas given to social care integration and prevention, {structure}, weighted by budget",
         panels: &[(Metric::SocialCarePriority, "")],
         y_label: "share of agenda",
         size: (1200, 800),
@@ -50,7 +50,7 @@ const SPECS: &[Spec] = &[
     Spec {
         stem: "fan_self_priority_share",
         title: "NHS bodies putting their own organisation first",
-        subtitle: "Share of trusts and CCGs that self-prioritise in the quarter; the HFMA survey of late 2016 found 62%",
+        subtitle: "Share of trusts and CCGs that self-prioritise in the quarter, {structure}; the HFMA survey of late 2016 found 62%",
         panels: &[(Metric::SelfPriorityShare, "")],
         y_label: "share of NHS bodies",
         size: (1200, 800),
@@ -58,7 +58,7 @@ const SPECS: &[Spec] = &[
     Spec {
         stem: "fan_collaboration_rate",
         title: "Organisations collaborating with their STP",
-        subtitle: "Share of all trusts, CCGs, councils and primary care federations that collaborate in the quarter",
+        subtitle: "Share of all trusts, CCGs, councils and primary care federations that collaborate in the quarter, {structure}",
         panels: &[(Metric::CollaborationRate, "")],
         y_label: "share of organisations",
         size: (1200, 800),
@@ -66,7 +66,7 @@ const SPECS: &[Spec] = &[
     Spec {
         stem: "fan_council_engagement",
         title: "Councils engaging with their STP",
-        subtitle: "Share of councils that collaborate in the quarter",
+        subtitle: "Share of councils that collaborate in the quarter, {structure}",
         panels: &[(Metric::CouncilEngagement, "")],
         y_label: "share of councils",
         size: (1200, 800),
@@ -74,7 +74,7 @@ const SPECS: &[Spec] = &[
     Spec {
         stem: "fan_unsure_share",
         title: "NHS bodies unsure how STPs relate to their duties",
-        subtitle: "Share of trusts and CCGs unsure of STP accountability; 72% of finance directors in the HFMA survey of late 2016",
+        subtitle: "Share of trusts and CCGs unsure of STP accountability, {structure}; 72% of finance directors in the HFMA survey of late 2016",
         panels: &[(Metric::UnsureShare, "")],
         y_label: "share of NHS bodies",
         size: (1200, 800),
@@ -82,15 +82,15 @@ const SPECS: &[Spec] = &[
     Spec {
         stem: "fan_provider_balance_gbp_m",
         title: "Providers' reported balance",
-        subtitle: "Sum of NHS trusts' reported balances after sustainability funding, England, GBP m a year",
+        subtitle: "Sum of NHS trusts' reported balances after sustainability funding, {structure}, £m a year",
         panels: &[(Metric::ProviderBalanceGbpM, "")],
-        y_label: "GBP m a year",
+        y_label: "£m a year",
         size: (1200, 800),
     },
     Spec {
         stem: "fan_gaps",
         title: "The three Five Year Forward View gaps",
-        subtitle: "Each gap relative to its 2015/16 projection (1 = as projected, lower is better), England, weighted by budget",
+        subtitle: "Each gap relative to its 2015/16 projection (1 = as projected, lower is better), {structure}, weighted by budget",
         panels: &[
             (Metric::GapHw, "Health and wellbeing"),
             (Metric::GapCq, "Care and quality"),
@@ -112,15 +112,14 @@ pub(crate) fn axis(data: &RunData) -> Vec<Quarter> {
 }
 
 /// A numbered lever marker: the quarter, the scenarios whose levers start
-/// then (with what starts), and the marker's colour.
+/// or end then (with what starts or ends), and the marker's colour.
 pub(crate) struct Mark {
     pub n: usize,
     pub quarter: Quarter,
     pub what: Vec<(usize, String)>,
+    /// Only ends at this quarter: drawn as a dotted line.
+    pub ends_only: bool,
 }
-
-/// In `Mark::what`, a lever every scenario of the run starts alike.
-pub(crate) const EVERY_SCENARIO: usize = usize::MAX;
 
 impl Mark {
     pub fn colour(&self) -> RGBColor {
@@ -131,26 +130,36 @@ impl Mark {
     }
 }
 
-/// Lever starts grouped by quarter, numbered in time order.
+/// Lever starts and ends (an end is the first quarter without the lever)
+/// grouped by quarter, numbered in time order.
 pub(crate) fn lever_marks(data: &RunData) -> Vec<Mark> {
-    let mut quarters: Vec<Quarter> = data.scenarios.iter().flat_map(|s| s.levers.iter().map(|l| l.start)).collect();
+    let mut quarters: Vec<Quarter> = data
+        .scenarios
+        .iter()
+        .flat_map(|s| s.levers.iter().flat_map(|l| std::iter::once(l.start).chain(l.end)))
+        .collect();
     quarters.sort();
     quarters.dedup();
     quarters
         .into_iter()
         .enumerate()
         .map(|(i, q)| {
+            let mut ends_only = true;
             let mut what: Vec<(usize, String)> = data
                 .scenarios
                 .iter()
                 .enumerate()
                 .filter_map(|(s, sc)| {
-                    let levers: Vec<String> = sc
-                        .levers
-                        .iter()
-                        .filter(|l| l.start == q)
-                        .map(|l| format!("{} ({})", style::lever_label(&l.kind), l.target))
-                        .collect();
+                    let mut levers: Vec<String> = Vec::new();
+                    for l in &sc.levers {
+                        let name = format!("{} ({})", style::lever_label(&l.kind), l.target);
+                        if l.start == q {
+                            levers.push(name);
+                            ends_only = false;
+                        } else if l.end == Some(q) {
+                            levers.push(format!("{name} ends"));
+                        }
+                    }
                     (!levers.is_empty()).then(|| (s, levers.join(", ")))
                 })
                 .collect();
@@ -158,10 +167,13 @@ pub(crate) fn lever_marks(data: &RunData) -> Vec<Mark> {
             if what.len() > 1 && what.len() == data.scenarios.len() && what.iter().all(|w| w.1 == what[0].1) {
                 what = vec![(EVERY_SCENARIO, what[0].1.clone())];
             }
-            Mark { n: i + 1, quarter: q, what }
+            Mark { n: i + 1, quarter: q, what, ends_only }
         })
         .collect()
 }
+
+/// In `Mark::what`, a lever every scenario of the run starts alike.
+pub(crate) const EVERY_SCENARIO: usize = usize::MAX;
 
 /// Bands are drawn for up to this many scenarios; more would hide each other.
 pub(crate) const MAX_BANDED: usize = 3;
@@ -171,60 +183,33 @@ fn scenario_line(s: usize) -> (RGBColor, bool) {
     (colour(s), s >= style::PALETTE.len())
 }
 
-fn is_share(m: Metric) -> bool {
-    m.unit().starts_with("share")
-}
+use super::numbers::is_share;
 
-/// Whole pounds (millions) with thousands separators: -2,500.
-pub(crate) fn thousands(v: f64) -> String {
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v.round() < 0.0 { format!("-{out}") } else { out }
-}
-
-pub(crate) fn format_value(m: Metric, v: f64) -> String {
+/// An axis value with the decimals its tick step needs, so labels never repeat.
+pub(crate) fn format_tick(m: Metric, v: f64, step: f64) -> String {
     if is_share(m) {
-        format!("{:.0}%", v * 100.0)
-    } else if m == Metric::ProviderBalanceGbpM {
-        thousands(v)
+        format!("{}%", numbers::thousands(v * 100.0, super::tick_decimals(step * 100.0)))
     } else {
-        format!("{v:.2}")
+        numbers::thousands(v, super::tick_decimals(step).max(if numbers::is_money(m) { 0 } else { 1 }))
     }
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData, spec: &Spec) -> Drawn {
-    let area = frame(root, spec.title, spec.subtitle, &source_line(data))?;
-    let (w, _) = area.dim_in_pixel();
-    let (plot, legend) = area.split_horizontally(w - 360);
-    let quarters = axis(data);
-    let marks = lever_marks(data);
-    let survey = spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare);
-    let panels = plot.split_evenly((1, spec.panels.len()));
-    for (panel, &(metric, caption)) in panels.iter().zip(spec.panels) {
-        draw_panel(panel, data, &quarters, &marks, metric, caption, spec.y_label, survey)?;
+/// Where a panel's axis does not show zero, the subtitle says so.
+fn axis_note(spec: &Spec, data: &RunData, options: &ChartOptions) -> Option<&'static str> {
+    let zero_excluded = spec.panels.iter().any(|&(m, _)| {
+        let (lo, hi) = y_range(data, m, spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare), options);
+        lo > 0.0 || hi < 0.0
+    });
+    match (zero_excluded, spec.panels.iter().any(|p| is_share(p.0))) {
+        (false, _) => None,
+        (true, true) => Some("the axis is zoomed and does not start at zero"),
+        (true, false) => Some("the axis does not start at zero"),
     }
-    draw_legend(&legend, data, &marks, survey)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn draw_panel<DB: DrawingBackend>(
-    panel: &DrawingArea<DB, Shift>,
-    data: &RunData,
-    quarters: &[Quarter],
-    marks: &[Mark],
-    metric: Metric,
-    caption: &str,
-    y_label: &str,
-    survey: bool,
-) -> Drawn {
-    let nq = quarters.len();
-    let x_of = |q: Quarter| (q.index() - quarters[0].index()) as f64;
+/// A panel's axis: the 90% bands of every scenario (and the survey's
+/// interval), padded; shares from zero unless zoomed.
+fn y_range(data: &RunData, metric: Metric, survey: bool, options: &ChartOptions) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for (s, sc) in data.scenarios.iter().enumerate() {
@@ -241,13 +226,65 @@ fn draw_panel<DB: DrawingBackend>(
         hi = hi.max(b);
     }
     if !lo.is_finite() || !hi.is_finite() {
-        return Err(format!("no summary rows for {}", metric.name()));
+        return (f64::NAN, f64::NAN);
     }
     let pad = ((hi - lo) * 0.08).max(if is_share(metric) { 0.01 } else { 1e-3 });
     let (mut lo, mut hi) = (lo - pad, hi + pad);
     if is_share(metric) {
-        lo = lo.max(0.0);
+        lo = if options.zoom { lo.max(0.0) } else { 0.0 };
         hi = hi.min(1.0);
+    }
+    (lo, hi)
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &RunData,
+    spec: &Spec,
+    options: &ChartOptions,
+) -> Drawn {
+    let mut subtitle = spec.subtitle.replace("{structure}", &data.structure_names());
+    if let Some(note) = axis_note(spec, data, options) {
+        subtitle = format!("{subtitle}; {note}");
+    }
+    let mut source = source_line(data);
+    if survey_chart(spec) {
+        source += "; survey: HFMA, NHS finance directors, Oct-Nov 2016";
+    }
+    let area = frame(root, spec.title, &subtitle, &source)?;
+    let (w, _) = area.dim_in_pixel();
+    let (plot, legend) = area.split_horizontally(w - 360);
+    let quarters = axis(data);
+    let marks = lever_marks(data);
+    let survey = spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare);
+    let panels = plot.split_evenly((1, spec.panels.len()));
+    for (panel, &(metric, caption)) in panels.iter().zip(spec.panels) {
+        let range = y_range(data, metric, survey, options);
+        draw_panel(panel, data, &quarters, &marks, metric, caption, spec.y_label, survey, range)?;
+    }
+    draw_legend(&legend, data, &marks, survey)
+}
+
+fn survey_chart(spec: &Spec) -> bool {
+    spec.panels.iter().any(|p| matches!(p.0, Metric::SelfPriorityShare | Metric::UnsureShare))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    data: &RunData,
+    quarters: &[Quarter],
+    marks: &[Mark],
+    metric: Metric,
+    caption: &str,
+    y_label: &str,
+    survey: bool,
+    (lo, hi): (f64, f64),
+) -> Drawn {
+    let nq = quarters.len();
+    let x_of = |q: Quarter| (q.index() - quarters[0].index()) as f64;
+    if !lo.is_finite() || !hi.is_finite() {
+        return Err(format!("no summary rows for {}", metric.name()));
     }
     // Above the plot: the panel's caption, then a band for the lever markers
     // (two rows, so markers one quarter apart do not touch).
@@ -267,7 +304,8 @@ fn draw_panel<DB: DrawingBackend>(
         let q = quarters[k as usize];
         if q.q() == 1 { q.year().to_string() } else { String::new() }
     };
-    let y_fmt = |v: &f64| format_value(metric, *v);
+    let step = (hi - lo) / 8.0;
+    let y_fmt = |v: &f64| format_tick(metric, *v, step);
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -277,7 +315,7 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_formatter(&year_label)
         .y_labels(8)
         .y_label_formatter(&y_fmt)
-        .x_desc("Year (tick at each quarter, label at Q1)")
+        .x_desc("Calendar quarter, labelled at Q1 (January to March); 2017Q2 = April to June 2017, first quarter of 2017/18")
         .y_desc(y_label)
         .label_style(style::text(15.0))
         .axis_desc_style(style::text(16.0))
@@ -312,7 +350,8 @@ fn draw_panel<DB: DrawingBackend>(
         }
         let x = x_of(q) - 0.5;
         let style = c.stroke_width(2);
-        chart.draw_series(DashedLineSeries::new(vec![(x, lo), (x, hi)], 8, 6, style)).map_err(err)?;
+        let (dash, gap) = if mark.ends_only { (3, 5) } else { (8, 6) };
+        chart.draw_series(DashedLineSeries::new(vec![(x, lo), (x, hi)], dash, gap, style)).map_err(err)?;
         let (px, py) = chart.backend_coord(&(x, hi));
         let root = panel.strip_coord_spec();
         let (ox, oy) = (root.get_base_pixel().0, root.get_base_pixel().1);
@@ -409,11 +448,35 @@ fn draw_legend<DB: DrawingBackend>(
         }
         y += 8;
     }
+    let changed: Vec<String> = (0..data.scenarios.len())
+        .flat_map(|s| {
+            data.changed_params(s).into_iter().map(move |p| {
+                let against = if s == 0 { "default".to_string() } else { data.scenarios[0].name.clone() };
+                format!("{}: {} {} ({against} {})", data.scenarios[s].name, p.name, p.value, p.reference)
+            })
+        })
+        .collect();
+    if !changed.is_empty() {
+        y += 4;
+        area.draw(&Text::new("Settings from the first quarter", (x, y), style::bold(17.0))).map_err(err)?;
+        y += 24;
+        let lines: Vec<String> = changed.iter().flat_map(|c| style::wrap(c, 36)).collect();
+        let shown = lines.len().min(6);
+        for line in &lines[..shown] {
+            area.draw(&Text::new(line.clone(), (x, y), style::text(14.0))).map_err(err)?;
+            y += 18;
+        }
+        if shown < lines.len() {
+            area.draw(&Text::new("... and more in report.html", (x, y), style::text(14.0))).map_err(err)?;
+            y += 18;
+        }
+        y += 6;
+    }
     if marks.is_empty() {
         return Ok(());
     }
     y += 10;
-    area.draw(&Text::new("Levers switched on", (x, y), style::bold(17.0))).map_err(err)?;
+    area.draw(&Text::new("Levers switched on and off", (x, y), style::bold(17.0))).map_err(err)?;
     y += 26;
     for mark in marks {
         // One scenario: the quarter leads its line. Several: the quarter on a
@@ -422,7 +485,9 @@ fn draw_legend<DB: DrawingBackend>(
         let single = mark.what.len() == 1;
         let mut lines = Vec::new();
         for (s, text) in &mark.what {
-            let name = data.scenarios.get(*s).map_or("all scenarios", |sc| sc.name.as_str());
+            let name = data.scenarios.get(*s).map_or("all", |sc| sc.name.as_str());
+            // A lever every scenario shares is context, not a difference: one short line.
+            let text = if *s == EVERY_SCENARIO { text.replace(" (all footprints)", "") } else { text.clone() };
             let body = if single { format!("{} {name}: {text}", mark.quarter) } else { format!("{name}: {text}") };
             lines.extend(style::wrap(&body, 34));
         }
@@ -455,12 +520,6 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
-    let dir: &Path = &data.dir;
-    let mut out = Vec::new();
-    for spec in SPECS {
-        both!(dir, spec.stem, spec.size, |root| draw(&root, data, spec));
-        out.push(ChartFile { stem: spec.stem.to_string(), title: spec.title.to_string(), size: spec.size });
-    }
-    Ok(out)
+pub(super) fn render(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
+    SPECS.iter().map(|spec| svg(spec.stem, spec.title, spec.size, |root| draw(root, data, spec, options))).collect()
 }

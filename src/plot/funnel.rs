@@ -4,11 +4,10 @@
 
 use super::input::RunData;
 use super::style::{self, colour};
-use super::{ChartFile, Drawn, PlotError, both, err, frame, source_line};
+use super::{Chart, Drawn, PlotError, err, frame, source_line, svg};
 use crate::model::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
 
 /// A funnel row: its label, its segments as (value, solid), and the note beside it.
 type Row = (&'static str, Vec<(f64, bool)>, String);
@@ -92,9 +91,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
     Ok(())
 }
 
-pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
-    let dir: &Path = &data.dir;
+pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
     let size = (1200, (300 * data.scenarios.len() as u32 + 160).max(800));
-    both!(dir, "funnel", size, |root| draw(&root, data));
-    Ok(vec![ChartFile { stem: "funnel".into(), title: "What happened to proposals".into(), size }])
+    Ok(vec![svg("funnel", "What happened to proposals", size, |root| draw(root, data))?])
 }

@@ -3,11 +3,10 @@
 
 use super::input::{FootprintGrid, HEATMAP_METRICS, RunData};
 use super::style::{self, viridis};
-use super::{ChartFile, Drawn, PlotError, both, err, frame};
+use super::{Chart, Drawn, PlotError, err, frame, svg};
 use crate::model::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
 
 fn title(m: Metric) -> &'static str {
     match m {
@@ -115,8 +114,7 @@ fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
-pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
-    let dir: &Path = &data.dir;
+pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
     let mut out = Vec::new();
     for (s, sc) in data.scenarios.iter().enumerate() {
         for m in HEATMAP_METRICS {
@@ -124,8 +122,7 @@ pub(super) fn render(data: &RunData) -> Result<Vec<ChartFile>, PlotError> {
             let stem = format!("heatmap_{}_{}", sc.name, m.name());
             let rows = g.footprints.len().min(120) as u32;
             let size = (1500, (rows * 20 + 260).max(900));
-            both!(dir, &stem, size, |root| draw(&root, data, s, m, g));
-            out.push(ChartFile { stem, title: format!("{}: {}", title(m), sc.name), size });
+            out.push(svg(&stem, &format!("{}: {}", title(m), sc.name), size, |root| draw(root, data, s, m, g))?);
         }
     }
     Ok(out)

@@ -24,6 +24,8 @@ pub struct LeverInfo {
     pub end: Option<Quarter>,
     /// "all footprints", "national", "9 footprints", ...
     pub target: String,
+    /// The footprints a lever names, every one of them (empty for other selections).
+    pub named: Vec<String>,
     /// The lever's own settings, e.g. "authority 0.5, formal appointment".
     pub settings: String,
 }
@@ -38,10 +40,26 @@ pub struct ScenarioInfo {
     pub levers: Vec<LeverInfo>,
     /// The resolved structure as JSON, to tell whether two scenarios can be paired.
     pub structure: String,
+    /// The structure in words: "England (44 footprints)", "north.csv (12 organisations, 3 footprints)".
+    pub structure_name: String,
+    /// Every parameter's value, by name.
+    pub params: BTreeMap<String, f64>,
+}
+
+/// A parameter a scenario sets differently from its reference: the first
+/// scenario of the run for the others, the dictionary's default for the first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangedParam {
+    pub name: String,
+    pub value: f64,
+    pub reference: f64,
 }
 
 /// mean, sd, p05, p25, p50, p75, p95.
 pub type Stats = [f64; 7];
+
+/// A row of differences.csv: median, p05, p95, mean, sd of the paired differences.
+pub type DiffStats = [f64; 5];
 
 /// Per-footprint medians over the replicates kept, for one scenario and metric.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,26 +68,37 @@ pub struct FootprintGrid {
     pub quarters: Vec<Quarter>,
     /// `[footprint][quarter]`.
     pub median: Vec<Vec<f64>>,
+    /// `[footprint][quarter]`: median over replicates of this scenario minus
+    /// the first, replicate by replicate; none for the first scenario or one
+    /// that cannot be paired with it.
+    pub difference: Option<Vec<Vec<f64>>>,
     pub replicates: usize,
 }
 
+/// What charts and the report read: a run's summaries, paired differences,
+/// footprint grids and manifest, from a run folder ([`RunData::load`]) or
+/// straight from results in memory ([`RunData::from_results`]).
 #[derive(Clone, Debug)]
 pub struct RunData {
-    pub dir: PathBuf,
     pub version: String,
     pub seed: u64,
     pub replicates: u64,
     pub manifest_text: String,
     pub scenarios: Vec<ScenarioInfo>,
     summary: BTreeMap<(usize, Quarter, Metric), Stats>,
-    /// Each scenario's values at its final quarter, by replicate, per metric.
-    finals: BTreeMap<(usize, Metric), Vec<f64>>,
+    differences: BTreeMap<(usize, Quarter, Metric), DiffStats>,
     /// (scenario, metric) -> grid, for the heatmap metrics.
     pub footprints: BTreeMap<(usize, Metric), FootprintGrid>,
+    /// The run's data files present beside the charts, for the report's links.
+    pub files: Vec<String>,
 }
 
 /// Metrics drawn as footprint heatmaps.
 pub const HEATMAP_METRICS: [Metric; 2] = [Metric::TransformationIndex, Metric::SocialCarePriority];
+
+/// Data files a run may write, in the order the report lists them.
+pub const DATA_FILES: [&str; 5] =
+    ["summary.csv", "differences.csv", "timeseries.csv", "footprints.csv", "manifest.json"];
 
 fn read(path: &Path) -> Result<String, InputError> {
     std::fs::read_to_string(path).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })
@@ -91,13 +120,165 @@ fn parse_err(path: &Path, line: u64, message: impl Into<String>) -> InputError {
     InputError::Parse { path: path.to_path_buf(), line, message: message.into() }
 }
 
+/// The structure in words, from its resolved JSON.
+fn structure_name(v: &serde_json::Value, footprints: usize) -> String {
+    match v["kind"].as_str() {
+        Some("england") => format!("England ({footprints} footprints)"),
+        Some("synthetic") => format!("a synthetic system of {footprints} footprints"),
+        Some("file") => {
+            let path = v["path"].as_str().unwrap_or("a structure file");
+            let file = Path::new(path).file_name().map_or(path.to_string(), |f| f.to_string_lossy().into_owned());
+            let orgs = v["organisations"].as_array().map_or(0, Vec::len);
+            format!("{file} ({orgs} organisations, {footprints} footprints)")
+        }
+        _ => format!("{footprints} footprints"),
+    }
+}
+
+/// Scenarios as the charts show them, from a manifest's `scenarios` array.
+fn scenario_infos(list: &[serde_json::Value]) -> Result<Vec<ScenarioInfo>, String> {
+    let mut scenarios = Vec::new();
+    for s in list {
+        let r = &s["resolved"];
+        let q = |v: &serde_json::Value| v.as_str().and_then(|t| Quarter::parse(t).ok());
+        let (start, end) = (q(&r["start"]).ok_or("bad start")?, q(&r["end"]).ok_or("bad end")?);
+        let names: Vec<String> = s["footprint_names"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        let levers = r["levers"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|l| lever_info(l, &names)).collect())
+            .unwrap_or_default();
+        let params = r["params"]
+            .as_object()
+            .map(|o| o.iter().filter_map(|(k, v)| v.as_f64().map(|v| (k.clone(), v))).collect())
+            .unwrap_or_default();
+        scenarios.push(ScenarioInfo {
+            name: r["name"].as_str().unwrap_or("").to_string(),
+            description: r["description"].as_str().unwrap_or("").to_string(),
+            source: r["source"].as_str().unwrap_or("").to_string(),
+            sha256: s["sha256"].as_str().unwrap_or("").to_string(),
+            quarters: (0..start.span_to(end)).map(|k| start.offset(k)).collect(),
+            levers,
+            structure: r["structure"].to_string(),
+            structure_name: structure_name(&r["structure"], names.len()),
+            params,
+        });
+    }
+    if scenarios.is_empty() {
+        return Err("no scenarios".into());
+    }
+    Ok(scenarios)
+}
+
 impl RunData {
     pub fn stats(&self, scenario: usize, q: Quarter, m: Metric) -> Option<&Stats> {
         self.summary.get(&(scenario, q, m))
     }
 
-    pub fn finals(&self, scenario: usize, m: Metric) -> &[f64] {
-        self.finals.get(&(scenario, m)).map_or(&[], Vec::as_slice)
+    /// Paired differences from the first scenario (a row of differences.csv).
+    pub fn difference(&self, scenario: usize, q: Quarter, m: Metric) -> Option<&DiffStats> {
+        self.differences.get(&(scenario, q, m))
+    }
+
+    /// Whether differences.csv pairs this scenario with the first.
+    pub fn paired(&self, scenario: usize) -> bool {
+        self.differences.keys().any(|k| k.0 == scenario)
+    }
+
+    /// The structures run, in words, without repeats: "England (44 footprints)".
+    pub fn structure_names(&self) -> String {
+        let mut names: Vec<&str> = Vec::new();
+        for s in &self.scenarios {
+            if !names.contains(&s.structure_name.as_str()) {
+                names.push(&s.structure_name);
+            }
+        }
+        names.join("; ")
+    }
+
+    /// The parameters a scenario sets differently from its reference: the
+    /// dictionary's defaults for the first scenario, the first scenario for
+    /// the others (what a comparison with it changes).
+    pub fn changed_params(&self, scenario: usize) -> Vec<ChangedParam> {
+        let this = &self.scenarios[scenario].params;
+        let reference = |name: &str| -> Option<f64> {
+            if scenario == 0 {
+                crate::params::DICTIONARY.iter().find(|d| d.name == name).map(|d| d.default)
+            } else {
+                self.scenarios[0].params.get(name).copied()
+            }
+        };
+        this.iter()
+            .filter_map(|(name, &value)| {
+                let r = reference(name)?;
+                (r != value).then(|| ChangedParam { name: name.clone(), value, reference: r })
+            })
+            .collect()
+    }
+
+    /// From results in memory: the same data [`RunData::load`] reads from the
+    /// files a run writes, without touching the file system. `manifest` is
+    /// the run's manifest.json text, or none to describe the scenarios alone.
+    pub fn from_results(
+        results: &crate::Results,
+        scenarios: &[crate::Scenario],
+        seed: u64,
+        manifest: Option<&str>,
+    ) -> Result<RunData, InputError> {
+        let bad = |message: String| InputError::Manifest { path: PathBuf::from("(in memory)"), message };
+        let entries: Vec<serde_json::Value> = scenarios
+            .iter()
+            .map(|s| serde_json::to_value(crate::results::manifest::entry(s)).map_err(|e| bad(e.to_string())))
+            .collect::<Result<_, _>>()?;
+        let infos = scenario_infos(&entries).map_err(bad)?;
+        if results.scenarios.len() != infos.len() || results.scenarios.iter().zip(&infos).any(|(r, i)| r.name != i.name)
+        {
+            return Err(bad("the results and the scenarios do not match, scenario by scenario".into()));
+        }
+        let replicates = results.scenarios.first().map_or(0, |s| s.replicates) as u64;
+        let manifest_text = match manifest {
+            Some(t) => t.to_string(),
+            None => serde_json::to_string_pretty(&serde_json::json!({
+                "stpsim_version": env!("CARGO_PKG_VERSION"),
+                "seed": seed,
+                "replicates": replicates,
+                "scenarios": entries,
+            }))
+            .unwrap_or_default(),
+        };
+        let index = |name: &str| infos.iter().position(|s| s.name == name);
+        let mut summary = BTreeMap::new();
+        for r in crate::results::summary::summarise(results.rows()) {
+            if let Some(s) = index(&r.scenario) {
+                summary.insert((s, r.quarter, r.metric), [r.mean, r.sd, r.p05, r.p25, r.p50, r.p75, r.p95]);
+            }
+        }
+        let mut differences = BTreeMap::new();
+        for r in crate::results::summary::differences(results) {
+            if let Some(s) = index(&r.scenario) {
+                differences.insert((s, r.quarter, r.metric), [r.median, r.p05, r.p95, r.mean, r.sd]);
+            }
+        }
+        let mut grids = Grids::default();
+        for r in results.footprint_rows().filter(|r| HEATMAP_METRICS.contains(&r.metric)) {
+            let Some(s) = index(r.scenario) else { continue };
+            grids.add(&infos, s, r.replicate, r.quarter, r.footprint, r.metric, r.value);
+        }
+        let footprints = grids.finish(&infos);
+        Ok(RunData {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            seed,
+            replicates,
+            manifest_text,
+            scenarios: infos,
+            summary,
+            differences,
+            footprints,
+            // Nothing is written: the caller lists the files it writes.
+            files: Vec::new(),
+        })
     }
 
     /// Reads a run folder.
@@ -109,33 +290,8 @@ impl RunData {
         let version = m["stpsim_version"].as_str().ok_or_else(|| bad("no stpsim_version"))?.to_string();
         let seed = m["seed"].as_u64().ok_or_else(|| bad("no seed"))?;
         let replicates = m["replicates"].as_u64().ok_or_else(|| bad("no replicates"))?;
-        let mut scenarios = Vec::new();
-        for s in m["scenarios"].as_array().ok_or_else(|| bad("no scenarios"))? {
-            let r = &s["resolved"];
-            let q = |v: &serde_json::Value| v.as_str().and_then(|t| Quarter::parse(t).ok());
-            let (start, end) =
-                (q(&r["start"]).ok_or_else(|| bad("bad start"))?, q(&r["end"]).ok_or_else(|| bad("bad end"))?);
-            let names: Vec<String> = s["footprint_names"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
-                .unwrap_or_default();
-            let levers = r["levers"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|l| lever_info(l, &names)).collect())
-                .unwrap_or_default();
-            scenarios.push(ScenarioInfo {
-                name: r["name"].as_str().unwrap_or("").to_string(),
-                description: r["description"].as_str().unwrap_or("").to_string(),
-                source: r["source"].as_str().unwrap_or("").to_string(),
-                sha256: s["sha256"].as_str().unwrap_or("").to_string(),
-                quarters: (0..start.span_to(end)).map(|k| start.offset(k)).collect(),
-                levers,
-                structure: r["structure"].to_string(),
-            });
-        }
-        if scenarios.is_empty() {
-            return Err(bad("no scenarios"));
-        }
+        let list = m["scenarios"].as_array().ok_or_else(|| bad("no scenarios"))?;
+        let scenarios = scenario_infos(list).map_err(|e| bad(&e))?;
         let index = |name: &str| scenarios.iter().position(|s| s.name == name);
 
         let spath = dir.join("summary.csv");
@@ -162,41 +318,92 @@ impl RunData {
             summary.insert((s, q, m), st);
         }
 
-        let tpath = dir.join("timeseries.csv");
-        let mut finals: BTreeMap<(usize, Metric), Vec<f64>> = BTreeMap::new();
-        let mut rdr = csv_reader(&tpath, "scenario,replicate,quarter,metric,value")?;
-        let mut rec = csv::StringRecord::new();
-        while rdr
-            .read_record(&mut rec)
-            .map_err(|e| parse_err(&tpath, e.position().map_or(0, |p| p.line()), e.to_string()))?
-        {
-            let Some(s) = index(&rec[0]) else { continue };
-            if Quarter::parse(&rec[2]).ok() != scenarios[s].quarters.last().copied() {
-                continue;
-            }
-            let Some(m) = Metric::parse(&rec[3]) else { continue };
-            let v: f64 =
-                rec[4].parse().map_err(|_| parse_err(&tpath, rec.position().map_or(0, |p| p.line()), "bad value"))?;
-            finals.entry((s, m)).or_default().push(v);
-        }
+        let dpath = dir.join("differences.csv");
+        let differences = if dpath.is_file() {
+            read_differences(&dpath, &scenarios)?
+        } else {
+            differences_from_timeseries(dir, &scenarios)?
+        };
 
         let mut footprints = BTreeMap::new();
         let fpath = dir.join("footprints.csv");
         if fpath.is_file() {
             footprints = read_footprints(&fpath, &scenarios)?;
         }
-        Ok(RunData {
-            dir: dir.to_path_buf(),
-            version,
-            seed,
-            replicates,
-            manifest_text,
-            scenarios,
-            summary,
-            finals,
-            footprints,
-        })
+        let files = DATA_FILES.iter().filter(|f| dir.join(f).is_file()).map(|f| f.to_string()).collect();
+        Ok(RunData { version, seed, replicates, manifest_text, scenarios, summary, differences, footprints, files })
     }
+}
+
+fn read_differences(
+    path: &Path,
+    scenarios: &[ScenarioInfo],
+) -> Result<BTreeMap<(usize, Quarter, Metric), DiffStats>, InputError> {
+    let mut out = BTreeMap::new();
+    let mut rdr = csv_reader(path, "scenario,quarter,metric,median,p05,p95,mean,sd")?;
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| parse_err(path, e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() != 8 {
+            return Err(parse_err(path, line, "a row of differences.csv has 8 fields"));
+        }
+        let (Some(s), Some(q), Some(m)) =
+            (scenarios.iter().position(|x| x.name == rec[0]), Quarter::parse(&rec[1]).ok(), Metric::parse(&rec[2]))
+        else {
+            continue;
+        };
+        let mut d = [0.0; 5];
+        for (k, v) in d.iter_mut().enumerate() {
+            *v = rec[3 + k].parse().map_err(|_| parse_err(path, line, "a number is missing"))?;
+        }
+        out.insert((s, q, m), d);
+    }
+    Ok(out)
+}
+
+/// For a run folder written before differences.csv existed: the paired
+/// differences from timeseries.csv, between scenarios of one structure.
+fn differences_from_timeseries(
+    dir: &Path,
+    scenarios: &[ScenarioInfo],
+) -> Result<BTreeMap<(usize, Quarter, Metric), DiffStats>, InputError> {
+    let tpath = dir.join("timeseries.csv");
+    let mut values: BTreeMap<(usize, Quarter, Metric), Vec<(usize, f64)>> = BTreeMap::new();
+    let mut rdr = csv_reader(&tpath, "scenario,replicate,quarter,metric,value")?;
+    let mut rec = csv::StringRecord::new();
+    while rdr
+        .read_record(&mut rec)
+        .map_err(|e| parse_err(&tpath, e.position().map_or(0, |p| p.line()), e.to_string()))?
+    {
+        let line = rec.position().map_or(0, |p| p.line());
+        let Some(s) = scenarios.iter().position(|x| x.name == rec[0]) else { continue };
+        let (Ok(q), Some(m)) = (Quarter::parse(&rec[2]), Metric::parse(&rec[3])) else { continue };
+        let r: usize = rec[1].parse().map_err(|_| parse_err(&tpath, line, "bad replicate"))?;
+        let v: f64 = rec[4].parse().map_err(|_| parse_err(&tpath, line, "bad value"))?;
+        values.entry((s, q, m)).or_default().push((r, v));
+    }
+    let mut out = BTreeMap::new();
+    for s in (1..scenarios.len()).filter(|&s| scenarios[s].structure == scenarios[0].structure) {
+        for (&(_, q, m), v) in values.iter().filter(|(k, _)| k.0 == s) {
+            let Some(b) = values.get(&(0, q, m)) else { continue };
+            if b.len() != v.len() {
+                continue;
+            }
+            let mut d = paired_by_replicate(b, v);
+            let (mean, sd, p) = crate::results::summary::describe(&mut d);
+            out.insert((s, q, m), [p[2], p[0], p[4], mean, sd]);
+        }
+    }
+    Ok(out)
+}
+
+/// `other - base`, matching (replicate, value) pairs by replicate.
+fn paired_by_replicate(base: &[(usize, f64)], other: &[(usize, f64)]) -> Vec<f64> {
+    let mut b = base.to_vec();
+    let mut o = other.to_vec();
+    b.sort_by_key(|x| x.0);
+    o.sort_by_key(|x| x.0);
+    b.iter().zip(&o).filter(|(x, y)| x.0 == y.0).map(|(x, y)| y.1 - x.1).collect()
 }
 
 fn lever_info(l: &serde_json::Value, names: &[String]) -> Option<LeverInfo> {
@@ -204,6 +411,7 @@ fn lever_info(l: &serde_json::Value, names: &[String]) -> Option<LeverInfo> {
     let start = Quarter::parse(l["start"].as_str()?).ok()?;
     let end = l["end"].as_str().and_then(|e| Quarter::parse(e).ok());
     let f = &l["footprints"];
+    let mut named = Vec::new();
     let target = match f {
         serde_json::Value::String(s) if s == "all" => "all footprints".to_string(),
         serde_json::Value::String(s) if s == "national" => "national".to_string(),
@@ -213,8 +421,8 @@ fn lever_info(l: &serde_json::Value, names: &[String]) -> Option<LeverInfo> {
                     .as_array()
                     .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as usize).collect())
                     .unwrap_or_default();
-                let shown: Vec<&str> = idx.iter().filter_map(|&i| names.get(i).map(String::as_str)).collect();
-                if shown.len() <= 2 { shown.join("; ") } else { format!("{} footprints", shown.len()) }
+                named = idx.iter().filter_map(|&i| names.get(i).cloned()).collect();
+                if named.len() <= 2 { named.join("; ") } else { format!("{} footprints", named.len()) }
             }
             Some((k, v)) => format!("the {} {} ready", v, if k == "most_ready" { "most" } else { "least" }),
             None => String::new(),
@@ -231,11 +439,80 @@ fn lever_info(l: &serde_json::Value, names: &[String]) -> Option<LeverInfo> {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    Some(LeverInfo { kind, start, end, target, settings })
+    Some(LeverInfo { kind, start, end, target, named, settings })
 }
 
-/// A grid being read: footprint names in order, values by (footprint, quarter), replicates seen.
-type Collecting = (Vec<String>, BTreeMap<(usize, usize), Vec<f64>>, usize);
+/// Footprint values being gathered, per (scenario, metric): footprint names
+/// in order, and (replicate, value) pairs per (footprint, quarter).
+#[derive(Default)]
+struct Grids {
+    grids: BTreeMap<(usize, Metric), Gathering>,
+}
+
+/// Footprint names in order, and (replicate, value) pairs per (footprint, quarter).
+type Gathering = (Vec<String>, BTreeMap<(usize, usize), Vec<(usize, f64)>>);
+
+impl Grids {
+    #[allow(clippy::too_many_arguments)]
+    fn add(&mut self, infos: &[ScenarioInfo], s: usize, rep: usize, q: Quarter, footprint: &str, m: Metric, v: f64) {
+        let Some(qi) = infos[s].quarters.iter().position(|x| *x == q) else { return };
+        let (order, values) = self.grids.entry((s, m)).or_default();
+        let fi = match order.iter().position(|n| n == footprint) {
+            Some(i) => i,
+            None => {
+                order.push(footprint.to_string());
+                order.len() - 1
+            }
+        };
+        values.entry((fi, qi)).or_default().push((rep, v));
+    }
+
+    fn finish(self, infos: &[ScenarioInfo]) -> BTreeMap<(usize, Metric), FootprintGrid> {
+        let median_of = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            crate::results::summary::quantile(&v, 0.5)
+        };
+        let empty = Vec::new();
+        let mut out = BTreeMap::new();
+        for (&(s, m), (order, values)) in &self.grids {
+            let nq = infos[s].quarters.len();
+            let cell = |f: usize, q: usize| values.get(&(f, q)).unwrap_or(&empty);
+            let median = (0..order.len())
+                .map(|f| (0..nq).map(|q| median_of(cell(f, q).iter().map(|x| x.1).collect())).collect())
+                .collect();
+            let replicates = values.values().flatten().map(|x| x.0 + 1).max().unwrap_or(0);
+            // Paired with the first scenario: same structure, footprints and quarters.
+            let difference = self
+                .grids
+                .get(&(0, m))
+                .filter(|(base_order, _)| s > 0 && infos[s].structure == infos[0].structure && *base_order == *order)
+                .map(|(_, base)| {
+                    (0..order.len())
+                        .map(|f| {
+                            (0..nq)
+                                .map(|q| {
+                                    let bq = infos[0].quarters.iter().position(|x| *x == infos[s].quarters[q]);
+                                    let b = bq.and_then(|bq| base.get(&(f, bq))).unwrap_or(&empty);
+                                    median_of(paired_by_replicate(b, cell(f, q)))
+                                })
+                                .collect()
+                        })
+                        .collect()
+                });
+            out.insert(
+                (s, m),
+                FootprintGrid {
+                    footprints: order.clone(),
+                    quarters: infos[s].quarters.clone(),
+                    median,
+                    difference,
+                    replicates,
+                },
+            );
+        }
+        out
+    }
+}
 
 fn read_footprints(
     path: &Path,
@@ -243,8 +520,7 @@ fn read_footprints(
 ) -> Result<BTreeMap<(usize, Metric), FootprintGrid>, InputError> {
     let mut rdr = csv_reader(path, "scenario,replicate,quarter,footprint,metric,value")?;
     let mut rec = csv::ByteRecord::new();
-    // (scenario, metric) -> footprint name order, and values per (footprint, quarter).
-    let mut grids: BTreeMap<(usize, Metric), Collecting> = BTreeMap::new();
+    let mut grids = Grids::default();
     let names: Vec<&[u8]> = HEATMAP_METRICS.iter().map(|m| m.name().as_bytes()).collect();
     while rdr
         .read_byte_record(&mut rec)
@@ -254,43 +530,11 @@ fn read_footprints(
         let m = HEATMAP_METRICS[mi];
         let text = |i: usize| std::str::from_utf8(&rec[i]).unwrap_or("");
         let Some(s) = scenarios.iter().position(|x| x.name == text(0)) else { continue };
-        let Some(qi) = Quarter::parse(text(2)).ok().and_then(|q| scenarios[s].quarters.iter().position(|x| *x == q))
-        else {
-            continue;
-        };
-        let v: f64 =
-            text(5).parse().map_err(|_| parse_err(path, rec.position().map_or(0, |p| p.line()), "bad value"))?;
-        let rep: usize = text(1).parse().unwrap_or(0);
-        let (order, values, reps) = grids.entry((s, m)).or_default();
-        let fi = match order.iter().position(|n| n == text(3)) {
-            Some(i) => i,
-            None => {
-                order.push(text(3).to_string());
-                order.len() - 1
-            }
-        };
-        values.entry((fi, qi)).or_default().push(v);
-        *reps = (*reps).max(rep + 1);
+        let Ok(q) = Quarter::parse(text(2)) else { continue };
+        let line = rec.position().map_or(0, |p| p.line());
+        let v: f64 = text(5).parse().map_err(|_| parse_err(path, line, "bad value"))?;
+        let rep: usize = text(1).parse().map_err(|_| parse_err(path, line, "bad replicate"))?;
+        grids.add(scenarios, s, rep, q, text(3), m, v);
     }
-    Ok(grids
-        .into_iter()
-        .map(|((s, m), (order, mut values, reps))| {
-            let nq = scenarios[s].quarters.len();
-            let median = (0..order.len())
-                .map(|f| {
-                    (0..nq)
-                        .map(|q| {
-                            let v = values.entry((f, q)).or_default();
-                            v.sort_by(f64::total_cmp);
-                            crate::results::summary::quantile(v, 0.5)
-                        })
-                        .collect()
-                })
-                .collect();
-            (
-                (s, m),
-                FootprintGrid { footprints: order, quarters: scenarios[s].quarters.clone(), median, replicates: reps },
-            )
-        })
-        .collect())
+    Ok(grids.finish(scenarios))
 }

@@ -8,12 +8,15 @@ mod fan;
 mod funnel;
 mod heatmap;
 pub mod input;
+pub mod numbers;
 pub(crate) mod raster;
 pub mod style;
 pub mod sweep;
 
 pub use compare::{paired_difference, signed};
+pub use input::ChangedParam;
 pub use input::{InputError, RunData};
+pub use style::register_fonts;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -29,13 +32,22 @@ pub enum PlotError {
     Write { path: PathBuf, reason: std::io::Error },
 }
 
-/// A chart file pair written by `render`.
+/// A chart drawn in memory as SVG; [`write_charts`] adds its PNG and writes both.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ChartFile {
+pub struct Chart {
     /// File stem: `fan_transformation_index`, `comparison`, ...
     pub stem: String,
     pub title: String,
     pub size: (u32, u32),
+    pub svg: String,
+}
+
+/// Choices a reader can make about the charts.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ChartOptions {
+    /// Fit share axes to the data instead of starting them at zero (the
+    /// subtitle then says so).
+    pub zoom: bool,
 }
 
 pub(crate) type Drawn = Result<(), String>;
@@ -64,56 +76,83 @@ pub(crate) fn frame<DB: DrawingBackend>(
     Ok(root.margin(top, 44, 0, 0))
 }
 
+/// The source line: the model run, and where the structure's data come from.
 pub(crate) fn source_line(data: &RunData) -> String {
+    let england = data.scenarios.iter().any(|s| s.structure_name.starts_with("England"));
     let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
     let over =
         if m["posterior"].is_object() { "; intervals include parameter uncertainty (posterior draws)" } else { "" };
-    format!("Source: stpsim v{}, {} replicates, seed {}{over}", data.version, data.replicates, data.seed)
+    format!(
+        "Source: stpsim v{} simulation, {} replicates, seed {}{}{over}",
+        data.version,
+        data.replicates,
+        data.seed,
+        if england { "; England's footprints from NHS England and ONS (data/README.md)" } else { "" }
+    )
 }
 
-/// Draws a chart as SVG, then rasterises that SVG to PNG with the embedded
-/// fonts, so the two files show the same thing. Each is written under a
-/// temporary name and renamed into place.
-macro_rules! both {
-    ($dir:expr, $stem:expr, $size:expr, |$root:ident| $body:expr) => {{
-        let (dir, stem, size): (&Path, &str, (u32, u32)) = ($dir, $stem, $size);
-        let mut svg = String::new();
+/// Tick labels that never repeat: the decimals the tick step needs.
+pub(crate) fn tick_decimals(step: f64) -> usize {
+    if step > 0.0 && step.is_finite() { (-(step.log10().floor())).max(0.0) as usize } else { 0 }
+}
+
+/// Draws a chart into an SVG string.
+pub(crate) fn svg(
+    stem: &str,
+    title: &str,
+    size: (u32, u32),
+    draw: impl for<'a> FnOnce(&DrawingArea<SVGBackend<'a>, Shift>) -> Drawn,
+) -> Result<Chart, PlotError> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        draw(&root).map_err(|m| PlotError::Draw { chart: stem.to_string(), message: m })?;
+        root.present().map_err(|e| PlotError::Draw { chart: stem.to_string(), message: err(e) })?;
+    }
+    Ok(Chart { stem: stem.to_string(), title: title.to_string(), size, svg: text })
+}
+
+/// Writes each chart as SVG, and as PNG rasterised from that SVG with the
+/// embedded fonts, so the two show the same thing. Each file is written under
+/// a temporary name and renamed into place.
+pub fn write_charts(dir: &Path, charts: &[Chart]) -> Result<(), PlotError> {
+    for c in charts {
+        let png = raster::to_png(&c.svg).map_err(|message| PlotError::Draw { chart: c.stem.clone(), message })?;
+        for (name, bytes) in
+            [(format!("{}.svg", c.stem), c.svg.as_bytes()), (format!("{}.png", c.stem), png.as_slice())]
         {
-            let $root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-            $body.map_err(|m| $crate::plot::PlotError::Draw { chart: stem.to_string(), message: m })?;
-            $root.present().map_err(|e| $crate::plot::PlotError::Draw {
-                chart: stem.to_string(),
-                message: $crate::plot::err(e),
-            })?;
+            let path = dir.join(&name);
+            crate::results::write::atomic(dir, &name, |w| w.write_all(bytes))
+                .map_err(|e| PlotError::Write { path, reason: e })?;
         }
-        $crate::plot::finish(dir, stem, &svg)?;
-    }};
-}
-pub(crate) use both;
-
-pub(crate) fn finish(dir: &Path, stem: &str, svg: &str) -> Result<(), PlotError> {
-    let png = raster::to_png(svg).map_err(|message| PlotError::Draw { chart: stem.to_string(), message })?;
-    for (name, bytes) in [(format!("{stem}.svg"), svg.as_bytes()), (format!("{stem}.png"), png.as_slice())] {
-        let path = dir.join(&name);
-        crate::results::write::atomic(dir, &name, |w| w.write_all(bytes))
-            .map_err(|e| PlotError::Write { path, reason: e })?;
     }
     Ok(())
 }
 
-/// Renders every chart of the run in `dir` into `dir`, then report.html;
-/// returns the charts in order.
-pub fn render(dir: &Path) -> Result<Vec<ChartFile>, PlotError> {
+/// Every chart of a run, in the order the report shows them, drawn in memory.
+pub fn charts(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     style::register_fonts();
-    let data = RunData::load(dir)?;
     let mut out = Vec::new();
-    out.extend(fan::render(&data)?);
-    out.extend(compare::render(&data)?);
-    out.extend(funnel::render(&data)?);
-    out.extend(heatmap::render(&data)?);
+    out.extend(fan::render(data, options)?);
+    out.extend(compare::render(data)?);
+    out.extend(funnel::render(data)?);
+    out.extend(heatmap::render(data)?);
+    Ok(out)
+}
+
+/// Draws every chart of a run and its report.html into `dir`; returns the charts.
+pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
+    let charts = charts(data, options)?;
+    write_charts(dir, &charts)?;
+    let html = crate::report::build(data, &charts);
     let path = dir.join("report.html");
-    let html = crate::report::build(&data, &out).map_err(|e| PlotError::Write { path: path.clone(), reason: e })?;
     crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
         .map_err(|e| PlotError::Write { path, reason: e })?;
-    Ok(out)
+    Ok(charts)
+}
+
+/// Redraws the charts and report.html of the run in `dir` from its files alone.
+pub fn render(dir: &Path, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
+    let data = RunData::load(dir)?;
+    write_all(dir, &data, options)
 }

@@ -109,21 +109,7 @@ pub fn viridis(t: f64) -> RGBColor {
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// "Readable" name for a lever kind.
+/// "Readable" name for a lever kind, from the lever table.
 pub fn lever_label(kind: &str) -> &str {
-    match kind {
-        "strengthen_leads" => "leads strengthened",
-        "remove_veto" => "veto removed",
-        "committees_in_common" => "committees in common",
-        "funding_conditionality" => "funding conditionality",
-        "national_intervention" => "national intervention",
-        "include_local_government" => "council seats",
-        "council_lead" => "council lead",
-        "accountability_clarity" => "accountability clarity",
-        "force_pace" => "pace forced",
-        "accountable_care" => "accountable care",
-        "stf_schedule" => "fund schedule",
-        "joint_working" => "joint working",
-        other => other,
-    }
+    crate::model::levers::label(kind)
 }

@@ -3,7 +3,7 @@
 //! bands; for sensitivity designs the indices with their intervals.
 
 use super::style::{self, colour, viridis};
-use super::{Drawn, PlotError, both, err, frame};
+use super::{Chart, Drawn, PlotError, err, frame, svg};
 use crate::experiment::sweep::Frame;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -253,22 +253,27 @@ fn indices<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws the sweep charts in `dir`; returns how many.
-pub fn render(dir: &Path) -> Result<usize, PlotError> {
+/// Draws the sweep charts in `dir`; returns them.
+pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
     style::register_fonts();
     let frame = Frame::load(dir).map_err(|e| PlotError::Draw { chart: "sweep".into(), message: e.to_string() })?;
     let summary = read_summary(dir, &frame)?;
-    let mut n = 0;
+    let mut charts = Vec::new();
     for label in &frame.outputs {
         let Some(pts) = summary.get(label) else { continue };
         if frame.design == "grid" && frame.factors.len() == 2 {
             let s = stem("sweep_heatmap", label);
-            both!(dir, &s, (1300, 900), |root| heatmap(&root, &frame, label, pts));
-            n += 1;
+            charts.push(svg(
+                &s,
+                &format!("{label} by {} and {}", frame.factors[0], frame.factors[1]),
+                (1300, 900),
+                |root| heatmap(root, &frame, label, pts),
+            )?);
         } else if frame.factors.len() == 1 {
             let s = stem("sweep_line", label);
-            both!(dir, &s, (1200, 800), |root| line(&root, &frame, label, pts));
-            n += 1;
+            charts.push(svg(&s, &format!("{label} against {}", frame.factors[0]), (1200, 800), |root| {
+                line(root, &frame, label, pts)
+            })?);
         }
     }
     let sens = dir.join("sensitivity.csv");
@@ -287,9 +292,11 @@ pub fn render(dir: &Path) -> Result<usize, PlotError> {
         for (label, (names, rows)) in &by_metric {
             let s = stem("sensitivity", label);
             let h = (200 + 70 * names.len() as u32).max(800);
-            both!(dir, &s, (1200, h), |root| indices(&root, &frame, label, rows, names));
-            n += 1;
+            charts.push(svg(&s, &format!("Sensitivity of {label}"), (1200, h), |root| {
+                indices(root, &frame, label, rows, names)
+            })?);
         }
     }
-    Ok(n)
+    super::write_charts(dir, &charts)?;
+    Ok(charts)
 }

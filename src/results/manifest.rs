@@ -41,6 +41,20 @@ pub struct PosteriorEntry {
     pub draws: usize,
     pub parameters: Vec<&'static str>,
     pub note: &'static str,
+    /// Each headline metric's spread at the final quarter, split.
+    pub variance_split: Vec<SplitRow>,
+}
+
+/// How much of a metric's spread over replicates is parameter uncertainty
+/// and how much chance (`calibrate::posterior::variance_split`).
+#[derive(Clone, Debug, Serialize)]
+pub struct SplitRow {
+    pub scenario: String,
+    pub quarter: String,
+    pub metric: &'static str,
+    pub sd: f64,
+    pub parameter_share: f64,
+    pub chance_share: f64,
 }
 
 /// What every output of a posterior run says of its intervals.

@@ -86,6 +86,54 @@ pub fn paired(base: &[f64], other: &[f64]) -> Vec<f64> {
     base.iter().zip(other).map(|(b, o)| o - b).collect()
 }
 
+/// One row of differences.csv: the paired differences `scenario - first`
+/// over replicates at one quarter, for one metric.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DifferenceRow {
+    pub scenario: String,
+    pub quarter: Quarter,
+    pub metric: Metric,
+    pub median: f64,
+    pub p05: f64,
+    pub p95: f64,
+    pub mean: f64,
+    pub sd: f64,
+}
+
+/// Whether two scenarios' replicates can be paired: the same footprints and
+/// the same number of replicates (so replicate r of each drew the same
+/// random numbers wherever their quarters overlap).
+pub fn pairable(a: &super::ScenarioResult, b: &super::ScenarioResult) -> bool {
+    a.footprints == b.footprints && a.replicates == b.replicates && a.replicates > 0
+}
+
+/// Paired differences from the first scenario, for every later scenario that
+/// can be paired with it, every quarter the two share and every metric.
+pub fn differences(results: &super::Results) -> Vec<DifferenceRow> {
+    let Some(base) = results.scenarios.first() else { return Vec::new() };
+    let mut out = Vec::new();
+    for sc in results.scenarios.iter().skip(1).filter(|s| pairable(base, s)) {
+        for (k, &q) in sc.quarters.iter().enumerate() {
+            let Some(kb) = base.quarters.iter().position(|&x| x == q) else { continue };
+            for &m in Metric::ALL {
+                let mut d: Vec<f64> = (0..sc.replicates).map(|r| sc.value(r, k, m) - base.value(r, kb, m)).collect();
+                let (mean, sd, p) = describe(&mut d);
+                out.push(DifferenceRow {
+                    scenario: sc.name.clone(),
+                    quarter: q,
+                    metric: m,
+                    median: p[2],
+                    p05: p[0],
+                    p95: p[4],
+                    mean,
+                    sd,
+                });
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +158,39 @@ mod tests {
         let s = summarise(rows);
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].n, s[0].mean, s[0].p50), (4, 1.5, 1.5));
+    }
+
+    #[test]
+    fn differences_pair_replicate_by_replicate_from_the_first_scenario() {
+        use crate::model::metrics::N_METRICS;
+        use crate::results::{Results, ScenarioResult};
+        let quarters = vec![Quarter::new(2016, 1).unwrap(), Quarter::new(2016, 2).unwrap()];
+        let make = |name: &str, f: &dyn Fn(usize, usize) -> f64| {
+            let mut values = vec![0.0; 3 * 2 * N_METRICS];
+            for r in 0..3 {
+                for q in 0..2 {
+                    values[(r * 2 + q) * N_METRICS + Metric::Raised as usize] = f(r, q);
+                }
+            }
+            ScenarioResult {
+                name: name.into(),
+                quarters: quarters.clone(),
+                footprints: vec!["A".into()],
+                replicates: 3,
+                footprint_replicates: 0,
+                values,
+                footprint_values: None,
+            }
+        };
+        // Replicates differ a lot, but the paired difference is exactly r + 10.
+        let base = make("base", &|r, q| 100.0 * r as f64 + q as f64);
+        let other = make("other", &|r, q| 100.0 * r as f64 + q as f64 + r as f64 + 10.0);
+        let mut other_fp = make("elsewhere", &|_, _| 0.0);
+        other_fp.footprints = vec!["B".into()];
+        let rows = differences(&Results { scenarios: vec![base, other, other_fp] });
+        assert_eq!(rows.len(), 2 * Metric::ALL.len(), "one row per quarter and metric, none for another structure");
+        let r = rows.iter().find(|r| r.metric == Metric::Raised && r.quarter == quarters[1]).unwrap();
+        assert_eq!((r.scenario.as_str(), r.median, r.mean, r.sd), ("other", 11.0, 11.0, 1.0));
+        assert!((r.p05 - 10.1).abs() < 1e-12 && (r.p95 - 11.9).abs() < 1e-12);
     }
 }

@@ -2,7 +2,7 @@
 //! output folder and is renamed into place, so an interrupted run never leaves
 //! a half-written file.
 
-use super::summary::SummaryRow;
+use super::summary::{DifferenceRow, SummaryRow};
 use super::{FootprintRow, Row};
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -76,6 +76,18 @@ pub fn summary_over(out: &mut dyn Write, rows: &[SummaryRow], spread: Option<&st
         let mut rec = vec![r.scenario.clone(), r.quarter.to_string(), r.metric.name().to_string()];
         rec.extend(nums);
         rec.extend(spread.map(String::from));
+        w.write_record(&rec).map_err(csv_err)?;
+    }
+    w.flush()
+}
+
+pub fn differences(out: &mut dyn Write, rows: &[DifferenceRow]) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["scenario", "quarter", "metric", "median", "p05", "p95", "mean", "sd"]).map_err(csv_err)?;
+    for r in rows {
+        let nums = [r.median, r.p05, r.p95, r.mean, r.sd].map(|x| x.to_string());
+        let mut rec = vec![r.scenario.clone(), r.quarter.to_string(), r.metric.name().to_string()];
+        rec.extend(nums);
         w.write_record(&rec).map_err(csv_err)?;
     }
     w.flush()

@@ -54,50 +54,122 @@ pub struct RawStructure {
     pub ready: Option<Spanned<Vec<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A lever as written: its kind, timing and footprints, then its fields by
+/// name (the lever table says which fields exist and how each is written).
+#[derive(Debug)]
 pub struct RawLever {
     pub kind: Spanned<String>,
     pub start: Spanned<String>,
     pub end: Option<Spanned<String>>,
     pub footprints: Option<Spanned<toml::Value>>,
-    pub authority: Option<Spanned<Num>>,
-    pub decision_rights: Option<Spanned<bool>>,
-    pub formal_appointment: Option<Spanned<bool>>,
-    pub share: Option<Spanned<Num>>,
-    pub probability: Option<Spanned<Num>>,
-    pub council_seats: Option<Spanned<Num>>,
-    pub hazard: Option<Spanned<Num>>,
-    pub pace: Option<Spanned<Num>>,
-    pub threshold: Option<Spanned<Num>>,
-    pub quarters: Option<Spanned<Num>>,
-    pub designate: Option<Spanned<bool>>,
-    pub years: Option<Spanned<Vec<RawYear>>>,
+    pub fields: Vec<(&'static str, RawField)>,
+}
+
+/// A lever field's value as written, in the form the lever table gives it.
+#[derive(Debug)]
+pub enum RawField {
+    Num(Spanned<Num>),
+    Switch(Spanned<bool>),
+    Years(Spanned<Vec<RawYear>>),
+}
+
+impl RawField {
+    pub fn span(&self) -> std::ops::Range<usize> {
+        match self {
+            RawField::Num(v) => v.span(),
+            RawField::Switch(v) => v.span(),
+            RawField::Years(v) => v.span(),
+        }
+    }
 }
 
 impl RawLever {
     /// The optional fields present, by name, with their spans.
     pub fn fields_present(&self) -> Vec<(&'static str, std::ops::Range<usize>)> {
-        let mut v = Vec::new();
-        let mut add = |n: &'static str, s: Option<std::ops::Range<usize>>| {
-            if let Some(s) = s {
-                v.push((n, s));
+        let fp = self.footprints.as_ref().map(|x| ("footprints", x.span()));
+        fp.into_iter().chain(self.fields.iter().map(|(n, v)| (*n, v.span()))).collect()
+    }
+
+    pub fn field(&self, name: &str) -> Option<&RawField> {
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// Every key a lever table may hold: its own, then each kind's fields.
+fn lever_keys() -> &'static [&'static str] {
+    static KEYS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut v = vec!["kind", "start", "end", "footprints"];
+        for f in crate::model::levers::LEVERS.iter().flat_map(|d| d.fields) {
+            if !v.contains(&f.name) {
+                v.push(f.name);
             }
-        };
-        add("footprints", self.footprints.as_ref().map(|x| x.span()));
-        add("authority", self.authority.as_ref().map(|x| x.span()));
-        add("decision_rights", self.decision_rights.as_ref().map(|x| x.span()));
-        add("formal_appointment", self.formal_appointment.as_ref().map(|x| x.span()));
-        add("share", self.share.as_ref().map(|x| x.span()));
-        add("probability", self.probability.as_ref().map(|x| x.span()));
-        add("council_seats", self.council_seats.as_ref().map(|x| x.span()));
-        add("hazard", self.hazard.as_ref().map(|x| x.span()));
-        add("pace", self.pace.as_ref().map(|x| x.span()));
-        add("threshold", self.threshold.as_ref().map(|x| x.span()));
-        add("quarters", self.quarters.as_ref().map(|x| x.span()));
-        add("designate", self.designate.as_ref().map(|x| x.span()));
-        add("years", self.years.as_ref().map(|x| x.span()));
+        }
         v
+    });
+    &KEYS
+}
+
+/// A lever table's key, checked while it is read so that a misspelt one is
+/// located like any unknown field.
+struct LeverKey(&'static str);
+
+impl<'de> Deserialize<'de> for LeverKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LeverKey, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = LeverKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a lever field")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LeverKey, E> {
+                let keys = lever_keys();
+                keys.iter().find(|k| **k == v).map(|k| LeverKey(k)).ok_or_else(|| E::unknown_field(v, keys))
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawLever {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RawLever, D::Error> {
+        use crate::model::levers::{Form, LEVERS};
+        use serde::de::Error;
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawLever;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a lever table")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<RawLever, A::Error> {
+                let (mut kind, mut start, mut end, mut footprints) = (None, None, None, None);
+                let mut fields = Vec::new();
+                while let Some(LeverKey(k)) = m.next_key()? {
+                    match k {
+                        "kind" => kind = Some(m.next_value()?),
+                        "start" => start = Some(m.next_value()?),
+                        "end" => end = Some(m.next_value()?),
+                        "footprints" => footprints = Some(m.next_value()?),
+                        name => {
+                            let form = LEVERS.iter().flat_map(|d| d.fields).find(|f| f.name == name).map(|f| f.form);
+                            let v = match form {
+                                Some(Form::Switch) => RawField::Switch(m.next_value()?),
+                                Some(Form::Years) => RawField::Years(m.next_value()?),
+                                Some(Form::Number | Form::Whole) | None => RawField::Num(m.next_value()?),
+                            };
+                            fields.push((name, v));
+                        }
+                    }
+                }
+                Ok(RawLever {
+                    kind: kind.ok_or_else(|| A::Error::missing_field("kind"))?,
+                    start: start.ok_or_else(|| A::Error::missing_field("start"))?,
+                    end,
+                    footprints,
+                    fields,
+                })
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 

@@ -4,8 +4,10 @@
 
 use super::builtin;
 use super::error::{ScenarioError, SourceText, nearest};
-use super::raw::{self, Num, RawLever, RawScenario};
-use crate::model::levers::{Lever, LeverAction, Targets};
+use super::raw::{self, Num, RawField, RawLever, RawScenario, RawYear};
+use crate::model::levers::{
+    Default as LeverDefault, Form, LEVERS, Lever, LeverAction, LeverDef, LeverKind, Setting, Targets,
+};
 use crate::params::{DICTIONARY, FundYear, Params};
 use crate::quarter::{Quarter, parse_financial_year};
 use crate::structure::{self, FileOrg, Structure};
@@ -123,14 +125,13 @@ enum DraftTargets {
 
 #[derive(Clone, Debug)]
 struct DraftLever {
-    action: LeverAction,
+    kind: LeverKind,
+    /// Field values in declared order; None for a field left to a parameter's
+    /// value, known once layers merge.
+    settings: Vec<Option<Setting>>,
     start: Quarter,
     end: Option<Quarter>,
     targets: DraftTargets,
-    /// An accountable_care lever without threshold / quarters takes the
-    /// scenario's `acs_threshold` / `acs_quarters`, known once layers merge.
-    default_threshold: bool,
-    default_quarters: bool,
     field: String,
     at: Loc,
     start_at: Loc,
@@ -472,21 +473,6 @@ fn structure_layer(
     Ok(())
 }
 
-const LEVER_KINDS: &[(&str, &[&str])] = &[
-    ("strengthen_leads", &["footprints", "authority", "decision_rights", "formal_appointment"]),
-    ("remove_veto", &["footprints"]),
-    ("committees_in_common", &["footprints"]),
-    ("funding_conditionality", &["share"]),
-    ("national_intervention", &["probability"]),
-    ("include_local_government", &["footprints", "council_seats"]),
-    ("council_lead", &["footprints"]),
-    ("accountability_clarity", &["hazard"]),
-    ("force_pace", &["footprints", "pace"]),
-    ("accountable_care", &["footprints", "threshold", "quarters", "designate"]),
-    ("stf_schedule", &["years"]),
-    ("joint_working", &["footprints"]),
-];
-
 fn lever(
     l: &RawLever,
     index: usize,
@@ -495,20 +481,19 @@ fn lever(
 ) -> Result<DraftLever, ScenarioError> {
     let at = format!("levers[{index}]");
     let kind = l.kind.get_ref().as_str();
-    let Some((_, fields)) = LEVER_KINDS.iter().find(|(k, _)| *k == kind) else {
-        let near = nearest(kind, LEVER_KINDS.iter().map(|(k, _)| *k), 1);
+    let Some((lever_kind, def)) = LeverDef::find(kind) else {
+        let names = LEVERS.iter().map(|d| d.name);
+        let near = nearest(kind, names.clone(), 1);
         return Err(src.at(
             l.kind.span(),
             &format!("{at}.kind"),
             &format!("\"{kind}\""),
             "is not a lever",
-            &format!(
-                "did you mean \"{}\"? levers: {}",
-                near[0],
-                LEVER_KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-            ),
+            &format!("did you mean \"{}\"? levers: {}", near[0], names.collect::<Vec<_>>().join(", ")),
         ));
     };
+    let fields: Vec<&str> =
+        (!def.national).then_some("footprints").into_iter().chain(def.fields.iter().map(|f| f.name)).collect();
     for (f, span) in l.fields_present() {
         if !fields.contains(&f) {
             let extra = if f == "footprints" { " (a national lever acts everywhere)" } else { "" };
@@ -534,106 +519,37 @@ fn lever(
             ));
         }
     }
-    let need = |v: &Option<Spanned<Num>>, f: &str, lo: f64, hi: f64| -> Result<f64, ScenarioError> {
-        match v {
-            Some(v) => number(v, &format!("{at}.{f}"), lo, hi, false, src),
-            None => Err(src.at(
-                l.kind.span(),
-                &format!("{at}.{f}"),
-                "",
-                &format!("is required by a {kind} lever"),
-                &format!("a number from {lo} to {hi}"),
-            )),
-        }
-    };
-    let action = match kind {
-        "strengthen_leads" => LeverAction::StrengthenLeads {
-            authority: need(&l.authority, "authority", 0.0, 1.0)?,
-            decision_rights: l.decision_rights.as_ref().is_none_or(|b| *b.get_ref()),
-            formal_appointment: l.formal_appointment.as_ref().is_some_and(|b| *b.get_ref()),
-        },
-        "remove_veto" => LeverAction::RemoveVeto,
-        "committees_in_common" => LeverAction::CommitteesInCommon,
-        "funding_conditionality" => LeverAction::FundingConditionality { share: need(&l.share, "share", 0.0, 1.0)? },
-        "national_intervention" => {
-            LeverAction::NationalIntervention { probability: need(&l.probability, "probability", 0.0, 1.0)? }
-        }
-        "include_local_government" => {
-            LeverAction::IncludeLocalGovernment { council_seats: need(&l.council_seats, "council_seats", 0.0, 1.0)? }
-        }
-        "council_lead" => LeverAction::CouncilLead,
-        "accountability_clarity" => LeverAction::AccountabilityClarity { hazard: need(&l.hazard, "hazard", 0.0, 1.0)? },
-        "force_pace" => LeverAction::ForcePace { pace: need(&l.pace, "pace", 0.0, 2.0)? },
-        "accountable_care" => LeverAction::AccountableCare {
-            threshold: match &l.threshold {
-                Some(v) => number(v, &format!("{at}.threshold"), 0.0, 1.0, false, src)?,
-                None => f64::NAN,
-            },
-            quarters: match &l.quarters {
-                Some(v) => number(v, &format!("{at}.quarters"), 1.0, 40.0, true, src)? as usize,
-                None => 0,
-            },
-            designate: l.designate.as_ref().is_some_and(|b| *b.get_ref()),
-        },
-        "joint_working" => LeverAction::JointWorking,
-        "stf_schedule" => {
-            let Some(years) = &l.years else {
-                return Err(src.at(
-                    l.kind.span(),
-                    &format!("{at}.years"),
-                    "",
-                    "is required by a stf_schedule lever",
-                    "years = [{ year = \"2016/17\", total_gbp_bn = 2.1, transformation_share = 0.14 }, ...]",
-                ));
-            };
-            let mut out: Vec<FundYear> = Vec::new();
-            for (j, y) in years.get_ref().iter().enumerate() {
-                let f = format!("{at}.years[{j}]");
-                let start_year = parse_financial_year(y.year.get_ref()).map_err(|rule| {
-                    src.at(
-                        y.year.span(),
-                        &format!("{f}.year"),
-                        &format!("\"{}\"", y.year.get_ref()),
-                        "is not a financial year",
-                        &rule,
-                    )
-                })?;
-                if out.iter().any(|o| o.start_year == start_year) {
-                    return Err(src.at(
-                        y.year.span(),
-                        &format!("{f}.year"),
-                        &format!("\"{}\"", y.year.get_ref()),
-                        "appears twice",
-                        "each financial year once",
-                    ));
+    let mut settings = Vec::with_capacity(def.fields.len());
+    for f in def.fields {
+        let name = format!("{at}.{}", f.name);
+        let (lo, hi) = (f.spec.min, f.spec.max);
+        let v = match (l.field(f.name), f.form) {
+            (Some(RawField::Num(v)), Form::Whole) => {
+                Some(Setting::Whole(number(v, &name, lo, hi, true, src)? as usize))
+            }
+            (Some(RawField::Num(v)), _) => Some(Setting::Number(number(v, &name, lo, hi, false, src)?)),
+            (Some(RawField::Switch(b)), _) => Some(Setting::Switch(*b.get_ref())),
+            (Some(RawField::Years(y)), _) => Some(Setting::Years(fund_years(y, &name, src)?)),
+            (None, form) => match f.spec.default {
+                LeverDefault::Number(x) => Some(Setting::Number(x)),
+                LeverDefault::Switch(b) => Some(Setting::Switch(b)),
+                LeverDefault::Param(_) => None,
+                LeverDefault::Required => {
+                    let allowed = match form {
+                        Form::Years => {
+                            "years = [{ year = \"2016/17\", total_gbp_bn = 2.1, transformation_share = 0.14 }, ...]"
+                                .to_string()
+                        }
+                        Form::Whole => format!("a whole number from {lo} to {hi}"),
+                        Form::Number | Form::Switch => format!("a number from {lo} to {hi}"),
+                    };
+                    return Err(src.at(l.kind.span(), &name, "", &format!("is required by a {kind} lever"), &allowed));
                 }
-                out.push(FundYear {
-                    start_year,
-                    total_gbp_bn: number(&y.total_gbp_bn, &format!("{f}.total_gbp_bn"), 0.0, 100.0, false, src)?,
-                    transformation_share: number(
-                        &y.transformation_share,
-                        &format!("{f}.transformation_share"),
-                        0.0,
-                        1.0,
-                        false,
-                        src,
-                    )?,
-                });
-            }
-            if out.is_empty() {
-                return Err(src.at(
-                    years.span(),
-                    &format!("{at}.years"),
-                    "[]",
-                    "lists no year",
-                    "at least one { year = \"2016/17\", total_gbp_bn = ..., transformation_share = ... }",
-                ));
-            }
-            LeverAction::StfSchedule { years: out }
-        }
-        _ => unreachable!("lever kinds are checked above"),
-    };
-    let targets = if action.is_national() {
+            },
+        };
+        settings.push(v);
+    }
+    let targets = if def.national {
         DraftTargets::National
     } else {
         match &l.footprints {
@@ -641,19 +557,65 @@ fn lever(
             Some(v) => targets(v, &format!("{at}.footprints"), src, loc)?,
         }
     };
-    let acs = kind == "accountable_care";
     Ok(DraftLever {
-        action,
+        kind: lever_kind,
+        settings,
         start,
         end,
         targets,
-        default_threshold: acs && l.threshold.is_none(),
-        default_quarters: acs && l.quarters.is_none(),
         field: at,
         at: loc(l.kind.span()),
         start_at: loc(l.start.span()),
         targets_at: l.footprints.as_ref().map(|f| loc(f.span())),
     })
+}
+
+/// A fund schedule's years, each financial year once.
+fn fund_years(years: &Spanned<Vec<RawYear>>, at: &str, src: &SourceText) -> Result<Vec<FundYear>, ScenarioError> {
+    let mut out: Vec<FundYear> = Vec::new();
+    for (j, y) in years.get_ref().iter().enumerate() {
+        let f = format!("{at}[{j}]");
+        let start_year = parse_financial_year(y.year.get_ref()).map_err(|rule| {
+            src.at(
+                y.year.span(),
+                &format!("{f}.year"),
+                &format!("\"{}\"", y.year.get_ref()),
+                "is not a financial year",
+                &rule,
+            )
+        })?;
+        if out.iter().any(|o| o.start_year == start_year) {
+            return Err(src.at(
+                y.year.span(),
+                &format!("{f}.year"),
+                &format!("\"{}\"", y.year.get_ref()),
+                "appears twice",
+                "each financial year once",
+            ));
+        }
+        out.push(FundYear {
+            start_year,
+            total_gbp_bn: number(&y.total_gbp_bn, &format!("{f}.total_gbp_bn"), 0.0, 100.0, false, src)?,
+            transformation_share: number(
+                &y.transformation_share,
+                &format!("{f}.transformation_share"),
+                0.0,
+                1.0,
+                false,
+                src,
+            )?,
+        });
+    }
+    if out.is_empty() {
+        return Err(src.at(
+            years.span(),
+            at,
+            "[]",
+            "lists no year",
+            "at least one { year = \"2016/17\", total_gbp_bn = ..., transformation_share = ... }",
+        ));
+    }
+    Ok(out)
 }
 
 fn targets(
@@ -824,15 +786,17 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
                 Targets::Named(idx)
             }
         };
-        let mut action = l.action.clone();
-        if let LeverAction::AccountableCare { threshold, quarters, .. } = &mut action {
-            if l.default_threshold {
-                *threshold = d.params.acs_threshold;
+        // A field left to a parameter takes the merged scenario's value.
+        let settings = l.kind.def().fields.iter().zip(&l.settings).map(|(f, v)| match (v, f.spec.default) {
+            (Some(v), _) => v.clone(),
+            (None, LeverDefault::Param(p)) => {
+                let x = d.params.get(p).unwrap_or(f64::NAN);
+                if f.form == Form::Whole { Setting::Whole(x as usize) } else { Setting::Number(x) }
             }
-            if l.default_quarters {
-                *quarters = d.params.acs_quarters as usize;
-            }
-        }
+            (None, _) => Setting::Number(f64::NAN),
+        });
+        let action = LeverAction::from_settings(l.kind, settings.collect())
+            .expect("settings follow the lever table, in its order");
         levers.push(Lever { action, start: l.start, end: l.end, footprints });
     }
     // Two levers may not set the same thing on the same footprint in the same quarter.
@@ -904,7 +868,7 @@ mod tests {
         assert!(!h.levers.is_empty());
         let b = load("baseline").unwrap();
         assert_eq!(b.levers.len(), 1, "baseline: joint working only");
-        assert_eq!(b.levers[0].action, LeverAction::JointWorking);
+        assert_eq!(b.levers[0].action.kind(), crate::model::levers::LeverKind::JointWorking);
     }
 
     #[test]
@@ -965,20 +929,6 @@ mod tests {
             load_text("name = \"x\"\nextends = \"baseline\"\n[params]\nconditionality = 1\n", "t.toml", None).unwrap();
         assert_eq!(s.params.conditionality, 1.0);
         assert_eq!(s.changed_params(), vec![("conditionality", 1.0)]);
-    }
-
-    #[test]
-    fn accountable_care_defaults_follow_the_scenario_params() {
-        let t = "name = \"x\"\n[params]\nacs_threshold = 0.7\nacs_quarters = 6\n[[levers]]\nkind = \"accountable_care\"\nstart = \"2017Q1\"\n[[levers]]\nkind = \"accountable_care\"\nstart = \"2018Q1\"\nfootprints = [\"Devon\"]\nthreshold = 0.5\n";
-        let s = load_text(t, "t.toml", None).unwrap_err().to_string();
-        assert!(s.contains("already sets"), "the two overlap on Devon: {s}");
-        let t = t.replace("start = \"2018Q1\"", "start = \"2018Q1\"\nend = \"2019Q1\"").replace(
-            "kind = \"accountable_care\"\nstart = \"2017Q1\"",
-            "kind = \"accountable_care\"\nstart = \"2019Q1\"",
-        );
-        let s = load_text(&t, "t.toml", None).unwrap();
-        assert_eq!(s.levers[0].action, LeverAction::AccountableCare { threshold: 0.7, quarters: 6, designate: false });
-        assert_eq!(s.levers[1].action, LeverAction::AccountableCare { threshold: 0.5, quarters: 6, designate: false });
     }
 
     #[test]

@@ -18,7 +18,10 @@ pub fn evolve(w: &mut Part, f: usize) {
     let fp = &mut w.fps[f];
     w.history[fp.quarters_run % HISTORY_SLOTS][f] = fp.collab_rate;
     fp.quarters_run += 1;
-    if fp.acs_enabled && !fp.acs && averaged_collaboration(w, f, w.fps[f].acs_quarters) >= w.fps[f].acs_threshold {
+    if fp.gov.acs_enabled
+        && !fp.acs
+        && averaged_collaboration(w, f, w.fps[f].gov.acs_quarters) >= w.fps[f].gov.acs_threshold
+    {
         w.fps[f].acs = true;
     }
 }
@@ -35,7 +38,7 @@ mod tests {
         evolve(&mut w.whole(), 0);
         assert!(!w.fps[0].acs, "lever off");
         assert!((averaged_collaboration(&w.whole(), 0, 4) - (0.9 + 1.5) / 4.0).abs() < 1e-12);
-        w.fps[0].acs_enabled = true;
+        w.fps[0].gov.acs_enabled = true;
         w.fps[0].collab_rate = 0.0;
         evolve(&mut w.whole(), 0);
         assert!(!w.fps[0].acs, "(0.9 + 0 + 0.5 + 0.5) / 4 = 0.475 is below 0.6");

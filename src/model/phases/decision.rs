@@ -22,16 +22,16 @@ pub fn route(w: &Part, f: usize, k: usize, u_lead: f64, u_national: f64) -> (Rou
     let members = &prop.members[..prop.n];
     let opposed = (0..prop.n).any(|j| !prop.vote[j]);
     let share = prop.support_share;
-    if if fp.majority { share >= p.majority_threshold } else { !opposed } {
+    if if fp.gov.majority { share >= p.majority_threshold } else { !opposed } {
         return (Route::Rule, false);
     }
     let a = fp.authority(p);
-    let lead_opposes = members.iter().zip(&prop.vote[..prop.n]).any(|(&m, &v)| m == fp.lead && !v);
+    let lead_opposes = members.iter().zip(&prop.vote[..prop.n]).any(|(&m, &v)| m == fp.gov.lead && !v);
     if fp.decision_rights() && !lead_opposes && share >= 1.0 - a && u_lead < a * fp.legitimacy() {
         return (Route::Lead, false);
     }
-    let escalated = share >= p.escalation_threshold && w.national.intervention > 0.0;
-    if escalated && u_national < w.national.intervention {
+    let escalated = share >= p.escalation_threshold && w.national.policy.intervention > 0.0;
+    if escalated && u_national < w.national.policy.intervention {
         return (Route::National, true);
     }
     (Route::Blocked, escalated)
@@ -105,7 +105,7 @@ mod tests {
         for m in &prop.members[..votes.len()] {
             w.budget[*m] = 100.0;
         }
-        w.fps[0].lead = s;
+        w.fps[0].gov.lead = s;
         w.proposals = vec![prop];
         w.proposals[0].support_share = support_share(&w.whole(), 0);
         w
@@ -122,26 +122,26 @@ mod tests {
     #[test]
     fn majority_passes_at_half_the_budget() {
         let mut w = with_votes(&[true, true, false]);
-        w.fps[0].majority = true;
+        w.fps[0].gov.majority = true;
         assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.9).0, Route::Rule);
         let mut w = with_votes(&[true, false, false]);
-        w.fps[0].majority = true;
+        w.fps[0].gov.majority = true;
         assert_eq!(route(&w.whole(), 0, 0, 0.0, 0.0).0, Route::Blocked);
     }
 
     #[test]
     fn lead_overrules_with_probability_a_lambda_when_support_is_high_enough() {
         let mut w = with_votes(&[true, true, false]);
-        w.fps[0].decision_rights = true;
-        w.fps[0].authority = 0.5;
+        w.fps[0].gov.decision_rights = true;
+        w.fps[0].gov.authority = 0.5;
         // support 2/3 >= 1 - 0.5; chance 0.5 x 0.5.
         assert_eq!(route(&w.whole(), 0, 0, 0.24, 0.9).0, Route::Lead);
         assert_eq!(route(&w.whole(), 0, 0, 0.26, 0.9).0, Route::Blocked);
-        w.fps[0].authority = 0.3;
+        w.fps[0].gov.authority = 0.3;
         assert_eq!(route(&w.whole(), 0, 0, 0.0, 0.9).0, Route::Blocked, "support below 1 - A");
-        w.fps[0].authority = 0.5;
+        w.fps[0].gov.authority = 0.5;
         let opposer = w.proposals[0].members[2];
-        w.fps[0].lead = opposer;
+        w.fps[0].gov.lead = opposer;
         assert_eq!(
             route(&w.whole(), 0, 0, 0.0, 0.9).0,
             Route::Blocked,
@@ -153,13 +153,13 @@ mod tests {
     fn national_bodies_unblock_escalations_and_coerce_opponents() {
         let mut w = with_votes(&[true, true, false]);
         assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.0), (Route::Blocked, false), "no intervention: nothing escalates");
-        w.national.intervention = 0.5;
+        w.national.policy.intervention = 0.5;
         assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.6), (Route::Blocked, true));
         assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.4), (Route::National, true));
         let opposer = w.proposals[0].members[2];
         w.resentment[opposer] = 0.0;
         let mut rng = crate::model::rng::Keys { seed: 0, replicate: 0 }.init(0);
-        w.national.intervention = 1.0;
+        w.national.policy.intervention = 1.0;
         decide(&mut w.whole(), 0, &mut rng);
         assert_eq!(w.resentment[opposer], 1.0);
         assert_eq!(w.coerced[opposer], 4);

@@ -19,14 +19,14 @@ pub fn deficit(kind: Kind, structural: f64, budget: f64) -> f64 {
 /// the providers paid in full, in proportion to their due. The order is over
 /// all of England, so this phase runs before footprints are stepped.
 pub fn pay(w: &mut World, q: Quarter) {
-    let year = w.national.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
+    let year = w.national.policy.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
     let (total, share) =
         year.map_or((0.0, 0.0), |y| (y.total_gbp_bn * 1000.0 * w.national.fund_share, y.transformation_share));
     let sustainability = total * (1.0 - share) / 4.0;
     let transformation = total * share / 4.0;
     w.national.sustainability_gbp_m = sustainability;
     w.national.transformation_gbp_m = transformation;
-    let c = w.national.conditionality;
+    let c = w.national.policy.conditionality;
     let weight = |fp: &crate::model::state::Footprint| fp.budget_total * (1.0 - c + c * fp.prev_collab);
     let total_weight: f64 = w.fps.iter().map(weight).sum();
     for f in 0..w.fps.len() {

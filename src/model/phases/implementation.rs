@@ -14,7 +14,7 @@ pub fn success_chance(w: &Part, f: usize, support_share: f64) -> f64 {
     let capacity = (fp.collab_rate + p.capacity_funding * fp.transformation_money / quarterly_budget).min(1.0);
     logistic(
         p.success_intercept + p.success_support * (support_share - 0.5) + p.success_capacity * (capacity - 0.5)
-            - p.success_pace * (fp.pace - fp.readiness).max(0.0),
+            - p.success_pace * (fp.gov.pace - fp.readiness).max(0.0),
     )
 }
 
@@ -64,9 +64,9 @@ mod tests {
     fn forcing_pace_beyond_readiness_lowers_success() {
         let mut w = england_world(9);
         let base = success_chance(&w.whole(), 0, 0.8);
-        w.fps[0].pace = w.fps[0].readiness + 0.5;
+        w.fps[0].gov.pace = w.fps[0].readiness + 0.5;
         assert!(success_chance(&w.whole(), 0, 0.8) < base);
-        w.fps[0].pace = w.fps[0].readiness;
+        w.fps[0].gov.pace = w.fps[0].readiness;
         assert!(success_chance(&w.whole(), 0, 1.0) > base, "more support, more success");
         w.fps[0].transformation_money = w.fps[0].budget_total;
         assert!(success_chance(&w.whole(), 0, 0.8) > base, "funded capacity helps");

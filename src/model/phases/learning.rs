@@ -8,8 +8,8 @@ use crate::model::rng::{Stream, draw};
 pub fn learn(w: &mut Part, f: usize, rng: &mut Stream) {
     let p = &w.p;
     let rate = w.fps[f].collab_rate;
-    let (readiness, joint) = (w.fps[f].readiness, w.fps[f].joint_working);
-    let hazard = w.national.clarity_hazard;
+    let (readiness, joint) = (w.fps[f].readiness, w.fps[f].gov.joint_working);
+    let hazard = w.national.policy.clarity_hazard;
     let r = w.fps[f].members();
     let n = r.len();
     let affected = &w.affected.run(r.clone())[..n];
@@ -66,7 +66,7 @@ mod tests {
         w.trust[j] = 0.0;
         w.affected[j] = true;
         w.resentment[i] = 1.0;
-        w.national.clarity_hazard = 1.0;
+        w.national.policy.clarity_hazard = 1.0;
         w.unsure[i] = true;
         learn(&mut w.whole(), f, &mut stream());
         assert!((w.trust[i] - 0.05).abs() < 1e-12);
@@ -90,7 +90,7 @@ mod tests {
         w.collab[j] = false;
         learn(&mut w.whole(), f, &mut stream());
         assert_eq!(w.trust[i], 0.2, "off: no gain");
-        w.fps[f].joint_working = true;
+        w.fps[f].gov.joint_working = true;
         learn(&mut w.whole(), f, &mut stream());
         assert!((w.trust[i] - (0.2 + 0.6 * 0.5 * 0.8)).abs() < 1e-12);
         assert_eq!(w.trust[j], 0.2, "a self-prioritiser gains nothing");

@@ -25,7 +25,7 @@ pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
     } else if n_other == 0 {
         1.0
     } else {
-        fp.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
+        fp.gov.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
     };
     let mut board = [0.0; 5];
     for &k in w.kind.run(fp.members()) {
@@ -39,7 +39,7 @@ pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
             board[t] += share * pref[t];
         }
     }
-    let lead_kind = w.kind[fp.lead];
+    let lead_kind = w.kind[fp.gov.lead];
     let mut lead = w.preferences[lead_kind as usize];
     if lead_kind.is_nhs() {
         let providers = w.balance.run(fp.providers());
@@ -124,7 +124,7 @@ pub fn raise(w: &mut Part, f: usize, rng: &mut Stream) {
     }
     let agenda = agenda(w, f);
     let r = fp.readiness;
-    let mean = p.mu * (0.5 + r) * (1.0 + (fp.pace - r).max(0.0));
+    let mean = p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));
     let count = draw::poisson(rng, mean);
     w.proposals.clear();
     for _ in 0..count {
@@ -161,15 +161,15 @@ mod tests {
     #[test]
     fn agenda_is_a_distribution_and_follows_the_lead() {
         let mut w = england_world(4);
-        let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].lead] == Kind::Acute).unwrap();
+        let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].gov.lead] == Kind::Acute).unwrap();
         let low = agenda(&w.whole(), f);
         assert!((low.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        w.fps[f].authority = 0.9;
+        w.fps[f].gov.authority = 0.9;
         let high = agenda(&w.whole(), f);
         let social = |a: [f64; 5]| a[2] + a[3];
         assert!(social(high) < social(low), "an acute lead with authority pushes social care down");
-        w.fps[f].authority = 0.2;
-        w.fps[f].council_seats = 0.5;
+        w.fps[f].gov.authority = 0.2;
+        w.fps[f].gov.council_seats = 0.5;
         assert!(social(agenda(&w.whole(), f)) > social(low), "council seats raise it");
     }
 

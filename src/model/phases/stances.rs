@@ -8,12 +8,12 @@ use crate::params::Params;
 /// The lead's legitimacy as member `i` sees it.
 pub fn seen_legitimacy(w: &Part, f: usize, i: usize) -> f64 {
     let fp = &w.fps[f];
-    let lead_kind = w.kind[fp.lead];
+    let lead_kind = w.kind[fp.gov.lead];
     let k = w.kind[i];
     if k == Kind::Council && lead_kind.is_nhs() {
         let members = (fp.end - fp.start) as f64;
         let council_share = fp.n_councils as f64 / members;
-        fp.legitimacy_base.min(1.0) * (fp.council_seats / council_share).min(1.0)
+        fp.legitimacy_base.min(1.0) * (fp.gov.council_seats / council_share).min(1.0)
     } else if k.is_nhs() && lead_kind == Kind::Council {
         w.p.council_lead_nhs_legitimacy * fp.legitimacy()
     } else {
@@ -34,26 +34,26 @@ struct Context {
     council_sees: f64,
     nhs_sees: f64,
     nhs_lead: bool,
-    council_lead: bool,
+    led_by_council: bool,
 }
 
 fn context(w: &Part, f: usize) -> Context {
     let p = &w.p;
     let fp = &w.fps[f];
-    let lead_kind = w.kind[fp.lead];
+    let lead_kind = w.kind[fp.gov.lead];
     let members = (fp.end - fp.start) as f64;
     let council_share = fp.n_councils as f64 / members;
     Context {
         peer: p.b_peer * (fp.prev_collab - 0.5),
         lead: p.b_lead * fp.authority(p),
-        fund: p.b_fund * w.national.conditionality,
+        fund: p.b_fund * w.national.policy.conditionality,
         acs_pull: if fp.acs { p.b_acs } else { 0.0 },
         acs_factor: if fp.acs { p.acs_deficit_factor } else { 1.0 },
         legitimacy: fp.legitimacy(),
-        council_sees: fp.legitimacy_base.min(1.0) * (fp.council_seats / council_share).min(1.0),
+        council_sees: fp.legitimacy_base.min(1.0) * (fp.gov.council_seats / council_share).min(1.0),
         nhs_sees: p.council_lead_nhs_legitimacy * fp.legitimacy(),
         nhs_lead: lead_kind.is_nhs(),
-        council_lead: lead_kind == Kind::Council,
+        led_by_council: lead_kind == Kind::Council,
     }
 }
 
@@ -87,7 +87,7 @@ fn delta(p: &Params, c: &Context, m: &Member) -> f64 {
     let f_i = m.balance;
     let seen = if k == Kind::Council && c.nhs_lead {
         c.council_sees
-    } else if k.is_nhs() && c.council_lead {
+    } else if k.is_nhs() && c.led_by_council {
         c.nhs_sees
     } else {
         c.legitimacy
@@ -201,12 +201,12 @@ mod tests {
     #[test]
     fn sidelined_councils_see_less_legitimacy_under_an_nhs_lead() {
         let mut w = england_world(2);
-        let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].lead].is_nhs()).unwrap();
+        let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].gov.lead].is_nhs()).unwrap();
         let council = w.fps[f].members().find(|&i| w.kind[i] == Kind::Council).unwrap();
-        w.fps[f].formal_bonus = 0.2;
+        w.fps[f].gov.formal_bonus = 0.2;
         let low = seen_legitimacy(&w.whole(), f, council);
         assert!(low < w.fps[f].legitimacy_base, "10% of seats is below councils' share of members");
-        w.fps[f].council_seats = 1.0;
+        w.fps[f].gov.council_seats = 1.0;
         assert_eq!(seen_legitimacy(&w.whole(), f, council), w.fps[f].legitimacy_base, "no formal bonus for councils");
     }
 

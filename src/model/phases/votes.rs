@@ -32,7 +32,7 @@ pub fn supports(w: &Part, i: usize, t: ProposalType, own_effect: f64, noise: f64
 }
 
 pub fn cast(w: &mut Part, f: usize, rng: &mut Stream) {
-    let cic = w.fps[f].committees_in_common;
+    let cic = w.fps[f].gov.committees_in_common;
     let mut props = std::mem::take(&mut *w.proposals);
     for prop in props.iter_mut() {
         for j in 0..prop.n {
@@ -109,7 +109,7 @@ mod tests {
         let mut w = england_world(7);
         let f =
             (0..w.fps.len()).find(|&f| w.fps[f].members().filter(|&i| w.kind[i] == Kind::Ccg).count() >= 3).unwrap();
-        w.fps[f].committees_in_common = true;
+        w.fps[f].gov.committees_in_common = true;
         w.p.mu = 30.0;
         let keys = crate::model::rng::Keys { seed: 2, replicate: 0 };
         crate::model::phases::proposals::raise(&mut w.whole(), f, &mut keys.init(f));

@@ -1,0 +1,379 @@
+//! The explorer's routes: the page, what the page's controls are made from,
+//! scenarios in and out, and runs that stream as replicates finish.
+
+use super::scenarios::{self, DEFAULT_REPLICATES, DEFAULT_SEED, MAX_FOOTPRINT_REPLICATES, MAX_REPLICATES, Refusal};
+use super::{MAX_BODY, MAX_RUNS, State, lock};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use stpsim::model::Metric;
+use stpsim::results::summary::{describe, paired, summarise};
+use stpsim::{Results, RunOptions, Scenario};
+
+const PAGE: &str = include_str!("page/index.html");
+const SCRIPT: &str = include_str!("page/explorer.js");
+const STYLE: &str = include_str!("page/explorer.css");
+
+/// A tab's last finished run, kept for its report.
+pub struct Finished {
+    scenarios: Vec<Scenario>,
+    results: Results,
+    opts: RunOptions,
+    started: std::time::SystemTime,
+    wall_seconds: f64,
+}
+
+/// Finished runs kept for reports; the oldest goes first.
+const KEEP_FINISHED: usize = 16;
+
+type Shared = axum::extract::State<Arc<State>>;
+
+pub fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/", get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE) }))
+        .route("/explorer.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT) }))
+        .route("/explorer.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
+        .route("/api/meta", get(meta))
+        .route("/api/scenarios/{name}", get(builtin))
+        .route("/api/scenario", post(upload))
+        .route("/api/run", post(run))
+        .route("/api/report", get(report))
+        .fallback(|| async { refuse(StatusCode::NOT_FOUND, Refusal::plain("no such page")) })
+        .with_state(state)
+}
+
+fn refuse(status: StatusCode, r: Refusal) -> Response {
+    (status, axum::Json(r)).into_response()
+}
+
+fn bad(r: Refusal) -> Response {
+    refuse(StatusCode::BAD_REQUEST, r)
+}
+
+/// The body, up to `MAX_BODY` bytes, as UTF-8.
+async fn text(body: Body) -> Result<String, Response> {
+    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::plain(format!("the request is larger than the explorer accepts ({} KiB)", MAX_BODY / 1024)),
+        )
+    })?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| bad(Refusal::plain("the request is not UTF-8 text")))
+}
+
+async fn meta() -> Response {
+    let params: Vec<Value> = stpsim::params::DICTIONARY
+        .iter()
+        .map(|d| {
+            json!({
+                "name": d.name, "group": d.group, "unit": d.unit, "default": d.default,
+                "min": d.min, "max": d.max, "whole": d.integer(), "description": d.description,
+            })
+        })
+        .collect();
+    let metrics: Vec<Value> = Metric::ALL
+        .iter()
+        .map(|m| json!({ "name": m.name(), "label": m.label(), "unit": m.unit(), "description": m.description() }))
+        .collect();
+    let library: Vec<Value> = stpsim::scenario::builtin::LIBRARY
+        .iter()
+        .map(|b| json!({ "name": b.name, "question": stpsim::scenario::builtin::question(b.text) }))
+        .collect();
+    let palette: Vec<String> =
+        stpsim::plot::style::PALETTE.iter().map(|c| format!("rgb({},{},{})", c.0, c.1, c.2)).collect();
+    axum::Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "levers": super::levers::declarations(),
+        "params": params,
+        "metrics": metrics,
+        "headline": stpsim::report::HEADLINE.iter().map(|m| m.name()).collect::<Vec<_>>(),
+        "library": library,
+        "palette": palette,
+        "limits": {
+            "replicates": MAX_REPLICATES,
+            "footprint_replicates": MAX_FOOTPRINT_REPLICATES,
+            "runs": MAX_RUNS,
+            "body": MAX_BODY,
+        },
+        "defaults": { "replicates": DEFAULT_REPLICATES, "seed": DEFAULT_SEED },
+    }))
+    .into_response()
+}
+
+/// A built-in scenario, resolved, as the page edits it.
+async fn builtin(Path(name): Path<String>) -> Response {
+    let Some(b) = stpsim::scenario::builtin::find(&name) else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            Refusal::plain(format!(
+                "no built-in scenario named `{name}`; built-in scenarios: {}",
+                stpsim::scenario::builtin::names().join(", ")
+            )),
+        );
+    };
+    match scenarios::load(b.text, b.file, "base") {
+        Ok(s) => axum::Json(scenarios::view(&s, b.text)).into_response(),
+        Err(r) => bad(r),
+    }
+}
+
+/// An uploaded scenario file's text, validated, as the page edits it.
+async fn upload(body: Body) -> Response {
+    let t = match text(body).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    match scenarios::load(&t, "uploaded.toml", "base") {
+        Ok(s) => axum::Json(scenarios::view(&s, &t)).into_response(),
+        Err(r) => bad(r),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunRequest {
+    /// The tab's id: a new run from a tab cancels its running one.
+    tab: String,
+    /// The scenario the edited one is compared with.
+    base: Base,
+    /// The edited scenario as TOML, exactly what "Save scenario" writes.
+    scenario: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum Base {
+    Builtin(String),
+    Text(String),
+}
+
+/// Both scenarios validated, with the run's options.
+fn prepare(req: &RunRequest) -> Result<(Vec<Scenario>, RunOptions), Refusal> {
+    if req.tab.is_empty() || req.tab.len() > 64 || !req.tab.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(Refusal::plain("`tab` must be 1 to 64 letters, digits or '-'"));
+    }
+    let base = match &req.base {
+        Base::Builtin(name) => match stpsim::scenario::builtin::find(name) {
+            Some(b) => scenarios::load(b.text, b.file, "base")?,
+            None => {
+                return Err(Refusal::plain(format!(
+                    "no built-in scenario named `{name}`; built-in scenarios: {}",
+                    stpsim::scenario::builtin::names().join(", ")
+                )));
+            }
+        },
+        Base::Text(t) => scenarios::load(t, "uploaded.toml", "base")?,
+    };
+    let edited = scenarios::load(&req.scenario, scenarios::EDITED_FILE, "edited")?;
+    let replicates = edited.replicates.unwrap_or(DEFAULT_REPLICATES);
+    scenarios::check_pair(&req.scenario, &base, &edited, replicates)?;
+    let opts = RunOptions { replicates, seed: edited.seed.unwrap_or(DEFAULT_SEED), footprint_replicates: 0 };
+    let scenarios = vec![base, edited];
+    // The memory guard `stpsim run` applies, beside the explorer's own limits.
+    crate::cli::run::check_memory(&scenarios, &opts, rayon::current_num_threads())
+        .map_err(|e| Refusal::plain(e.to_string()))?;
+    Ok((scenarios, opts))
+}
+
+/// Removes a tab's entry when its run ends, however it ends.
+struct Leave {
+    state: Arc<State>,
+    tab: String,
+    flag: Arc<AtomicBool>,
+}
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        let mut runs = lock(&self.state.runs);
+        if runs.get(&self.tab).is_some_and(|f| Arc::ptr_eq(f, &self.flag)) {
+            runs.remove(&self.tab);
+        }
+    }
+}
+
+fn event(name: &str, data: &Value) -> Result<String, Infallible> {
+    Ok(format!("event: {name}\ndata: {data}\n\n"))
+}
+
+/// Replicates per update: about twenty updates a run, at least two replicates each.
+fn batch(replicates: u32) -> u32 {
+    replicates.div_ceil(20).max(2)
+}
+
+async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
+    let t = match text(body).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let req: RunRequest = match serde_json::from_str(&t) {
+        Ok(r) => r,
+        Err(e) => return bad(Refusal::plain(format!("the request is not a run request: {e}"))),
+    };
+    let (scenarios, opts) = match prepare(&req) {
+        Ok(p) => p,
+        Err(r) => return bad(r),
+    };
+    let flag = Arc::new(AtomicBool::new(false));
+    if let Some(old) = lock(&state.runs).insert(req.tab.clone(), flag.clone()) {
+        old.store(true, Ordering::Relaxed);
+    }
+    let leave = Leave { state: state.clone(), tab: req.tab.clone(), flag: flag.clone() };
+    let wait = std::time::Duration::from_secs(10);
+    let permit = match tokio::time::timeout(wait, state.permits.clone().acquire_owned()).await {
+        Ok(Ok(p)) => p,
+        _ => {
+            return refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                Refusal::plain(format!("the explorer is running {MAX_RUNS} runs already; try again shortly")),
+            );
+        }
+    };
+    if flag.load(Ordering::Relaxed) {
+        return refuse(StatusCode::CONFLICT, Refusal::plain("a newer run from this tab replaced this one"));
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, Infallible>>(4);
+    let tab = req.tab;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let _leave = leave;
+        let cancel = &flag;
+        let started = std::time::SystemTime::now();
+        let clock = std::time::Instant::now();
+        let done = stpsim::runner::run_batched(&scenarios, &opts, batch(opts.replicates), cancel, |r| {
+            if tx.blocking_send(event("progress", &snapshot(r, &opts))).is_err() {
+                // The page went away or started another run.
+                cancel.store(true, Ordering::Relaxed);
+            }
+        });
+        let status = if let Some(results) = done {
+            let wall_seconds = clock.elapsed().as_secs_f64();
+            let mut kept = lock(&state.finished);
+            kept.retain(|(t, _)| *t != tab);
+            if kept.len() >= KEEP_FINISHED {
+                kept.remove(0);
+            }
+            kept.push((tab, Arc::new(Finished { scenarios, results, opts, started, wall_seconds })));
+            "finished"
+        } else {
+            "cancelled"
+        };
+        let _ = tx.blocking_send(event("end", &json!({ "status": status })));
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Quantiles (5, 25, 50, 75, 95%) of every metric by quarter for each
+/// scenario, of the paired differences (edited minus base), and the headline
+/// table, from the replicates so far.
+fn snapshot(r: &Results, opts: &RunOptions) -> Value {
+    let summary = summarise(r.rows());
+    let quantiles = |s: usize, m: Metric| -> Vec<[f64; 5]> {
+        let sc = &r.scenarios[s];
+        sc.quarters
+            .iter()
+            .map(|&q| {
+                summary
+                    .iter()
+                    .find(|x| x.scenario == sc.name && x.quarter == q && x.metric == m)
+                    .map_or([f64::NAN; 5], |x| [x.p05, x.p25, x.p50, x.p75, x.p95])
+            })
+            .collect()
+    };
+    let (b, e) = (&r.scenarios[0], &r.scenarios[1]);
+    let paired_ok = b.quarters == e.quarters && b.footprints == e.footprints;
+    let mut series = serde_json::Map::new();
+    for &m in Metric::ALL {
+        let difference = paired_ok.then(|| {
+            b.quarters
+                .iter()
+                .map(|&q| {
+                    let (_, _, d) = describe(&mut paired(&b.at(q, m), &e.at(q, m)));
+                    d
+                })
+                .collect::<Vec<_>>()
+        });
+        series.insert(
+            m.name().into(),
+            json!({ "base": quantiles(0, m), "edited": quantiles(1, m), "difference": difference }),
+        );
+    }
+    json!({
+        "done": e.replicates,
+        "of": opts.replicates,
+        "seed": opts.seed,
+        "scenarios": [b.name, e.name],
+        "quarters": [b.quarters, e.quarters],
+        "series": series,
+        "headline": stpsim::results::headline::headline(r),
+    })
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    tab: String,
+}
+
+/// The report of the tab's last finished run: the page `stpsim run` writes,
+/// built from the results in memory, with the command that reproduces it.
+async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery>) -> Response {
+    let found = lock(&state.finished).iter().find(|(t, _)| *t == q.tab).map(|(_, f)| f.clone());
+    let Some(f) = found else {
+        return refuse(StatusCode::NOT_FOUND, Refusal::plain("this tab has no finished run yet; run it first"));
+    };
+    let built = tokio::task::spawn_blocking(move || {
+        use stpsim::results::manifest::{self, Manifest};
+        let base = f.scenarios[0].source.trim_start_matches("scenarios/").trim_end_matches(".toml");
+        let base = stpsim::scenario::builtin::find(base).map_or("BASE.toml", |b| b.name);
+        let command = ["stpsim", "run", base, &format!("{}.toml", f.scenarios[1].name)]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["--seed".into(), f.opts.seed.to_string(), "--replicates".into(), f.opts.replicates.to_string()])
+            .collect();
+        let manifest = Manifest {
+            stpsim_version: env!("CARGO_PKG_VERSION"),
+            command,
+            seed: f.opts.seed,
+            replicates: f.opts.replicates,
+            threads: rayon::current_num_threads(),
+            footprint_replicates: 0,
+            started: humantime::format_rfc3339_seconds(f.started).to_string(),
+            finished: humantime::format_rfc3339_seconds(f.started + std::time::Duration::from_secs_f64(f.wall_seconds))
+                .to_string(),
+            wall_seconds: f.wall_seconds,
+            files: Vec::new(),
+            posterior: None,
+            scenarios: f.scenarios.iter().map(manifest::entry).collect(),
+        };
+        let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
+        stpsim::report::html(&f.results, &f.scenarios, f.opts.seed, Some(&text), &Default::default())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match built {
+        Ok(Ok(html)) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"report.html\""),
+            ],
+            html,
+        )
+            .into_response(),
+        Ok(Err(e)) => {
+            refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain(format!("cannot build the report: {e}")))
+        }
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain("building the report failed")),
+    }
+}

@@ -1,0 +1,337 @@
+//! `stpsim explore` over plain HTTP: malformed requests get a 4xx with the
+//! scenario error's message and the server keeps answering; a run streams to
+//! the same headline numbers `stpsim run` prints; Ctrl-C stops it cleanly.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    start_with(&[])
+}
+
+fn start_with(env: &[(&str, &str)]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+        .args(["explore", "--no-browser", "--port", "0"])
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).unwrap().to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "bound to loopback only: {line}");
+    Server { child, addr }
+}
+
+/// One request on its own connection: (status, body with any chunking undone).
+fn request(s: &Server, method: &str, path: &str, body: &[u8]) -> (u16, String) {
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        s.addr,
+        body.len()
+    );
+    // The server may answer (413) before reading a large body and close.
+    let _ = c.write_all(head.as_bytes()).and_then(|()| c.write_all(body));
+    let mut raw = Vec::new();
+    let _ = c.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no response: {text:?}"));
+    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(rest) } else { rest.into() };
+    (status, body)
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+fn run_request(toml: &str) -> Vec<u8> {
+    serde_json::json!({ "tab": "test", "base": { "builtin": "baseline" }, "scenario": toml }).to_string().into_bytes()
+}
+
+const LEADS: &str = r#"name = "leads"
+replicates = 6
+seed = 77
+
+[[levers]]
+kind = "strengthen_leads"
+start = "2017Q2"
+footprints = "all"
+authority = 0.5
+"#;
+
+/// What `stpsim validate` says about a file named edited.toml with this text.
+fn validate_message(toml: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("edited.toml"), toml).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+        .args(["validate", "edited.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn still_answers(s: &Server) {
+    let (status, body) = request(s, "GET", "/api/meta", b"");
+    assert_eq!(status, 200);
+    assert!(json(&body)["levers"].as_array().unwrap().iter().any(|l| l["kind"] == "strengthen_leads"));
+}
+
+#[test]
+fn serves_the_page_and_what_its_controls_are_made_of() {
+    let s = start();
+    let (status, page) = request(&s, "GET", "/", b"");
+    assert_eq!(status, 200);
+    assert!(page.contains("stpsim explorer") && page.contains("/explorer.js"));
+    assert!(!page.contains("http://") && !page.contains("https://"), "the page fetches nothing from elsewhere");
+    let (status, meta) = request(&s, "GET", "/api/meta", b"");
+    assert_eq!(status, 200);
+    let meta = json(&meta);
+    let leads = meta["levers"].as_array().unwrap().iter().find(|l| l["kind"] == "strengthen_leads").unwrap();
+    assert_eq!(leads["fields"][0]["name"], "authority");
+    assert_eq!(leads["fields"][0]["max"], 1.0);
+    assert_eq!(meta["params"].as_array().unwrap().len(), stpsim::params::DICTIONARY.len());
+    let (status, history) = request(&s, "GET", "/api/scenarios/history", b"");
+    assert_eq!(status, 200);
+    let history = json(&history);
+    // baseline's joint working first (levers are appended), then history's own.
+    assert_eq!(history["levers"][0]["kind"], "joint_working");
+    assert_eq!(history["levers"][1]["kind"], "strengthen_leads");
+    assert_eq!(history["levers"][1]["start"], "2017Q2");
+    assert_eq!(history["levers"][4]["footprints"][0], "Greater Manchester");
+    assert_eq!(request(&s, "GET", "/api/scenarios/nope", b"").0, 404);
+    assert_eq!(request(&s, "GET", "/../Cargo.toml", b"").0, 404);
+}
+
+#[test]
+fn malformed_requests_get_4xx_with_the_scenario_message_and_the_server_answers_after() {
+    let s = start();
+
+    let (status, body) = request(&s, "POST", "/api/run", b"{ not json");
+    assert_eq!(status, 400);
+    assert!(json(&body)["error"].as_str().unwrap().contains("not a run request"));
+    still_answers(&s);
+
+    let big = vec![b'x'; 300 * 1024];
+    let (status, body) = request(&s, "POST", "/api/run", &big);
+    assert_eq!(status, 413);
+    assert!(json(&body)["error"].as_str().unwrap().contains("larger than the explorer accepts"));
+    still_answers(&s);
+
+    // An unknown lever: the message `stpsim validate` prints, beside its field.
+    let unknown = LEADS.replace("strengthen_leads", "strengthen_lead");
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&unknown));
+    assert_eq!(status, 400);
+    let e = json(&body);
+    assert_eq!(e["field"], "levers[0].kind");
+    assert_eq!(e["scenario"], "edited");
+    let message = e["error"].as_str().unwrap();
+    assert!(message.contains("is not a lever") && message.contains("did you mean \"strengthen_leads\""));
+    assert!(validate_message(&unknown).contains(message), "same message as validate:\n{message}");
+    still_answers(&s);
+
+    // 10,000 replicates: a valid file, but more than the explorer runs.
+    let many = LEADS.replace("replicates = 6", "replicates = 10000");
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&many));
+    assert_eq!(status, 400);
+    let e = json(&body);
+    assert_eq!(e["field"], "replicates");
+    let message = e["error"].as_str().unwrap();
+    assert!(message.starts_with("edited.toml:2:14: `replicates` = 10000 is more than the explorer runs"), "{message}");
+    assert!(message.contains("allowed: a whole number from 1 to 1000"), "{message}");
+
+    // A large structure lowers the cap.
+    let large = "name = \"big\"\nreplicates = 100\n[structure]\nkind = \"synthetic\"\nfootprints = 1000\n";
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(large));
+    assert_eq!(status, 400);
+    assert!(json(&body)["error"].as_str().unwrap().contains("from 1 to 44 here"));
+
+    // A value out of range, a structure file, a name clash, an unknown base.
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&LEADS.replace("0.5", "1.5")));
+    assert_eq!((status, json(&body)["field"].as_str()), (400, Some("levers[0].authority")));
+    let file = "name = \"f\"\n[structure]\nkind = \"file\"\npath = \"/etc/passwd\"\n";
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(file));
+    assert_eq!(status, 400);
+    assert!(json(&body)["error"].as_str().unwrap().contains("not available in the explorer"));
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&LEADS.replace("\"leads\"", "\"baseline\"")));
+    assert_eq!((status, json(&body)["field"].as_str()), (400, Some("name")));
+    let other = serde_json::json!({ "tab": "t", "base": { "builtin": "nope" }, "scenario": LEADS }).to_string();
+    assert_eq!(request(&s, "POST", "/api/run", other.as_bytes()).0, 400);
+    let bad_tab =
+        serde_json::json!({ "tab": "../x", "base": { "builtin": "baseline" }, "scenario": LEADS }).to_string();
+    assert_eq!(request(&s, "POST", "/api/run", bad_tab.as_bytes()).0, 400);
+    let (status, body) = request(&s, "POST", "/api/scenario", b"name = 3");
+    assert_eq!(status, 400);
+    assert!(json(&body)["error"].as_str().unwrap().starts_with("uploaded.toml:1:8"));
+    still_answers(&s);
+}
+
+#[test]
+fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
+    let s = start();
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(LEADS));
+    assert_eq!(status, 200);
+    let events: Vec<serde_json::Value> = body
+        .split("\n\n")
+        .filter(|e| e.starts_with("event: progress"))
+        .map(|e| json(e.split_once("data: ").unwrap().1))
+        .collect();
+    let done: Vec<u64> = events.iter().map(|e| e["done"].as_u64().unwrap()).collect();
+    assert_eq!(done, [2, 4, 6], "replicates arrive in batches");
+    assert!(body.contains("event: end\ndata: {\"status\":\"finished\"}"));
+    let last = events.last().unwrap();
+    let diff = &last["series"]["transformation_index"]["difference"];
+    assert_eq!(diff.as_array().unwrap().len(), 21);
+    assert_eq!(diff[0][2], 0.0, "paired: no difference before the lever");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--no-charts", "--out", "o"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let mut compared = 0;
+    for h in last["headline"].as_array().unwrap() {
+        for r in h["rows"].as_array().unwrap() {
+            let cell = |iv: &serde_json::Value| {
+                format!(
+                    "{:>9} [{:>9}, {:>9}]",
+                    iv["median"].as_str().unwrap(),
+                    iv["p05"].as_str().unwrap(),
+                    iv["p95"].as_str().unwrap()
+                )
+            };
+            let mut line = format!("  {:<24} {}", r["metric"].as_str().unwrap(), cell(&r["value"]));
+            if !r["difference"].is_null() {
+                line += &format!("   {}", cell(&r["difference"]));
+            }
+            assert!(printed.lines().any(|l| l == line), "`stpsim run` prints {line:?}:\n{printed}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 2 * stpsim::report::HEADLINE.len());
+
+    // The tab's report: the page `stpsim run` writes, from the run in memory.
+    let (status, page) = request(&s, "GET", "/api/report?tab=test", b"");
+    assert_eq!(status, 200);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("leads"));
+    // Its manifest names the command that reproduces it.
+    let command = ["stpsim", "run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6"];
+    let quoted: Vec<String> = command.iter().map(|c| format!("&quot;{c}&quot;")).collect();
+    assert!(page.contains(&quoted.join(",\n    ")), "the manifest names the command");
+    assert_eq!(request(&s, "GET", "/api/report?tab=other", b"").0, 404);
+}
+
+#[test]
+fn runs_go_through_the_memory_guard_of_stpsim_run() {
+    let s = start_with(&[("STPSIM_MAX_MEMORY_GIB", "0.0001")]);
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(LEADS));
+    assert_eq!(status, 400);
+    assert!(json(&body)["error"].as_str().unwrap().contains("GiB of memory"), "{body}");
+    still_answers(&s);
+}
+
+#[test]
+fn an_uploaded_scenario_comes_back_resolved_for_editing() {
+    let s = start();
+    let text = stpsim::scenario::builtin::get("history").unwrap().1;
+    let (status, body) = request(&s, "POST", "/api/scenario", text.as_bytes());
+    assert_eq!(status, 200);
+    let v = json(&body);
+    assert_eq!(v["name"], "history");
+    assert_eq!(v["levers"].as_array().unwrap().len(), 8, "baseline's joint working and history's seven");
+    assert_eq!(v["levers"][3]["footprints"], serde_json::Value::Null, "a national lever");
+    assert_eq!(v["footprints"].as_array().unwrap().len(), 44);
+    // The parameters that differ from the dictionary's defaults, with their values.
+    let changed = stpsim::scenario::load("history").unwrap().changed_params();
+    let shown = v["params"].as_object().unwrap();
+    assert_eq!(shown.len(), changed.len());
+    for (k, x) in changed {
+        assert_eq!(shown[k].as_f64(), Some(x), "{k}");
+    }
+}
+
+/// Sends a run request and returns the connection once the response has begun.
+fn begin_run(s: &Server, body: &[u8]) -> BufReader<TcpStream> {
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head = format!(
+        "POST /api/run HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        s.addr,
+        body.len()
+    );
+    c.write_all(head.as_bytes()).unwrap();
+    c.write_all(body).unwrap();
+    let mut r = BufReader::new(c);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    assert!(line.contains(" 200 "), "{line}");
+    r
+}
+
+#[test]
+fn a_new_run_from_a_tab_cancels_its_running_one() {
+    let s = start();
+    let slow = LEADS.replace("replicates = 6", "replicates = 1000");
+    let mut first = begin_run(&s, &run_request(&slow));
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(LEADS));
+    assert_eq!(status, 200);
+    assert!(body.contains("{\"status\":\"finished\"}"));
+    let mut rest = String::new();
+    first.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("{\"status\":\"cancelled\"}"), "the first run was cancelled");
+    assert!(!rest.contains("\"done\":1000"));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let mut s = start();
+    still_answers(&s);
+    let pid = s.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    for _ in 0..100 {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the server did not stop within 5 s of Ctrl-C");
+}
