@@ -3,20 +3,49 @@
 //!
 //! Data flows one way: a scenario file becomes a validated [`Scenario`], the
 //! [`runner`] turns scenarios into a results table, and everything after
-//! (summaries, files) reads that table.
+//! (summaries, files) reads that table. The command line, the explorer and
+//! the Python package are fronts over this public API:
+//!
+//! - [`scenario::load`] (a file path or a built-in name) and
+//!   [`scenario::load_text`] (TOML text) give a [`Scenario`], or a
+//!   [`ScenarioError`] naming file, line, field, value and what is allowed;
+//! - [`run`] runs scenarios x replicates with [`RunOptions`] on the current
+//!   rayon pool and returns [`Results`], one tidy table (`Results::rows`);
+//! - [`job`] does what `stpsim run` does: [`job::RunRequest`] resolves raw
+//!   choices into a [`job::Job`] (defaults, threads, output folder, footprint
+//!   rows, memory check), `Job::run` runs it on its own pool, and
+//!   [`job::write_run`] writes the files and manifest.json;
+//! - [`model::levers::LEVERS`] and [`params::DICTIONARY`] declare every lever
+//!   and parameter, with ranges and defaults.
 //!
 //! ```
+//! use stpsim::job::{Provenance, RunRequest, write_run};
 //! use stpsim::model::Metric;
 //!
 //! let baseline = stpsim::scenario::load("baseline").unwrap();
 //! let history = stpsim::scenario::load("history").unwrap();
-//! let options = stpsim::RunOptions { replicates: 4, seed: 2016, footprint_replicates: 0 };
+//! let options = stpsim::RunOptions { replicates: 4, ..Default::default() };
 //! let results = stpsim::run(&[baseline, history], &options);
 //!
 //! // Scenarios share random numbers: before the first lever (2017Q2) they agree.
 //! let (b, h) = (&results.scenarios[0], &results.scenarios[1]);
 //! assert_eq!(b.value(0, 0, Metric::SelfPriorityShare), h.value(0, 0, Metric::SelfPriorityShare));
 //! assert_eq!(results.rows().count(), 2 * 4 * 21 * Metric::ALL.len());
+//!
+//! // A scenario from text, then a whole run as `stpsim run` makes it.
+//! let text = "name = \"leads\"\nextends = \"baseline\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nauthority = 0.8\n";
+//! let leads = stpsim::scenario::load_text(text, "leads.toml", None).unwrap();
+//! assert_eq!(leads.levers.len(), 1);
+//! let dir = std::env::temp_dir().join(format!("stpsim-doc-{}", std::process::id()));
+//! let request = RunRequest { scenarios: vec!["baseline".into()], replicates: Some(2), out: Some(dir), ..Default::default() };
+//! let job = request.resolve().unwrap();
+//! job.check_memory().unwrap();
+//! let results = job.run();
+//! std::fs::create_dir_all(&job.out).unwrap();
+//! let made = Provenance { command: vec!["example".into()], started: std::time::SystemTime::now(), wall_seconds: 0.0 };
+//! let files = write_run(&job.out, &job, &results, &made).unwrap().files;
+//! assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json"]);
+//! # std::fs::remove_dir_all(&job.out).unwrap();
 //! ```
 
 // Index loops over gap dimensions and footprints read like the spec's formulas.
@@ -25,6 +54,7 @@
 pub mod calibrate;
 pub mod experiment;
 pub mod fuzzing;
+pub mod job;
 pub mod model;
 pub mod params;
 pub mod quarter;

@@ -44,15 +44,24 @@ impl Quarter {
         Quarter(self.0 + n as i32)
     }
 
-    /// Parses `2016Q1`; the error says what is allowed.
+    /// Parses exactly `YYYYQn` (four digits, `Q` or `q`, one digit from 1 to
+    /// 4), surrounding whitespace ignored; the error says what is allowed.
     pub fn parse(s: &str) -> Result<Quarter, String> {
         let t = s.trim();
-        let bad = || format!("a quarter written YYYYQn with n from 1 to 4, such as 2017Q2 (got \"{s}\")");
-        let (y, q) = t.split_once(['Q', 'q']).ok_or_else(bad)?;
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let q: u8 = q.parse().map_err(|_| bad())?;
+        let shown = crate::scenario::error::shorten(s, 40);
+        let bad = || format!("a quarter written YYYYQn with n from 1 to 4, such as 2017Q2 (got \"{shown}\")");
+        let b = t.as_bytes();
+        if b.len() != 6
+            || !b[..4].iter().all(u8::is_ascii_digit)
+            || !matches!(b[4], b'Q' | b'q')
+            || !b[5].is_ascii_digit()
+        {
+            return Err(bad());
+        }
+        let year = b[..4].iter().fold(0i32, |y, d| y * 10 + i32::from(d - b'0'));
+        let q = b[5] - b'0';
         if !(1..=4).contains(&q) {
-            return Err(format!("a quarter number from 1 to 4 (got Q{q} in \"{s}\")"));
+            return Err(format!("a quarter number from 1 to 4 (got Q{q} in \"{shown}\")"));
         }
         Quarter::new(year, q).ok_or_else(|| format!("a year from 1900 to 2200 (got {year})"))
     }
@@ -103,6 +112,12 @@ mod tests {
         assert!(Quarter::parse("2017").is_err());
         assert!(Quarter::parse("Q1").is_err());
         assert!(Quarter::parse("99999Q1").is_err());
+        for bad in ["+2016Q+1", "2021Q01", "2021Q1x", "2021 Q1", "٢٠٢١Q1", "-2016Q1", "2016Q", "2016Q-1", "02016Q1"]
+        {
+            assert!(Quarter::parse(bad).is_err(), "{bad} is not YYYYQn");
+        }
+        assert_eq!(Quarter::parse(" 2021q3\n").unwrap().to_string(), "2021Q3");
+        assert!(Quarter::parse("1899Q4").unwrap_err().contains("1900 to 2200"));
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-const CSS: &str = "
+pub(crate) const CSS: &str = "
 body { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; color: #1a1a1a; max-width: 1180px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
 h1 { font-size: 1.9em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 2px solid #1a1a1a; padding-bottom: 0.2em; }
 .meta { color: #555; } table { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
@@ -65,7 +65,7 @@ figure { margin: 2em 0; } figure svg { max-width: 100%; height: auto; border: 1p
 figcaption { color: #555; font-size: 0.9em; } pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 0.8em; white-space: pre-wrap; }
 .swatch { display: inline-block; width: 1.6em; height: 0.35em; vertical-align: middle; margin-right: 0.4em; }
 .findings { background: #f4f8fb; border-left: 4px solid #0072b2; padding: 0.6em 1.2em; }
-.findings li { margin: 0.4em 0; } nav ol { columns: 2; }
+.findings h2 { margin-top: 0.4em; } .findings li { margin: 0.4em 0; } .wide { overflow-x: auto; } nav li { margin: 0.15em 0; }
 ";
 
 /// A metric's name as a heading: first letter capitalised.
@@ -88,6 +88,19 @@ fn amount(m: Metric, text: &str) -> String {
     }
 }
 
+/// A level in a sentence: money as "−£1,889m".
+fn level_words(m: Metric, v: f64) -> String {
+    let t = numbers::level(m, v);
+    if numbers::is_money(m) {
+        match t.strip_prefix(MINUS) {
+            Some(rest) => format!("{MINUS}£{rest}m"),
+            None => format!("£{t}m"),
+        }
+    } else {
+        t
+    }
+}
+
 /// The title's list of scenarios: "a and b", "a, b and c", or "14 scenarios".
 fn scenario_list(names: &[&str]) -> String {
     match names {
@@ -98,9 +111,37 @@ fn scenario_list(names: &[&str]) -> String {
     }
 }
 
+/// Measures the key findings may name: the headline ones but resentment,
+/// an internal state of the model rather than an outcome.
+const FINDINGS: [Metric; 8] = [
+    Metric::TransformationIndex,
+    Metric::SocialCarePriority,
+    Metric::SelfPriorityShare,
+    Metric::CollaborationRate,
+    Metric::CouncilEngagement,
+    Metric::UnsureShare,
+    Metric::ProviderBalanceGbpM,
+    Metric::AcsCount,
+];
+
+/// From the lowest 5th to the highest 95th percentile of a measure over
+/// every scenario and quarter of the run.
+fn run_range(data: &RunData, m: Metric) -> f64 {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        for &q in &sc.quarters {
+            if let Some(st) = data.stats(s, q, m) {
+                lo = lo.min(st[2]);
+                hi = hi.max(st[6]);
+            }
+        }
+    }
+    if hi > lo { hi - lo } else { 0.0 }
+}
+
 /// Key findings: for the first scenario its headline values; for each later
 /// one, the (up to) three largest paired differences whose 90% interval
-/// excludes zero, ranked by size relative to the spread across replicates.
+/// excludes zero, ranked by size relative to the measure's range in the run.
 fn findings(data: &RunData) -> Vec<String> {
     let mut out = Vec::new();
     let base = &data.scenarios[0];
@@ -133,18 +174,32 @@ fn findings(data: &RunData) -> Vec<String> {
             ));
             continue;
         }
+        let mut note = None;
+        let changed = data.changed_params(s);
+        if !changed.is_empty() {
+            let list: Vec<String> =
+                changed.iter().map(|p| format!("{} from {} to {}", p.name, p.reference, p.value)).collect();
+            note = Some(format!(
+                "<b>{}</b> also changes {} from the first quarter, before any lever: its differences from {} are not the levers' alone.",
+                escape(&sc.name),
+                escape(&list.join(", ")),
+                escape(&base.name)
+            ));
+        }
         let mut found: Vec<(f64, String)> = Vec::new();
-        for m in HEADLINE {
+        for m in FINDINGS {
             let Some(d) = data.difference(s, q, m) else { continue };
             let (median, lo, hi) = (d[0], d[1], d[2]);
             if !(lo > 0.0 || hi < 0.0) {
                 continue;
             }
-            let spread = |i: usize| data.stats(i, q, m).map_or(0.0, |st| st[1]);
-            let scale = ((spread(0).powi(2) + spread(s).powi(2)) / 2.0).sqrt().max(d[4]).max(1e-12);
+            // Size relative to how far the measure ranges in this run (90%
+            // bands of every scenario over every quarter), so measures in
+            // different units can be ranked together.
+            let scale = run_range(data, m).max(d[4]).max(1e-12);
             let (t_med, t_lo, t_hi) = numbers::interval(m, [median, lo, hi]);
             let levels = match (data.stats(s, q, m), data.stats(0, q, m)) {
-                (Some(a), Some(b)) => format!("{} against {}; ", numbers::level(m, a[4]), numbers::level(m, b[4])),
+                (Some(a), Some(b)) => format!("{} against {}; ", level_words(m, a[4]), level_words(m, b[4])),
                 _ => String::new(),
             };
             found.push((
@@ -173,6 +228,7 @@ fn findings(data: &RunData) -> Vec<String> {
                 items.join("; ")
             ));
         }
+        out.extend(note);
     }
     out
 }
@@ -365,7 +421,7 @@ fn headline(w: &mut String, data: &RunData) {
         w,
         "<h2 id=\"headline\">Headline numbers at {last}</h2>\n<p>Median over replicates with the 90% interval (5th to 95th percentile) in brackets. \
          For each scenario after the first, the difference from <b>{}</b> is the median of the paired replicate differences, \
-         with their 90% interval (differences.csv); shares are in per cent and their differences in percentage points.</p>\n<table>\n<tr><th>measure</th>",
+         with their 90% interval (differences.csv); shares are in per cent and their differences in percentage points.</p>\n<div class=\"wide\">\n<table>\n<tr><th>measure</th>",
         escape(&data.scenarios[0].name)
     );
     for (s, sc) in data.scenarios.iter().enumerate() {
@@ -397,7 +453,7 @@ fn headline(w: &mut String, data: &RunData) {
         }
         let _ = writeln!(w, "</tr>");
     }
-    let _ = writeln!(w, "</table>");
+    let _ = writeln!(w, "</table>\n</div>");
 }
 
 fn caveats(w: &mut String, data: &RunData) {

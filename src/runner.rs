@@ -15,12 +15,32 @@ use crate::structure::Structure;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunOptions {
     pub replicates: u32,
     pub seed: u64,
     /// Keep every footprint's metrics for the first this many replicates (0: none).
     pub footprint_replicates: u32,
+}
+
+pub const DEFAULT_REPLICATES: u32 = 200;
+pub const DEFAULT_SEED: u64 = 2016;
+
+/// 200 replicates, seed 2016, no footprint rows: the defaults of `stpsim run`.
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions { replicates: DEFAULT_REPLICATES, seed: DEFAULT_SEED, footprint_replicates: 0 }
+    }
+}
+
+/// Worker threads: as asked, or one per core.
+pub fn threads(asked: Option<usize>) -> usize {
+    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
+
+/// A pool of `threads` workers for one command; results do not depend on its size.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()
 }
 
 /// How many runs of footprints each replicate should step in parallel when

@@ -82,6 +82,7 @@ fn the_quarter_loop_does_not_allocate() {
             Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index },
             &Keys { seed: 1, replicate: 0 },
         );
+        assert_eq!(w.state_bytes(), World::bytes_for(w.n_orgs(), w.fps.len()), "{name}: the estimate is the state");
         let per_org = w.state_bytes() as f64 / w.n_orgs() as f64;
         println!("{name}: {per_org:.0} bytes of state per organisation");
         assert!(per_org <= 256.0, "{name}: {per_org:.0} bytes of state per organisation");

@@ -23,10 +23,11 @@ const FANS: [(&str, &str); 8] = [
 fn stems() -> Vec<String> {
     let mut v: Vec<String> = FANS.iter().map(|f| f.0.to_string()).collect();
     v.extend(["comparison", "funnel"].map(String::from));
-    for s in ["baseline", "history"] {
-        for m in ["transformation_index", "social_care_priority"] {
+    for m in ["transformation_index", "social_care_priority"] {
+        for s in ["baseline", "history"] {
             v.push(format!("heatmap_{s}_{m}"));
         }
+        v.push(format!("heatmap_difference_history_{m}"));
     }
     v
 }
@@ -327,4 +328,65 @@ fn the_report_built_in_memory_is_the_one_run_writes() {
     assert_eq!(findings(&page), findings(&a));
     assert_eq!(page.matches("<svg").count(), stems().len());
     assert!(!page.contains("href=\"summary.csv\""), "no links to files that were not written");
+}
+
+#[test]
+fn a_run_of_a_users_structure_names_it_in_every_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut csv = String::from("footprint,organisation,kind,budget,lead\n");
+    for (f, fp) in ["North Shire", "South Shire", "East Shire"].iter().enumerate() {
+        for (k, kind) in ["acute_trust", "ccg", "council", "community_trust"].iter().enumerate() {
+            let lead = if k == 0 { "true" } else { "" };
+            csv += &format!("{fp},{fp} {kind} {f},{kind},{},{lead}\n", 100 + 50 * k);
+        }
+    }
+    std::fs::write(tmp.path().join("shires.csv"), csv).unwrap();
+    let scenario = "name = \"shires\"\ndescription = \"Three shires.\"\n[structure]\nkind = \"file\"\npath = \"shires.csv\"\n\
+                    [[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\nend = \"2019Q1\"\nfootprints = \"all\"\n";
+    std::fs::write(tmp.path().join("shires.toml"), scenario).unwrap();
+    let out = tmp.path().join("o");
+    let o = Command::new(BIN)
+        .args(["run", "shires.toml", "--replicates", "3", "--per-footprint", "--quiet", "--out"])
+        .arg(&out)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut charts = 0;
+    for e in std::fs::read_dir(&out).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "svg") {
+            let svg = std::fs::read_to_string(&path).unwrap();
+            assert!(!svg.contains("England"), "{} speaks of England", path.display());
+            // The subtitle may wrap: read the text lines as one.
+            let doc = roxmltree::Document::parse(&svg).unwrap();
+            let text: Vec<&str> = doc
+                .descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .flat_map(str::split_whitespace)
+                .collect();
+            let text = text.join(" ");
+            assert!(
+                text.contains("shires.csv (12 organisations, 3 footprints)"),
+                "{} lacks the structure: {text}",
+                path.display()
+            );
+            charts += 1;
+        }
+    }
+    assert_eq!(charts, 8 + 1 + 2, "fans, funnel, two heatmaps");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("shires.csv (12 organisations, 3 footprints)"));
+    // The lever's end is marked as well as its start.
+    let fan = std::fs::read_to_string(out.join("fan_collaboration_rate.svg")).unwrap();
+    let fan: Vec<&str> = fan
+        .split(['<', '>'])
+        .filter(|t| !t.contains('=') && !t.starts_with('/'))
+        .flat_map(str::split_whitespace)
+        .collect();
+    assert!(
+        fan.join(" ").contains("2019Q1 shires: veto removed (all footprints) ends"),
+        "the lever's end is not marked"
+    );
 }

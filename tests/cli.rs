@@ -282,7 +282,7 @@ fn nan_authority_is_out_of_range() {
     assert_located(
         code,
         &err,
-        "t.toml:5:13: `levers[0].authority` = NaN is out of range",
+        "t.toml:5:13: `levers[0].authority` = nan is out of range",
         "authority = nan",
         "a number from 0 to 1",
     );
@@ -771,98 +771,185 @@ fn synthetic_with_0_footprints() {
 // ---------------------------------------------------------------- structure CSV
 
 #[test]
-fn csv_unknown_kind_names_row_3() {
+fn csv_unknown_kind_names_line_and_column_and_the_nearest_kind() {
     let (code, err) = check_csv("footprint,organisation,kind\nA,x,acute_trust\nA,y,hospital\n");
-    assert_bad_input(
+    assert_located(
         code,
         &err,
-        "s.csv, row 3: kind `hospital` is not known; allowed: acute_trust, mental_health_trust, community_trust, ambulance_trust, ccg, council, primary_care",
+        "s.csv:3:5: `kind` = \"hospital\" is not a kind of organisation",
+        "A,y,hospital",
+        "did you mean `",
+    );
+    assert!(
+        err.contains(
+            "kinds: acute_trust, mental_health_trust, community_trust, ambulance_trust, ccg, council, primary_care"
+        ),
+        "{err}"
+    );
+    let (code, err) = check_csv("footprint,organisation,kind\nA,y,acute\n");
+    assert_located(
+        code,
+        &err,
+        "s.csv:2:5: `kind` = \"acute\" is not a kind of organisation",
+        "A,y,acute",
+        "did you mean `acute_trust`?",
     );
 }
 
 #[test]
 fn csv_row_with_too_few_fields() {
     let (code, err) = check_csv("footprint,organisation,kind\nA,x,acute_trust\nA,y\n");
-    assert_bad_input(code, &err, "s.csv, row 3: 2 fields where the header has 3");
+    assert_located(
+        code,
+        &err,
+        "s.csv:3:4: 2 fields where the header has 3",
+        "A,y",
+        "one value for each column: footprint,organisation,kind",
+    );
 }
 
 #[test]
 fn csv_row_with_too_many_fields() {
     let (code, err) = check_csv("footprint,organisation,kind\nA,x,acute_trust,extra\n");
-    assert_bad_input(code, &err, "s.csv, row 2: 4 fields where the header has 3");
+    assert_located(
+        code,
+        &err,
+        "s.csv:2:17: 4 fields where the header has 3",
+        "A,x,acute_trust,extra",
+        "one value for each column",
+    );
 }
 
 #[test]
 fn csv_negative_budget() {
     let (code, err) = check_csv("footprint,organisation,kind,budget\nA,x,ccg,-5\n");
-    assert_bad_input(code, &err, "s.csv, row 2: budget `-5` must be a number of GBP m above 0 and at most 1000000");
+    assert_located(
+        code,
+        &err,
+        "s.csv:2:9: `budget` = \"-5\" is not a budget",
+        "A,x,ccg,-5",
+        "a number of £m a year above 0 and at most 1000000",
+    );
 }
 
 #[test]
 fn csv_budget_that_is_not_a_number() {
     let (code, err) = check_csv("footprint,organisation,kind,budget\nA,x,ccg,lots\n");
-    assert_bad_input(code, &err, "s.csv, row 2: budget `lots` must be a number of GBP m above 0 and at most 1000000");
+    assert_located(code, &err, "s.csv:2:9: `budget` = \"lots\" is not a budget", "A,x,ccg,lots", "a number of £m");
 }
 
 #[test]
 fn csv_missing_header_columns() {
-    let (code, err) = check_csv("name,kind\nA,ccg\n");
-    assert_bad_input(
-        code,
-        &err,
-        "s.csv, row 1: the header must name the columns footprint,organisation,kind (and optionally budget,lead); found name,kind",
-    );
+    let (code, err) = check_csv("footprint,name,kind\nA,x,ccg\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: 2 errors:\n"), "{err}");
+    assert!(err.contains("[1/2] s.csv:1:11: unknown column `name` in the header"), "{err}");
+    assert!(err.contains("[2/2] s.csv:1:1: the header lacks the column organisation"), "{err}");
 }
 
 #[test]
-fn csv_unknown_column() {
+fn csv_unknown_column_suggests_the_nearest() {
     let (code, err) = check_csv("footprint,organisation,kind,colour\nA,x,ccg,red\n");
-    assert_bad_input(
+    assert_located(
         code,
         &err,
-        "s.csv, row 1: unknown column `colour`; allowed: footprint, organisation, kind, budget, lead",
+        "s.csv:1:29: unknown column `colour` in the header",
+        "footprint,organisation,kind,colour",
+        "columns: footprint, organisation, kind, budget, lead",
+    );
+    let (code, err) = check_csv("footprint,organisation,kind,budgte\nA,x,ccg,1\n");
+    assert_located(
+        code,
+        &err,
+        "s.csv:1:29: unknown column `budgte` in the header",
+        "footprint,organisation,kind,budgte",
+        "did you mean `budget`?",
     );
 }
 
 #[test]
 fn csv_with_no_organisations() {
     let (code, err) = check_csv("footprint,organisation,kind\n");
-    assert_bad_input(code, &err, "s.csv, row 1: the file lists no organisations");
+    assert_located(
+        code,
+        &err,
+        "s.csv:1:1: the file lists no organisations",
+        "footprint,organisation,kind",
+        "one line per organisation",
+    );
+}
+
+#[test]
+fn csv_that_is_empty_says_so() {
+    let (code, err) = check_csv("");
+    assert_bad_input(code, &err, "t.toml:4:8: `structure.path` = \"s.csv\" is empty");
 }
 
 #[test]
 fn csv_bad_lead() {
     let (code, err) = check_csv("footprint,organisation,kind,lead\nA,x,ccg,maybe\n");
-    assert_bad_input(code, &err, "s.csv, row 2: lead `maybe` must be true or false");
+    assert_located(code, &err, "s.csv:2:9: `lead` = \"maybe\" is not true or false", "A,x,ccg,maybe", "true, false");
 }
 
 #[test]
 fn csv_two_leads_in_a_footprint() {
     let (code, err) = check_csv("footprint,organisation,kind,lead\nA,x,ccg,true\nA,y,council,yes\n");
-    assert_bad_input(code, &err, "s.csv, row 3: footprint `A` has more than one lead");
+    assert_located(
+        code,
+        &err,
+        "s.csv:3:13: `lead` = \"yes\" makes a second lead of footprint `A` (its lead is on line 2)",
+        "A,y,council,yes",
+        "one lead per footprint",
+    );
 }
 
 #[test]
 fn csv_empty_footprint() {
     let (code, err) = check_csv("footprint,organisation,kind\n,x,ccg\n");
-    assert_bad_input(code, &err, "s.csv, row 2: footprint is empty");
+    assert_located(code, &err, "s.csv:2:1: `footprint` is empty", ",x,ccg", "the footprint's name");
 }
 
 #[test]
-
-fn csv_row_number_counts_blank_lines() {
+fn csv_line_numbers_count_blank_lines_and_quoted_newlines() {
     let (code, err) = check_csv("footprint,organisation,kind\nA,x,ccg\n\nA,y,hospital\n");
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("s.csv, row 4: ") || err.contains("s.csv, line 4: "), "the bad row is on line 4:\n{err}");
+    assert_located(
+        code,
+        &err,
+        "s.csv:4:5: `kind` = \"hospital\" is not a kind of organisation",
+        "A,y,hospital",
+        "did you mean",
+    );
+    let (code, err) = check_csv("footprint,organisation,kind\nA,\"x\ny\",ccg\r\n\r\nA,y,hospital\r\n");
+    assert_located(
+        code,
+        &err,
+        "s.csv:5:5: `kind` = \"hospital\" is not a kind of organisation",
+        "A,y,hospital",
+        "did you mean",
+    );
 }
 
 #[test]
+fn csv_every_bad_row_is_reported() {
+    let (code, err) =
+        check_csv("footprint,organisation,kind,budget\nA,x,hospital,1\nA,y,ccg,-1\nA,z,ccg,2\nB,w,counsil,\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: 3 errors:\n"), "{err}");
+    for e in ["[1/3] s.csv:2:5: `kind`", "[2/3] s.csv:3:9: `budget`", "[3/3] s.csv:5:5: `kind` = \"counsil\""] {
+        assert!(err.contains(e), "{e}:\n{err}");
+    }
+}
 
+#[test]
 fn csv_duplicate_column_is_rejected() {
     let (code, err) = check_csv("footprint,organisation,kind,kind\nA,x,ccg,hospital\n");
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("s.csv, row 1: "), "{err}");
-    assert!(err.contains("kind"), "{err}");
+    assert_located(
+        code,
+        &err,
+        "s.csv:1:29: column `kind` appears twice in the header",
+        "footprint,organisation,kind,kind",
+        "each column once",
+    );
 }
 
 // ---------------------------------------------------------------- extends
@@ -979,7 +1066,7 @@ fn missing_name() {
 fn empty_file_needs_a_name() {
     let (code, err) = check("");
     assert_eq!(code, 2, "{err}");
-    assert!(err.starts_with("error: t.toml:1:1: `name` is required"), "{err}");
+    assert!(err.starts_with("error: t.toml: is empty"), "{err}");
 }
 
 #[test]
@@ -996,8 +1083,14 @@ fn scenario_file_that_is_not_utf8() {
     let dir = folder(&[]);
     std::fs::write(dir.path().join("t.toml"), b"name = \"\xff\"\n").expect("write");
     let (code, _, err) = stpsim_in(dir.path(), &["validate", "t.toml"]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.starts_with("error: t.toml: cannot read the file: "), "{err}");
+    assert_located(
+        code,
+        &err,
+        "t.toml:1:9: the file is not UTF-8 text: byte 0xFF here is not a character",
+        "name = \"\u{FFFD}\"",
+        "",
+    );
+    assert!(err.contains("= note: save the file as UTF-8"), "{err}");
 }
 
 // ---------------------------------------------------------------- scenario arguments
@@ -1206,12 +1299,49 @@ fn output_folder_is_a_regular_file() {
     assert!(err.starts_with("error: cannot create the output folder afile\n  caused by: "), "{err}");
 }
 
-/// An output folder where summary.csv is a folder, so writing it fails.
+/// An output folder where summary.csv is a folder, so writing it fails
+/// (--force: the folder is not a run's).
 fn blocked_output() -> (TempDir, i32, String) {
     let dir = folder(&[]);
     std::fs::create_dir_all(dir.path().join("o").join("summary.csv")).expect("mkdir");
-    let (code, _, err) = stpsim_in(dir.path(), &["run", "baseline", "--replicates", "1", "--quiet", "--out", "o"]);
+    let (code, _, err) =
+        stpsim_in(dir.path(), &["run", "baseline", "--replicates", "1", "--quiet", "--force", "--out", "o"]);
     (dir, code, err)
+}
+
+#[test]
+fn a_folder_of_other_files_is_refused_without_force() {
+    let dir = folder(&[("o/notes.txt", "mine\n")]);
+    let (code, _, err) = stpsim_in(dir.path(), &["run", "baseline", "--replicates", "1", "--quiet", "--out", "o"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the output folder o is not empty and is not a stpsim run's") && err.contains("--force"),
+        "{err}"
+    );
+    let (code, _, err) = stpsim_in(
+        dir.path(),
+        &["run", "baseline", "--replicates", "1", "--quiet", "--force", "--no-charts", "--out", "o"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("o/notes.txt")).unwrap(), "mine\n", "others' files are kept");
+}
+
+#[test]
+fn a_rerun_removes_the_earlier_runs_charts_and_nothing_else() {
+    let dir = folder(&[]);
+    let run = |args: &[&str]| {
+        let (code, _, err) = stpsim_in(dir.path(), args);
+        assert_eq!(code, 0, "{err}");
+    };
+    run(&["run", "baseline", "history", "--replicates", "1", "--quiet", "--per-footprint", "--out", "o"]);
+    let o = dir.path().join("o");
+    assert!(o.join("heatmap_history_transformation_index.svg").exists() && o.join("differences.csv").exists());
+    std::fs::write(o.join("notes.txt"), "mine\n").unwrap();
+    run(&["run", "baseline", "--replicates", "1", "--quiet", "--out", "o"]);
+    for stale in ["heatmap_history_transformation_index.svg", "comparison.png", "differences.csv", "footprints.csv"] {
+        assert!(!o.join(stale).exists(), "{stale} of the earlier run is left beside the new one");
+    }
+    assert!(o.join("report.html").exists() && o.join("fan_gaps.png").exists() && o.join("notes.txt").exists());
 }
 
 #[test]
@@ -1317,12 +1447,21 @@ fn version() {
 }
 
 #[test]
+fn quiet_validate_prints_nothing_and_still_fails_on_a_mistake() {
+    let (code, stdout, err) = stpsim(&["validate", "--quiet", &fixture("small.toml")]);
+    assert_eq!((code, stdout.as_str(), err.as_str()), (0, "", ""));
+    let (code, stdout, err) = stpsim(&["validate", "--quiet", "no-such-scenario"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(stdout.is_empty() && err.starts_with("error:"), "{err}");
+}
+
+#[test]
 fn validate_a_custom_scenario_with_a_file_structure() {
     let (code, stdout, err) = stpsim(&["validate", &fixture("small.toml")]);
     assert_eq!(code, 0, "{err}");
     for part in [
         "small (",
-        "quarters: 2016Q1 to 2018Q1 (9)",
+        "quarters: 2016Q1 to 2018Q1 (9); calendar quarters: 2016Q1 is January to March 2016, the fourth quarter of financial year 2015/16",
         "(8 organisations, 2 footprints)",
         "ready: South Downs",
         "replicates: 2",

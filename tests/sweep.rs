@@ -296,3 +296,31 @@ values = [0, 1]
     assert!(mean("4", "1") > mean("12", "1"), "{summary}");
     assert!(mean("4", "1") > mean("4", "0"), "decision rights let leads overrule: {summary}");
 }
+
+#[test]
+fn the_command_line_sets_seed_and_replicates_and_plot_redraws_a_sweep_with_its_report() {
+    let dir = setup();
+    let small = PLAN.replace("0.6, 0.7, 0.8, 0.9, 1.0, 1.1]", "1.1]");
+    std::fs::write(dir.path().join("small.toml"), small).unwrap();
+    let (code, err) =
+        stpsim(dir.path(), &["sweep", "small.toml", "--seed", "9", "--replicates", "3", "--quiet", "--out", "s"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "--quiet: {err}");
+    let out = dir.path().join("s");
+    let frame = std::fs::read_to_string(out.join("plan.json")).unwrap();
+    assert!(frame.contains("\"replicates\": 3") && frame.contains("\"seed\": 9"), "{frame}");
+    let rows = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(rows.lines().skip(1).all(|l| ["0", "1", "2"].contains(&l.split(',').nth(1).unwrap())), "3 replicates");
+    // The report: key findings in words, contents, caveats, every chart inline.
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<h2>Key findings</h2>") && report.contains("transformation index at 2021Q1"), "{report}");
+    assert!(report.contains("id=\"caveats\"") && report.contains("<a href=\"sweep.csv\">sweep.csv</a>"));
+    assert_eq!(report.matches("<svg").count(), 2, "one heatmap per metric");
+    // plot redraws the charts and report of a sweep folder.
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    std::fs::remove_file(out.join("sweep_heatmap_transformation_index_2021Q1.png")).unwrap();
+    let o = Command::new(BIN).current_dir(dir.path()).args(["plot", "s"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(out.join("report.html")).unwrap(), report);
+    assert!(out.join("sweep_heatmap_transformation_index_2021Q1.png").exists());
+}

@@ -43,7 +43,7 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
         particles: args.particles as usize,
         replicates: args.replicates.unwrap_or(4) as usize,
         final_tolerance: args.final_tolerance,
-        seed: args.seed.unwrap_or(super::run::DEFAULT_SEED),
+        seed: args.seed.unwrap_or(stpsim::job::DEFAULT_SEED),
         ..Settings::default()
     };
     let problem = Problem::new(&t, stpsim::scenario::load).map_err(|e| UsageError(e.to_string()))?;
@@ -153,7 +153,7 @@ fn bracket(args: CalibrateArgs) -> anyhow::Result<()> {
     if replicates < 2 {
         return Err(UsageError("--replicates must be at least 2 with --method bracket".into()).into());
     }
-    let seed = args.seed.or(scenario.seed).unwrap_or(super::run::DEFAULT_SEED);
+    let seed = args.seed.or(scenario.seed).unwrap_or(stpsim::job::DEFAULT_SEED);
     let opts = Options { replicates, seed, tolerance: args.tolerance };
     let clock = Instant::now();
     let (_, fits) = pool(args.threads)?

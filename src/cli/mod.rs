@@ -130,6 +130,10 @@ pub struct RunArgs {
     /// Fit share axes of fan charts to the data instead of starting them at zero.
     #[arg(long)]
     pub zoom: bool,
+    /// Write into an output folder that holds other files than a stpsim run's
+    /// (only stpsim's own files are replaced).
+    #[arg(long)]
+    pub force: bool,
     /// Run over a posterior (posterior.csv from `stpsim calibrate`, or
     /// data/posterior-england.csv): replicate r takes a draw chosen by weight,
     /// the same in every scenario, so intervals include parameter uncertainty.
@@ -215,6 +219,12 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Replicates per design point (default: the plan's, or its base scenario's, or 100).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub replicates: Option<u32>,
+    /// Run seed (default: the plan's, or its base scenario's, or 2016).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,

@@ -94,7 +94,7 @@ fn bad(e: SweepError) -> anyhow::Error {
 }
 
 pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
-    let plan = plan::load(&args.plan)?;
+    let plan = plan::load_with(&args.plan, args.seed, args.replicates)?;
     if sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
         return Err(UsageError(format!(
             "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",
@@ -106,8 +106,8 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
     let shard = shard(args.shard.as_deref())?;
     let stem = args.plan.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("sweep-{stem}")));
-    let threads = args.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")?;
+    let threads = stpsim::runner::threads(args.threads.map(usize::from));
+    let pool = stpsim::runner::pool(threads).context("cannot start worker threads")?;
     let n = plan.design_points.len();
     let mine = (0..n).filter(|&p| sweep::in_shard(p, shard)).count();
     if !args.quiet {

@@ -15,7 +15,13 @@ pub fn describe(s: &Scenario) -> String {
             format!("file {path} ({} organisations, {} footprints)", organisations.len(), names.len())
         }
     };
-    out += &format!("  quarters: {} to {} ({})\n  structure: {structure}\n", s.start, s.end, s.start.span_to(s.end));
+    out += &format!(
+        "  quarters: {} to {} ({}); calendar quarters: {}\n  structure: {structure}\n",
+        s.start,
+        s.end,
+        s.start.span_to(s.end),
+        stpsim::plot::numbers::calendar(s.start)
+    );
     if !s.ready.is_empty() {
         out += &format!("  ready: {}\n", s.ready.join("; "));
     }

@@ -150,9 +150,17 @@ impl Plan {
 
     /// A fingerprint of everything that decides the results, so a resume or a
     /// merge never mixes parts of two different plans.
+    /// Paths are left out: `plans/p.toml` and `./plans/p.toml` are one plan,
+    /// and a structure file counts by its organisations, not where it lies.
     pub fn hash(&self) -> String {
-        let json = serde_json::to_string(&(self, &self.design_points)).unwrap_or_default();
-        crate::results::manifest::sha256(&json)
+        let mut v = serde_json::to_value((self, &self.design_points)).unwrap_or_default();
+        if let Some(base) = v.pointer_mut("/0/base").and_then(|b| b.as_object_mut()) {
+            base.remove("source");
+            if let Some(st) = base.get_mut("structure").and_then(|s| s.as_object_mut()) {
+                st.remove("path");
+            }
+        }
+        crate::results::manifest::sha256(&v.to_string())
     }
 }
 
@@ -161,14 +169,27 @@ fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Res
     if x.is_finite() && x >= lo && x <= hi && x.fract() == 0.0 {
         Ok(x)
     } else {
-        Err(src.at(v.span(), field, &format!("{x}"), "is out of range", &format!("a whole number from {lo} to {hi}")))
+        Err(src.at(
+            v.span(),
+            field,
+            &src.written(v.span()),
+            "is out of range",
+            &format!("a whole number from {lo} to {hi}"),
+        ))
     }
 }
 
 /// Reads and checks a plan; `base` is a built-in name or a path relative to the plan.
 pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
+    load_with(path, None, None)
+}
+
+/// Reads a plan with the command line's `--seed` and `--replicates`, which
+/// override the plan's (the seed before it draws an LHS or Morris design).
+pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Result<Plan, ScenarioError> {
+    let (seed_arg, replicates_arg) = (seed, replicates);
     let file = path.to_string_lossy().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: file.clone(), reason: e })?;
+    let text = crate::scenario::read::read_text(path, &file)?;
     let src = SourceText { file: &file, text: &text };
     let raw: RawPlan = toml::from_str(&text).map_err(|e| src.from_toml(&e))?;
 
@@ -190,10 +211,12 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
         Some(r) => num(r, "replicates", 1.0, 1_000_000.0, &src)? as u32,
         None => base.replicates.unwrap_or(100),
     };
+    let replicates = replicates_arg.unwrap_or(replicates);
     let seed = match &raw.seed {
         Some(s) => num(s, "seed", 0.0, 9_007_199_254_740_992.0, &src)? as u64,
         None => base.seed.unwrap_or(2016),
     };
+    let seed = seed_arg.unwrap_or(seed);
     let design = match raw.design.get_ref().as_str() {
         "grid" => Design::Grid,
         "lhs" => Design::Lhs,
@@ -315,7 +338,7 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
                 Err(src.at(
                     v.span(),
                     &format!("{field}.{what}"),
-                    &format!("{x}"),
+                    &src.written(v.span()),
                     "is out of range",
                     &format!("{} from {lo} to {hi}", if integer { "a whole number" } else { "a number" }),
                 ))
@@ -352,7 +375,7 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
                     return Err(src.at(
                         f.max.as_ref().map_or(f.name.span(), |m| m.span()),
                         &format!("{field}.max"),
-                        &format!("{b}"),
+                        &f.max.as_ref().map_or_else(|| format!("{b}"), |m| src.written(m.span())),
                         "is not above min",
                         &format!("a value above {a}"),
                     ));

@@ -73,8 +73,36 @@ impl Frame {
     pub fn load(dir: &Path) -> Result<Frame, SweepError> {
         let path = dir.join(FRAME_FILE);
         let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        serde_json::from_str(&text)
-            .map_err(|e| SweepError::Mismatch(format!("{}: not a sweep's plan.json: {e}", path.display())))
+        let frame: Frame = serde_json::from_str(&text)
+            .map_err(|e| SweepError::Mismatch(format!("{}: not a sweep's plan.json: {e}", path.display())))?;
+        frame.check().map_err(|e| SweepError::Mismatch(format!("{}: not a sweep's plan.json: {e}", path.display())))?;
+        Ok(frame)
+    }
+
+    /// Names read back from plan.json become column headers and chart file
+    /// names: hold them to the rules a plan file obeys.
+    fn check(&self) -> Result<(), String> {
+        use crate::scenario::error::shorten;
+        for f in &self.factors {
+            let ok = !f.is_empty()
+                && f.len() <= 100
+                && f.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+            if !ok {
+                return Err(format!("factor name \"{}\" is not a parameter or lever.KIND.FIELD", shorten(f, 60)));
+            }
+        }
+        for o in &self.outputs {
+            let ok = o.split_once('@').is_some_and(|(m, q)| {
+                crate::model::Metric::parse(m).is_some() && crate::quarter::Quarter::parse(q).is_ok()
+            });
+            if !ok {
+                return Err(format!("output \"{}\" is not metric@quarter", shorten(o, 60)));
+            }
+        }
+        if self.design_points > 10_000_000 {
+            return Err(format!("{} design points, above the limit of 10,000,000", self.design_points));
+        }
+        Ok(())
     }
 }
 

@@ -179,7 +179,7 @@ fn prepare(req: &RunRequest) -> Result<(Vec<Scenario>, RunOptions), Refusal> {
     let opts = RunOptions { replicates, seed: edited.seed.unwrap_or(DEFAULT_SEED), footprint_replicates: 0 };
     let scenarios = vec![base, edited];
     // The memory guard `stpsim run` applies, beside the explorer's own limits.
-    crate::cli::run::check_memory(&scenarios, &opts, rayon::current_num_threads())
+    stpsim::job::check_memory(stpsim::job::memory_bytes(&scenarios, &opts, rayon::current_num_threads()))
         .map_err(|e| Refusal::plain(e.to_string()))?;
     Ok((scenarios, opts))
 }

@@ -4,7 +4,7 @@
 use super::kind::Kind;
 use super::levers::{Governance, Lever, Policy, Running};
 use super::rng::{Keys, draw};
-use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
+use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, World};
 use crate::params::Params;
 use crate::structure::{BudgetRule, Structure};
 
@@ -131,7 +131,7 @@ impl World {
                 transformation_gbp_m: 0.0,
             },
             levers: Vec::new(),
-            proposals: Vec::with_capacity(64),
+            proposals: Vec::with_capacity(PROPOSALS),
             tallies: vec![Default::default(); nf],
             runs: Default::default(),
         };

@@ -7,6 +7,8 @@ use crate::params::Params;
 
 /// Effects of successful proposals waiting to land, one slot per quarter.
 pub const PENDING_SLOTS: usize = 32;
+/// Room in the scratch list of proposals made at set-up.
+pub const PROPOSALS: usize = 64;
 /// Collaboration rates remembered for the accountable care average.
 pub const HISTORY_SLOTS: usize = 64;
 
@@ -212,6 +214,19 @@ impl World {
             + self.tallies.capacity() * size_of::<super::metrics::Tally>()
             + self.national.order.capacity() * size_of::<u32>()
             + size_of::<World>()
+    }
+
+    /// What `state_bytes` reports of a world of `orgs` organisations in
+    /// `footprints` footprints as set up (before levers or parallel runs):
+    /// the memory one replicate in progress needs.
+    pub fn bytes_for(orgs: usize, footprints: usize) -> usize {
+        use std::mem::size_of;
+        let per_org = size_of::<Kind>() + 2 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
+        let per_footprint = size_of::<Footprint>()
+            + PENDING_SLOTS * size_of::<Pending>()
+            + HISTORY_SLOTS * size_of::<f64>()
+            + size_of::<super::metrics::Tally>();
+        orgs * per_org + footprints * per_footprint + PROPOSALS * size_of::<Proposal>() + size_of::<World>()
     }
 
     /// Steps footprints in about `n` parallel runs from now on; results do

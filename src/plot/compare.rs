@@ -58,7 +58,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
         (1..data.scenarios.len()).filter(|&s| paired_difference(data, s, Metric::Raised).is_some()).collect();
     let left_out: Vec<&str> =
         (1..data.scenarios.len()).filter(|s| !others.contains(s)).map(|s| data.scenarios[s].name.as_str()).collect();
-    let mut subtitle = "Median of the paired differences between scenarios, replicate by replicate, with the 90% interval; scenarios share random numbers".to_string();
+    let mut subtitle = format!(
+        "{}: median of the paired differences between scenarios, replicate by replicate, with the 90% interval; scenarios share random numbers",
+        data.structure_names()
+    );
     if !left_out.is_empty() {
         subtitle += &format!(". Left out, as they model another structure or period: {}", left_out.join(", "));
     }
@@ -92,7 +95,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
         let y_fmt = |y: &f64| style::row_label(&labels, *y);
         // Tick labels with the decimals their spacing needs, so none repeat.
         let span = (hi - lo + 2.0 * pad) * if numbers::is_share(m) { 100.0 } else { 1.0 };
-        let decimals = super::tick_decimals(span / 12.0);
+        let decimals = super::rough_tick_decimals(span / 12.0);
         let x_fmt = |x: &f64| numbers::signed_with(m, *x, decimals);
         chart
             .configure_mesh()

@@ -188,9 +188,9 @@ use super::numbers::is_share;
 /// An axis value with the decimals its tick step needs, so labels never repeat.
 pub(crate) fn format_tick(m: Metric, v: f64, step: f64) -> String {
     if is_share(m) {
-        format!("{}%", numbers::thousands(v * 100.0, super::tick_decimals(step * 100.0)))
+        format!("{}%", numbers::thousands(v * 100.0, super::rough_tick_decimals(step * 100.0)))
     } else {
-        numbers::thousands(v, super::tick_decimals(step).max(if numbers::is_money(m) { 0 } else { 1 }))
+        numbers::thousands(v, super::rough_tick_decimals(step).max(if numbers::is_money(m) { 0 } else { 1 }))
     }
 }
 

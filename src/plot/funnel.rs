@@ -21,7 +21,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
     let area = frame(
         root,
         "What happened to proposals",
-        "Proposals raised, decided and implemented over the whole run, England: mean per replicate",
+        &format!(
+            "Proposals raised, decided and implemented over the whole run, {}: mean per replicate",
+            data.structure_names()
+        ),
         &source_line(data),
     )?;
     let n = data.scenarios.len();

@@ -154,8 +154,17 @@ fn scenario_infos(list: &[serde_json::Value]) -> Result<Vec<ScenarioInfo>, Strin
             .as_object()
             .map(|o| o.iter().filter_map(|(k, v)| v.as_f64().map(|v| (k.clone(), v))).collect())
             .unwrap_or_default();
+        let name = r["name"].as_str().unwrap_or("");
+        // Names become chart file names: hold them to the scenario name rule.
+        if !crate::scenario::is_valid_name(name) {
+            return Err(format!(
+                "scenario name \"{}\" breaks the name rule ({}); this folder was not written by stpsim or was edited",
+                crate::scenario::error::shorten(name, 60),
+                crate::scenario::NAME_RULE
+            ));
+        }
         scenarios.push(ScenarioInfo {
-            name: r["name"].as_str().unwrap_or("").to_string(),
+            name: name.to_string(),
             description: r["description"].as_str().unwrap_or("").to_string(),
             source: r["source"].as_str().unwrap_or("").to_string(),
             sha256: s["sha256"].as_str().unwrap_or("").to_string(),

@@ -91,9 +91,27 @@ pub(crate) fn source_line(data: &RunData) -> String {
     )
 }
 
-/// Tick labels that never repeat: the decimals the tick step needs.
+/// Decimals for ticks the chart library places itself (steps of 1, 2 or 5
+/// times a power of ten, at least `rough` apart): labels never repeat.
+pub(crate) fn rough_tick_decimals(rough: f64) -> usize {
+    if rough > 0.0 && rough.is_finite() { (-(rough.log10().floor())).max(0.0) as usize } else { 0 }
+}
+
+/// Tick labels that never repeat: the decimals an exact tick step needs.
 pub(crate) fn tick_decimals(step: f64) -> usize {
-    if step > 0.0 && step.is_finite() { (-(step.log10().floor())).max(0.0) as usize } else { 0 }
+    if !(step > 0.0 && step.is_finite()) {
+        return 0;
+    }
+    let mut d = (-(step.log10().floor())).max(0.0) as usize;
+    // A step of 0.025 needs three decimals, not two.
+    while d < 6 {
+        let x = step * 10f64.powi(d as i32);
+        if (x - x.round()).abs() < 1e-6 * x.max(1.0) {
+            break;
+        }
+        d += 1;
+    }
+    d
 }
 
 /// Draws a chart into an SVG string.

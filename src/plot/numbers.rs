@@ -118,6 +118,14 @@ pub fn months(q: crate::quarter::Quarter) -> String {
     format!("{} {}", m[usize::from(q.q().clamp(1, 4)) - 1], q.year())
 }
 
+/// A quarter in full: "2017Q2 is April to June 2017, the first quarter of
+/// financial year 2017/18".
+pub fn calendar(q: crate::quarter::Quarter) -> String {
+    let fy = q.financial_year();
+    let nth = ["fourth", "first", "second", "third"][usize::from(q.q().clamp(1, 4)) - 1];
+    format!("{q} is {}, the {nth} quarter of financial year {fy}/{:02}", months(q), (fy + 1).rem_euclid(100))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +138,15 @@ mod tests {
         assert!(med.starts_with(MINUS) && lo.starts_with(MINUS));
         assert_eq!(signed_with(m, 0.0, 1), "0.0");
         assert_eq!(signed_with(Metric::TransformationIndex, 0.036, 3), "+0.036");
+    }
+
+    #[test]
+    fn quarters_are_calendar_quarters() {
+        let q = crate::quarter::Quarter::new(2017, 2).unwrap();
+        assert_eq!(calendar(q), "2017Q2 is April to June 2017, the first quarter of financial year 2017/18");
+        let q = crate::quarter::Quarter::new(2016, 1).unwrap();
+        assert_eq!(calendar(q), "2016Q1 is January to March 2016, the fourth quarter of financial year 2015/16");
+        assert!(QUARTERS_NOTE.contains(&calendar(crate::quarter::Quarter::new(2017, 2).unwrap())));
     }
 
     #[test]

@@ -60,8 +60,8 @@ fn source(frame: &Frame) -> String {
 fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label: &str, pts: &[Point]) -> Drawn {
     let area = frame_area(
         root,
-        &format!("{label}: mean over replicates"),
-        &format!("{} by {}", frame.factors[0], frame.factors[1]),
+        &capital(&format!("{}: mean over replicates", output_words(label))),
+        &format!("{} by {}", factor_words(&frame.factors[0]), factor_words(&frame.factors[1])),
         frame,
     )?;
     let mut xs: Vec<f64> = pts.iter().map(|p| p.factors[0]).collect();
@@ -72,7 +72,6 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
     }
     let (lo, hi) =
         pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.stats[0]), b.max(p.stats[0])));
-    let span = if hi > lo { hi - lo } else { 1.0 };
     let (w, _) = area.dim_in_pixel();
     let (plot, bar) = area.split_horizontally(w - 170);
     let mut chart = ChartBuilder::on(&plot)
@@ -94,38 +93,51 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
         .y_labels(ys.len())
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)
-        .x_desc(frame.factors[0].as_str())
-        .y_desc(frame.factors[1].as_str())
+        .x_desc(factor_words(&frame.factors[0]))
+        .y_desc(factor_words(&frame.factors[1]))
         .label_style(style::text(15.0))
         .axis_desc_style(style::text(16.0))
         .draw()
         .map_err(err)?;
-    for p in pts {
-        let (Some(i), Some(j)) =
-            (xs.iter().position(|x| *x == p.factors[0]), ys.iter().position(|y| *y == p.factors[1]))
-        else {
-            continue;
-        };
-        let t = (p.stats[0] - lo) / span;
-        let (x, y) = (i as f64, j as f64);
+    let scale = super::heatmap::Scale::between(lo, hi, false);
+    let cells: Vec<(f64, f64, f64)> = pts
+        .iter()
+        .filter_map(|p| {
+            let i = xs.iter().position(|x| *x == p.factors[0])?;
+            let j = ys.iter().position(|y| *y == p.factors[1])?;
+            Some((i as f64, j as f64, p.stats[0]))
+        })
+        .collect();
+    // Cells reach a little into their neighbours, so no seam shows between them.
+    let (nx, ny) = (xs.len() as f64, ys.len() as f64);
+    for &(x, y, v) in &cells {
+        let (x1, y1) = ((x + 0.52).min(nx - 0.5), (y + 0.52).min(ny - 0.5));
         chart
-            .draw_series(std::iter::once(Rectangle::new([(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)], viridis(t).filled())))
+            .draw_series(std::iter::once(Rectangle::new([(x - 0.5, y - 0.5), (x1, y1)], scale.colour(v).filled())))
             .map_err(err)?;
-        let ink = if t > 0.6 { BLACK } else { WHITE };
+    }
+    for &(x, y, v) in &cells {
+        let ink = if scale.t(v) > 0.6 { BLACK } else { WHITE };
         let text = style::centred((style::FONT, 16.0).into_font().color(&ink));
-        chart.draw_series(std::iter::once(Text::new(format!("{:.3}", p.stats[0]), (x, y), text))).map_err(err)?;
+        chart.draw_series(std::iter::once(Text::new(value_text(label, v), (x, y), text))).map_err(err)?;
     }
     let (_, bh) = bar.dim_in_pixel();
     let (top, bottom) = (30i32, bh as i32 - 90);
     for k in 0..100 {
         let y0 = bottom - (bottom - top) * k / 100;
-        let y1 = bottom - (bottom - top) * (k + 1) / 100;
+        let y1 = bottom - (bottom - top) * (k + 1) / 100 - 1;
         bar.draw(&Rectangle::new([(20, y1), (50, y0)], viridis(k as f64 / 99.0).filled())).map_err(err)?;
     }
-    for k in 0..=4 {
-        let y = bottom - (bottom - top) * k / 4;
-        bar.draw(&Text::new(format!("{:.3}", lo + span * k as f64 / 4.0), (58, y - 8), style::text(14.0)))
-            .map_err(err)?;
+    let decimals = super::tick_decimals(scale.step);
+    for &v in &scale.ticks {
+        let y = bottom - ((bottom - top) as f64 * scale.t(v)).round() as i32;
+        bar.draw(&PathElement::new(vec![(50, y), (58, y)], BLACK.stroke_width(1))).map_err(err)?;
+        let tick = if share(label) {
+            format!("{}%", crate::plot::numbers::thousands(v * 100.0, super::tick_decimals(scale.step * 100.0)))
+        } else {
+            crate::plot::numbers::thousands(v, decimals)
+        };
+        bar.draw(&Text::new(tick, (62, y - 8), style::text(14.0))).map_err(err)?;
     }
     Ok(())
 }
@@ -142,7 +154,7 @@ fn frame_area<DB: DrawingBackend>(
 fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label: &str, pts: &[Point]) -> Drawn {
     let area = frame_area(
         root,
-        &format!("{label} against {}", frame.factors[0]),
+        &capital(&format!("{} against {}", output_words(label), factor_words(&frame.factors[0]))),
         "Median over replicates with the 90% band (5th to 95th percentile)",
         frame,
     )?;
@@ -163,8 +175,8 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
         .configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(style::LIGHT_GREY)
-        .x_desc(frame.factors[0].as_str())
-        .y_desc(label)
+        .x_desc(factor_words(&frame.factors[0]))
+        .y_desc(output_words(label))
         .label_style(style::text(15.0))
         .axis_desc_style(style::text(16.0))
         .draw()
@@ -183,7 +195,7 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
     Ok(())
 }
 
-fn indices<DB: DrawingBackend>(
+fn indices_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     frame: &Frame,
     label: &str,
@@ -193,13 +205,13 @@ fn indices<DB: DrawingBackend>(
     let sobol = frame.design == "sobol";
     let (title, sub, keys): (String, &str, [&str; 2]) = if sobol {
         (
-            format!("Sobol indices of {label}"),
+            capital(&format!("Sobol indices of {}", output_words(label))),
             "First-order and total indices (Saltelli sampling, Jansen estimator) with bootstrap 95% intervals",
             ["first-order", "total"],
         )
     } else {
         (
-            format!("Morris screening of {label}"),
+            capital(&format!("Morris screening of {}", output_words(label))),
             "mu*: mean absolute elementary effect (overall influence); sigma: spread of effects (interaction or non-linearity)",
             ["mu*", "sigma"],
         )
@@ -209,7 +221,7 @@ fn indices<DB: DrawingBackend>(
     let hi =
         rows.iter().flat_map(|r| r.iter().copied()).filter(|v| v.is_finite()).fold(0.0f64, f64::max).max(1e-6) * 1.1;
     let lo = rows.iter().flat_map(|r| r.iter().copied()).filter(|v| v.is_finite()).fold(0.0f64, f64::min).min(0.0);
-    let label_px = names.iter().map(|n| n.chars().count()).max().unwrap_or(10) as u32 * 8 + 20;
+    let label_px = names.iter().map(|n| factor_words(n).chars().count()).max().unwrap_or(10) as u32 * 8 + 20;
     let mut chart = ChartBuilder::on(&area)
         .margin(24)
         .margin_top(70)
@@ -217,7 +229,8 @@ fn indices<DB: DrawingBackend>(
         .y_label_area_size(label_px.clamp(120, 460))
         .build_cartesian_2d(lo..hi, -0.5..(k as f64 - 0.5))
         .map_err(err)?;
-    let yf = |y: &f64| style::row_label(names, *y);
+    let words: Vec<String> = names.iter().map(|n| factor_words(n)).collect();
+    let yf = |y: &f64| style::row_label(&words, *y);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -253,10 +266,72 @@ fn indices<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws the sweep charts in `dir`; returns them.
+/// An output label in words: `social_care_priority@2021Q1` is "social
+/// care's share of STP agendas at 2021Q1".
+pub fn output_words(label: &str) -> String {
+    let (metric, at) = label.split_once('@').unwrap_or((label, ""));
+    let words = crate::model::Metric::parse(metric).map_or(metric.replace('_', " "), |m| m.label().to_string());
+    if at.is_empty() { words } else { format!("{words} at {at}") }
+}
+
+/// A factor in words: `lever.strengthen_leads.authority` is "strengthen leads: authority".
+pub fn factor_words(name: &str) -> String {
+    match name.strip_prefix("lever.").and_then(|r| r.split_once('.')) {
+        Some((kind, field)) => {
+            let (label, field) = (crate::model::levers::label(kind), field.replace('_', " "));
+            if label.contains(&field) { label.to_string() } else { format!("{label}: {field}") }
+        }
+        None => name.replace('_', " "),
+    }
+}
+
+/// Whether an output (`metric@quarter`) is a share, shown in per cent.
+fn share(label: &str) -> bool {
+    crate::model::Metric::parse(label.split('@').next().unwrap_or("")).is_some_and(crate::plot::numbers::is_share)
+}
+
+/// A cell's value: shares in per cent, others to three decimals, true minus signs.
+fn value_text(label: &str, v: f64) -> String {
+    if share(label) {
+        format!("{}%", crate::plot::numbers::thousands(v * 100.0, 1))
+    } else {
+        crate::plot::numbers::minus(&format!("{v:.3}"))
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+}
+
+/// Sensitivity rows per output: factor names and their index rows.
+type Indices = BTreeMap<String, (Vec<String>, Vec<Vec<f64>>)>;
+
+fn read_indices(dir: &Path, frame: &Frame) -> Indices {
+    let mut by_metric: Indices = BTreeMap::new();
+    let Ok(text) = std::fs::read_to_string(dir.join("sensitivity.csv")) else { return by_metric };
+    let width = if frame.design == "sobol" { 8 } else { 5 };
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != width {
+            continue; // not a row this version wrote
+        }
+        let e = by_metric.entry(f[0].to_string()).or_default();
+        e.0.push(f.get(1).unwrap_or(&"").to_string());
+        e.1.push(f[2..].iter().map(|v| v.parse().unwrap_or(f64::NAN)).collect());
+    }
+    by_metric
+}
+
+/// Draws the sweep charts and report.html in `dir`; returns the charts.
 pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
     style::register_fonts();
-    let frame = Frame::load(dir).map_err(|e| PlotError::Draw { chart: "sweep".into(), message: e.to_string() })?;
+    let frame = Frame::load(dir).map_err(|e| {
+        PlotError::Input(super::InputError::Manifest {
+            path: dir.join(crate::experiment::sweep::FRAME_FILE),
+            message: e.to_string(),
+        })
+    })?;
     let summary = read_summary(dir, &frame)?;
     let mut charts = Vec::new();
     for label in &frame.outputs {
@@ -265,38 +340,199 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
             let s = stem("sweep_heatmap", label);
             charts.push(svg(
                 &s,
-                &format!("{label} by {} and {}", frame.factors[0], frame.factors[1]),
+                &capital(&format!(
+                    "{} by {} and {}",
+                    output_words(label),
+                    factor_words(&frame.factors[0]),
+                    factor_words(&frame.factors[1])
+                )),
                 (1300, 900),
                 |root| heatmap(root, &frame, label, pts),
             )?);
         } else if frame.factors.len() == 1 {
             let s = stem("sweep_line", label);
-            charts.push(svg(&s, &format!("{label} against {}", frame.factors[0]), (1200, 800), |root| {
-                line(root, &frame, label, pts)
-            })?);
+            charts.push(svg(
+                &s,
+                &capital(&format!("{} against {}", output_words(label), factor_words(&frame.factors[0]))),
+                (1200, 800),
+                |root| line(root, &frame, label, pts),
+            )?);
         }
     }
-    let sens = dir.join("sensitivity.csv");
-    if let Ok(text) = std::fs::read_to_string(&sens) {
-        let mut by_metric: BTreeMap<String, (Vec<String>, Vec<Vec<f64>>)> = BTreeMap::new();
-        let width = if frame.design == "sobol" { 8 } else { 5 };
-        for line in text.lines().skip(1) {
-            let f: Vec<&str> = line.split(',').collect();
-            if f.len() != width {
-                continue; // not a row this version wrote
-            }
-            let e = by_metric.entry(f[0].to_string()).or_default();
-            e.0.push(f.get(1).unwrap_or(&"").to_string());
-            e.1.push(f[2..].iter().map(|v| v.parse().unwrap_or(f64::NAN)).collect());
-        }
-        for (label, (names, rows)) in &by_metric {
-            let s = stem("sensitivity", label);
-            let h = (200 + 70 * names.len() as u32).max(800);
-            charts.push(svg(&s, &format!("Sensitivity of {label}"), (1200, h), |root| {
-                indices(root, &frame, label, rows, names)
-            })?);
-        }
+    let indices = read_indices(dir, &frame);
+    for (label, (names, rows)) in &indices {
+        let s = stem("sensitivity", label);
+        let h = (200 + 70 * names.len() as u32).max(800);
+        charts.push(svg(&s, &capital(&format!("Sensitivity of {}", output_words(label))), (1200, h), |root| {
+            indices_chart(root, &frame, label, rows, names)
+        })?);
     }
     super::write_charts(dir, &charts)?;
+    let html = report(dir, &frame, &summary, &indices, &charts);
+    let path = dir.join("report.html");
+    crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
+        .map_err(|e| PlotError::Write { path, reason: e })?;
     Ok(charts)
+}
+
+/// Files a sweep may write, with what each holds.
+const SWEEP_FILES: [(&str, &str); 4] = [
+    ("sweep.csv", "point, replicate, factor values, metric, value: every replicate of every design point"),
+    ("sweep_summary.csv", "point, factor values, metric, n, mean, sd, p05, p25, p50, p75, p95"),
+    ("sensitivity.csv", "the sensitivity indices of each factor for each output"),
+    ("plan.json", "the plan's fingerprint and layout, used to resume and merge"),
+];
+
+/// The sweep's report.html: key findings, contents, what was run, charts,
+/// caveats and the data files, in the style of a run's report.
+fn report(
+    dir: &Path,
+    frame: &Frame,
+    summary: &BTreeMap<String, Vec<Point>>,
+    indices: &Indices,
+    charts: &[Chart],
+) -> String {
+    use crate::report::escape;
+    use std::fmt::Write as _;
+    let kind = match frame.design.as_str() {
+        "sobol" | "morris" => "sensitivity analysis",
+        _ => "sweep",
+    };
+    let title = format!(
+        "stpsim {kind}: {} on {}",
+        frame.factors.iter().map(|f| factor_words(f)).collect::<Vec<_>>().join(", "),
+        frame.base
+    );
+    let mut h = String::new();
+    let w = &mut h;
+    let _ = write!(
+        w,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{0}</title>\n<style>{1}</style>\n</head>\n<body>\n<h1>{0}</h1>\n\
+         <p class=\"meta\">stpsim v{2}, {3} design, {4} design points x {5} replicates, seed {6}, base scenario {7}.</p>\n",
+        escape(&title),
+        crate::report::CSS,
+        escape(&frame.stpsim_version),
+        escape(&frame.design),
+        frame.design_points,
+        frame.replicates,
+        frame.seed,
+        escape(&frame.base)
+    );
+    let _ = writeln!(w, "<section class=\"findings\" id=\"findings\">\n<h2>Key findings</h2>\n<ul>");
+    for label in &frame.outputs {
+        let words = escape(&output_words(label));
+        if let Some((names, rows)) = indices.get(label) {
+            let col = if frame.design == "sobol" { 3 } else { 1 };
+            let best = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.len() > col && r[col].is_finite())
+                .max_by(|a, b| a.1[col].total_cmp(&b.1[col]));
+            if let Some((i, r)) = best {
+                let what = if frame.design == "sobol" {
+                    format!("a total Sobol index of {:.2} (95% interval {:.2} to {:.2})", r[3], r[4], r[5])
+                } else {
+                    format!("a Morris mu* of {:.3}", r[1])
+                };
+                let _ = writeln!(
+                    w,
+                    "<li>{words}: <b>{}</b> matters most, with {what}.</li>",
+                    escape(&factor_words(&names[i]))
+                );
+            }
+        } else if let Some(pts) = summary.get(label) {
+            let at = |p: &Point| {
+                frame
+                    .factors
+                    .iter()
+                    .zip(&p.factors)
+                    .map(|(f, v)| format!("{} {}", factor_words(f), v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let hi = pts.iter().max_by(|a, b| a.stats[0].total_cmp(&b.stats[0]));
+            let lo = pts.iter().min_by(|a, b| a.stats[0].total_cmp(&b.stats[0]));
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                let _ = writeln!(
+                    w,
+                    "<li>{words}: the mean over replicates is highest, {}, at {}, and lowest, {}, at {}.</li>",
+                    crate::plot::numbers::minus(&format!("{:.3}", hi.stats[0])),
+                    escape(&at(hi)),
+                    crate::plot::numbers::minus(&format!("{:.3}", lo.stats[0])),
+                    escape(&at(lo))
+                );
+            }
+        }
+    }
+    let _ = writeln!(w, "</ul>\n</section>");
+    let _ = writeln!(
+        w,
+        "<nav id=\"contents\">\n<h2>Contents</h2>\n<ol>\n<li><a href=\"#run\">What was run</a></li>\n<li><a href=\"#charts\">Charts</a><ol>"
+    );
+    for c in charts {
+        let _ = writeln!(w, "<li><a href=\"#{}\">{}</a></li>", escape(&c.stem), escape(&c.title));
+    }
+    let _ = writeln!(
+        w,
+        "</ol></li>\n<li><a href=\"#caveats\">Caveats</a></li>\n<li><a href=\"#data\">Data files</a></li>\n</ol>\n</nav>"
+    );
+    let _ = writeln!(
+        w,
+        "<h2 id=\"run\">What was run</h2>\n<p>Base scenario <b>{}</b>; every design point runs {} replicates with seed {}, so points share random numbers replicate by replicate.</p>\n<table>\n<tr><th>factor</th><th>in words</th><th>values swept</th></tr>",
+        escape(&frame.base),
+        frame.replicates,
+        frame.seed
+    );
+    let first = summary.values().next();
+    for (k, f) in frame.factors.iter().enumerate() {
+        let mut vals: Vec<f64> = first.map(|pts| pts.iter().map(|p| p.factors[k]).collect()).unwrap_or_default();
+        vals.sort_by(f64::total_cmp);
+        vals.dedup();
+        let shown = match vals.as_slice() {
+            [] => String::new(),
+            v if v.len() <= 8 => v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "),
+            v => format!("{} values from {} to {}", v.len(), v[0], v[v.len() - 1]),
+        };
+        let _ = writeln!(
+            w,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            escape(f),
+            escape(&factor_words(f)),
+            escape(&shown)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "</table>\n<p>Outputs: {}.</p>",
+        frame.outputs.iter().map(|o| escape(&output_words(o))).collect::<Vec<_>>().join("; ")
+    );
+    let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
+    for c in charts {
+        let body = c.svg.trim_start_matches(|ch| ch != '<');
+        let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
+        let _ = writeln!(
+            w,
+            "<figure id=\"{0}\">\n{1}\n<figcaption>{2}: <a href=\"{0}.png\">{0}.png</a>, <a href=\"{0}.svg\">{0}.svg</a></figcaption>\n</figure>",
+            escape(&c.stem),
+            body.trim(),
+            escape(&c.title)
+        );
+    }
+    let _ = writeln!(
+        w,
+        "<h2 id=\"caveats\">Caveats</h2>\n<ul>\n<li><b>What the numbers cover.</b> Means and 90% bands are over the replicates of each design point: \
+         the model's own chance events for fixed parameters, not uncertainty in the parameters left out of the design, the model's structure or the data.</li>\n\
+         <li><b>Sensitivity indices</b> (where given) rank factors within the ranges swept only; Sobol intervals are bootstrap 95% intervals, \
+         Morris screening ranks rather than measures.</li>\n<li><b>Quarters.</b> {}</li>\n\
+         <li><b>The model</b> is described in docs/model.md in the ODD protocol; every parameter's source is in docs/parameters.md.</li>\n</ul>",
+        escape(crate::plot::numbers::QUARTERS_NOTE)
+    );
+    let _ = writeln!(w, "<h2 id=\"data\">Data files</h2>\n<table>\n<tr><th>file</th><th>what it holds</th></tr>");
+    for (f, what) in SWEEP_FILES {
+        if dir.join(f).is_file() {
+            let _ = writeln!(w, "<tr><td><a href=\"{0}\">{0}</a></td><td>{1}</td></tr>", f, escape(what));
+        }
+    }
+    let _ = writeln!(w, "</table>\n</body>\n</html>");
+    h
 }

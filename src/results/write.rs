@@ -8,8 +8,29 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+/// Whether `name` is one plain file name: no folder part, not `.` or `..`,
+/// nothing a file system treats specially. Every file an output folder gets
+/// is named through this check, so data can never steer a write outside it.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 200
+        && name != "."
+        && name != ".."
+        && !name.chars().any(|c| matches!(c, '/' | '\\' | ':' | '\0') || c.is_control())
+}
+
 /// Writes a file atomically: `write` fills a temporary file that then replaces `name`.
 pub fn atomic(dir: &Path, name: &str, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    if !is_plain_file_name(name) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refused to write `{}`: not a plain file name inside {}",
+                crate::scenario::error::shorten(name, 80),
+                dir.display()
+            ),
+        ));
+    }
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = BufWriter::new(fs::File::create(&tmp)?);
@@ -91,4 +112,109 @@ pub fn differences(out: &mut dyn Write, rows: &[DifferenceRow]) -> io::Result<()
         w.write_record(&rec).map_err(csv_err)?;
     }
     w.flush()
+}
+
+/// Data files a run writes.
+pub const RUN_FILES: [&str; 5] =
+    ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"];
+
+/// Whether `name` is a file a run writes: its data files, report.html and
+/// its charts (`fan_*`, `heatmap_*`, `comparison`, `funnel` as PNG or SVG).
+pub fn is_run_file(name: &str) -> bool {
+    if RUN_FILES.contains(&name) || name == "report.html" {
+        return true;
+    }
+    let Some(stem) = name.strip_suffix(".png").or_else(|| name.strip_suffix(".svg")) else { return false };
+    stem == "comparison" || stem == "funnel" || stem.starts_with("fan_") || stem.starts_with("heatmap_")
+}
+
+/// What an output folder holds before a run writes into it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Folder {
+    /// Missing or empty.
+    Empty,
+    /// An earlier stpsim run's folder (it has a manifest.json).
+    Run,
+    /// Files that are not a stpsim run's: the first few names.
+    Foreign(Vec<String>),
+}
+
+/// Looks at an output folder before a run.
+/// Anything but a folder counts as empty: creating it then reports the error.
+pub fn inspect(dir: &Path) -> io::Result<Folder> {
+    if !dir.is_dir() {
+        return Ok(Folder::Empty);
+    }
+    let entries = fs::read_dir(dir)?;
+    let mut names = Vec::new();
+    for e in entries {
+        let name = e?.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') {
+            names.push(name);
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        Ok(Folder::Empty)
+    } else if dir.join("manifest.json").is_file() {
+        Ok(Folder::Run)
+    } else {
+        names.truncate(3);
+        Ok(Folder::Foreign(names))
+    }
+}
+
+/// Removes the files an earlier run wrote (and only those), so charts and
+/// reports of scenarios no longer run do not sit beside the new results.
+/// Returns how many were removed.
+pub fn remove_stale(dir: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    if !dir.is_dir() {
+        return Ok(0);
+    }
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if is_run_file(&name) && e.file_type()?.is_file() {
+            fs::remove_file(e.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_runs_own_files_are_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "fan_gaps.png",
+            "heatmap_old_transformation_index.svg",
+            "report.html",
+            "summary.csv",
+            "notes.txt",
+            "fan_gaps.pdf",
+        ] {
+            fs::write(dir.path().join(f), "x").unwrap();
+        }
+        assert_eq!(
+            inspect(dir.path()).unwrap(),
+            Folder::Foreign(vec![
+                "fan_gaps.pdf".into(),
+                "fan_gaps.png".into(),
+                "heatmap_old_transformation_index.svg".into()
+            ])
+        );
+        fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+        assert_eq!(inspect(dir.path()).unwrap(), Folder::Run);
+        assert_eq!(remove_stale(dir.path()).unwrap(), 5);
+        let mut left: Vec<String> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, ["fan_gaps.pdf", "notes.txt"]);
+        assert_eq!(inspect(&dir.path().join("missing")).unwrap(), Folder::Empty);
+    }
 }

@@ -12,6 +12,8 @@ pub struct Located {
     /// The source line, for the excerpt.
     pub excerpt: String,
     pub width: usize,
+    /// Column of the caret in the excerpt (differs from `col` when a long line is windowed).
+    pub caret: usize,
     /// Dotted path of the field, e.g. `levers[1].authority`; empty for syntax errors.
     pub field: String,
     /// The offending value as written.
@@ -19,11 +21,13 @@ pub struct Located {
     pub problem: String,
     /// What would be accepted.
     pub allowed: String,
+    /// Further context: where an inherited value was set, how to fix the file.
+    pub note: String,
 }
 
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.line, self.col)?;
+        write!(f, "{}:{}:{}: ", shorten(&self.file, 200), self.line, self.col)?;
         match (self.field.is_empty(), self.value.is_empty()) {
             (true, _) => write!(f, "{}", self.problem)?,
             (false, true) => write!(f, "`{}` {}", self.field, self.problem)?,
@@ -35,11 +39,14 @@ impl fmt::Display for Located {
             f,
             "\n {pad} |\n {n} | {}\n {pad} | {}{}",
             self.excerpt,
-            " ".repeat(self.col.saturating_sub(1)),
+            " ".repeat(self.caret.saturating_sub(1)),
             "^".repeat(self.width.max(1))
         )?;
         if !self.allowed.is_empty() {
             write!(f, "\n {pad} = allowed: {}", self.allowed)?;
+        }
+        for line in self.note.lines() {
+            write!(f, "\n {pad} = note: {line}")?;
         }
         Ok(())
     }
@@ -49,14 +56,69 @@ impl fmt::Display for Located {
 pub enum ScenarioError {
     #[error("{file}: cannot read the file: {reason}")]
     Read { file: String, reason: std::io::Error },
+    /// A file refused before reading: not a regular file, too large, empty.
+    #[error("{file}: {problem}")]
+    Input { file: String, problem: String },
     #[error("{0}")]
     At(Box<Located>),
-    #[error("no scenario file or built-in scenario named `{name}`{hint}\n  built-in scenarios: {known}")]
+    #[error("no scenario file or built-in scenario named `{}`{hint}\n  built-in scenarios: {known}", shorten(name, 80))]
     Unknown { name: String, hint: String, known: String },
     #[error("{file}: `extends` makes a cycle: {chain}")]
     Cycle { file: String, chain: String },
-    #[error("{file}, row {row}: {message}")]
-    StructureRow { file: String, row: usize, message: String },
+    /// Several independent mistakes, in file order.
+    #[error("{}", many(.0))]
+    Many(Vec<ScenarioError>),
+}
+
+fn many(errors: &[ScenarioError]) -> String {
+    let mut s = format!("{} errors:", errors.len());
+    for (i, e) in errors.iter().enumerate() {
+        s += &format!("\n\n[{}/{}] {e}", i + 1, errors.len());
+    }
+    s
+}
+
+impl ScenarioError {
+    /// The errors this one stands for: itself, or each of `Many`.
+    pub fn all(&self) -> Vec<&ScenarioError> {
+        match self {
+            ScenarioError::Many(v) => v.iter().flat_map(ScenarioError::all).collect(),
+            other => vec![other],
+        }
+    }
+
+    /// One error, or `Many` of several; None if there are none.
+    pub fn from_list(mut errors: Vec<ScenarioError>) -> Option<ScenarioError> {
+        match errors.len() {
+            0 => None,
+            1 => errors.pop(),
+            _ => Some(ScenarioError::Many(errors)),
+        }
+    }
+
+    /// Adds where an inherited value came from, after the user's own place.
+    pub fn with_note(self, note: String) -> ScenarioError {
+        match self {
+            ScenarioError::At(mut l) => {
+                l.note = if l.note.is_empty() { note } else { format!("{}\n{note}", l.note) };
+                ScenarioError::At(l)
+            }
+            other => other,
+        }
+    }
+}
+
+/// A value for a message: at most `max` characters, longer ones cut in the
+/// middle with their length said, so a 10,000-character name stays one line.
+pub fn shorten(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let keep = max.saturating_sub(2) / 2;
+    let head: String = s.chars().take(keep).collect();
+    let tail: String = s.chars().skip(n - keep).collect();
+    format!("{head}...{tail} ({n} characters)")
 }
 
 /// A file's text and name, for turning byte spans into lines and columns.
@@ -72,27 +134,70 @@ impl SourceText<'_> {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |p| p + 1);
         let line_end = self.text[start..].find('\n').map_or(self.text.len(), |p| start + p);
-        let excerpt = self.text[line_start..line_end].trim_end_matches('\r').to_string();
+        let excerpt = self.text[line_start..line_end].trim_end_matches('\r');
         let col = self.text[line_start..start].chars().count() + 1;
         let width = self.text[start..span.end.clamp(start, line_end)].chars().count();
+        // A long line is shown as a window around the place, so a message stays short.
+        let chars = excerpt.chars().count();
+        let (excerpt, shown_col, width) = if chars <= EXCERPT {
+            (excerpt.to_string(), col, width)
+        } else {
+            let from = (col - 1).saturating_sub(EXCERPT / 4).min(chars - EXCERPT);
+            let window: String = excerpt.chars().skip(from).take(EXCERPT).collect();
+            let lead = if from > 0 { "..." } else { "" };
+            let tail = if from + EXCERPT < chars { "..." } else { "" };
+            let last = EXCERPT + lead.len() + 1;
+            let c = (col - from + lead.len()).min(last);
+            (format!("{lead}{window}{tail}"), c, width.min(last.saturating_sub(c)))
+        };
         ScenarioError::At(Box::new(Located {
             file: self.file.to_string(),
             line,
             col,
             excerpt,
             width,
-            field: field.to_string(),
-            value: value.to_string(),
+            caret: col,
+            field: shorten(field, 80),
+            value: shorten(value, 100),
             problem: problem.to_string(),
             allowed: allowed.to_string(),
+            note: String::new(),
         }))
+        .shift_caret(shown_col)
+    }
+
+    /// The text at a span as written, shortened: numbers print as the user wrote them.
+    pub fn written(&self, span: Range<usize>) -> String {
+        let t = self.text.get(span).unwrap_or("").trim();
+        shorten(t, 40)
     }
 
     /// Turns a TOML or serde error into a located one, with a "did you mean"
     /// for a misspelt field.
     pub fn from_toml(&self, e: &toml::de::Error) -> ScenarioError {
         let span = e.span().unwrap_or(0..0);
-        let msg = e.message().trim().to_string();
+        let raw_msg = e.message().trim();
+        let msg = plain_words(raw_msg);
+        if raw_msg.contains("expected a sequence") {
+            // `[levers]` where `[[levers]]` is meant: say so.
+            let at = self.text.get(span.clone()).unwrap_or("");
+            let header = self.text[..span.start.min(self.text.len())].lines().rev().chain(at.lines()).find_map(|l| {
+                l.trim()
+                    .strip_prefix('[')
+                    .filter(|r| !r.starts_with('['))
+                    .map(|r| r.trim_end_matches(']').trim().to_string())
+            });
+            if let Some(h) = header.filter(|h| !h.is_empty()) {
+                let field = h.split('.').next().unwrap_or(&h).to_string();
+                return self.at(
+                    span,
+                    &field,
+                    "",
+                    "is a single table where a list of tables is expected",
+                    &format!("write [[{field}]] (two brackets) before each entry"),
+                );
+            }
+        }
         if let Some(rest) = msg.strip_prefix("unknown field `") {
             let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
             let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
@@ -109,6 +214,42 @@ impl SourceText<'_> {
         }
         self.at(span, "", "", &msg, "")
     }
+}
+
+/// Longest source line shown in a message.
+const EXCERPT: usize = 160;
+
+impl ScenarioError {
+    fn shift_caret(self, col: usize) -> ScenarioError {
+        match self {
+            ScenarioError::At(mut l) => {
+                // `col` stays the true column for the heading; the caret follows the window.
+                l.caret = col;
+                ScenarioError::At(l)
+            }
+            other => other,
+        }
+    }
+}
+
+/// serde's words for our internal types, in the words of the file.
+fn plain_words(msg: &str) -> String {
+    let mut m = msg.to_string();
+    for (internal, plain) in [
+        ("struct RawScenario", "a scenario (name = ..., [structure], [params], [[levers]])"),
+        ("struct RawStructure", "a [structure] table (kind = ..., footprints, path, ready)"),
+        ("struct RawLever", "a lever table ([[levers]] with kind = ..., start = ...)"),
+        ("struct RawYear", "a table { year = \"2016/17\", total_gbp_bn = ..., transformation_share = ... }"),
+        ("struct RawPlan", "a plan (base, design, metrics, [[factors]])"),
+        ("struct RawFactor", "a factor table ([[factors]] with name = ...)"),
+        ("invalid type: map, expected a sequence", "found a table where a list is expected"),
+        ("expected a sequence", "expected a list"),
+        ("invalid type: map", "invalid type: a table"),
+        ("invalid type: sequence", "invalid type: a list"),
+    ] {
+        m = m.replace(internal, plain);
+    }
+    if m.trim().is_empty() { "is not valid TOML".to_string() } else { m }
 }
 
 /// The known names closest to `name`, for "did you mean".

@@ -4,7 +4,8 @@
 pub mod builtin;
 pub mod error;
 pub mod raw;
+pub mod read;
 pub mod resolve;
 
 pub use error::ScenarioError;
-pub use resolve::{Scenario, StructureSpec, load, load_text};
+pub use resolve::{NAME_RULE, Scenario, StructureSpec, is_valid_name, load, load_text};

@@ -3,8 +3,9 @@
 //! Every error names its file, line, column, field, value and what is allowed.
 
 use super::builtin;
-use super::error::{ScenarioError, SourceText, nearest};
+use super::error::{ScenarioError, SourceText, nearest, shorten};
 use super::raw::{self, Num, RawField, RawLever, RawScenario, RawYear};
+use super::read;
 use crate::model::levers::{
     Default as LeverDefault, Form, LEVERS, Lever, LeverAction, LeverDef, LeverKind, Setting, Targets,
 };
@@ -80,13 +81,8 @@ fn footprint_names(s: &StructureSpec) -> Vec<String> {
         StructureSpec::England => structure::england_footprints().into_iter().map(|r| r.name).collect(),
         StructureSpec::Synthetic { footprints } => structure::synthetic_names(*footprints),
         StructureSpec::File { organisations, .. } => {
-            let mut names: Vec<String> = Vec::new();
-            for o in organisations {
-                if !names.contains(&o.footprint) {
-                    names.push(o.footprint.clone());
-                }
-            }
-            names
+            let mut seen = std::collections::HashSet::new();
+            organisations.iter().filter(|o| seen.insert(o.footprint.as_str())).map(|o| o.footprint.clone()).collect()
         }
     }
 }
@@ -159,16 +155,17 @@ struct Draft {
 /// Loads a scenario from a path to a TOML file or a built-in name.
 pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     let path = Path::new(arg);
-    if path.is_file() {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| ScenarioError::Read { file: arg.to_string(), reason: e })?;
+    let looks_like_path = arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\');
+    let meta = std::fs::metadata(path);
+    if meta.as_ref().is_ok_and(|m| m.is_file()) || (meta.is_ok() && looks_like_path) {
+        let text = read::read_text(path, arg)?;
         return load_text(&text, arg, path.parent().map(Path::to_path_buf));
     }
     if let Some((file, text)) = builtin::get(arg) {
         return load_text(text, file, None);
     }
-    if arg.ends_with(".toml") || arg.contains('/') || arg.contains('\\') {
-        let e = std::fs::metadata(path).err().unwrap_or_else(|| std::io::Error::other("not a file"));
+    if looks_like_path {
+        let e = meta.err().unwrap_or_else(|| std::io::Error::other("not a file"));
         return Err(ScenarioError::Read { file: arg.to_string(), reason: e });
     }
     let near = nearest(arg, builtin::names(), 1);
@@ -264,12 +261,10 @@ fn parent(
         ));
     };
     let path = dir.join(name);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => {
-            let shown = path.to_string_lossy().to_string();
-            layer(&text, &shown, path.parent().map(Path::to_path_buf), chain)
-        }
-        Err(e) => {
+    let shown = path.to_string_lossy().to_string();
+    match read::read_bounded(&path) {
+        Ok(text) => layer(&text, &shown, path.parent().map(Path::to_path_buf), chain),
+        Err(read::Refusal::Io(e)) => {
             let near = nearest(name, builtin::names(), 1);
             let hint = near
                 .first()
@@ -280,29 +275,39 @@ fn parent(
                 ext.span(),
                 "extends",
                 &format!("\"{name}\""),
-                &format!("names no built-in scenario and no readable file ({}: {e}){hint}", path.display()),
+                &format!("names no built-in scenario and no readable file ({}: {e}){hint}", shorten(&shown, 120)),
                 "a built-in name (`stpsim scenarios` lists them) or a path relative to this file",
             ))
         }
+        Err(utf8 @ read::Refusal::Utf8 { .. }) => Err(utf8.into_error(&shown)),
+        Err(other) => Err(src.at(
+            ext.span(),
+            "extends",
+            &format!("\"{name}\""),
+            &format!("names a file that {}", other.problem()),
+            "a built-in name or a scenario file (a regular file) relative to this file",
+        )),
     }
 }
 
-fn check_name(name: &Spanned<String>, src: &SourceText) -> Result<(), ScenarioError> {
-    let n = name.get_ref();
-    let ok = !n.is_empty()
+/// The scenario name rule: 1 to 64 lowercase letters, digits and '-', not
+/// starting with '-'. Names become file names (heatmap charts), so anything
+/// read back from a run's files is held to the same rule.
+pub fn is_valid_name(n: &str) -> bool {
+    !n.is_empty()
         && n.len() <= 64
         && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !n.starts_with('-');
-    if ok {
+        && !n.starts_with('-')
+}
+
+pub const NAME_RULE: &str = "1 to 64 lowercase letters, digits and '-', not starting with '-'";
+
+fn check_name(name: &Spanned<String>, src: &SourceText) -> Result<(), ScenarioError> {
+    let n = name.get_ref();
+    if is_valid_name(n) {
         Ok(())
     } else {
-        Err(src.at(
-            name.span(),
-            "name",
-            &format!("\"{n}\""),
-            "is not allowed",
-            "1 to 64 lowercase letters, digits and '-', not starting with '-'",
-        ))
+        Err(src.at(name.span(), "name", &format!("\"{n}\""), "is not allowed", NAME_RULE))
     }
 }
 
@@ -324,7 +329,7 @@ fn number(
         Ok(x)
     } else {
         let kind = if whole { "a whole number" } else { "a number" };
-        Err(src.at(v.span(), field, &x.to_string(), "is out of range", &format!("{kind} from {lo} to {hi}")))
+        Err(src.at(v.span(), field, &src.written(v.span()), "is out of range", &format!("{kind} from {lo} to {hi}")))
     }
 }
 
@@ -371,7 +376,7 @@ fn apply(
                 return Err(src.at(
                     v.span(),
                     &format!("params.{name}"),
-                    &x.to_string(),
+                    &src.written(v.span()),
                     "is out of range",
                     &format!("{} ({})", def.allowed(), def.unit),
                 ));
@@ -411,19 +416,27 @@ fn structure_layer(
                 };
                 let full = dir.map_or_else(|| PathBuf::from(path.get_ref()), |d| d.join(path.get_ref()));
                 let shown = full.to_string_lossy().to_string();
-                let text = std::fs::read_to_string(&full).map_err(|e| {
-                    src.at(
-                        path.span(),
-                        "structure.path",
-                        &format!("\"{}\"", path.get_ref()),
-                        &format!("cannot be read ({shown}: {e})"),
-                        "a path to a CSV file, relative to this scenario file",
-                    )
-                })?;
-                let organisations = structure::parse_structure_csv(&text).map_err(|e| ScenarioError::StructureRow {
-                    file: shown.clone(),
-                    row: e.row,
-                    message: e.message,
+                let text = match read::read_bounded(&full) {
+                    Ok(t) => t,
+                    Err(utf8 @ read::Refusal::Utf8 { .. }) => return Err(utf8.into_error(&shown)),
+                    Err(r) => {
+                        let problem = match &r {
+                            read::Refusal::Io(e) => format!("cannot be read ({}: {e})", shorten(&shown, 120)),
+                            other => other.problem(),
+                        };
+                        return Err(src.at(
+                            path.span(),
+                            "structure.path",
+                            &format!("\"{}\"", path.get_ref()),
+                            &problem,
+                            "a path to a CSV file, relative to this scenario file",
+                        ));
+                    }
+                };
+                let organisations = structure::parse_structure_csv(&text).map_err(|errors| {
+                    let csv = SourceText { file: &shown, text: &text };
+                    let list = errors.into_iter().map(|e| csv.at(e.span, &e.field, &e.value, &e.problem, &e.allowed));
+                    ScenarioError::from_list(list.collect()).unwrap_or_else(|| unreachable!("errors are never empty"))
                 })?;
                 StructureSpec::File { path: shown, organisations }
             }

@@ -2,6 +2,10 @@
 
 use super::{BudgetRule, FootprintDef, OrgDef, Structure};
 use crate::model::kind::Kind;
+use crate::scenario::error::{nearest, shorten};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct FileOrg {
@@ -12,127 +16,329 @@ pub struct FileOrg {
     pub lead: bool,
 }
 
-/// A problem in a structure file: the row (its line in the file, as a
-/// spreadsheet numbers it; the header is row 1) and what is wrong.
+/// A problem in a structure file: the bytes it is about (so the caller can
+/// give line and column), the column's name, the value, what is wrong and
+/// what is allowed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowError {
-    pub row: usize,
-    pub message: String,
+    pub span: Range<usize>,
+    pub field: String,
+    pub value: String,
+    pub problem: String,
+    pub allowed: String,
 }
 
-/// Parses and checks a structure CSV.
-pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, RowError> {
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(text.as_bytes());
-    let headers =
-        rdr.headers().map_err(|e| RowError { row: 1, message: format!("cannot read the header: {e}") })?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(fp_col), Some(org_col), Some(kind_col)) = (col("footprint"), col("organisation"), col("kind")) else {
-        return Err(RowError {
-            row: 1,
-            message: format!(
-                "the header must name the columns footprint,organisation,kind (and optionally budget,lead); found {}",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        });
-    };
-    for (i, h) in headers.iter().enumerate() {
-        if headers.iter().take(i).any(|e| e == h) {
-            return Err(RowError { row: 1, message: format!("column `{h}` appears twice in the header") });
-        }
-        if !["footprint", "organisation", "kind", "budget", "lead"].contains(&h) {
-            return Err(RowError {
-                row: 1,
-                message: format!("unknown column `{h}`; allowed: footprint, organisation, kind, budget, lead"),
-            });
+impl RowError {
+    fn new(
+        span: Range<usize>,
+        field: &str,
+        value: &str,
+        problem: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> Self {
+        RowError {
+            span,
+            field: field.to_string(),
+            value: value.to_string(),
+            problem: problem.into(),
+            allowed: allowed.into(),
         }
     }
-    let budget_col = col("budget");
-    let lead_col = col("lead");
-    let mut out = Vec::new();
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        // The reader's own line count skips blank lines, and a record's start
-        // offset can fall on the blank lines before it: count from its first character.
-        let line_at = |byte: u64| {
-            let bytes = text.as_bytes();
-            let mut b = (byte as usize).min(bytes.len());
-            while b < bytes.len() && matches!(bytes[b], b'\n' | b'\r') {
-                b += 1;
+
+    /// 1-based line of the error in `text`.
+    pub fn line(&self, text: &str) -> usize {
+        text.as_bytes()[..self.span.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    }
+}
+
+/// A field as read: its bytes in the file and its text (unquoted, trimmed).
+struct Field<'a> {
+    span: Range<usize>,
+    text: Cow<'a, str>,
+}
+
+/// A one-pass CSV reader (RFC 4180 quoting, `\n` or `\r\n` lines, blank lines
+/// skipped, fields trimmed) that keeps every field's place in the file.
+struct Records<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Records<'a> {
+    /// The next record, or None at the end of the text.
+    fn next_record(&mut self) -> Option<Result<Vec<Field<'a>>, RowError>> {
+        let b = self.text.as_bytes();
+        // Skip blank lines (nothing but spaces and tabs).
+        loop {
+            let rest = &b[self.pos..];
+            let line_end = rest.iter().position(|&c| c == b'\n').map_or(rest.len(), |p| p + 1);
+            if rest.is_empty() {
+                return None;
             }
-            bytes[..b].iter().filter(|&&c| c == b'\n').count() + 1
-        };
-        let rec = rec.map_err(|e| RowError {
-            row: e.position().map_or(i + 2, |p| line_at(p.byte())),
-            message: format!("cannot read the row: {e}"),
-        })?;
-        let row = rec.position().map_or(i + 2, |p| line_at(p.byte()));
-        rows.push(row);
-        if rec.len() != headers.len() {
-            return Err(RowError {
-                row,
-                message: format!("{} fields where the header has {}", rec.len(), headers.len()),
-            });
+            if rest[..line_end].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n')) {
+                self.pos += line_end;
+            } else {
+                break;
+            }
         }
-        let field = |c: usize| rec.get(c).unwrap_or("");
-        let footprint = field(fp_col).to_string();
-        if footprint.is_empty() {
-            return Err(RowError { row, message: "footprint is empty".into() });
-        }
-        let organisation = field(org_col).to_string();
-        let kind_s = field(kind_col);
-        let kind = Kind::parse(kind_s).ok_or_else(|| RowError {
-            row,
-            message: format!(
-                "kind `{kind_s}` is not known; allowed: {}",
-                Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
-            ),
-        })?;
-        let budget = match budget_col.map(field).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => match s.parse::<f64>() {
-                Ok(b) if b.is_finite() && b > 0.0 && b <= 1e6 => Some(b),
-                _ => {
-                    return Err(RowError {
-                        row,
-                        message: format!("budget `{s}` must be a number of GBP m above 0 and at most 1000000"),
-                    });
+        let mut fields = Vec::new();
+        loop {
+            while self.pos < b.len() && matches!(b[self.pos], b' ' | b'\t') {
+                self.pos += 1;
+            }
+            let start = self.pos;
+            if b.get(self.pos) == Some(&b'"') {
+                let mut value = String::new();
+                let mut i = self.pos + 1;
+                loop {
+                    let Some(q) = b[i..].iter().position(|&c| c == b'"') else {
+                        return Some(Err(RowError::new(
+                            start..start + 1,
+                            "",
+                            "",
+                            "a quoted field is not closed before the end of the file",
+                            "end the field with \" (write \"\" for a quote inside it)",
+                        )));
+                    };
+                    value.push_str(&self.text[i..i + q]);
+                    i += q + 1;
+                    if b.get(i) == Some(&b'"') {
+                        value.push('"');
+                        i += 1;
+                    } else {
+                        break;
+                    }
                 }
-            },
-        };
-        let lead = match lead_col.map(field).unwrap_or("") {
-            "" | "false" | "0" | "no" => false,
-            "true" | "1" | "yes" => true,
-            other => return Err(RowError { row, message: format!("lead `{other}` must be true or false") }),
-        };
-        out.push(FileOrg { footprint, organisation, kind, budget, lead });
+                let end = i;
+                while i < b.len() && matches!(b[i], b' ' | b'\t') {
+                    i += 1;
+                }
+                if i < b.len() && !matches!(b[i], b',' | b'\n' | b'\r') {
+                    return Some(Err(RowError::new(
+                        i..i + 1,
+                        "",
+                        "",
+                        "text follows a quoted field's closing quote",
+                        "a comma or the end of the line after the closing quote",
+                    )));
+                }
+                self.pos = i;
+                fields.push(Field { span: start..end, text: Cow::Owned(value.trim().to_string()) });
+            } else {
+                let len =
+                    b[self.pos..].iter().position(|&c| matches!(c, b',' | b'\n' | b'\r')).unwrap_or(b.len() - self.pos);
+                let raw = &self.text[self.pos..self.pos + len];
+                let trimmed = raw.trim_end_matches([' ', '\t']);
+                fields.push(Field { span: start..start + trimmed.len(), text: Cow::Borrowed(trimmed) });
+                self.pos += len;
+            }
+            match b.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'\r') if b.get(self.pos + 1) == Some(&b'\n') => {
+                    self.pos += 2;
+                    break;
+                }
+                Some(b'\r' | b'\n') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => break,
+            }
+        }
+        Some(Ok(fields))
     }
-    if out.is_empty() {
-        return Err(RowError { row: 1, message: "the file lists no organisations".into() });
-    }
-    let mut names: Vec<&str> = Vec::new();
-    for o in &out {
-        if !names.contains(&o.footprint.as_str()) {
-            names.push(&o.footprint);
+}
+
+const COLUMNS: [&str; 5] = ["footprint", "organisation", "kind", "budget", "lead"];
+/// More errors than this in one file are not listed one by one.
+const MAX_ERRORS: usize = 20;
+
+fn kinds() -> String {
+    Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses and checks a structure CSV in one pass; every row's mistakes are
+/// reported (up to 20), each at its line and column.
+pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, Vec<RowError>> {
+    let mut records = Records { text, pos: 0 };
+    let header = match records.next_record() {
+        None => {
+            return Err(vec![RowError::new(
+                0..0,
+                "",
+                "",
+                "the file is empty",
+                "a header line footprint,organisation,kind (optionally budget,lead), then one line per organisation",
+            )]);
+        }
+        Some(Err(e)) => return Err(vec![e]),
+        Some(Ok(h)) => h,
+    };
+    let mut errors = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if header[..i].iter().any(|e| e.text == h.text) {
+            errors.push(RowError::new(
+                h.span.clone(),
+                "",
+                &h.text,
+                format!("column `{}` appears twice in the header", h.text),
+                "each column once",
+            ));
+        } else if !COLUMNS.contains(&h.text.as_ref()) {
+            let near = nearest(&h.text, COLUMNS, 1);
+            let hint = near.first().filter(|n| strsim::jaro_winkler(&h.text.to_lowercase(), n) > 0.8);
+            errors.push(RowError::new(
+                h.span.clone(),
+                "",
+                &h.text,
+                format!("unknown column `{}` in the header", shorten(&h.text, 40)),
+                match hint {
+                    Some(n) => format!("did you mean `{n}`? columns: {}", COLUMNS.join(", ")),
+                    None => format!("columns: {}", COLUMNS.join(", ")),
+                },
+            ));
         }
     }
-    for name in names {
-        let leads = out.iter().enumerate().filter(|(_, o)| o.footprint == name && o.lead).collect::<Vec<_>>();
-        if leads.len() > 1 {
-            return Err(RowError {
-                row: leads[1].0 + 2,
-                message: format!("footprint `{name}` has more than one lead"),
+    let col = |name: &str| header.iter().position(|h| h.text == name);
+    let missing: Vec<&str> = COLUMNS[..3].iter().copied().filter(|c| col(c).is_none()).collect();
+    if !missing.is_empty() {
+        let line_end = text.find(['\r', '\n']).unwrap_or(text.len());
+        errors.push(RowError::new(
+            0..line_end,
+            "",
+            "",
+            format!("the header lacks the column{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")),
+            "a header line footprint,organisation,kind (optionally budget,lead)",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (fp_col, org_col, kind_col) =
+        (col("footprint").unwrap_or(0), col("organisation").unwrap_or(0), col("kind").unwrap_or(0));
+    let (budget_col, lead_col) = (col("budget"), col("lead"));
+    let mut out = Vec::new();
+    // Footprint name -> the span of its lead's `lead` field, for "more than one lead".
+    let mut leads: HashMap<String, Range<usize>> = HashMap::new();
+    while let Some(rec) = records.next_record() {
+        if errors.len() >= MAX_ERRORS {
+            break;
+        }
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                break;
+            }
+        };
+        let row_span = rec[0].span.start..rec[rec.len() - 1].span.end;
+        if rec.len() != header.len() {
+            let at = if rec.len() > header.len() { rec[header.len()].span.clone() } else { row_span.end..row_span.end };
+            errors.push(RowError::new(
+                at,
+                "",
+                "",
+                format!("{} fields where the header has {}", rec.len(), header.len()),
+                format!(
+                    "one value for each column: {}",
+                    header.iter().map(|h| h.text.as_ref()).collect::<Vec<_>>().join(",")
+                ),
+            ));
+            continue;
+        }
+        let mut bad = |e: RowError| errors.push(e);
+        let footprint = &rec[fp_col];
+        if footprint.text.is_empty() {
+            bad(RowError::new(footprint.span.clone(), "footprint", "", "is empty", "the footprint's name"));
+        }
+        let kind_f = &rec[kind_col];
+        let kind = Kind::parse(&kind_f.text);
+        if kind.is_none() {
+            let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+            let near = nearest(&kind_f.text, names.iter().copied(), 1);
+            let hint = near.first().map(|n| format!("did you mean `{n}`? ")).unwrap_or_default();
+            bad(RowError::new(
+                kind_f.span.clone(),
+                "kind",
+                &format!("\"{}\"", kind_f.text),
+                "is not a kind of organisation",
+                format!("{hint}kinds: {}", kinds()),
+            ));
+        }
+        let mut budget = None;
+        if let Some(f) = budget_col.map(|c| &rec[c]).filter(|f| !f.text.is_empty()) {
+            match f.text.parse::<f64>() {
+                Ok(b) if b.is_finite() && b > 0.0 && b <= 1e6 => budget = Some(b),
+                _ => bad(RowError::new(
+                    f.span.clone(),
+                    "budget",
+                    &format!("\"{}\"", f.text),
+                    "is not a budget",
+                    "a number of £m a year above 0 and at most 1000000, or nothing for a typical budget of the kind",
+                )),
+            }
+        }
+        let mut lead = false;
+        if let Some(f) = lead_col.map(|c| &rec[c]) {
+            match f.text.to_ascii_lowercase().as_str() {
+                "" | "false" | "0" | "no" => {}
+                "true" | "1" | "yes" => lead = true,
+                _ => bad(RowError::new(
+                    f.span.clone(),
+                    "lead",
+                    &format!("\"{}\"", f.text),
+                    "is not true or false",
+                    "true, false (or yes, no, 1, 0), or nothing",
+                )),
+            }
+            if lead {
+                if let Some(first) = leads.get(footprint.text.as_ref()) {
+                    let line = text.as_bytes()[..first.start].iter().filter(|&&b| b == b'\n').count() + 1;
+                    bad(RowError::new(
+                        f.span.clone(),
+                        "lead",
+                        &format!("\"{}\"", f.text),
+                        format!(
+                            "makes a second lead of footprint `{}` (its lead is on line {line})",
+                            shorten(&footprint.text, 60)
+                        ),
+                        "one lead per footprint",
+                    ));
+                } else {
+                    leads.insert(footprint.text.to_string(), f.span.clone());
+                }
+            }
+        }
+        if let Some(kind) = kind {
+            out.push(FileOrg {
+                footprint: footprint.text.to_string(),
+                organisation: rec[org_col].text.to_string(),
+                kind,
+                budget,
+                lead,
             });
         }
     }
-    Ok(out)
+    if errors.is_empty() && out.is_empty() {
+        errors.push(RowError::new(
+            0..0,
+            "",
+            "",
+            "the file lists no organisations",
+            "one line per organisation after the header",
+        ));
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 pub(super) fn build(rows: &[FileOrg]) -> Structure {
     let mut defs: Vec<(FootprintDef, Vec<OrgDef>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for r in rows {
-        let idx = match defs.iter().position(|(f, _)| f.name == r.footprint) {
-            Some(i) => i,
+        let idx = match index.get(r.footprint.as_str()) {
+            Some(&i) => i,
             None => {
+                index.insert(&r.footprint, defs.len());
                 defs.push((
                     FootprintDef { name: r.footprint.clone(), council_led: false, lead_given: false },
                     Vec::new(),
@@ -162,20 +368,50 @@ mod tests {
         assert_eq!(s.orgs[0].budget, BudgetRule::Fixed(300.0));
     }
 
+    fn first(text: &str) -> (usize, RowError) {
+        let e = parse_structure_csv(text).unwrap_err().remove(0);
+        (e.line(text), e)
+    }
+
     #[test]
-    fn bad_rows_are_named() {
-        let e = parse_structure_csv("footprint,organisation,kind\nA,x,acute_trust\nA,y,hospital\n").unwrap_err();
-        assert_eq!(e.row, 3);
-        assert!(e.message.contains("hospital") && e.message.contains("acute_trust"));
-        let e = parse_structure_csv("footprint,organisation,kind,budget\nA,x,ccg,-5\n").unwrap_err();
-        assert_eq!(e.row, 2);
-        let e = parse_structure_csv("name,kind\n").unwrap_err();
-        assert_eq!(e.row, 1);
-        let e = parse_structure_csv("footprint,organisation,kind\nA,x\n").unwrap_err();
-        assert_eq!(e.row, 2);
-        let e = parse_structure_csv("footprint,organisation,kind\nA,x,ccg\n\nA,y,hospital\n").unwrap_err();
-        assert_eq!(e.row, 4, "rows count lines, blank ones included");
-        let e = parse_structure_csv("footprint,organisation,kind,kind\nA,x,ccg,ccg\n").unwrap_err();
-        assert!(e.row == 1 && e.message.contains("twice"));
+    fn bad_rows_are_named_by_line() {
+        let (line, e) = first("footprint,organisation,kind\nA,x,acute_trust\nA,y,hospital\n");
+        assert_eq!(line, 3);
+        assert!(e.value.contains("hospital") && e.allowed.contains("acute_trust"));
+        let (line, _) = first("footprint,organisation,kind,budget\nA,x,ccg,-5\n");
+        assert_eq!(line, 2);
+        let errors = parse_structure_csv("name,kind\n").unwrap_err();
+        assert!(errors.iter().any(|e| e.problem.contains("lacks the columns footprint, organisation")), "{errors:?}");
+        let (line, _) = first("footprint,organisation,kind\nA,x\n");
+        assert_eq!(line, 2);
+        let (line, _) = first("footprint,organisation,kind\nA,x,ccg\n\nA,y,hospital\n");
+        assert_eq!(line, 4, "rows count lines, blank ones included");
+        let (line, _) = first("footprint,organisation,kind\nA,\"two\nlines\",ccg\nA,y,hospital\n");
+        assert_eq!(line, 4, "a quoted newline is a line too");
+        let (line, e) = first("footprint,organisation,kind,kind\nA,x,ccg,ccg\n");
+        assert!(line == 1 && e.problem.contains("twice"));
+        let (_, e) = first("");
+        assert_eq!(e.problem, "the file is empty");
+        let (line, e) = first("footprint,organisation,kind\nA,\"open,ccg\n");
+        assert!(line == 2 && e.problem.contains("not closed"), "{e:?}");
+    }
+
+    #[test]
+    fn kinds_suggest_the_nearest_and_every_bad_row_is_reported() {
+        let t = "footprint,organisation,kind,lead\nA,x,acute,true\nA,y,ccg,true\nB,z,counsil,\n";
+        let errors = parse_structure_csv(t).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].allowed.starts_with("did you mean `acute_trust`?"), "{:?}", errors[0]);
+        assert!(errors[1].problem.contains("second lead") && errors[1].problem.contains("line 2"), "{:?}", errors[1]);
+        assert!(errors[2].allowed.starts_with("did you mean `council`?"), "{:?}", errors[2]);
+        assert_eq!(&t[errors[0].span.clone()], "acute");
+    }
+
+    #[test]
+    fn quoting_and_line_endings() {
+        let t = "footprint,organisation,kind\r\n\"A, North\", \"The \"\"Big\"\" Trust\" ,acute_trust\r\n";
+        let rows = parse_structure_csv(t).unwrap();
+        assert_eq!(rows[0].footprint, "A, North");
+        assert_eq!(rows[0].organisation, "The \"Big\" Trust");
     }
 }

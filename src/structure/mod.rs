@@ -4,6 +4,7 @@
 mod england;
 mod file;
 mod synthetic;
+pub use synthetic::expected_members;
 
 pub use england::{ENGLAND_CSV, EnglandFootprint, england_footprints};
 pub use file::{FileOrg, parse_structure_csv};

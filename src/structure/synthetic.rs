@@ -18,6 +18,20 @@ fn poisson<R: rand::Rng>(mean: f64, rng: &mut R) -> usize {
     Poisson::new(mean).map(|d| d.sample(rng) as usize).unwrap_or(0)
 }
 
+/// Expected members of a synthetic footprint: the means of the counts `build` draws.
+pub fn expected_members(p: &Params) -> f64 {
+    1.0 + p.synthetic_ccg_extra
+        + 1.0
+        + p.synthetic_acute_extra
+        + 1.0
+        + p.synthetic_community
+        + 1.0
+        + 1.0
+        + p.synthetic_council_extra
+        + 1.0
+        + p.synthetic_primary_care_extra
+}
+
 /// Member counts are drawn once per run from the run seed, so the structure
 /// is fixed across replicates and scenarios.
 pub(super) fn build(n: usize, p: &Params, seed: u64) -> Structure {
@@ -57,6 +71,9 @@ mod tests {
         assert_eq!(a.footprints.len(), 50);
         let per_fp = a.n_orgs() as f64 / 50.0;
         // Expected 1+3.75 + 1+2.1 + 1 + 0.4 + 1 + 1+2.45 + 1+1.5 = 16.2 members.
+        assert!((expected_members(&p) - 16.2).abs() < 1e-9);
         assert!((12.0..21.0).contains(&per_fp), "{per_fp}");
+        let big = build(4000, &p, 3).n_orgs() as f64 / 4000.0;
+        assert!((big - expected_members(&p)).abs() < 0.3, "{big}");
     }
 }

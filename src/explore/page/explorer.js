@@ -98,7 +98,7 @@ function toToml(e) {
   const baseName = S.base.builtin ? `built-in scenario "${S.base.builtin}"` : 'an uploaded scenario';
   const lines = [
     `# Saved from the stpsim explorer (stpsim v${S.meta.version}), starting from ${baseName}.`,
-    `# Reproduce the explorer's numbers: stpsim run BASE THIS_FILE --seed ${S.seed} --replicates ${S.replicates}`,
+    `# The explorer's numbers again: stpsim run ${S.base.builtin || 'BASE.toml'} ${e.name}.toml --seed ${num(S.seed)} --replicates ${num(S.replicates)}`,
     `name = ${str(e.name)}`,
     `description = ${str(e.description)}`,
     `start = ${str(e.start)}`,
@@ -262,6 +262,9 @@ function footprintControl(l, i) {
       l.footprints = [...multi.selectedOptions].map((o) => o.value);
       changed();
     });
+    const count = el('span', { class: 'hint' }, `${l.footprints.length} of ${names.length} chosen`);
+    multi.addEventListener('change', () => { count.textContent = `${l.footprints.length} of ${names.length} chosen`; });
+    row.append(count);
     extra.push(el('div', { class: 'row' }, multi));
   } else if (mode !== 'all') {
     const n = el('input', { type: 'number', min: 1, max: names.length, step: 1, value: l.footprints[mode], 'aria-label': 'how many footprints' });
@@ -539,7 +542,7 @@ async function run() {
   const reader = r.body.getReader();
   const decoder = new TextDecoder();
   let buf = '';
-  let status = 'cancelled';
+  let status = 'stopped';
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -574,8 +577,10 @@ async function run() {
     $('report').disabled = false;
     document.body.dataset.finished = S.data ? `${S.data.done}` : '';
     setStatus(`Done: ${S.data.of} replicates, seed ${S.data.seed}. Save scenario writes the file that reproduces these numbers.`);
-  } else {
+  } else if (status === 'cancelled') {
     setStatus(`Cancelled after ${S.data ? S.data.done : 0} replicates.`);
+  } else {
+    setStatus('The run stopped before it finished; the server is still there: change something or press Run.');
   }
 }
 
@@ -604,9 +609,9 @@ function isShare(name) {
   return metricMeta(name).unit.startsWith('share');
 }
 
-function niceTicks(lo, hi, n = 6) {
+function niceTicks(lo, hi, n = 6, flat = 1) {
   if (!(hi > lo)) {
-    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
+    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : flat;
     lo -= d;
     hi += d;
   }
@@ -769,7 +774,8 @@ function diffChart() {
   }
   const quarters = d.quarters[0];
   const vals = series.flatMap((q) => [q[0], q[4]]).filter(Number.isFinite).concat([0]);
-  const yt = niceTicks(Math.min(...vals), Math.max(...vals));
+  // All zero (no lever yet): a narrow axis around zero, not -1 to 1.
+  const yt = niceTicks(Math.min(...vals), Math.max(...vals), 6, isShare(m) ? 0.01 : 0.01 * Math.max(1, ...vals.map(Math.abs)));
   const plot = { x0: 110, x1: W - 360, y0: 100, y1: H - 90 };
   const { x, y } = axes(root, plot, quarters, yt, m, true);
   root.append(svg('line', { x1: plot.x0, x2: plot.x1, y1: y(0), y2: y(0), stroke: 'rgb(110,110,110)', 'stroke-width': 1.5 }));
@@ -804,6 +810,9 @@ function headlineTable() {
   const rows = e.rows.map((r, i) => el('tr', { 'data-metric': r.metric },
     el('td', {}, r.metric), cell(b.rows[i].value, 'base'), cell(r.value, 'edited'), cell(r.difference, 'difference')));
   t.replaceChildren(head, ...rows);
+  const base = S.base.builtin || 'BASE.toml';
+  $('reproduce').replaceChildren('From the command line, with the file Save scenario writes: ',
+    el('code', {}, `stpsim run ${base} ${e.scenario}.toml --seed ${S.data.seed} --replicates ${S.data.of}`));
 }
 
 function draw() {

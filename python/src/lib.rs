@@ -1,0 +1,749 @@
+//! `stpsim._core`: the Python front over the stpsim library. Everything here
+//! calls the library's public API; tables leave as columns (numbers as raw
+//! little-endian buffers, text as codes into a list of names) that the
+//! Python side turns into data frames without a row-by-row loop.
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use stpsim::model::Metric;
+use stpsim::model::levers::{self, LEVERS};
+use stpsim::params::DICTIONARY;
+use stpsim::results::summary::{DifferenceRow, SummaryRow, differences, summarise};
+use stpsim::results::{FootprintRow, Row, write};
+use stpsim::scenario::builtin::{self, LIBRARY};
+
+create_exception!(
+    stpsim,
+    ScenarioError,
+    PyValueError,
+    "A scenario or plan the library rejects; the message is the one the command line prints."
+);
+
+/// The parts of one library scenario error, as `ScenarioError` attributes.
+#[derive(Default)]
+struct Parts {
+    file: String,
+    line: Option<usize>,
+    col: Option<usize>,
+    field: String,
+    value: String,
+    problem: String,
+    allowed: String,
+    note: String,
+}
+
+fn parts(e: &stpsim::ScenarioError) -> Parts {
+    use stpsim::ScenarioError as E;
+    match e {
+        E::At(l) => Parts {
+            file: l.file.clone(),
+            line: Some(l.line),
+            col: Some(l.col),
+            field: l.field.clone(),
+            value: l.value.clone(),
+            problem: l.problem.clone(),
+            allowed: l.allowed.clone(),
+            note: l.note.clone(),
+        },
+        E::Read { file, reason } => Parts {
+            file: file.clone(),
+            problem: reason.to_string(),
+            allowed: "a readable file".into(),
+            ..Parts::default()
+        },
+        E::Input { file, problem } => Parts { file: file.clone(), problem: problem.clone(), ..Parts::default() },
+        E::Unknown { name, known, .. } => Parts {
+            value: name.clone(),
+            problem: "is no scenario file or built-in scenario".into(),
+            allowed: format!("a scenario file, or a built-in scenario: {known}"),
+            ..Parts::default()
+        },
+        E::Cycle { file, chain } => Parts {
+            file: file.clone(),
+            field: "extends".into(),
+            value: chain.clone(),
+            problem: "makes a cycle".into(),
+            allowed: "a chain of `extends` that ends in a scenario without one".into(),
+            ..Parts::default()
+        },
+        E::Many(v) => v.first().map(parts).unwrap_or_default(),
+    }
+}
+
+fn parts_dict(py: Python<'_>, p: Parts) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    let none_if_empty = |s: String| if s.is_empty() { None } else { Some(s) };
+    d.set_item("rule", if p.allowed.is_empty() { p.problem.clone() } else { p.allowed.clone() })?;
+    d.set_item("file", none_if_empty(p.file))?;
+    d.set_item("line", p.line)?;
+    d.set_item("col", p.col)?;
+    d.set_item("field", none_if_empty(p.field))?;
+    d.set_item("value", none_if_empty(p.value))?;
+    d.set_item("problem", p.problem)?;
+    d.set_item("allowed", none_if_empty(p.allowed))?;
+    d.set_item("note", none_if_empty(p.note))?;
+    Ok(d)
+}
+
+/// Raises a library scenario error as `ScenarioError`, with its message as the
+/// command line prints it, the first mistake's parts as attributes (`field`,
+/// `value`, `rule`, ...), and every mistake's (with its `message`) in `errors`.
+fn scenario_error(e: stpsim::ScenarioError) -> PyErr {
+    let err = ScenarioError::new_err(e.to_string());
+    let set = Python::attach(|py| -> PyResult<()> {
+        let v = err.value(py);
+        for (k, x) in parts_dict(py, parts(&e))?.iter() {
+            v.setattr(k.cast::<PyString>()?, x)?;
+        }
+        let all = PyList::empty(py);
+        for one in e.all() {
+            let d = parts_dict(py, parts(one))?;
+            d.set_item("message", one.to_string())?;
+            all.append(d)?;
+        }
+        v.setattr("errors", all)
+    });
+    match set {
+        Ok(()) => err,
+        Err(e) => e,
+    }
+}
+
+/// A column on its way to a data frame.
+enum Column {
+    /// Text as codes into names, as a dictionary-encoded Arrow array holds it.
+    Coded(Vec<u32>, Vec<String>),
+    Int(Vec<i64>),
+    Float(Vec<f64>),
+    Bool(Vec<bool>),
+    /// Text that may be missing, for small tables.
+    Text(Vec<Option<String>>),
+}
+
+/// Codes text in first-seen order.
+#[derive(Default)]
+struct Coder {
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    codes: Vec<u32>,
+}
+
+impl Coder {
+    fn push(&mut self, name: &str) {
+        let code = match self.index.get(name) {
+            Some(&c) => c,
+            None => {
+                let c = self.names.len() as u32;
+                self.names.push(name.to_string());
+                self.index.insert(name.to_string(), c);
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+
+    fn column(self) -> Column {
+        Column::Coded(self.codes, self.names)
+    }
+}
+
+fn bytes_of<T: Copy, const N: usize>(values: &[T], to_le: impl Fn(T) -> [u8; N]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * N);
+    for &v in values {
+        out.extend_from_slice(&to_le(v));
+    }
+    out
+}
+
+/// `[(name, kind, buffer or list, names or None)]`, read by `stpsim._frames`.
+fn table<'py>(py: Python<'py>, columns: Vec<(&str, Column)>) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for (name, c) in columns {
+        let item = match c {
+            Column::Coded(codes, names) => {
+                let buf = PyByteArray::new(py, &bytes_of(&codes, u32::to_le_bytes));
+                (name, "coded", buf.into_any(), PyList::new(py, names)?.into_any())
+            }
+            Column::Int(v) => (
+                name,
+                "i64",
+                PyByteArray::new(py, &bytes_of(&v, i64::to_le_bytes)).into_any(),
+                py.None().into_bound(py),
+            ),
+            Column::Float(v) => (
+                name,
+                "f64",
+                PyByteArray::new(py, &bytes_of(&v, f64::to_le_bytes)).into_any(),
+                py.None().into_bound(py),
+            ),
+            Column::Bool(v) => (name, "bool", PyList::new(py, v)?.into_any(), py.None().into_bound(py)),
+            Column::Text(v) => (name, "text", PyList::new(py, v)?.into_any(), py.None().into_bound(py)),
+        };
+        out.append(PyTuple::new(
+            py,
+            [item.0.into_pyobject(py)?.into_any(), item.1.into_pyobject(py)?.into_any(), item.2, item.3],
+        )?)?;
+    }
+    Ok(out)
+}
+
+fn text<'a>(values: impl Iterator<Item = &'a str>) -> Column {
+    let mut c = Coder::default();
+    values.for_each(|v| c.push(v));
+    c.column()
+}
+
+/// The built-in scenario library.
+#[pyfunction]
+fn scenarios(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let loaded: Vec<stpsim::Scenario> =
+        LIBRARY.iter().map(|b| stpsim::scenario::load(b.name)).collect::<Result<_, _>>().map_err(scenario_error)?;
+    let questions: Vec<String> = LIBRARY.iter().map(|b| builtin::question(b.text)).collect();
+    table(
+        py,
+        vec![
+            ("name", text(LIBRARY.iter().map(|b| b.name))),
+            ("file", text(LIBRARY.iter().map(|b| b.file))),
+            ("question", text(questions.iter().map(String::as_str))),
+            ("description", text(loaded.iter().map(|s| s.description.as_str()))),
+            ("start", text(loaded.iter().map(|s| s.start.to_string()).collect::<Vec<_>>().iter().map(String::as_str))),
+            ("end", text(loaded.iter().map(|s| s.end.to_string()).collect::<Vec<_>>().iter().map(String::as_str))),
+            ("levers", Column::Int(loaded.iter().map(|s| s.levers.len() as i64).collect())),
+        ],
+    )
+}
+
+/// The parameter dictionary.
+#[pyfunction]
+fn params(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    table(
+        py,
+        vec![
+            ("name", text(DICTIONARY.iter().map(|d| d.name))),
+            ("group", text(DICTIONARY.iter().map(|d| d.group))),
+            ("default", Column::Float(DICTIONARY.iter().map(|d| d.default).collect())),
+            ("min", Column::Float(DICTIONARY.iter().map(|d| d.min).collect())),
+            ("max", Column::Float(DICTIONARY.iter().map(|d| d.max).collect())),
+            ("integer", Column::Bool(DICTIONARY.iter().map(|d| d.integer()).collect())),
+            ("unit", text(DICTIONARY.iter().map(|d| d.unit))),
+            ("source", text(DICTIONARY.iter().map(|d| d.source))),
+            ("description", text(DICTIONARY.iter().map(|d| d.description))),
+        ],
+    )
+}
+
+/// The metrics recorded every quarter.
+#[pyfunction]
+fn metrics(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let all = Metric::ALL;
+    table(
+        py,
+        vec![
+            ("name", text(all.iter().map(|m| m.name()))),
+            ("unit", text(all.iter().map(|m| m.unit()))),
+            ("min", Column::Float(all.iter().map(|m| m.range().0).collect())),
+            ("max", Column::Float(all.iter().map(|m| m.range().1).collect())),
+            ("description", text(all.iter().map(|m| m.description()))),
+        ],
+    )
+}
+
+/// The lever table: one row per field of each kind (a kind without fields
+/// has one row with no field), as `stpsim levers` prints it.
+#[pyfunction(name = "levers")]
+fn lever_table(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let mut rows: Vec<(&levers::LeverDef, Option<&levers::Field>)> = Vec::new();
+    for d in &LEVERS {
+        if d.fields.is_empty() {
+            rows.push((d, None));
+        }
+        rows.extend(d.fields.iter().map(|f| (d, Some(f))));
+    }
+    let field =
+        |g: &dyn Fn(&levers::Field) -> String| -> Column { Column::Text(rows.iter().map(|(_, f)| f.map(g)).collect()) };
+    let number = |g: &dyn Fn(&levers::Field) -> Option<f64>| -> Column {
+        Column::Float(rows.iter().map(|(_, f)| f.and_then(g).unwrap_or(f64::NAN)).collect())
+    };
+    let numeric = |f: &levers::Field| matches!(f.form, levers::Form::Number | levers::Form::Whole);
+    table(
+        py,
+        vec![
+            ("kind", text(rows.iter().map(|(d, _)| d.name))),
+            ("label", text(rows.iter().map(|(d, _)| d.label))),
+            ("acts", text(rows.iter().map(|(d, _)| if d.national { "national" } else { "footprints" }))),
+            ("doc", text(rows.iter().map(|(d, _)| d.doc.trim()))),
+            ("field", field(&|f| f.name.to_string())),
+            ("form", field(&|f| f.form.name().to_string())),
+            ("unit", field(&|f| f.spec.unit.to_string())),
+            ("min", number(&|f| numeric(f).then_some(f.spec.min))),
+            ("max", number(&|f| numeric(f).then_some(f.spec.max))),
+            ("range", field(&levers::range_text)),
+            ("default", field(&levers::default_text)),
+            ("field_doc", field(&|f| f.doc.trim().to_string())),
+        ],
+    )
+}
+
+/// A validated scenario.
+#[pyclass(frozen, module = "stpsim")]
+#[derive(Clone)]
+struct Scenario {
+    inner: stpsim::Scenario,
+}
+
+/// A Python value as TOML, so a scenario built from dicts is read by the
+/// same parser and validator as a file.
+fn to_toml(v: &Bound<'_, PyAny>, path: &str) -> PyResult<toml::Value> {
+    if v.is_instance_of::<PyBool>() {
+        return Ok(toml::Value::Boolean(v.extract()?));
+    }
+    if v.is_instance_of::<PyInt>() {
+        let i: i64 = v.extract().map_err(|_| PyValueError::new_err(format!("`{path}`: {v} is too large")))?;
+        return Ok(toml::Value::Integer(i));
+    }
+    if v.is_instance_of::<PyFloat>() {
+        return Ok(toml::Value::Float(v.extract()?));
+    }
+    if v.is_instance_of::<PyString>() {
+        return Ok(toml::Value::String(v.extract()?));
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let mut t = toml::Table::new();
+        for (k, x) in d.iter() {
+            let k: String =
+                k.extract().map_err(|_| PyTypeError::new_err(format!("`{path}`: keys must be strings, not {k}")))?;
+            let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+            t.insert(k, to_toml(&x, &p)?);
+        }
+        return Ok(toml::Value::Table(t));
+    }
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        let mut a = Vec::new();
+        for (i, x) in v.try_iter()?.enumerate() {
+            a.push(to_toml(&x?, &format!("{path}[{i}]"))?);
+        }
+        return Ok(toml::Value::Array(a));
+    }
+    if v.is_none() {
+        return Err(PyTypeError::new_err(format!("`{path}` is None: leave a field out rather than set it to None")));
+    }
+    // Anything else that reads as a number (numpy scalars) is taken as one.
+    if let Ok(x) = v.extract::<f64>() {
+        return Ok(toml::Value::Float(x));
+    }
+    Err(PyTypeError::new_err(format!(
+        "`{path}` = {v} cannot be written in a scenario: use strings, numbers, booleans, lists and dicts"
+    )))
+}
+
+fn cwd() -> Option<PathBuf> {
+    std::env::current_dir().ok()
+}
+
+#[pymethods]
+impl Scenario {
+    /// A built-in scenario by name, or a scenario file by path.
+    #[staticmethod]
+    fn load(name: PathBuf) -> PyResult<Scenario> {
+        let arg = name.to_string_lossy();
+        stpsim::scenario::load(&arg).map(|inner| Scenario { inner }).map_err(scenario_error)
+    }
+
+    /// A scenario from the text of a scenario file; `file` names it in
+    /// messages, and relative paths (`extends`, structure files) are read
+    /// from its folder (the current folder if it names none).
+    #[staticmethod]
+    #[pyo3(signature = (text, file = "<string>"))]
+    fn from_toml(text: &str, file: &str) -> PyResult<Scenario> {
+        let dir = std::path::Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()).map(|p| p.to_path_buf());
+        stpsim::scenario::load_text(text, file, dir.or_else(cwd))
+            .map(|inner| Scenario { inner })
+            .map_err(scenario_error)
+    }
+
+    /// A scenario from Python values, written as a scenario file's TOML and
+    /// read like one: `extends` a built-in name or file, `params` a dict of
+    /// parameters, `levers` a list of dicts with `kind`, `start` and the
+    /// lever's fields, and any other top-level field (description, start,
+    /// end, structure, ready, ...) by keyword.
+    #[staticmethod]
+    #[pyo3(signature = (name, extends = None, params = None, levers = None, **fields))]
+    fn new(
+        name: &Bound<'_, PyAny>,
+        extends: Option<&Bound<'_, PyAny>>,
+        params: Option<&Bound<'_, PyAny>>,
+        levers: Option<&Bound<'_, PyAny>>,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Scenario> {
+        let mut t = toml::Table::new();
+        t.insert("name".into(), to_toml(name, "name")?);
+        if let Some(e) = extends {
+            let e = match e.cast::<Scenario>() {
+                Ok(s) => builtin_or_file(&s.get().inner)?,
+                Err(_) => to_toml(e, "extends")?,
+            };
+            t.insert("extends".into(), e);
+        }
+        if let Some(f) = fields {
+            for (k, v) in f.iter() {
+                let k: String = k.extract()?;
+                t.insert(k.clone(), to_toml(&v, &k)?);
+            }
+        }
+        if let Some(p) = params {
+            t.insert("params".into(), to_toml(p, "params")?);
+        }
+        if let Some(l) = levers {
+            t.insert("levers".into(), to_toml(l, "levers")?);
+        }
+        let text = toml::to_string(&t).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let shown: String = name.extract().unwrap_or_else(|_| name.to_string());
+        let file = format!("<Scenario.new {shown}>");
+        stpsim::scenario::load_text(&text, &file, cwd()).map(|inner| Scenario { inner }).map_err(scenario_error)
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    #[getter]
+    fn description(&self) -> &str {
+        &self.inner.description
+    }
+
+    /// Where it came from: a path, or the built-in file.
+    #[getter]
+    fn source(&self) -> &str {
+        &self.inner.source
+    }
+
+    #[getter]
+    fn start(&self) -> String {
+        self.inner.start.to_string()
+    }
+
+    #[getter]
+    fn end(&self) -> String {
+        self.inner.end.to_string()
+    }
+
+    /// Every parameter's value.
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for def in DICTIONARY {
+            d.set_item(def.name, self.inner.params.get(def.name))?;
+        }
+        Ok(d)
+    }
+
+    /// Parameters that differ from the dictionary's defaults.
+    #[getter]
+    fn changed_params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in self.inner.changed_params() {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    /// The levers, resolved, as dicts.
+    #[getter]
+    fn levers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json(py, &self.inner.levers)
+    }
+
+    /// Everything the scenario resolved to, as plain Python values.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json(py, &self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        let s = &self.inner;
+        format!(
+            "<Scenario {} {}..{}, {} lever{}, {} changed parameter{}, from {}>",
+            s.name,
+            s.start,
+            s.end,
+            s.levers.len(),
+            if s.levers.len() == 1 { "" } else { "s" },
+            s.changed_params().len(),
+            if s.changed_params().len() == 1 { "" } else { "s" },
+            s.source
+        )
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<Scenario>().is_ok_and(|o| o.get().inner == self.inner)
+    }
+}
+
+/// How another scenario can be extended by reference: a built-in by name, a
+/// file by path.
+fn builtin_or_file(s: &stpsim::Scenario) -> PyResult<toml::Value> {
+    if builtin::get(&s.name).is_some_and(|(file, _)| file == s.source) {
+        return Ok(toml::Value::String(s.name.clone()));
+    }
+    if std::path::Path::new(&s.source).is_file() {
+        return Ok(toml::Value::String(s.source.clone()));
+    }
+    Err(PyValueError::new_err(format!(
+        "scenario `{}` has no file to extend (it came from {}); extend a built-in name or a file path",
+        s.name, s.source
+    )))
+}
+
+fn json<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>> {
+    let s = serde_json::to_string(v).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    py.import("json")?.call_method1("loads", (s,))
+}
+
+/// The results of one run, held by the library until asked for.
+#[pyclass(frozen, module = "stpsim")]
+struct Run {
+    results: stpsim::Results,
+    summary: Vec<SummaryRow>,
+    differences: Vec<DifferenceRow>,
+    #[pyo3(get)]
+    replicates: u32,
+    #[pyo3(get)]
+    seed: u64,
+    #[pyo3(get)]
+    threads: usize,
+}
+
+fn tidy_table<'a>(py: Python<'_>, rows: impl Iterator<Item = Row<'a>>, n: usize) -> PyResult<Bound<'_, PyList>> {
+    let (mut s, mut q, mut m) = (Coder::default(), Coder::default(), Coder::default());
+    let (mut rep, mut val) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut quarter = String::new();
+    let mut last = None;
+    for r in rows {
+        s.push(r.scenario);
+        rep.push(r.replicate as i64);
+        if last != Some(r.quarter) {
+            quarter = r.quarter.to_string();
+            last = Some(r.quarter);
+        }
+        q.push(&quarter);
+        m.push(r.metric.name());
+        val.push(r.value);
+    }
+    table(
+        py,
+        vec![
+            ("scenario", s.column()),
+            ("replicate", Column::Int(rep)),
+            ("quarter", q.column()),
+            ("metric", m.column()),
+            ("value", Column::Float(val)),
+        ],
+    )
+}
+
+fn footprint_table<'a>(py: Python<'_>, rows: impl Iterator<Item = FootprintRow<'a>>) -> PyResult<Bound<'_, PyList>> {
+    let (mut s, mut q, mut f, mut m) = (Coder::default(), Coder::default(), Coder::default(), Coder::default());
+    let (mut rep, mut val) = (Vec::new(), Vec::new());
+    for r in rows {
+        s.push(r.scenario);
+        rep.push(r.replicate as i64);
+        q.push(&r.quarter.to_string());
+        f.push(r.footprint);
+        m.push(r.metric.name());
+        val.push(r.value);
+    }
+    table(
+        py,
+        vec![
+            ("scenario", s.column()),
+            ("replicate", Column::Int(rep)),
+            ("quarter", q.column()),
+            ("footprint", f.column()),
+            ("metric", m.column()),
+            ("value", Column::Float(val)),
+        ],
+    )
+}
+
+#[pymethods]
+impl Run {
+    /// The tidy table: scenario, replicate, quarter, metric, value.
+    fn timeseries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let n = self.results.scenarios.iter().map(|s| s.values.len()).sum();
+        tidy_table(py, self.results.rows(), n)
+    }
+
+    /// Every footprint's metrics, for the replicates that kept them.
+    fn footprints<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        footprint_table(py, self.results.footprint_rows())
+    }
+
+    /// summary.csv's columns: mean, sd and quantiles over replicates.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let r = &self.summary;
+        let f = |g: fn(&SummaryRow) -> f64| Column::Float(r.iter().map(g).collect());
+        let quarters: Vec<String> = r.iter().map(|x| x.quarter.to_string()).collect();
+        table(
+            py,
+            vec![
+                ("scenario", text(r.iter().map(|x| x.scenario.as_str()))),
+                ("quarter", text(quarters.iter().map(String::as_str))),
+                ("metric", text(r.iter().map(|x| x.metric.name()))),
+                ("mean", f(|x| x.mean)),
+                ("sd", f(|x| x.sd)),
+                ("p05", f(|x| x.p05)),
+                ("p25", f(|x| x.p25)),
+                ("p50", f(|x| x.p50)),
+                ("p75", f(|x| x.p75)),
+                ("p95", f(|x| x.p95)),
+            ],
+        )
+    }
+
+    /// differences.csv's columns: paired differences from the first scenario.
+    fn differences<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let r = &self.differences;
+        let f = |g: fn(&DifferenceRow) -> f64| Column::Float(r.iter().map(g).collect());
+        let quarters: Vec<String> = r.iter().map(|x| x.quarter.to_string()).collect();
+        table(
+            py,
+            vec![
+                ("scenario", text(r.iter().map(|x| x.scenario.as_str()))),
+                ("quarter", text(quarters.iter().map(String::as_str))),
+                ("metric", text(r.iter().map(|x| x.metric.name()))),
+                ("median", f(|x| x.median)),
+                ("p05", f(|x| x.p05)),
+                ("p95", f(|x| x.p95)),
+                ("mean", f(|x| x.mean)),
+                ("sd", f(|x| x.sd)),
+            ],
+        )
+    }
+
+    /// Writes the result files the command line writes (timeseries.csv,
+    /// summary.csv, differences.csv for two scenarios or more, and
+    /// footprints.csv when kept) into `out`, with the library's writers.
+    fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<&'static str>> {
+        py.detach(|| -> std::io::Result<Vec<&'static str>> {
+            std::fs::create_dir_all(&out)?;
+            write::atomic(&out, "timeseries.csv", |w| write::timeseries(w, self.results.rows()))?;
+            write::atomic(&out, "summary.csv", |w| write::summary(w, &self.summary))?;
+            let mut files = vec!["timeseries.csv", "summary.csv"];
+            if self.results.scenarios.len() > 1 {
+                write::atomic(&out, "differences.csv", |w| write::differences(w, &self.differences))?;
+                files.push("differences.csv");
+            }
+            if self.results.scenarios.iter().any(|s| s.footprint_values.is_some()) {
+                write::atomic(&out, "footprints.csv", |w| write::footprints(w, self.results.footprint_rows()))?;
+                files.push("footprints.csv");
+            }
+            Ok(files)
+        })
+        .map_err(|e| PyOSError::new_err(format!("cannot write into {}: {e}", out.display())))
+    }
+}
+
+fn pool(threads: Option<usize>) -> PyResult<(rayon::ThreadPool, usize)> {
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if !(1..=1024).contains(&threads) {
+        return Err(PyValueError::new_err(format!("threads = {threads}: allowed from 1 to 1024")));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| PyOSError::new_err(format!("cannot start worker threads: {e}")))?;
+    Ok((pool, threads))
+}
+
+/// Runs scenarios on a pool of `threads` workers with the interpreter
+/// released, so other Python threads go on meanwhile.
+#[pyfunction]
+#[pyo3(signature = (scenarios, replicates, seed, threads = None, footprint_replicates = 0))]
+fn run(
+    py: Python<'_>,
+    scenarios: Vec<Bound<'_, Scenario>>,
+    replicates: u32,
+    seed: u64,
+    threads: Option<usize>,
+    footprint_replicates: u32,
+) -> PyResult<Run> {
+    if !(1..=1_000_000).contains(&replicates) {
+        return Err(PyValueError::new_err(format!("replicates = {replicates}: allowed from 1 to 1000000")));
+    }
+    let mut list: Vec<stpsim::Scenario> = Vec::with_capacity(scenarios.len());
+    for s in &scenarios {
+        let s = &s.get().inner;
+        if list.iter().any(|o| o.name == s.name) {
+            return Err(PyValueError::new_err(format!(
+                "two scenarios are named `{}`; names in one run must differ",
+                s.name
+            )));
+        }
+        list.push(s.clone());
+    }
+    if list.is_empty() {
+        return Err(PyValueError::new_err("no scenarios to run"));
+    }
+    let (pool, threads) = pool(threads)?;
+    let opts = stpsim::RunOptions { replicates, seed, footprint_replicates: footprint_replicates.min(replicates) };
+    let (results, summary, differences) = py.detach(|| {
+        let results = pool.install(|| stpsim::run(&list, &opts));
+        let summary = summarise(results.rows());
+        let differences = differences(&results);
+        (results, summary, differences)
+    });
+    Ok(Run { results, summary, differences, replicates, seed, threads })
+}
+
+/// Runs a sweep plan into `out` as `stpsim sweep` (or `stpsim sensitivity`)
+/// does, with the interpreter released; returns the design's factor names.
+#[pyfunction]
+#[pyo3(signature = (plan, out, sensitivity = false, resume = false, threads = None, charts = false))]
+fn sweep(
+    py: Python<'_>,
+    plan: PathBuf,
+    out: PathBuf,
+    sensitivity: bool,
+    resume: bool,
+    threads: Option<usize>,
+    charts: bool,
+) -> PyResult<Vec<String>> {
+    use stpsim::experiment::plan::{self as plans, Design};
+    use stpsim::experiment::sweep::{self as sweeps, SweepError};
+    let p = plans::load(&plan).map_err(scenario_error)?;
+    if sensitivity && !matches!(p.design, Design::Sobol | Design::Morris) {
+        return Err(PyValueError::new_err(format!(
+            "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",
+            plan.display(),
+            p.design
+        )));
+    }
+    let (pool, _) = pool(threads)?;
+    py.detach(|| pool.install(|| sweeps::run(&p, &out, resume, None, &|_, _| {}))).map_err(|e| match e {
+        SweepError::Io { .. } => PyOSError::new_err(e.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    })?;
+    if charts {
+        py.detach(|| stpsim::plot::sweep::render(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+    }
+    Ok(p.factors.iter().map(|f| f.name.clone()).collect())
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add_class::<Scenario>()?;
+    m.add_class::<Run>()?;
+    m.add_function(wrap_pyfunction!(scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(params, m)?)?;
+    m.add_function(wrap_pyfunction!(metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(lever_table, m)?)?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
