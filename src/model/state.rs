@@ -221,7 +221,8 @@ impl World {
     /// the memory one replicate in progress needs.
     pub fn bytes_for(orgs: usize, footprints: usize) -> usize {
         use std::mem::size_of;
-        let per_org = size_of::<Kind>() + 2 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
+        // Two u32 fields, and phase 2's list of providers by deficit (one u32 per organisation).
+        let per_org = size_of::<Kind>() + 3 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
         let per_footprint = size_of::<Footprint>()
             + PENDING_SLOTS * size_of::<Pending>()
             + HISTORY_SLOTS * size_of::<f64>()
