@@ -14,7 +14,7 @@ pub mod targets;
 use crate::model::init::Setup;
 use crate::model::kind::Kind;
 use crate::model::rng::{Keys, Phase, draw};
-use crate::model::{Metric, World, step};
+use crate::model::{Metric, Replicate, World};
 use crate::quarter::Quarter;
 use crate::results::summary::describe;
 use crate::scenario::Scenario;
@@ -235,17 +235,16 @@ pub fn surveys(s: &Scenario, targets: &[Target], opts: &Options) -> Vec<f64> {
         .map(|r| {
             let keys = Keys { seed: opts.seed, replicate: r };
             let setup = Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index };
-            let mut w = World::new(&structure, setup, &keys);
             let mut out = vec![false; targets.len()];
-            for q in s.quarters() {
-                step(&mut w, &s.levers, q, &keys);
+            // A simulated survey at the end of each target's quarter.
+            Replicate::new(&structure, setup, keys).run_observed(&s.quarters(), |w, q, _| {
                 for (k, t) in targets.iter().enumerate().filter(|(_, t)| t.quarter == q) {
                     let mut rng = keys.stream(q, 0, Phase::Survey);
-                    let share = survey(&w, t.metric, &mut rng);
+                    let share = survey(w, t.metric, &mut rng);
                     let half = 1.96 * (t.value * (1.0 - t.value) / (SURVEY_TRUSTS + SURVEY_CCGS) as f64).sqrt();
                     out[k] = (share - t.value).abs() <= half;
                 }
-            }
+            });
             out
         })
         .collect();

@@ -4,10 +4,10 @@
 //! in a fixed order.
 
 use crate::calibrate::posterior::Posterior;
+use crate::model::Replicate;
 use crate::model::init::Setup;
-use crate::model::metrics::{N_METRICS, record};
+use crate::model::metrics::N_METRICS;
 use crate::model::rng::Keys;
-use crate::model::{World, step};
 use crate::params::Params;
 use crate::results::{Results, ScenarioResult};
 use crate::scenario::Scenario;
@@ -75,16 +75,15 @@ pub fn simulate_with(
     runs: usize,
 ) -> (Vec<f64>, Option<Vec<f64>>) {
     let setup = Setup { params, levers: &scenario.levers, ready: &scenario.ready_index };
-    let mut w = World::new(structure, setup, keys);
-    w.split_into(runs);
+    let mut rep = Replicate::new(structure, setup, *keys);
+    rep.split_into(runs);
     let quarters = scenario.quarters();
-    let nf = w.fps.len();
+    let nf = rep.world.fps.len();
     let mut england = vec![0.0; quarters.len() * N_METRICS];
     let mut footprints = per_footprint.then(|| vec![0.0; quarters.len() * nf * N_METRICS]);
     for (k, &q) in quarters.iter().enumerate() {
-        step(&mut w, &scenario.levers, q, keys);
         let fp_rows = footprints.as_mut().map(|v| &mut v[k * nf * N_METRICS..(k + 1) * nf * N_METRICS]);
-        record(&w, &mut england[k * N_METRICS..(k + 1) * N_METRICS], fp_rows);
+        england[k * N_METRICS..(k + 1) * N_METRICS].copy_from_slice(rep.step_into(q, fp_rows));
     }
     (england, footprints)
 }

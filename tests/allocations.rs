@@ -7,7 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use stpsim::model::init::Setup;
 use stpsim::model::rng::Keys;
-use stpsim::model::{World, step};
+use stpsim::model::{Replicate, World};
 
 struct Counting;
 
@@ -41,13 +41,13 @@ fn allocations_per_quarter(name: &str, runs: usize) -> Vec<(String, usize)> {
     let s = stpsim::scenario::load(name).unwrap();
     let st = s.build_structure(1);
     let keys = Keys { seed: 1, replicate: 0 };
-    let mut w = World::new(&st, Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index }, &keys);
-    w.split_into(runs);
+    let mut rep = Replicate::new(&st, Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index }, keys);
+    rep.split_into(runs);
     let mut out = Vec::with_capacity(s.quarters().len());
     for q in s.quarters() {
         ALLOCATIONS.store(0, Ordering::SeqCst);
         COUNTING.store(true, Ordering::SeqCst);
-        step(&mut w, &s.levers, q, &keys);
+        rep.step(q);
         COUNTING.store(false, Ordering::SeqCst);
         out.push((q.to_string(), ALLOCATIONS.load(Ordering::SeqCst)));
     }

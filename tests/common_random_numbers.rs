@@ -33,17 +33,18 @@ fn a_lever_starting_at_t_leaves_earlier_quarters_identical() {
 
 #[test]
 fn a_lever_that_ends_restores_the_setting() {
+    use stpsim::model::Replicate;
     use stpsim::model::init::Setup;
     use stpsim::model::rng::Keys;
-    use stpsim::model::{World, step};
     let sc = scenario(
         "name = \"b\"\nextends = \"baseline\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nend = \"2018Q1\"\nauthority = 0.7\nformal_appointment = true\n[[levers]]\nkind = \"funding_conditionality\"\nstart = \"2017Q2\"\nend = \"2018Q1\"\nshare = 0.9\n",
     );
     let st = sc.build_structure(1);
     let keys = Keys { seed: 1, replicate: 0 };
-    let mut w = World::new(&st, Setup { params: &sc.params, levers: &sc.levers, ready: &sc.ready_index }, &keys);
+    let mut rep = Replicate::new(&st, Setup { params: &sc.params, levers: &sc.levers, ready: &sc.ready_index }, keys);
     for quarter in sc.quarters() {
-        step(&mut w, &sc.levers, quarter, &keys);
+        rep.step(quarter);
+        let w = &rep.world;
         let on = quarter >= q("2017Q2") && quarter < q("2018Q1");
         for fp in w.fps.iter().filter(|f| !f.acs) {
             assert_eq!(fp.gov.authority, if on { 0.7 } else { 0.2 }, "{quarter}");

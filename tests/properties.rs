@@ -5,9 +5,9 @@
 use proptest::prelude::*;
 use stpsim::model::init::Setup;
 use stpsim::model::levers::{Form, LEVERS, N_LEVER_KINDS};
-use stpsim::model::metrics::{N_METRICS, record};
+use stpsim::model::metrics::N_METRICS;
 use stpsim::model::rng::Keys;
-use stpsim::model::{Metric, World, step};
+use stpsim::model::{Metric, Replicate};
 
 /// A lever of the table's `kind`-th kind with every field at fraction `x`
 /// of its range (switches on above one half), starting at quarter `start`
@@ -73,12 +73,11 @@ proptest! {
         let sc = stpsim::scenario::load_text(&text, "random.toml", None).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let st = sc.build_structure(5);
         let keys = Keys { seed: 5, replicate: rep };
-        let mut w = World::new(&st, Setup { params: &sc.params, levers: &sc.levers, ready: &sc.ready_index }, &keys);
-        let mut row = vec![0.0; N_METRICS];
-        let mut fp_rows = vec![0.0; N_METRICS * w.fps.len()];
+        let mut rep = Replicate::new(&st, Setup { params: &sc.params, levers: &sc.levers, ready: &sc.ready_index }, keys);
+        let mut fp_rows = vec![0.0; N_METRICS * rep.world.fps.len()];
         for q in sc.quarters() {
-            step(&mut w, &sc.levers, q, &keys);
-            record(&w, &mut row, Some(&mut fp_rows));
+            let row = rep.step_into(q, Some(&mut fp_rows)).to_vec();
+            let w = &rep.world;
             let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
             prop_assert!(paid <= w.national.sustainability_gbp_m * (1.0 + 1e-12) + 1e-9, "{q}: paid {paid} of {}", w.national.sustainability_gbp_m);
             let transformation: f64 = w.fps.iter().map(|f| f.transformation_money).sum();

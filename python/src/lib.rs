@@ -13,7 +13,7 @@ use stpsim::model::Metric;
 use stpsim::model::levers::{self, LEVERS};
 use stpsim::params::DICTIONARY;
 use stpsim::results::summary::{DifferenceRow, SummaryRow, differences, summarise};
-use stpsim::results::{FootprintRow, Row, write};
+use stpsim::results::{FootprintRow, Row};
 use stpsim::scenario::builtin::{self, LIBRARY};
 
 create_exception!(
@@ -506,6 +506,8 @@ fn json<'py, T: serde::Serialize>(py: Python<'py>, v: &T) -> PyResult<Bound<'py,
 /// The results of one run, held by the library until asked for.
 #[pyclass(frozen, module = "stpsim")]
 struct Run {
+    job: stpsim::job::Job,
+    made: stpsim::job::Provenance,
     results: stpsim::Results,
     summary: Vec<SummaryRow>,
     differences: Vec<DifferenceRow>,
@@ -624,26 +626,24 @@ impl Run {
         )
     }
 
-    /// Writes the result files the command line writes (timeseries.csv,
-    /// summary.csv, differences.csv for two scenarios or more, and
-    /// footprints.csv when kept) into `out`, with the library's writers.
-    fn write(&self, py: Python<'_>, out: PathBuf) -> PyResult<Vec<&'static str>> {
-        py.detach(|| -> std::io::Result<Vec<&'static str>> {
-            std::fs::create_dir_all(&out)?;
-            write::atomic(&out, "timeseries.csv", |w| write::timeseries(w, self.results.rows()))?;
-            write::atomic(&out, "summary.csv", |w| write::summary(w, &self.summary))?;
-            let mut files = vec!["timeseries.csv", "summary.csv"];
-            if self.results.scenarios.len() > 1 {
-                write::atomic(&out, "differences.csv", |w| write::differences(w, &self.differences))?;
-                files.push("differences.csv");
-            }
-            if self.results.scenarios.iter().any(|s| s.footprint_values.is_some()) {
-                write::atomic(&out, "footprints.csv", |w| write::footprints(w, self.results.footprint_rows()))?;
-                files.push("footprints.csv");
-            }
-            Ok(files)
-        })
-        .map_err(|e| PyOSError::new_err(format!("cannot write into {}: {e}", out.display())))
+    /// Writes the run's files into `out` as `stpsim run --out` does, with
+    /// the library's `write_run` (timeseries.csv, summary.csv,
+    /// differences.csv, footprints.csv when kept, manifest.json); with
+    /// `charts`, also the charts and report.html, as `stpsim plot` draws them.
+    #[pyo3(signature = (out, charts = false))]
+    fn write(&self, py: Python<'_>, out: PathBuf, charts: bool) -> PyResult<Vec<&'static str>> {
+        let written = py
+            .detach(|| {
+                std::fs::create_dir_all(&out)
+                    .map_err(|source| stpsim::job::WriteError { path: out.clone(), source })
+                    .and_then(|()| stpsim::job::write_run(&out, &self.job, &self.results, &self.made))
+            })
+            .map_err(|e| PyOSError::new_err(format!("{e}: {}", e.source)))?;
+        if charts {
+            let options = stpsim::plot::ChartOptions { zoom: false };
+            py.detach(|| stpsim::plot::render(&out, &options)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+        }
+        Ok(written.files)
     }
 }
 
@@ -678,25 +678,39 @@ fn run(
     for s in &scenarios {
         let s = &s.get().inner;
         if list.iter().any(|o| o.name == s.name) {
-            return Err(PyValueError::new_err(format!(
-                "two scenarios are named `{}`; names in one run must differ",
-                s.name
-            )));
+            return Err(PyValueError::new_err(stpsim::job::JobError::DuplicateName(s.name.clone()).to_string()));
         }
         list.push(s.clone());
     }
     if list.is_empty() {
         return Err(PyValueError::new_err("no scenarios to run"));
     }
-    let (pool, threads) = pool(threads)?;
-    let opts = stpsim::RunOptions { replicates, seed, footprint_replicates: footprint_replicates.min(replicates) };
+    if threads.is_some_and(|t| !(1..=1024).contains(&t)) {
+        return Err(PyValueError::new_err(format!("threads = {}: allowed from 1 to 1024", threads.unwrap_or(0))));
+    }
+    let command = std::iter::once("stpsim.run".to_string())
+        .chain(list.iter().map(|s| s.source.clone()))
+        .chain([format!("replicates={replicates}"), format!("seed={seed}")])
+        .collect();
+    let job = stpsim::job::Job {
+        scenarios: list,
+        options: stpsim::RunOptions { replicates, seed, footprint_replicates: footprint_replicates.min(replicates) },
+        threads: stpsim::runner::threads(threads),
+        out: PathBuf::new(),
+        per_footprint: footprint_replicates > 0,
+    };
+    job.check_memory().map_err(|e| pyo3::exceptions::PyMemoryError::new_err(e.to_string()))?;
+    let started = std::time::SystemTime::now();
+    let clock = std::time::Instant::now();
     let (results, summary, differences) = py.detach(|| {
-        let results = pool.install(|| stpsim::run(&list, &opts));
+        let results = job.run();
         let summary = summarise(results.rows());
         let differences = differences(&results);
         (results, summary, differences)
     });
-    Ok(Run { results, summary, differences, replicates, seed, threads })
+    let made = stpsim::job::Provenance { command, started, wall_seconds: clock.elapsed().as_secs_f64() };
+    let threads = job.threads;
+    Ok(Run { job, made, results, summary, differences, replicates, seed, threads })
 }
 
 /// Runs a sweep plan into `out` as `stpsim sweep` (or `stpsim sensitivity`)

@@ -82,11 +82,13 @@ class Results(pd.DataFrame):
     def _constructor(self):
         return pd.DataFrame
 
-    def write(self, out: Union[str, os.PathLike]) -> list:
-        """Writes the command line's result files (timeseries.csv,
-        summary.csv, ...) into the folder `out`, with the library's own
-        writers; returns their names."""
-        return self._run.write(Path(out))
+    def write(self, out: Union[str, os.PathLike], charts: bool = False) -> list:
+        """Writes the files `stpsim run --out` writes (timeseries.csv,
+        summary.csv, differences.csv, footprints.csv when kept,
+        manifest.json) into the folder `out` with the library's own writer,
+        and with `charts` the charts and report.html too; returns the names
+        of the data files."""
+        return self._run.write(Path(out), charts)
 
 
 def _scenario(s: ScenarioLike) -> Scenario:

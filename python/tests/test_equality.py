@@ -1,5 +1,7 @@
 """Python results equal the command line's, row for row and byte for byte."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -46,9 +48,20 @@ def test_summary_and_footprints_equal_the_command_line(both):
 def test_written_files_are_byte_identical(both, tmp_path):
     out, res = both
     files = res.write(tmp_path)
-    assert files == ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv"]
+    assert sorted(files) == sorted(["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"])
     for f in files:
-        assert (tmp_path / f).read_bytes() == (out / f).read_bytes(), f
+        if f != "manifest.json":  # it records when and how each was made
+            assert (tmp_path / f).read_bytes() == (out / f).read_bytes(), f
+    cli_manifest, py_manifest = (json.loads((d / "manifest.json").read_text()) for d in (out, tmp_path))
+    for key in ("seed", "replicates", "footprint_replicates", "files", "scenarios"):
+        assert py_manifest[key] == cli_manifest[key], key
+
+
+def test_charts_and_report_are_drawn_from_the_written_files(both, tmp_path):
+    _, res = both
+    res.write(tmp_path, charts=True)
+    assert (tmp_path / "report.html").stat().st_size > 0
+    assert list(tmp_path.glob("fan_*.png"))
 
 
 def test_differences_are_paired_from_the_first_scenario(both):

@@ -7,10 +7,9 @@
 
 use super::smc::Sim;
 use super::targets::{Prior, Target, Targets, Uncertainty};
+use crate::model::Replicate;
 use crate::model::init::Setup;
-use crate::model::metrics::{N_METRICS, record};
 use crate::model::rng::{Keys, Stream, draw, key};
-use crate::model::{World, step};
 use crate::params::Params;
 use crate::quarter::Quarter;
 use crate::scenario::Scenario;
@@ -96,14 +95,12 @@ impl Problem {
     pub fn model_values(&self, theta: &[f64], stream: u64) -> Vec<f64> {
         let keys = Keys { seed: stream, replicate: 0 };
         let mut out = vec![0.0; self.targets.len()];
-        let mut row = vec![0.0; N_METRICS];
         for (s, sc) in self.scenarios.iter().enumerate() {
             let p = self.params(&sc.params, theta);
             let setup = Setup { params: &p, levers: &sc.levers, ready: &sc.ready_index };
-            let mut w = World::new(&self.structures[s], setup, &keys);
+            let mut rep = Replicate::new(&self.structures[s], setup, keys);
             for (k, q) in sc.quarters().into_iter().enumerate() {
-                step(&mut w, &sc.levers, q, &keys);
-                record(&w, &mut row, None);
+                let row = rep.step(q);
                 for (j, (ts, offs)) in self.at.iter().enumerate() {
                     if *ts == s && offs.contains(&k) {
                         out[j] += row[self.targets[j].metric as usize] / offs.len() as f64;

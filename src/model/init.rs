@@ -2,7 +2,7 @@
 //! attributes, each from its own keyed stream.
 
 use super::kind::Kind;
-use super::levers::{Governance, Lever, Policy, Running};
+use super::levers::{Governance, Lever, Policy};
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, World};
 use crate::params::Params;
@@ -130,7 +130,6 @@ impl World {
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,
             },
-            levers: Vec::new(),
             proposals: Vec::with_capacity(PROPOSALS),
             tallies: vec![Default::default(); nf],
             runs: Default::default(),
@@ -210,7 +209,6 @@ impl World {
             w.fps[f].gov.lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
         }
 
-        w.levers = setup.levers.iter().map(|l| Running::new(l, &ready)).collect();
         w
     }
 }

@@ -1,5 +1,5 @@
-//! The simulation itself: pure, no I/O. `World::new` draws a replicate,
-//! `step` advances it one quarter, `metrics` reads it.
+//! The simulation itself: pure, no I/O. `Replicate::new` draws a replicate,
+//! `Replicate::step` advances it one quarter and records its metrics.
 
 pub mod init;
 pub mod kind;
@@ -7,14 +7,15 @@ pub mod levers;
 pub mod metrics;
 pub mod part;
 pub mod phases;
+pub mod replicate;
 pub mod rng;
 pub mod state;
 pub mod step;
 
 pub use levers::{Lever, LeverAction, Targets};
 pub use metrics::Metric;
+pub use replicate::Replicate;
 pub use state::World;
-pub use step::step;
 
 #[cfg(test)]
 pub mod testing;

@@ -331,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    #[should_panic]
+    #[should_panic(expected = "index out of bounds")]
     fn a_part_cannot_reach_past_its_run() {
         let mut w = england_world(1);
         let org = w.fps[10].start;

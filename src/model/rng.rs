@@ -202,6 +202,10 @@ mod tests {
         let first = s.next_u64();
         let mut again = Keys { seed: 2016, replicate: 0 }.footprints();
         assert_eq!(first, again.next_u64());
+        // Literal values, so that a change of generator or key scheme cannot pass unnoticed.
+        assert_eq!(first, 2_149_816_218_962_367_390);
+        assert_eq!(key(&[1, 2]), 8_070_755_892_714_975_168);
+        assert_eq!(draw::uniform(&mut again), 0.165144057707443);
         assert_eq!(key(&[1, 2]), key(&[1, 2]));
         assert_ne!(key(&[1, 2]), key(&[2, 1]));
     }

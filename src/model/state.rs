@@ -2,7 +2,7 @@
 //! and the national settings.
 
 use super::kind::{Kind, ProposalType};
-use super::levers::{Governance, Policy, Running, Site, Sites};
+use super::levers::{Governance, Policy, Site, Sites};
 use crate::params::Params;
 
 /// Effects of successful proposals waiting to land, one slot per quarter.
@@ -179,7 +179,6 @@ pub struct World {
     /// Each kind's agenda preferences, normalised to sum to 1.
     pub preferences: [[f64; 5]; 7],
     pub national: National,
-    pub levers: Vec<Running>,
     /// Reused every footprint-quarter, so the loop does not allocate.
     pub proposals: Vec<Proposal>,
     /// Each footprint's metric sums for the quarter just stepped.

@@ -1,6 +1,6 @@
 //! One quarter, as the ordered phases of the spec (section 3).
 
-use super::levers::{self, Lever};
+use super::levers::{self, Lever, Running};
 use super::metrics;
 use super::part::Part;
 use super::phases::{
@@ -10,11 +10,10 @@ use super::rng::{Keys, Phase, Prefix};
 use super::state::{Counts, World};
 use crate::quarter::Quarter;
 
-/// Advances the world one quarter; `metrics::record` then reads it.
-pub fn step(w: &mut World, levers_: &[Lever], q: Quarter, keys: &Keys) {
-    let mut running = std::mem::take(&mut w.levers);
-    levers::apply(w, levers_, &mut running, q); // 1
-    w.levers = running;
+/// Advances the world one quarter, phases 1 to 10 and each footprint's
+/// tally; `Replicate::step` adds the record (11).
+pub(crate) fn step(w: &mut World, levers_: &[Lever], running: &mut [Running], q: Quarter, keys: &Keys) {
+    levers::apply(w, levers_, running, q); // 1
     // Footprints the national bodies designated are accountable care systems from now on, for good.
     for fp in &mut w.fps {
         fp.acs |= fp.gov.acs_designated;

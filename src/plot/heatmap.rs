@@ -221,7 +221,7 @@ fn colour_bar<DB: DrawingBackend>(bar: &DrawingArea<DB, Shift>, m: Metric, p: &P
     let steps = 100;
     for k in 0..steps {
         let y0 = bottom - (bottom - top) * k / steps;
-        let y1 = bottom - (bottom - top) * (k + 1) / steps - 1;
+        let y1 = bottom - (bottom - top) * (k + 1) / steps - 2;
         let v = p.scale.lo + (p.scale.hi - p.scale.lo) * (k as f64 + 0.5) / steps as f64;
         bar.draw(&Rectangle::new([(20, y1), (50, y0)], p.scale.colour(v).filled())).map_err(err)?;
     }

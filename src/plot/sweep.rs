@@ -125,7 +125,7 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
     let (top, bottom) = (30i32, bh as i32 - 90);
     for k in 0..100 {
         let y0 = bottom - (bottom - top) * k / 100;
-        let y1 = bottom - (bottom - top) * (k + 1) / 100 - 1;
+        let y1 = bottom - (bottom - top) * (k + 1) / 100 - 2;
         bar.draw(&Rectangle::new([(20, y1), (50, y0)], viridis(k as f64 / 99.0).filled())).map_err(err)?;
     }
     let decimals = super::tick_decimals(scale.step);
@@ -218,9 +218,11 @@ fn indices_chart<DB: DrawingBackend>(
     };
     let area = frame_area(root, &title, sub, frame)?;
     let k = names.len();
-    let hi =
-        rows.iter().flat_map(|r| r.iter().copied()).filter(|v| v.is_finite()).fold(0.0f64, f64::max).max(1e-6) * 1.1;
-    let lo = rows.iter().flat_map(|r| r.iter().copied()).filter(|v| v.is_finite()).fold(0.0f64, f64::min).min(0.0);
+    // Only the columns drawn set the axis (Morris's signed mu is not drawn).
+    let drawn = |r: &Vec<f64>| -> Vec<f64> { if sobol { r.clone() } else { r.iter().skip(1).copied().collect() } };
+    let values: Vec<f64> = rows.iter().flat_map(drawn).filter(|v| v.is_finite()).collect();
+    let hi = values.iter().copied().fold(0.0f64, f64::max).max(1e-6) * 1.1;
+    let lo = values.iter().copied().fold(0.0f64, f64::min).min(0.0);
     let label_px = names.iter().map(|n| factor_words(n).chars().count()).max().unwrap_or(10) as u32 * 8 + 20;
     let mut chart = ChartBuilder::on(&area)
         .margin(24)
@@ -238,6 +240,7 @@ fn indices_chart<DB: DrawingBackend>(
         .bold_line_style(style::LIGHT_GREY)
         .y_labels(k)
         .y_label_formatter(&yf)
+        .x_label_formatter(&|x: &f64| crate::plot::numbers::minus(&format!("{}", (x * 1e6).round() / 1e6)))
         .label_style(style::text(15.0))
         .draw()
         .map_err(err)?;
@@ -283,6 +286,17 @@ pub fn factor_words(name: &str) -> String {
         }
         None => name.replace('_', " "),
     }
+}
+
+/// A factor value to four significant digits, with a true minus sign: 0.4333.
+fn round4(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return x.to_string();
+    }
+    let d = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let t = format!("{x:.d$}");
+    let t = if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t };
+    crate::plot::numbers::minus(&t)
 }
 
 /// Whether an output (`metric@quarter`) is a share, shown in per cent.
@@ -490,8 +504,8 @@ fn report(
         vals.dedup();
         let shown = match vals.as_slice() {
             [] => String::new(),
-            v if v.len() <= 8 => v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "),
-            v => format!("{} values from {} to {}", v.len(), v[0], v[v.len() - 1]),
+            v if v.len() <= 8 => v.iter().map(|&x| round4(x)).collect::<Vec<_>>().join(", "),
+            v => format!("{} values from {} to {}", v.len(), round4(v[0]), round4(v[v.len() - 1])),
         };
         let _ = writeln!(
             w,

@@ -53,6 +53,9 @@ pub fn support_share(w: &Part, k: usize) -> f64 {
 
 pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) {
     for k in 0..w.proposals.len() {
+        // Both drawn for every proposal, used or not, so that a lever changing
+        // how a proposal is routed leaves the next proposal's draws where they
+        // were (common random numbers).
         let u_lead = draw::uniform(rng);
         let u_national = draw::uniform(rng);
         w.proposals[k].support_share = support_share(w, k);

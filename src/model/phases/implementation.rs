@@ -20,6 +20,8 @@ pub fn success_chance(w: &Part, f: usize, support_share: f64) -> f64 {
 
 pub fn implement(w: &mut Part, f: usize, q: Quarter, rng: &mut Stream) {
     for k in 0..w.proposals.len() {
+        // Drawn for every proposal, passed or not, so that a lever changing
+        // which pass leaves the others' draws where they were (common random numbers).
         let u = draw::uniform(rng);
         let prop = w.proposals[k];
         if !prop.passed {

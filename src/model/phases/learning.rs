@@ -18,6 +18,8 @@ pub fn learn(w: &mut Part, f: usize, rng: &mut Stream) {
     let resentment = &mut w.resentment.run_mut(r.clone())[..n];
     let unsure = &mut w.unsure.run_mut(r)[..n];
     for j in 0..n {
+        // Drawn for every member, unsure or not, so that a lever changing who
+        // is unsure leaves every later draw where it was (common random numbers).
         let u = draw::uniform(rng);
         if !affected[j] {
             trust[j] += p.trust_drift * (rate - trust[j]);

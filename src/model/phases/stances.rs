@@ -5,25 +5,10 @@ use crate::model::part::Part;
 use crate::model::rng::{Stream, draw, logistic};
 use crate::params::Params;
 
-/// The lead's legitimacy as member `i` sees it.
-pub fn seen_legitimacy(w: &Part, f: usize, i: usize) -> f64 {
-    let fp = &w.fps[f];
-    let lead_kind = w.kind[fp.gov.lead];
-    let k = w.kind[i];
-    if k == Kind::Council && lead_kind.is_nhs() {
-        let members = (fp.end - fp.start) as f64;
-        let council_share = fp.n_councils as f64 / members;
-        fp.legitimacy_base.min(1.0) * (fp.gov.council_seats / council_share).min(1.0)
-    } else if k.is_nhs() && lead_kind == Kind::Council {
-        w.p.council_lead_nhs_legitimacy * fp.legitimacy()
-    } else {
-        fp.legitimacy()
-    }
-}
-
 /// What every member of a footprint shares in the stance equation, worked
-/// out once per footprint-quarter. Each term is computed exactly as written
-/// in `propensity`, so results do not depend on this hoisting.
+/// out once per footprint-quarter; `delta` adds each member's own terms.
+/// Both the stance phase and `propensity` go through these two, so there is
+/// one copy of the equation.
 struct Context {
     peer: f64,
     lead: f64,
@@ -82,16 +67,21 @@ impl Member {
     }
 }
 
-fn delta(p: &Params, c: &Context, m: &Member) -> f64 {
-    let k = m.kind;
-    let f_i = m.balance;
-    let seen = if k == Kind::Council && c.nhs_lead {
+/// The lead's legitimacy as a member of kind `k` sees it.
+fn seen(c: &Context, k: Kind) -> f64 {
+    if k == Kind::Council && c.nhs_lead {
         c.council_sees
     } else if k.is_nhs() && c.led_by_council {
         c.nhs_sees
     } else {
         c.legitimacy
-    };
+    }
+}
+
+fn delta(p: &Params, c: &Context, m: &Member) -> f64 {
+    let k = m.kind;
+    let f_i = m.balance;
+    let seen = seen(c, k);
     let phi = if k.is_provider() && f_i < 0.0 {
         p.phi_provider_deficit
     } else if k.is_nhs() {
@@ -204,10 +194,14 @@ mod tests {
         let f = (0..w.fps.len()).find(|&f| w.kind[w.fps[f].gov.lead].is_nhs()).unwrap();
         let council = w.fps[f].members().find(|&i| w.kind[i] == Kind::Council).unwrap();
         w.fps[f].gov.formal_bonus = 0.2;
-        let low = seen_legitimacy(&w.whole(), f, council);
+        let low = seen(&context(&w.whole(), f), w.kind[council]);
         assert!(low < w.fps[f].legitimacy_base, "10% of seats is below councils' share of members");
+        let before = propensity(&w.whole(), f, council);
         w.fps[f].gov.council_seats = 1.0;
-        assert_eq!(seen_legitimacy(&w.whole(), f, council), w.fps[f].legitimacy_base, "no formal bonus for councils");
+        let full = seen(&context(&w.whole(), f), w.kind[council]);
+        assert_eq!(full, w.fps[f].legitimacy_base, "no formal bonus for councils");
+        let after = propensity(&w.whole(), f, council);
+        assert!((after - before - w.p.b_lead * w.fps[f].authority(&w.p) * (full - low)).abs() < 1e-12);
     }
 
     #[test]
