@@ -1,7 +1,7 @@
 //! Drawing a replicate: footprint readiness and leads, then organisations'
 //! attributes, each from its own keyed stream.
 
-use super::kind::Kind;
+use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES};
 use super::levers::{Governance, Lever, Policy};
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, World};
@@ -138,7 +138,7 @@ impl World {
         for (f, &(start, end)) in s.ranges.iter().enumerate() {
             let mut rng = keys.init(f);
             // Budgets: draws for every member, then shares normalised within a kind.
-            let mut share_sum = [0.0f64; 7];
+            let mut share_sum = [0.0f64; N_KINDS];
             for i in start..end {
                 let o = &s.orgs[i];
                 w.footprint[i] = f as u32;
@@ -168,8 +168,8 @@ impl World {
                 w.unsure[i] = draw::uniform(&mut rng) < p.p_unsure0;
             }
             let marked = (start..end).find(|&i| s.orgs[i].lead);
-            let mut kinds = [end; 8];
-            for k in (0..7).rev() {
+            let mut kinds = [end; N_KINDS + 1];
+            for k in (0..N_KINDS).rev() {
                 kinds[k] = (start..end).find(|&i| w.kind[i] as usize >= k).unwrap_or(kinds[k + 1]);
             }
             let fp = Footprint {
@@ -192,7 +192,7 @@ impl World {
                 transformation_money: 0.0,
                 withheld: 0.0,
                 paid: 0.0,
-                agenda: [0.0; 5],
+                agenda: [0.0; N_PROPOSAL_TYPES],
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,

@@ -2,6 +2,11 @@
 
 use serde::Serialize;
 
+/// Number of organisation kinds.
+pub const N_KINDS: usize = 7;
+/// Number of proposal types (the agenda's length).
+pub const N_PROPOSAL_TYPES: usize = 5;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -15,7 +20,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; N_KINDS] = [
         Kind::Acute,
         Kind::MentalHealth,
         Kind::Community,
@@ -77,7 +82,7 @@ pub enum ProposalType {
 }
 
 impl ProposalType {
-    pub const ALL: [ProposalType; 5] = [
+    pub const ALL: [ProposalType; N_PROPOSAL_TYPES] = [
         ProposalType::Reconfiguration,
         ProposalType::OutOfHospital,
         ProposalType::Prevention,

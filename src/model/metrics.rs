@@ -67,6 +67,9 @@ impl Metric {
     }
 }
 
+/// Proposal counts kept per quarter (raised to failed, as in `Counts`).
+const N_COUNTS: usize = 8;
+
 /// Sums from which a row of metrics is computed; one per footprint, taken at
 /// the end of its quarter while its data are in cache.
 #[derive(Clone, Copy, Debug, Default)]
@@ -89,7 +92,7 @@ pub struct Tally {
     weight: f64,
     gaps: [f64; 3],
     social_agenda: f64,
-    counts: [f64; 8],
+    counts: [f64; N_COUNTS],
     passed_value: f64,
     passed_social: f64,
     withheld: f64,
@@ -123,7 +126,7 @@ impl Tally {
             self.gaps[d] += o.gaps[d];
         }
         self.social_agenda += o.social_agenda;
-        for c in 0..8 {
+        for c in 0..N_COUNTS {
             self.counts[c] += o.counts[c];
         }
         self.passed_value += o.passed_value;

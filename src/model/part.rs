@@ -142,7 +142,7 @@ macro_rules! part {
         pub struct Part<'a> {
             pub p: &'a Params,
             pub national: &'a National,
-            pub preferences: &'a [[f64; 5]; 7],
+            pub preferences: &'a [[f64; super::kind::N_PROPOSAL_TYPES]; super::kind::N_KINDS],
             $(pub $r: Span<'a, $rt>,)*
             $(pub $m: SpanMut<'a, $mt>,)*
             pub fps: SpanMut<'a, Footprint>,

@@ -1,7 +1,7 @@
 //! The state of one replicate: organisations as arrays per field, footprints,
 //! and the national settings.
 
-use super::kind::{Kind, ProposalType};
+use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES, ProposalType};
 use super::levers::{Governance, Policy, Site, Sites};
 use crate::params::Params;
 
@@ -46,7 +46,7 @@ pub struct Footprint {
     pub start: usize,
     pub end: usize,
     /// Members are sorted by kind: those of kind k are `kinds[k]..kinds[k + 1]`.
-    pub kinds: [usize; 8],
+    pub kinds: [usize; N_KINDS + 1],
     pub n_councils: usize,
     pub budget_total: f64,
     pub readiness: f64,
@@ -64,7 +64,7 @@ pub struct Footprint {
     pub transformation_money: f64,
     pub withheld: f64,
     pub paid: f64,
-    pub agenda: [f64; 5],
+    pub agenda: [f64; N_PROPOSAL_TYPES],
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,
@@ -177,7 +177,7 @@ pub struct World {
     /// Footprints' past collaboration rates, by quarter slot then footprint.
     pub history: Vec<Vec<f64>>,
     /// Each kind's agenda preferences, normalised to sum to 1.
-    pub preferences: [[f64; 5]; 7],
+    pub preferences: [[f64; N_PROPOSAL_TYPES]; N_KINDS],
     pub national: National,
     /// Reused every footprint-quarter, so the loop does not allocate.
     pub proposals: Vec<Proposal>,

@@ -1,11 +1,11 @@
 //! Phase 4: the footprint's agenda, and the proposals it raises.
 
-use crate::model::kind::{Kind, ProposalType};
+use crate::model::kind::{Kind, N_PROPOSAL_TYPES, ProposalType};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
 use crate::model::state::Proposal;
 
-fn normalised(mut v: [f64; 5]) -> [f64; 5] {
+fn normalised(mut v: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
     let s: f64 = v.iter().sum();
     if s > 0.0 {
         v.iter_mut().for_each(|x| *x /= s);
@@ -16,7 +16,7 @@ fn normalised(mut v: [f64; 5]) -> [f64; 5] {
 /// Agenda = (1 - A) x board + A x lead. Councils hold `council_seats` of the
 /// board's weight, scaled by how far they engaged last quarter; the other
 /// members share the rest equally.
-pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
+pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
     let p = &w.p;
     let fp = &w.fps[f];
     let n_other = (fp.end - fp.start) - fp.n_councils;
@@ -27,7 +27,7 @@ pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
     } else {
         fp.gov.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
     };
-    let mut board = [0.0; 5];
+    let mut board = [0.0; N_PROPOSAL_TYPES];
     for &k in w.kind.run(fp.members()) {
         let share = if k == Kind::Council {
             council_weight / fp.n_councils as f64
@@ -35,7 +35,7 @@ pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
             (1.0 - council_weight) / n_other as f64
         };
         let pref = w.preferences[k as usize];
-        for t in 0..5 {
+        for t in 0..N_PROPOSAL_TYPES {
             board[t] += share * pref[t];
         }
     }
@@ -51,8 +51,8 @@ pub fn agenda(w: &Part, f: usize) -> [f64; 5] {
         lead = normalised(lead);
     }
     let a = fp.authority(p);
-    let mut out = [0.0; 5];
-    for t in 0..5 {
+    let mut out = [0.0; N_PROPOSAL_TYPES];
+    for t in 0..N_PROPOSAL_TYPES {
         out[t] = (1.0 - a) * board[t] + a * lead[t];
     }
     normalised(out)
@@ -166,7 +166,7 @@ mod tests {
         assert!((low.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         w.fps[f].gov.authority = 0.9;
         let high = agenda(&w.whole(), f);
-        let social = |a: [f64; 5]| a[2] + a[3];
+        let social = |a: [f64; N_PROPOSAL_TYPES]| a[2] + a[3];
         assert!(social(high) < social(low), "an acute lead with authority pushes social care down");
         w.fps[f].gov.authority = 0.2;
         w.fps[f].gov.council_seats = 0.5;
