@@ -1,6 +1,15 @@
-//! Calibration to the HFMA survey: beta0 and p_unsure0 fitted by bracketing
-//! search on the replicate mean, with common random numbers keeping each
-//! objective smooth; and simulated surveys the size of the HFMA sample.
+//! Calibration. `smc` fits a posterior over chosen parameters to every
+//! target of a targets file at once (ABC-SMC); the older bracketing search
+//! below (`--method bracket`) fits beta0 and p_unsure0 to the HFMA survey on
+//! the replicate mean, with common random numbers keeping each objective
+//! smooth, and checks it with simulated surveys the size of the HFMA sample.
+
+pub mod charts;
+pub mod output;
+pub mod posterior;
+pub mod problem;
+pub mod smc;
+pub mod targets;
 
 use crate::model::init::Setup;
 use crate::model::kind::Kind;

@@ -3,6 +3,7 @@
 //! with every default filled in, a job runs on a thread pool of its own, and
 //! [`write_run`] writes its files and manifest into a folder.
 
+use crate::calibrate::posterior::{Posterior, PosteriorError};
 use crate::model::World;
 use crate::model::metrics::N_METRICS;
 use crate::results::manifest::{self, Manifest};
@@ -41,6 +42,9 @@ pub struct RunRequest {
     pub per_footprint: bool,
     /// With `per_footprint`: for the first this many replicates only (default: all).
     pub footprint_replicates: Option<u32>,
+    /// Run over this posterior (`posterior.csv`): replicate r takes a draw by
+    /// weight, the same in every scenario.
+    pub posterior: Option<PathBuf>,
 }
 
 /// A run with every choice made.
@@ -51,6 +55,8 @@ pub struct Job {
     pub threads: usize,
     pub out: PathBuf,
     pub per_footprint: bool,
+    /// The posterior replicates draw their parameters from, if any.
+    pub posterior: Option<Posterior>,
 }
 
 /// Why a run cannot start.
@@ -60,6 +66,8 @@ pub enum JobError {
     Scenario(#[from] ScenarioError),
     #[error("two scenarios are named `{0}`; names in one run must differ")]
     DuplicateName(String),
+    #[error("--posterior: {0}")]
+    Posterior(#[from] PosteriorError),
     #[error("STPSIM_MAX_MEMORY_GIB must be a number of GiB above 0")]
     MemoryLimit,
     #[error(
@@ -113,6 +121,7 @@ impl RunRequest {
             threads: crate::runner::threads(self.threads),
             out,
             per_footprint: self.per_footprint,
+            posterior: self.posterior.as_deref().map(Posterior::load).transpose()?,
         })
     }
 }
@@ -133,9 +142,11 @@ impl Job {
     /// Runs every scenario for every replicate on a pool of `threads` workers.
     pub fn run(&self) -> Results {
         match crate::runner::pool(self.threads) {
-            Ok(pool) => pool.install(|| crate::runner::run(&self.scenarios, &self.options)),
+            Ok(pool) => {
+                pool.install(|| crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref()))
+            }
             // No thread could start: run on the caller's pool (same results).
-            Err(_) => crate::runner::run(&self.scenarios, &self.options),
+            Err(_) => crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref()),
         }
     }
 }
@@ -221,8 +232,16 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
     write::atomic(dir, "timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
     let summary = summarise(results.rows());
-    write::atomic(dir, "summary.csv", |w| write::summary(w, &summary)).map_err(named("summary.csv"))?;
+    let spread = job.posterior.as_ref().map(|_| "parameter uncertainty and chance");
+    write::atomic(dir, "summary.csv", |w| write::summary_over(w, &summary, spread)).map_err(named("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    let split = job.posterior.as_ref().map(|p| variance_split(p, &job.options, results)).unwrap_or_default();
+    if let Some(p) = &job.posterior {
+        write::atomic(dir, "posterior_draws.csv", |w| posterior_draws(w, p, &job.options))
+            .map_err(named("posterior_draws.csv"))?;
+        write::atomic(dir, "variance_split.csv", |w| write_split(w, &split)).map_err(named("variance_split.csv"))?;
+        files.extend(["posterior_draws.csv", "variance_split.csv"]);
+    }
     if results.scenarios.len() > 1 {
         let diffs = differences(results);
         write::atomic(dir, "differences.csv", |w| write::differences(w, &diffs)).map_err(named("differences.csv"))?;
@@ -244,11 +263,62 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         wall_seconds: made.wall_seconds,
         files: files.clone(),
+        posterior: job.posterior.as_ref().map(|p| manifest::PosteriorEntry {
+            file: p.source.clone(),
+            sha256: p.sha256.clone(),
+            draws: p.draws.len(),
+            parameters: p.names.clone(),
+            note: manifest::POSTERIOR_NOTE,
+            variance_split: split.clone(),
+        }),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
     write::atomic(dir, "manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
     Ok(Written { files, manifest: text })
+}
+
+/// Which posterior draw each replicate ran with.
+fn posterior_draws(w: &mut dyn io::Write, p: &Posterior, opts: &RunOptions) -> io::Result<()> {
+    writeln!(w, "replicate,draw,{}", p.names.join(","))?;
+    for r in 0..opts.replicates as u64 {
+        let d = p.draw_for(opts.seed, r);
+        let vals: Vec<String> = p.draws[d].iter().map(|v| v.to_string()).collect();
+        writeln!(w, "{r},{d},{}", vals.join(","))?;
+    }
+    Ok(())
+}
+
+/// Each headline metric's spread at the final quarter, split into parameter
+/// uncertainty and chance (`calibrate::posterior::variance_split`).
+fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<manifest::SplitRow> {
+    let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
+    let mut rows = Vec::new();
+    for sc in &results.scenarios {
+        let Some(&last) = sc.quarters.last() else { continue };
+        for &m in &crate::report::HEADLINE {
+            let y = sc.at(last, m);
+            let (_, sd, _) = crate::results::summary::describe(&mut y.clone());
+            let (parameter_share, chance_share) = crate::calibrate::posterior::variance_split(&y, &theta);
+            rows.push(manifest::SplitRow {
+                scenario: sc.name.clone(),
+                quarter: last.to_string(),
+                metric: m.name(),
+                sd,
+                parameter_share,
+                chance_share,
+            });
+        }
+    }
+    rows
+}
+
+fn write_split(w: &mut dyn io::Write, rows: &[manifest::SplitRow]) -> io::Result<()> {
+    writeln!(w, "scenario,quarter,metric,sd,parameter_share,chance_share")?;
+    for r in rows {
+        writeln!(w, "{},{},{},{},{},{}", r.scenario, r.quarter, r.metric, r.sd, r.parameter_share, r.chance_share)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@
 //! // A scenario from text, then a whole run as `stpsim run` makes it.
 //! let text = "name = \"leads\"\nextends = \"baseline\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nauthority = 0.8\n";
 //! let leads = stpsim::scenario::load_text(text, "leads.toml", None).unwrap();
-//! assert_eq!(leads.levers.len(), 1);
+//! assert_eq!(leads.levers.len(), 2, "baseline's joint working, then its own");
 //! let dir = std::env::temp_dir().join(format!("stpsim-doc-{}", std::process::id()));
 //! let request = RunRequest { scenarios: vec!["baseline".into()], replicates: Some(2), out: Some(dir), ..Default::default() };
 //! let job = request.resolve().unwrap();

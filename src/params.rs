@@ -70,7 +70,7 @@ macro_rules! dictionary {
 
 dictionary! {
 "stances" {
-    beta0, "logit", 0.52, [-10.0, 10.0], "calibrated: HFMA survey 2016, 62% put own organisation first", "baseline propensity to collaborate";
+    beta0, "logit", 0.537, [-10.0, 10.0], "calibrated (model spec 1.4, was 0.52): HFMA survey 2016, 62% put own organisation first", "baseline propensity to collaborate";
     b_trust, "logit", 2.0, [0.0, 20.0], SPEC, "weight on trust in the STP";
     b_peer, "logit", 1.0, [0.0, 20.0], SPEC, "weight on the footprint's collaboration rate last quarter";
     b_lead, "logit", 3.0, [0.0, 20.0], SPEC, "weight on the lead's authority times its legitimacy above one half";
@@ -181,6 +181,8 @@ dictionary! {
     trust_drift, "rate", 0.05, [0.0, 1.0], SPEC, "step of an unaffected member's trust toward the collaboration rate";
     resent_decay, "ratio per quarter", 0.9, [0.0, 1.0], SPEC, "share of resentment kept each quarter";
     clarity_hazard, "probability per quarter", 0.01, [0.0, 1.0], SPEC, "chance an unsure organisation becomes clear";
+    kappa_contact, "rate", 0.6, [0.0, 1.0], "calibrated (model spec 1.4): HFMA July 2017, relationships strong in 20% then half of bodies", "trust a collaborating member gains from joint working, times its footprint's collaboration rate, toward 1";
+    turnover, "probability per quarter", 0.10, [0.0, 1.0], "assumption (model spec 1.4): NHS chief executives stay about three years; calibrated", "chance an organisation gets new leadership, redrawing its trust and clearing its resentment";
 }
 "realisation and drift" {
     fe_gain, "fraction of budget per unit", 0.2, [0.0, 10.0], SPEC, "providers' structural balance gain per unit of realised finance effect";
@@ -203,6 +205,7 @@ dictionary! {
 "national" {
     conditionality, "share", 0.25, [0.0, 1.0], "assumption: about a sixth of the 2016/17 fund withheld (seed 004; data/README.md)", "share of sustainability funding withheld after self-prioritising; weight of collaboration in transformation funding";
     intervention, "probability", 0.0, [0.0, 1.0], "assumption: delivery plan, March 2017 (seed 001)", "chance an escalated blocked proposal is unblocked nationally";
+    support_margin, "fraction of budget per year", 0.006, [0.0, 0.1], "assumption (model spec 1.4): control totals just above break-even; calibrated to HFMA Dec 2016, 52% of trusts forecast a deficit", "surplus above break-even that sustainability money pays a provider toward";
     initial_collab_rate, "rate", 0.5, [0.0, 1.0], SPEC, "collaboration rate and council engagement counted before the first quarter";
     stf_2016_total, "GBP bn", 2.1, [0.0, 100.0], "published: STF 2016/17 (data/README.md)", "Sustainability and Transformation Fund 2016/17";
     stf_2016_share, "share", 0.14, [0.0, 1.0], "published: GBP 1.8bn of 2.1bn sustainability (data/README.md)", "transformation share 2016/17";
@@ -236,7 +239,7 @@ dictionary! {
     budget_median_council, "GBP m per year", 120.0, [0.1, 100000.0], A, "median council adult social care budget (synthetic and file structures)";
     budget_median_primary_care, "GBP m per year", 30.0, [0.1, 100000.0], A, "median primary care federation budget";
     budget_sigma, "log units", 0.4, [0.0, 3.0], A, "spread of budgets";
-    structural_mean_acute, "fraction of budget", -0.035, [-1.0, 1.0], "assumption: provider deficit GBP 2.45bn in 2015/16 (data/README.md)", "mean underlying balance of acute trusts";
+    structural_mean_acute, "fraction of budget", -0.04, [-1.0, 1.0], "assumption (model spec 1.4, was -0.035): provider deficit GBP 2.45bn in 2015/16 (data/README.md); calibrated", "mean underlying balance of acute trusts";
     structural_sd_acute, "fraction of budget", 0.03, [0.0, 1.0], A, "spread of acute trusts' underlying balance";
     structural_mean_mental_health, "fraction of budget", -0.005, [-1.0, 1.0], A, "mean underlying balance of mental health trusts";
     structural_sd_mental_health, "fraction of budget", 0.015, [0.0, 1.0], A, "spread of mental health trusts' underlying balance";

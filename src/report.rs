@@ -292,6 +292,7 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
 
     what_was_run(w, data);
     headline(w, data);
+    posterior_section(w, &manifest);
 
     let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
     for c in charts {
@@ -497,6 +498,47 @@ fn value(m: Metric, v: f64) -> String {
     } else {
         format!("{v:.3}")
     }
+}
+
+/// For a run over a posterior: that its intervals include parameter
+/// uncertainty, and how much of each headline spread is parameters and how
+/// much chance (variance_split.csv).
+fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
+    let p = &manifest["posterior"];
+    if !p.is_object() {
+        return;
+    }
+    let _ = write!(
+        w,
+        "<h2>Parameter uncertainty</h2>\n<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
+         with a draw from the calibrated posterior <code>{}</code> ({} draws of {}), chosen by weight, and replicate r took \
+         the same draw in every scenario, so differences stay paired. The table splits each headline spread at the final \
+         quarter into parameter uncertainty and chance: the parameter share is the adjusted R<sup>2</sup> of a linear fit of \
+         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>\n",
+        escape(p["file"].as_str().unwrap_or("")),
+        p["draws"].as_u64().unwrap_or(0),
+        escape(
+            &p["parameters"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        )
+    );
+    let _ =
+        writeln!(w, "<table>\n<tr><th>scenario</th><th>metric</th><th>sd</th><th>parameters</th><th>chance</th></tr>");
+    for row in p["variance_split"].as_array().into_iter().flatten() {
+        let num = |k: &str| row[k].as_f64().unwrap_or(f64::NAN);
+        let _ = writeln!(
+            w,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.0}%</td><td class=\"num\">{:.0}%</td></tr>",
+            escape(row["scenario"].as_str().unwrap_or("")),
+            escape(row["metric"].as_str().unwrap_or("")),
+            num("sd"),
+            100.0 * num("parameter_share"),
+            100.0 * num("chance_share")
+        );
+    }
+    let _ = writeln!(w, "</table>");
 }
 
 /// docs/scenarios.md: every scenario of a run with its question and its

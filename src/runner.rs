@@ -3,10 +3,12 @@
 //! the results do not depend on the number of threads. Results are collected
 //! in a fixed order.
 
+use crate::calibrate::posterior::Posterior;
 use crate::model::Replicate;
 use crate::model::init::Setup;
 use crate::model::metrics::N_METRICS;
 use crate::model::rng::Keys;
+use crate::params::Params;
 use crate::results::{Results, ScenarioResult};
 use crate::scenario::Scenario;
 use crate::structure::Structure;
@@ -60,7 +62,19 @@ pub fn simulate(
     per_footprint: bool,
     runs: usize,
 ) -> (Vec<f64>, Option<Vec<f64>>) {
-    let setup = Setup { params: &scenario.params, levers: &scenario.levers, ready: &scenario.ready_index };
+    simulate_with(scenario, &scenario.params, structure, keys, per_footprint, runs)
+}
+
+/// As `simulate`, with the scenario's parameters replaced by `params`.
+pub fn simulate_with(
+    scenario: &Scenario,
+    params: &Params,
+    structure: &Structure,
+    keys: &Keys,
+    per_footprint: bool,
+    runs: usize,
+) -> (Vec<f64>, Option<Vec<f64>>) {
+    let setup = Setup { params, levers: &scenario.levers, ready: &scenario.ready_index };
     let mut rep = Replicate::new(structure, setup, *keys);
     rep.split_into(runs);
     let quarters = scenario.quarters();
@@ -81,6 +95,15 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
         .unwrap_or_else(|| unreachable!("a run that is never cancelled finishes"))
 }
 
+/// As `run`; with a posterior, replicate r of every scenario takes the same
+/// draw (`Posterior::draw_for`), so intervals carry parameter uncertainty and
+/// differences between scenarios stay paired.
+pub fn run_over(scenarios: &[Scenario], opts: &RunOptions, posterior: Option<&Posterior>) -> Results {
+    let never = AtomicBool::new(false);
+    run_batched_over(scenarios, opts, posterior, opts.replicates, &never, |_| {})
+        .unwrap_or_else(|| unreachable!("a run that is never cancelled finishes"))
+}
+
 /// Runs replicates in batches of `batch` (0, 1, ... in order), every scenario
 /// of a batch in parallel, and calls `on_batch` with the results so far after
 /// each. Replicates are keyed, so the final results equal [`run`]'s and the
@@ -89,6 +112,18 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
 pub fn run_batched(
     scenarios: &[Scenario],
     opts: &RunOptions,
+    batch: u32,
+    cancel: &AtomicBool,
+    on_batch: impl FnMut(&Results),
+) -> Option<Results> {
+    run_batched_over(scenarios, opts, None, batch, cancel, on_batch)
+}
+
+/// `run_batched`, over a posterior if given (see `run_over`).
+pub fn run_batched_over(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    posterior: Option<&Posterior>,
     batch: u32,
     cancel: &AtomicBool,
     mut on_batch: impl FnMut(&Results),
@@ -123,7 +158,10 @@ pub fn run_batched(
             .map(|k| {
                 let (s, r) = (k / n, done + k % n);
                 let keys = Keys { seed: opts.seed, replicate: r as u64 };
-                simulate(&scenarios[s], &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
+                let sc = &scenarios[s];
+                let drawn = posterior.map(|p| p.apply(&sc.params, p.draw_for(opts.seed, r as u64)));
+                let params = drawn.as_ref().unwrap_or(&sc.params);
+                simulate_with(sc, params, &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
             })
             .collect();
         let mut runs = runs.into_iter();

@@ -127,9 +127,11 @@ fn serves_the_page_and_what_its_controls_are_made_of() {
     let (status, history) = request(&s, "GET", "/api/scenarios/history", b"");
     assert_eq!(status, 200);
     let history = json(&history);
-    assert_eq!(history["levers"][0]["kind"], "strengthen_leads");
-    assert_eq!(history["levers"][0]["start"], "2017Q2");
-    assert_eq!(history["levers"][3]["footprints"][0], "Greater Manchester");
+    // baseline's joint working first (levers are appended), then history's own.
+    assert_eq!(history["levers"][0]["kind"], "joint_working");
+    assert_eq!(history["levers"][1]["kind"], "strengthen_leads");
+    assert_eq!(history["levers"][1]["start"], "2017Q2");
+    assert_eq!(history["levers"][4]["footprints"][0], "Greater Manchester");
     assert_eq!(request(&s, "GET", "/api/scenarios/nope", b"").0, 404);
     assert_eq!(request(&s, "GET", "/../Cargo.toml", b"").0, 404);
 }
@@ -273,8 +275,8 @@ fn an_uploaded_scenario_comes_back_resolved_for_editing() {
     assert_eq!(status, 200);
     let v = json(&body);
     assert_eq!(v["name"], "history");
-    assert_eq!(v["levers"].as_array().unwrap().len(), 7);
-    assert_eq!(v["levers"][2]["footprints"], serde_json::Value::Null, "a national lever");
+    assert_eq!(v["levers"].as_array().unwrap().len(), 8, "baseline's joint working and history's seven");
+    assert_eq!(v["levers"][3]["footprints"], serde_json::Value::Null, "a national lever");
     assert_eq!(v["footprints"].as_array().unwrap().len(), 44);
     // The parameters that differ from the dictionary's defaults, with their values.
     let changed = stpsim::scenario::load("history").unwrap().changed_params();

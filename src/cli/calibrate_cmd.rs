@@ -1,27 +1,169 @@
-//! `stpsim calibrate`: fit beta0 and p_unsure0 to the HFMA survey.
+//! `stpsim calibrate`: a posterior over parameters fitted to published
+//! figures (ABC-SMC), or the older bracketing fit of beta0 and p_unsure0.
 
-use super::{CalibrateArgs, UsageError, emit};
+use super::{CalibrateArgs, Method, UsageError, emit};
 use anyhow::Context;
+use std::path::Path;
 use std::time::Instant;
-use stpsim::calibrate::{self, Options, Target};
+use stpsim::calibrate::smc::{self, Settings, State};
+use stpsim::calibrate::{self, Options, Target, output, problem::Problem, targets};
+
+/// The England targets shipped with the binary (data/targets.toml).
+pub const ENGLAND_TARGETS: &str = include_str!("../../data/targets.toml");
+const CHECKPOINT: &str = "checkpoint.json";
 
 pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
+    match args.method {
+        Method::Abc => abc(args),
+        Method::Bracket => bracket(args),
+    }
+}
+
+fn pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
+    let threads = threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Checkpoint {
+    targets_sha256: String,
+    settings: Settings,
+    state: State,
+}
+
+fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
+    let (t, file) = match &args.targets {
+        Some(p) => (targets::load(p)?, p.display().to_string()),
+        None => (targets::parse(ENGLAND_TARGETS, "data/targets.toml")?, "data/targets.toml (built in)".to_string()),
+    };
+    if !(args.final_tolerance > 0.0 && args.final_tolerance.is_finite()) {
+        return Err(UsageError(format!("--final-tolerance {} must be a number above 0", args.final_tolerance)).into());
+    }
+    let settings = Settings {
+        particles: args.particles as usize,
+        replicates: args.replicates.unwrap_or(4) as usize,
+        final_tolerance: args.final_tolerance,
+        seed: args.seed.unwrap_or(stpsim::job::DEFAULT_SEED),
+        ..Settings::default()
+    };
+    let problem = Problem::new(&t, stpsim::scenario::load).map_err(|e| UsageError(e.to_string()))?;
+    let dir = &args.out;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let resume = if args.resume { Some(read_checkpoint(dir, &t.sha256, &settings)?) } else { None };
+    let quiet = args.quiet;
+    if !quiet {
+        eprintln!(
+            "calibrating {} parameters to {} targets ({file}): {} particles x {} replicates, {}",
+            problem.priors.len(),
+            problem.targets.len(),
+            settings.particles,
+            settings.replicates,
+            if resume.is_some() { "resuming" } else { "from the prior" }
+        );
+    }
+    let clock = Instant::now();
+    let sha = t.sha256.clone();
+    let mut save_error = None;
+    let mut progress = |st: &State| {
+        if !quiet {
+            let g = st.generations.last().expect("a generation");
+            eprintln!(
+                "  generation {:>2}: tolerance {:>8.3}  ESS {:>6.1}  acceptance {:>5.1}%  {:>7} simulations  {:>6.1}s{}",
+                g.generation,
+                g.tolerance,
+                g.ess,
+                100.0 * g.acceptance,
+                g.simulations,
+                g.seconds,
+                if st.done { "  done" } else { "" }
+            );
+        }
+        let cp = Checkpoint { targets_sha256: sha.clone(), settings: settings.clone(), state: st.clone() };
+        let r = serde_json::to_vec(&cp)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| stpsim::results::write::atomic(dir, CHECKPOINT, |w| w.write_all(&bytes)));
+        if let Err(e) = r {
+            save_error.get_or_insert(e);
+        }
+    };
+    let bounds = problem.bounds();
+    let st = pool(args.threads)?
+        .install(|| smc::run(&bounds, &settings, &|th: &[f64], key| problem.simulate(th, key), resume, &mut progress));
+    if let Some(e) = save_error {
+        return Err(e).with_context(|| format!("cannot write {}", dir.join(CHECKPOINT).display()));
+    }
+    let files = output::write(dir, &problem, &t, &file, &settings, &st)
+        .with_context(|| format!("cannot write the calibration into {}", dir.display()))?;
+    if quiet {
+        return Ok(());
+    }
+    let (fits, params) = output::fits(&problem, &st);
+    let mut s = format!(
+        "\n{}\n{} simulations in {:.1}s; final tolerance {:.3}\n\n",
+        output::METHOD,
+        st.simulations(),
+        clock.elapsed().as_secs_f64(),
+        st.tolerance()
+    );
+    s += &output::verdicts(&fits);
+    s += "\nPosterior (5%, median, 95%):\n";
+    for p in &params {
+        s += &format!(
+            "  {:<24} {:>9.4} {:>9.4} {:>9.4}   (prior {} to {})\n",
+            p.name, p.posterior[0], p.posterior[1], p.posterior[2], p.prior[0], p.prior[1]
+        );
+    }
+    s += &format!("\nwrote {} into {}\n", files.join(", "), dir.display());
+    emit(&s)
+}
+
+fn read_checkpoint(dir: &Path, sha: &str, settings: &Settings) -> anyhow::Result<State> {
+    let path = dir.join(CHECKPOINT);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        UsageError(format!("--resume: cannot read {} ({e}); run without --resume to start afresh", path.display()))
+    })?;
+    let cp: Checkpoint = serde_json::from_slice(&bytes)
+        .map_err(|e| UsageError(format!("--resume: {} is not a calibration checkpoint: {e}", path.display())))?;
+    if cp.targets_sha256 != sha {
+        return Err(UsageError(format!(
+            "--resume: {} was made for another targets file (SHA-256 {}); use the same file, or start afresh",
+            path.display(),
+            cp.targets_sha256
+        ))
+        .into());
+    }
+    if cp.settings != *settings {
+        return Err(UsageError(format!(
+            "--resume: {} was made with other settings ({:?}); give the same --particles, --replicates, --final-tolerance and --seed",
+            path.display(),
+            cp.settings
+        ))
+        .into());
+    }
+    Ok(cp.state)
+}
+
+fn bracket(args: CalibrateArgs) -> anyhow::Result<()> {
     let scenario = stpsim::scenario::load(&args.scenario)?;
-    let targets = args.targets.iter().map(|t| Target::parse(t).map_err(UsageError)).collect::<Result<Vec<_>, _>>()?;
+    let targets = args.target.iter().map(|t| Target::parse(t).map_err(UsageError)).collect::<Result<Vec<_>, _>>()?;
     if !(args.tolerance > 0.0 && args.tolerance < 0.5) {
         return Err(UsageError(format!("--tolerance {} must be above 0 and below 0.5", args.tolerance)).into());
     }
+    let replicates = args.replicates.unwrap_or(200);
+    if replicates < 2 {
+        return Err(UsageError("--replicates must be at least 2 with --method bracket".into()).into());
+    }
     let seed = args.seed.or(scenario.seed).unwrap_or(stpsim::job::DEFAULT_SEED);
-    let opts = Options { replicates: args.replicates, seed, tolerance: args.tolerance };
+    let opts = Options { replicates, seed, tolerance: args.tolerance };
     let threads = stpsim::runner::threads(args.threads.map(usize::from));
-    let pool = stpsim::runner::pool(threads).context("cannot start worker threads")?;
     // Each evaluation holds its replicates' results like a run of one scenario.
-    let run = stpsim::RunOptions { replicates: args.replicates, seed, footprint_replicates: 0 };
+    let run = stpsim::RunOptions { replicates, seed, footprint_replicates: 0 };
     stpsim::job::check_memory(stpsim::job::memory_bytes(std::slice::from_ref(&scenario), &run, threads))
         .map_err(|e| UsageError(e.to_string()))?;
     let clock = Instant::now();
-    let (_, fits) =
-        pool.install(|| calibrate::calibrate(&scenario, &targets, &opts)).map_err(|e| UsageError(e.to_string()))?;
+    let (_, fits) = pool(args.threads)?
+        .install(|| calibrate::calibrate(&scenario, &targets, &opts))
+        .map_err(|e| UsageError(e.to_string()))?;
 
     let mut s = format!(
         "Calibrated {} on {} replicates, seed {seed}, in {:.1}s\n",
@@ -52,12 +194,10 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         );
     }
     let fragment = calibrate::fragment(&scenario.name, &fits, &opts);
-    let dir = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = &args.out;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name =
-        args.out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "calibration.toml".into());
-    stpsim::results::write::atomic(dir, &name, |w| w.write_all(fragment.as_bytes()))
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    s += &format!("\nwrote {} (paste its [params] into a scenario)\n", args.out.display());
-    emit(&s)
+    stpsim::results::write::atomic(dir, "calibration.toml", |w| w.write_all(fragment.as_bytes()))
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    s += &format!("\nwrote {} (paste its [params] into a scenario)\n", dir.join("calibration.toml").display());
+    if args.quiet { Ok(()) } else { emit(&s) }
 }

@@ -29,7 +29,7 @@ pub struct Cli {
 pub enum Command {
     /// Run scenarios and write timeseries.csv, summary.csv and manifest.json.
     Run(RunArgs),
-    /// Fit beta0 and p_unsure0 to the HFMA survey (or other targets).
+    /// Fit the model to published figures: a posterior (ABC-SMC), or beta0 and p_unsure0 (bracket).
     Calibrate(CalibrateArgs),
     /// Run a sweep plan: a design over factors, every point's replicates.
     Sweep(SweepArgs),
@@ -134,6 +134,11 @@ pub struct RunArgs {
     /// (only stpsim's own files are replaced).
     #[arg(long)]
     pub force: bool,
+    /// Run over a posterior (posterior.csv from `stpsim calibrate`, or
+    /// data/posterior-england.csv): replicate r takes a draw chosen by weight,
+    /// the same in every scenario, so intervals include parameter uncertainty.
+    #[arg(long, value_name = "FILE")]
+    pub posterior: Option<PathBuf>,
 }
 
 /// Writes to standard output. A reader that closed the pipe early
@@ -149,27 +154,52 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
-    /// Scenario file or built-in name.
+    /// With --method bracket: the scenario file or built-in name to fit.
     #[arg(default_value = "baseline")]
     pub scenario: String,
-    /// metric@quarter=value; repeat for several.
+    /// abc: a posterior over the targets file's parameters (ABC-SMC);
+    /// bracket: beta0 and p_unsure0 fitted to two --target figures.
+    #[arg(long, value_enum, default_value_t = Method::Abc)]
+    pub method: Method,
+    /// Targets file (default: the built-in England targets, data/targets.toml).
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// With --method bracket: metric@quarter=value; repeat for several.
     #[arg(long = "target", default_values = ["self_priority_share@2016Q4=0.62", "unsure_share@2016Q4=0.72"])]
-    pub targets: Vec<String>,
-    /// Replicates per evaluation.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(2..=100_000))]
-    pub replicates: u32,
-    /// Run seed (default: the scenario's, or 2016).
+    pub target: Vec<String>,
+    /// Replicates per particle (abc, default 4) or per evaluation (bracket, default 200).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replicates: Option<u32>,
+    /// Particles (abc).
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(20..=1_000_000))]
+    pub particles: u32,
+    /// Stop once the tolerance, a root mean square of the targets' standardised errors, reaches this (abc).
+    #[arg(long, default_value_t = 0.8)]
+    pub final_tolerance: f64,
+    /// Run seed (default: 2016, or the scenario's with bracket).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// How close each replicate mean must come to its target.
+    /// With --method bracket: how close each replicate mean must come to its target.
     #[arg(long, default_value_t = 0.002)]
     pub tolerance: f64,
-    /// Where to write the fitted values as a [params] fragment.
-    #[arg(long, default_value = "outputs/calibration.toml")]
+    /// Output folder.
+    #[arg(long, default_value = "outputs/calibration")]
     pub out: PathBuf,
+    /// Continue an interrupted calibration in --out from its last finished generation.
+    #[arg(long)]
+    pub resume: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    Abc,
+    Bracket,
 }
 
 #[derive(Debug, clap::Args)]

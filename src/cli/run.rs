@@ -39,6 +39,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         out: args.out,
         per_footprint: args.per_footprint,
         footprint_replicates: args.footprint_replicates,
+        posterior: args.posterior,
     };
     let job = request.resolve().map_err(job_error)?;
     job.check_memory().map_err(job_error)?;
@@ -98,7 +99,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             out.display(),
             clock.elapsed().as_secs_f64()
         );
-        emit(&(terminal_summary(&results, opts.replicates, opts.seed) + &done))?;
+        let over = job.posterior.as_ref().map_or(String::new(), |p| {
+            format!(
+                "\nOver the posterior {} ({} draws): {}.\n",
+                p.source,
+                p.draws.len(),
+                stpsim::results::manifest::POSTERIOR_NOTE
+            )
+        });
+        emit(&(over + &terminal_summary(&results, opts.replicates, opts.seed) + &done))?;
     }
     Ok(())
 }

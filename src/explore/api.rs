@@ -354,6 +354,7 @@ async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery
                 .to_string(),
             wall_seconds: f.wall_seconds,
             files: Vec::new(),
+            posterior: None,
             scenarios: f.scenarios.iter().map(manifest::entry).collect(),
         };
         let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";

@@ -3,7 +3,6 @@
 
 use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES};
 use super::levers::{Governance, Lever, Policy};
-use super::phases::funding;
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, World};
 use crate::params::Params;
@@ -127,7 +126,7 @@ impl World {
                 policy: Policy::new(p),
                 fund_share: s.fund_share,
                 first_quarter: true,
-                total_deficit: 0.0,
+                order: Vec::with_capacity(n),
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,
             },
@@ -197,7 +196,6 @@ impl World {
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,
-                deficit: 0.0,
             };
             w.fps.push(fp);
             let trust_lead = w.largest(f, |k| k.is_provider() && k != Kind::Ambulance);
@@ -211,11 +209,6 @@ impl World {
             w.fps[f].gov.lead = marked.or(wanted.into_iter().flatten().next()).unwrap_or(start);
         }
 
-        let mut all = w.whole();
-        for f in 0..nf {
-            funding::add_deficits(&mut all, f);
-        }
-        w.national.total_deficit = funding::total_deficit(&w.fps);
         w
     }
 }

@@ -32,6 +32,11 @@ pub struct Governance {
     pub acs_enabled: bool,
     pub acs_threshold: f64,
     pub acs_quarters: usize,
+    /// The national bodies designated it an accountable care system (spec 1.4);
+    /// phase 1 then makes it one, for good.
+    pub acs_designated: bool,
+    /// Joint working builds trust here (phase 9, spec 1.4).
+    pub joint_working: bool,
 }
 
 impl Governance {
@@ -49,6 +54,8 @@ impl Governance {
             acs_enabled: false,
             acs_threshold: p.acs_threshold,
             acs_quarters: p.acs_quarters as usize,
+            acs_designated: false,
+            joint_working: false,
         }
     }
 }
@@ -451,12 +458,16 @@ levers! {
         threshold: f64 = Spec::range(0.0, 1.0).unit("rate").or_param("acs_threshold"),
         /// quarters the collaboration rate is averaged over
         quarters: usize = Spec::range(1.0, 40.0).unit("quarters").or_param("acs_quarters"),
+        /// the national bodies designate every targeted footprint an ACS at the start, whatever its collaboration
+        designate: bool = Spec::switch(false),
     }
     /// Replaces the fund's amounts and transformation shares by financial year.
     StfSchedule "stf_schedule", "fund schedule" {
         /// `{ year = "2016/17", total_gbp_bn = 2.1, transformation_share = 0.14 }` for each year replaced
         years: Vec<FundYear> = Spec::years(),
     }
+    /// Collaborating members gain trust from working beside partners who also turn up (phase 9).
+    JointWorking "joint_working", "joint working" {}
 }
 
 impl Effect for StrengthenLeads {
@@ -570,14 +581,26 @@ impl Effect for ForcePace {
 
 impl Effect for AccountableCare {
     type On = Governance;
-    type Saved = (bool, f64, usize);
+    type Saved = (bool, f64, usize, bool);
     fn begin(&self, g: &mut Governance, _: &Site) -> Self::Saved {
-        let saved = (g.acs_enabled, g.acs_threshold, g.acs_quarters);
+        let saved = (g.acs_enabled, g.acs_threshold, g.acs_quarters, g.acs_designated);
         (g.acs_enabled, g.acs_threshold, g.acs_quarters) = (true, self.threshold, self.quarters);
+        g.acs_designated |= self.designate;
         saved
     }
-    fn end((enabled, threshold, quarters): Self::Saved, g: &mut Governance) {
-        (g.acs_enabled, g.acs_threshold, g.acs_quarters) = (enabled, threshold, quarters);
+    fn end((enabled, threshold, quarters, designated): Self::Saved, g: &mut Governance) {
+        (g.acs_enabled, g.acs_threshold, g.acs_quarters, g.acs_designated) = (enabled, threshold, quarters, designated);
+    }
+}
+
+impl Effect for JointWorking {
+    type On = Governance;
+    type Saved = bool;
+    fn begin(&self, g: &mut Governance, _: &Site) -> bool {
+        std::mem::replace(&mut g.joint_working, true)
+    }
+    fn end(saved: bool, g: &mut Governance) {
+        g.joint_working = saved;
     }
 }
 
@@ -834,13 +857,13 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_set_reaches_every_numeric_field() {
-        let a = LeverAction::AccountableCare(AccountableCare { threshold: 0.5, quarters: 4 });
+        let a = LeverAction::AccountableCare(AccountableCare { threshold: 0.5, quarters: 4, designate: false });
         assert_eq!(LeverAction::from_settings(a.kind(), a.settings()), Some(a.clone()));
         assert_eq!(LeverAction::from_settings(a.kind(), vec![Setting::Number(0.5)]), None);
         let mut b = a.clone();
         assert!(b.set("quarters", 6.4));
         assert!(b.set("threshold", 0.7));
-        assert_eq!(b, LeverAction::AccountableCare(AccountableCare { threshold: 0.7, quarters: 6 }));
+        assert_eq!(b, LeverAction::AccountableCare(AccountableCare { threshold: 0.7, quarters: 6, designate: false }));
         assert!(!b.set("share", 0.1));
         let mut s = LeverAction::StrengthenLeads(StrengthenLeads {
             authority: 0.5,
@@ -860,8 +883,11 @@ mod tests {
 
     #[test]
     fn serialises_as_scenario_files_write_it() {
-        let a = LeverAction::AccountableCare(AccountableCare { threshold: 0.5, quarters: 4 });
-        assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"kind":"accountable_care","threshold":0.5,"quarters":4}"#);
+        let a = LeverAction::AccountableCare(AccountableCare { threshold: 0.5, quarters: 4, designate: false });
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"kind":"accountable_care","threshold":0.5,"quarters":4,"designate":false}"#
+        );
         assert_eq!(
             serde_json::to_string(&LeverAction::RemoveVeto(RemoveVeto {})).unwrap(),
             r#"{"kind":"remove_veto"}"#
@@ -885,7 +911,13 @@ mod tests {
             "kind = \"accountable_care\"\nstart = \"2019Q1\"",
         );
         let s = crate::scenario::load_text(&t, "t.toml", None).unwrap();
-        assert_eq!(s.levers[0].action, LeverAction::AccountableCare(AccountableCare { threshold: 0.7, quarters: 6 }));
-        assert_eq!(s.levers[1].action, LeverAction::AccountableCare(AccountableCare { threshold: 0.5, quarters: 6 }));
+        assert_eq!(
+            s.levers[0].action,
+            LeverAction::AccountableCare(AccountableCare { threshold: 0.7, quarters: 6, designate: false })
+        );
+        assert_eq!(
+            s.levers[1].action,
+            LeverAction::AccountableCare(AccountableCare { threshold: 0.5, quarters: 6, designate: false })
+        );
     }
 }

@@ -55,6 +55,8 @@ metrics! {
     SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", 0.0, INF, "sustainability funding withheld from self-prioritising providers";
     SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", 0.0, INF, "sustainability funding paid to providers";
     AcsCount, "acs_count", "accountable care systems", "footprints", 0.0, INF, "footprints that have become accountable care systems";
+    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", 0.0, 1.0, "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
+    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", 0.0, 1.0, "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
 }
 
 pub const N_METRICS: usize = Metric::ALL.len();
@@ -77,6 +79,9 @@ pub struct Tally {
     nhs: f64,
     nhs_collab: f64,
     nhs_unsure: f64,
+    nhs_trusting: f64,
+    providers: f64,
+    providers_deficit: f64,
     councils: f64,
     councils_collab: f64,
     deficit_providers: f64,
@@ -106,6 +111,9 @@ impl Tally {
         self.nhs += o.nhs;
         self.nhs_collab += o.nhs_collab;
         self.nhs_unsure += o.nhs_unsure;
+        self.nhs_trusting += o.nhs_trusting;
+        self.providers += o.providers;
+        self.providers_deficit += o.providers_deficit;
         self.councils += o.councils;
         self.councils_collab += o.councils_collab;
         self.deficit_providers += o.deficit_providers;
@@ -158,6 +166,8 @@ impl Tally {
                 Metric::SupportWithheldGbpM => self.withheld,
                 Metric::SupportPaidGbpM => self.paid,
                 Metric::AcsCount => self.acs,
+                Metric::RelationshipsShare => share(self.nhs_trusting, self.nhs),
+                Metric::ProvidersInDeficitShare => share(self.providers_deficit, self.providers),
             };
         }
     }
@@ -183,6 +193,7 @@ fn footprint_tally(w: &Part, f: usize) -> Tally {
             t.nhs += 1.0;
             t.nhs_collab += c;
             t.nhs_unsure += unsure[j] as u8 as f64;
+            t.nhs_trusting += (trust[j] > 0.5) as u8 as f64;
         }
         if k == Kind::Council {
             t.councils += 1.0;
@@ -190,6 +201,8 @@ fn footprint_tally(w: &Part, f: usize) -> Tally {
         }
         if k.is_provider() {
             t.provider_balance += balance[j] * budget[j];
+            t.providers += 1.0;
+            t.providers_deficit += (balance[j] < 0.0) as u8 as f64;
         }
     }
     t.weight = fp.budget_total;

@@ -68,8 +68,6 @@ pub struct Footprint {
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,
-    /// Its providers' structural deficit as it closed the quarter, GBP m a year.
-    pub deficit: f64,
 }
 
 impl Footprint {
@@ -111,9 +109,8 @@ pub struct National {
     pub fund_share: f64,
     /// No stance history yet: nothing is withheld.
     pub first_quarter: bool,
-    /// Providers' total structural deficit, GBP m a year, as the fund sees it
-    /// this quarter: the sum of footprints' `deficit` as they closed the last.
-    pub total_deficit: f64,
+    /// Providers in deficit, smallest first: phase 2's scratch list, reused.
+    pub order: Vec<u32>,
     /// This quarter's fund, GBP m: sustainability and transformation parts.
     pub sustainability_gbp_m: f64,
     pub transformation_gbp_m: f64,
@@ -214,6 +211,7 @@ impl World {
             + self.history.iter().map(|s| s.capacity() * size_of::<f64>()).sum::<usize>()
             + self.proposals.capacity() * size_of::<Proposal>()
             + self.tallies.capacity() * size_of::<super::metrics::Tally>()
+            + self.national.order.capacity() * size_of::<u32>()
             + size_of::<World>()
     }
 
@@ -222,7 +220,8 @@ impl World {
     /// the memory one replicate in progress needs.
     pub fn bytes_for(orgs: usize, footprints: usize) -> usize {
         use std::mem::size_of;
-        let per_org = size_of::<Kind>() + 2 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
+        // Two u32 fields, and phase 2's list of providers by deficit (one u32 per organisation).
+        let per_org = size_of::<Kind>() + 3 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
         let per_footprint = size_of::<Footprint>()
             + PENDING_SLOTS * size_of::<Pending>()
             + HISTORY_SLOTS * size_of::<f64>()

@@ -14,20 +14,22 @@ use crate::quarter::Quarter;
 /// tally; `Replicate::step` adds the record (11).
 pub(crate) fn step(w: &mut World, levers_: &[Lever], running: &mut [Running], q: Quarter, keys: &Keys) {
     levers::apply(w, levers_, running, q); // 1
-    funding::pay(w, q); // 2, national part
+    // Footprints the national bodies designated are accountable care systems from now on, for good.
+    for fp in &mut w.fps {
+        fp.acs |= fp.gov.acs_designated;
+    }
+    funding::pay(w, q); // 2, over all footprints at once
     let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only, so runs of footprints may go
     // in parallel; each footprint draws from its own keyed streams.
     let (all, runs) = w.whole_and_runs();
     runs.for_each(all, &|part, f| footprint(part, f, q, &keys));
-    w.national.total_deficit = funding::total_deficit(&w.fps);
     w.national.first_quarter = false;
 }
 
-/// Phases 2 (this footprint's providers) to 11 for footprint `f`.
+/// Phases 3 to 11 for footprint `f`.
 fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     w.fps[f].counts = Counts::default();
-    funding::pay_footprint(w, f); // 2, to this footprint's providers
     let deficit = stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
     proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
     votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
@@ -37,7 +39,6 @@ fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
     accountable_care::evolve(w, f); // 10
     close_footprint(w, f);
-    funding::add_deficits(w, f);
     metrics::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
 }
 

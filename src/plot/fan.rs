@@ -124,7 +124,7 @@ pub(crate) struct Mark {
 impl Mark {
     pub fn colour(&self) -> RGBColor {
         match self.what.as_slice() {
-            [(s, _)] => colour(*s),
+            [(s, _)] if *s != EVERY_SCENARIO => colour(*s),
             _ => style::GREY,
         }
     }
@@ -145,7 +145,7 @@ pub(crate) fn lever_marks(data: &RunData) -> Vec<Mark> {
         .enumerate()
         .map(|(i, q)| {
             let mut ends_only = true;
-            let what = data
+            let mut what: Vec<(usize, String)> = data
                 .scenarios
                 .iter()
                 .enumerate()
@@ -163,10 +163,17 @@ pub(crate) fn lever_marks(data: &RunData) -> Vec<Mark> {
                     (!levers.is_empty()).then(|| (s, levers.join(", ")))
                 })
                 .collect();
+            // A lever all scenarios share (joint working) is listed once.
+            if what.len() > 1 && what.len() == data.scenarios.len() && what.iter().all(|w| w.1 == what[0].1) {
+                what = vec![(EVERY_SCENARIO, what[0].1.clone())];
+            }
             Mark { n: i + 1, quarter: q, what, ends_only }
         })
         .collect()
 }
+
+/// In `Mark::what`, a lever every scenario of the run starts alike.
+pub(crate) const EVERY_SCENARIO: usize = usize::MAX;
 
 /// Bands are drawn for up to this many scenarios; more would hide each other.
 pub(crate) const MAX_BANDED: usize = 3;
@@ -478,12 +485,18 @@ fn draw_legend<DB: DrawingBackend>(
         let single = mark.what.len() == 1;
         let mut lines = Vec::new();
         for (s, text) in &mark.what {
-            let name = &data.scenarios[*s].name;
+            let name = data.scenarios.get(*s).map_or("all", |sc| sc.name.as_str());
+            // A lever every scenario shares is context, not a difference: one short line.
+            let text = if *s == EVERY_SCENARIO { text.replace(" (all footprints)", "") } else { text.clone() };
             let body = if single { format!("{} {name}: {text}", mark.quarter) } else { format!("{name}: {text}") };
             lines.extend(style::wrap(&body, 34));
         }
         if !single && 18 * (lines.len() as i32 + 1) + 6 > bottom - y - 40 {
-            let names: Vec<&str> = mark.what.iter().map(|(s, _)| data.scenarios[*s].name.as_str()).collect();
+            let names: Vec<&str> = mark
+                .what
+                .iter()
+                .map(|(s, _)| data.scenarios.get(*s).map_or("all scenarios", |sc| sc.name.as_str()))
+                .collect();
             lines = style::wrap(&format!("levers of {}", names.join(", ")), 34);
         }
         let needed = 18 * (lines.len() as i32 + i32::from(!single)) + 6;

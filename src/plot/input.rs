@@ -109,7 +109,8 @@ fn csv_reader(path: &Path, header: &str) -> Result<csv::Reader<std::fs::File>, I
     let f = std::fs::File::open(path).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })?;
     let mut rdr = csv::Reader::from_reader(f);
     let found = rdr.headers().map(|h| h.iter().collect::<Vec<_>>().join(",")).unwrap_or_default();
-    if found != header {
+    // A run over a posterior adds a last `spread` column to summary.csv.
+    if found != header && found.strip_suffix(",spread") != Some(header) {
         return Err(parse_err(path, 1, format!("the header is `{found}`, not `{header}`")));
     }
     Ok(rdr)
@@ -308,8 +309,8 @@ impl RunData {
         for rec in rdr.records() {
             let rec = rec.map_err(|e| parse_err(&spath, e.position().map_or(0, |p| p.line()), e.to_string()))?;
             let line = rec.position().map_or(0, |p| p.line());
-            if rec.len() != 10 {
-                return Err(parse_err(&spath, line, "a row of summary.csv has 10 fields"));
+            if rec.len() != 10 && rec.len() != 11 {
+                return Err(parse_err(&spath, line, "a row of summary.csv has 10 fields (11 over a posterior)"));
             }
             let (Some(s), Some(q), Some(m)) =
                 (index(&rec[0]), Quarter::parse(&rec[1]).ok(), Metric::parse(rec.get(2).unwrap_or("")))

@@ -9,7 +9,7 @@ mod funnel;
 mod heatmap;
 pub mod input;
 pub mod numbers;
-mod raster;
+pub(crate) mod raster;
 pub mod style;
 pub mod sweep;
 
@@ -79,8 +79,11 @@ pub(crate) fn frame<DB: DrawingBackend>(
 /// The source line: the model run, and where the structure's data come from.
 pub(crate) fn source_line(data: &RunData) -> String {
     let england = data.scenarios.iter().any(|s| s.structure_name.starts_with("England"));
+    let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
+    let over =
+        if m["posterior"].is_object() { "; intervals include parameter uncertainty (posterior draws)" } else { "" };
     format!(
-        "Source: stpsim v{} simulation, {} replicates, seed {}{}",
+        "Source: stpsim v{} simulation, {} replicates, seed {}{}{over}",
         data.version,
         data.replicates,
         data.seed,

@@ -27,8 +27,39 @@ pub struct Manifest<'a> {
     pub finished: String,
     pub wall_seconds: f64,
     pub files: Vec<&'static str>,
+    /// Set when replicates ran over posterior draws (`run --posterior`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorEntry>,
     pub scenarios: Vec<ManifestScenario<'a>>,
 }
+
+/// The posterior a run drew its parameters from.
+#[derive(Serialize)]
+pub struct PosteriorEntry {
+    pub file: String,
+    pub sha256: String,
+    pub draws: usize,
+    pub parameters: Vec<&'static str>,
+    pub note: &'static str,
+    /// Each headline metric's spread at the final quarter, split.
+    pub variance_split: Vec<SplitRow>,
+}
+
+/// How much of a metric's spread over replicates is parameter uncertainty
+/// and how much chance (`calibrate::posterior::variance_split`).
+#[derive(Clone, Debug, Serialize)]
+pub struct SplitRow {
+    pub scenario: String,
+    pub quarter: String,
+    pub metric: &'static str,
+    pub sd: f64,
+    pub parameter_share: f64,
+    pub chance_share: f64,
+}
+
+/// What every output of a posterior run says of its intervals.
+pub const POSTERIOR_NOTE: &str = "intervals include parameter uncertainty: replicate r ran with posterior draw r (chosen by \
+     weight), the same draw in every scenario, so they show parameter uncertainty and chance together";
 
 /// A stable fingerprint of a resolved scenario.
 pub fn scenario_hash(s: &Scenario) -> String {

@@ -82,13 +82,21 @@ pub fn footprints<'a>(out: &mut dyn Write, rows: impl Iterator<Item = FootprintR
 }
 
 pub fn summary(out: &mut dyn Write, rows: &[SummaryRow]) -> io::Result<()> {
+    summary_over(out, rows, None)
+}
+
+/// `summary.csv`; with `spread` (a run over a posterior), a last column
+/// `spread` says on every row what the intervals include.
+pub fn summary_over(out: &mut dyn Write, rows: &[SummaryRow], spread: Option<&str>) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["scenario", "quarter", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95"])
-        .map_err(csv_err)?;
+    let mut header = vec!["scenario", "quarter", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95"];
+    header.extend(spread.map(|_| "spread"));
+    w.write_record(&header).map_err(csv_err)?;
     for r in rows {
         let nums = [r.mean, r.sd, r.p05, r.p25, r.p50, r.p75, r.p95].map(|x| x.to_string());
         let mut rec = vec![r.scenario.clone(), r.quarter.to_string(), r.metric.name().to_string()];
         rec.extend(nums);
+        rec.extend(spread.map(String::from));
         w.write_record(&rec).map_err(csv_err)?;
     }
     w.flush()

@@ -963,7 +963,9 @@ mod tests {
         }
         let h = load("history").unwrap();
         assert!(!h.levers.is_empty());
-        assert!(load("baseline").unwrap().levers.is_empty());
+        let b = load("baseline").unwrap();
+        assert_eq!(b.levers.len(), 1, "baseline: joint working only");
+        assert_eq!(b.levers[0].action.kind(), crate::model::levers::LeverKind::JointWorking);
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! Phase 2: the Sustainability and Transformation Fund pays out.
 
 use crate::model::kind::Kind;
-use crate::model::part::Part;
-use crate::model::state::{Footprint, World};
+use crate::model::state::World;
 use crate::quarter::Quarter;
 
 /// A provider's structural deficit in GBP m a year (0 for others).
@@ -10,11 +9,15 @@ pub fn deficit(kind: Kind, structural: f64, budget: f64) -> f64 {
     if kind.is_provider() && structural < 0.0 { -structural * budget } else { 0.0 }
 }
 
-/// The national part of the fund: this quarter's sustainability and
-/// transformation money, and each footprint's transformation money, by budget
-/// weighted by its collaboration last quarter. Providers are paid footprint by
-/// footprint (`pay_footprint`), against the total deficit summed as the
-/// footprints closed last quarter.
+/// This quarter's fund. Transformation money goes to footprints by budget
+/// weighted by their collaboration last quarter. Sustainability money goes to
+/// providers in structural deficit, smallest deficit (GBP) first, each due
+/// enough to reach break-even plus `support_margin` until the money runs out:
+/// the fund paid most trusts to their control totals and left the largest
+/// deficits standing (spec 1.4). A provider that self-prioritised last quarter
+/// receives (1 - c) of its due; what is withheld goes, the same quarter, to
+/// the providers paid in full, in proportion to their due. The order is over
+/// all of England, so this phase runs before footprints are stepped.
 pub fn pay(w: &mut World, q: Quarter) {
     let year = w.national.policy.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
     let (total, share) =
@@ -28,106 +31,133 @@ pub fn pay(w: &mut World, q: Quarter) {
     let total_weight: f64 = w.fps.iter().map(weight).sum();
     for f in 0..w.fps.len() {
         let wt = weight(&w.fps[f]);
-        w.fps[f].transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
+        let fp = &mut w.fps[f];
+        fp.transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
+        fp.paid = 0.0;
+        fp.withheld = 0.0;
     }
+    sustain(w, sustainability, c);
 }
 
-/// Sustainability money to footprint `f`'s providers in structural deficit,
-/// in proportion to their deficit in GBP, less the withheld share for those
-/// that self-prioritised last quarter. Other members never receive any.
-pub fn pay_footprint(w: &mut Part, f: usize) {
-    let (sustainability, total_deficit, c) =
-        (w.national.sustainability_gbp_m, w.national.total_deficit, w.national.policy.conditionality);
+/// Sustainability money, smallest deficits first; `support` of every
+/// organisation is set (0 for those that receive nothing).
+fn sustain(w: &mut World, money: f64, c: f64) {
     let first_quarter = w.national.first_quarter;
-    let r = w.fps[f].providers();
-    let n = r.len();
-    let (kind, structural, budget) =
-        (&w.kind.run(r.clone())[..n], &w.structural.run(r.clone())[..n], &w.budget.run(r.clone())[..n]);
-    let collab = &w.collab.run(r.clone())[..n];
-    let support = &mut w.support.run_mut(r)[..n];
-    let (mut paid, mut withheld) = (0.0, 0.0);
-    for j in 0..n {
-        let d = deficit(kind[j], structural[j], budget[j]);
-        if d <= 0.0 || total_deficit <= 0.0 {
-            support[j] = 0.0;
-            continue;
-        }
-        let due = sustainability * d / total_deficit;
-        let received = if !first_quarter && !collab[j] { due * (1.0 - c) } else { due };
-        support[j] = 4.0 * received / budget[j];
-        paid += received;
+    let margin = w.p.support_margin;
+    let (kind, structural, budget) = (&w.kind, &w.structural, &w.budget);
+    let order = &mut w.national.order;
+    order.clear();
+    order.extend((0..kind.len() as u32).filter(|&i| deficit(kind[i as usize], structural[i as usize], 1.0) > 0.0));
+    // Unstable sort does not allocate; the index breaks ties, so it is still total.
+    order.sort_unstable_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        deficit(kind[a], structural[a], budget[a])
+            .total_cmp(&deficit(kind[b], structural[b], budget[b]))
+            .then(a.cmp(&b))
+    });
+    w.support.iter_mut().for_each(|s| *s = 0.0);
+    let (mut left, mut withheld, mut full_due) = (money, 0.0, 0.0);
+    for &i in order.iter() {
+        let i = i as usize;
+        // Quarterly due: the annual gap to break-even plus the margin, over 4.
+        let due = ((deficit(kind[i], structural[i], budget[i]) + margin * budget[i]) / 4.0).min(left.max(0.0));
+        left -= due;
+        let held = !first_quarter && !w.collab[i];
+        let received = if held { due * (1.0 - c) } else { due };
         withheld += due - received;
-    }
-    w.fps[f].paid = paid;
-    w.fps[f].withheld = withheld;
-}
-
-/// Sums footprint `f`'s providers' deficits, in member order, for next quarter's total.
-pub fn add_deficits(w: &mut Part, f: usize) {
-    let r = w.fps[f].providers();
-    let n = r.len();
-    let (kind, structural, budget) =
-        (&w.kind.run(r.clone())[..n], &w.structural.run(r.clone())[..n], &w.budget.run(r)[..n]);
-    let mut sum = 0.0;
-    for j in 0..n {
-        let d = deficit(kind[j], structural[j], budget[j]);
-        if d > 0.0 {
-            sum += d;
+        if !held {
+            full_due += due;
         }
+        w.support[i] = received; // GBP m this quarter; turned into a fraction below
+        let fp = &mut w.fps[w.footprint[i] as usize];
+        fp.withheld += due - received;
     }
-    w.fps[f].deficit = sum;
-}
-
-/// Providers' total structural deficit: footprints' sums in footprint order,
-/// so it does not depend on how footprints were split between threads.
-pub fn total_deficit(fps: &[Footprint]) -> f64 {
-    fps.iter().map(|fp| fp.deficit).sum()
+    for &i in order.iter() {
+        let i = i as usize;
+        let held = !first_quarter && !w.collab[i];
+        if !held && full_due > 0.0 {
+            // Paid in full: its share of the withheld money, by its due.
+            w.support[i] += withheld * w.support[i] / full_due;
+        }
+        w.fps[w.footprint[i] as usize].paid += w.support[i];
+        w.support[i] = 4.0 * w.support[i] / budget[i];
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::deficit;
     use crate::model::testing::england_world;
     use crate::quarter::Quarter;
 
-    #[test]
-    fn pays_out_no_more_than_the_fund_and_withholds_from_self_prioritisers() {
-        let mut w = england_world(1);
-        let q = Quarter::new(2016, 3).unwrap();
-        let pay = |w: &mut crate::model::World| {
-            super::pay(w, q);
-            let mut all = w.whole();
-            for f in all.fps.range() {
-                super::pay_footprint(&mut all, f);
-            }
-        };
-        pay(&mut w);
-        let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
-        assert!((paid - w.national.sustainability_gbp_m).abs() < 1e-6, "first quarter withholds nothing");
-        assert!((w.national.sustainability_gbp_m - 2100.0 * 0.86 / 4.0).abs() < 1e-9);
+    fn paid(w: &crate::model::World) -> f64 {
+        w.fps.iter().map(|f| f.paid).sum()
+    }
 
-        w.national.first_quarter = false;
-        w.collab.iter_mut().for_each(|c| *c = false);
-        pay(&mut w);
-        let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
-        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
-        assert!((paid - 0.75 * w.national.sustainability_gbp_m).abs() < 1e-6);
-        assert!((paid + withheld - w.national.sustainability_gbp_m).abs() < 1e-6);
-        let t: f64 = w.fps.iter().map(|f| f.transformation_money).sum();
-        assert!((t - w.national.transformation_gbp_m).abs() < 1e-6);
+    #[test]
+    fn smallest_deficits_first_to_break_even_plus_the_margin() {
+        let mut w = england_world(1);
+        super::pay(&mut w, Quarter::new(2016, 3).unwrap());
+        let s = w.national.sustainability_gbp_m;
+        assert!((s - 2100.0 * 0.86 / 4.0).abs() < 1e-9);
+        assert!((paid(&w) - s).abs() < 1e-6, "England's deficits exceed the fund, so all of it is paid");
+        let m = w.p.support_margin;
+        let mut providers: Vec<usize> =
+            (0..w.n_orgs()).filter(|&i| deficit(w.kind[i], w.structural[i], w.budget[i]) > 0.0).collect();
+        providers.sort_by(|&a, &b| {
+            deficit(w.kind[a], w.structural[a], w.budget[a]).total_cmp(&deficit(
+                w.kind[b],
+                w.structural[b],
+                w.budget[b],
+            ))
+        });
+        let full: Vec<bool> = providers.iter().map(|&i| (w.structural[i] + w.support[i] - m).abs() < 1e-9).collect();
+        let n_full = full.iter().take_while(|f| **f).count();
+        assert!(n_full > 10 && n_full < providers.len(), "{n_full} of {} paid in full", providers.len());
+        assert!(full[n_full + 1..].iter().all(|f| !f), "those paid in full are the smallest deficits");
+        assert!(providers[n_full + 1..].iter().all(|&i| w.support[i] == 0.0), "the largest get nothing");
         for i in 0..w.n_orgs() {
-            if !w.kind[i].is_provider() || w.structural[i] >= 0.0 {
+            if deficit(w.kind[i], w.structural[i], w.budget[i]) <= 0.0 {
                 assert_eq!(w.support[i], 0.0);
             }
         }
     }
 
     #[test]
+    fn withheld_money_is_paid_on_to_those_paid_in_full() {
+        let mut w = england_world(2);
+        w.national.first_quarter = false;
+        let q = Quarter::new(2016, 3).unwrap();
+        // Every second organisation self-prioritised last quarter.
+        for i in 0..w.n_orgs() {
+            w.collab[i] = i % 2 == 0;
+        }
+        super::pay(&mut w, q);
+        let s = w.national.sustainability_gbp_m;
+        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
+        assert!(withheld > 1.0, "something is withheld");
+        assert!((paid(&w) - s).abs() < 1e-6, "withheld money is paid on, so the whole fund goes out");
+        let m = w.p.support_margin;
+        let above = (0..w.n_orgs()).filter(|&i| w.collab[i] && w.structural[i] + w.support[i] > m + 1e-9).count();
+        assert!(above > 0, "those paid in full receive more than break-even plus the margin");
+        for i in (0..w.n_orgs()).filter(|&i| !w.collab[i] && w.support[i] > 0.0) {
+            assert!(w.structural[i] + w.support[i] < m, "self-prioritisers fall short of their due");
+        }
+
+        // Nobody collaborated: nobody is paid in full, and the withheld share is lost.
+        w.collab.iter_mut().for_each(|c| *c = false);
+        super::pay(&mut w, q);
+        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
+        assert!((paid(&w) - 0.75 * s).abs() < 1e-6);
+        assert!((paid(&w) + withheld - s).abs() < 1e-6);
+        let t: f64 = w.fps.iter().map(|f| f.transformation_money).sum();
+        assert!((t - w.national.transformation_gbp_m).abs() < 1e-6);
+    }
+
+    #[test]
     fn no_fund_outside_the_schedule() {
         let mut w = england_world(1);
         super::pay(&mut w, Quarter::new(2016, 1).unwrap());
-        for f in 0..w.fps.len() {
-            super::pay_footprint(&mut w.whole(), f);
-        }
         assert_eq!(w.national.sustainability_gbp_m, 0.0, "2015/16 has no fund");
         assert!(w.support.iter().all(|s| *s == 0.0));
     }

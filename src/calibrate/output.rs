@@ -1,0 +1,171 @@
+//! What a calibration writes: the posterior, calibration.json, a verdict per
+//! target, and charts. Everything is computed from the final particles.
+
+use super::charts;
+use super::posterior::Posterior;
+use super::problem::Problem;
+use super::smc::{Settings, State, quantile};
+use super::targets::Targets;
+use serde::Serialize;
+use std::path::Path;
+
+pub const METHOD: &str = "ABC-SMC with adaptive tolerances (Del Moral, Doucet and Jasra 2012; Beaumont, Cornuet, Marin and Robert 2009), several replicates per particle, observation error added to each simulation (Wilkinson 2013)";
+
+/// One target against the posterior predictive distribution.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetFit {
+    pub label: String,
+    pub metric: &'static str,
+    pub when: String,
+    pub scenario: String,
+    pub value: f64,
+    pub sd: f64,
+    pub source: String,
+    /// Model value over posterior draws and replicates: 5%, 50%, 95%.
+    pub model: [f64; 3],
+    /// What a survey or account of the model would report: 5%, 50%, 95%.
+    pub reported: [f64; 3],
+    /// The published figure inside the 90% interval of what would be reported.
+    pub inside: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ParamFit {
+    pub name: &'static str,
+    pub prior: [f64; 2],
+    /// Posterior 5%, 50%, 95%.
+    pub posterior: [f64; 3],
+}
+
+#[derive(Serialize)]
+struct Json<'a> {
+    method: &'static str,
+    settings: &'a Settings,
+    targets_file: &'a str,
+    targets_sha256: &'a str,
+    finished: bool,
+    generations: &'a [super::smc::Generation],
+    simulations: u64,
+    wall_seconds: f64,
+    final_tolerance: f64,
+    targets: &'a [TargetFit],
+    parameters: &'a [ParamFit],
+}
+
+/// Predictive quantiles of summary `k` over every particle's replicates.
+fn predictive(st: &State, k: usize) -> [f64; 3] {
+    let (mut x, mut w) = (Vec::new(), Vec::new());
+    for (sims, &wi) in st.sims.iter().zip(&st.weights) {
+        for s in sims {
+            x.push(s.values[k]);
+            w.push(wi);
+        }
+    }
+    [0.05, 0.5, 0.95].map(|q| quantile(&x, &w, q))
+}
+
+pub fn fits(problem: &Problem, st: &State) -> (Vec<TargetFit>, Vec<ParamFit>) {
+    let nt = problem.targets.len();
+    let targets = problem
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(j, t)| {
+            let reported = predictive(st, nt + j);
+            TargetFit {
+                label: t.label(),
+                metric: t.metric.name(),
+                when: t.when.clone(),
+                scenario: t.scenario.clone(),
+                value: t.value,
+                sd: t.sd(),
+                source: t.source.clone(),
+                model: predictive(st, j),
+                reported,
+                inside: t.value >= reported[0] && t.value <= reported[2],
+            }
+        })
+        .collect();
+    let params = problem
+        .priors
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let x: Vec<f64> = st.theta.iter().map(|t| t[k]).collect();
+            ParamFit {
+                name: p.name,
+                prior: [p.lo, p.hi],
+                posterior: [0.05, 0.5, 0.95].map(|q| quantile(&x, &st.weights, q)),
+            }
+        })
+        .collect();
+    (targets, params)
+}
+
+pub fn posterior(problem: &Problem, st: &State, source: &str) -> Posterior {
+    Posterior::new(problem.priors.iter().map(|p| p.name).collect(), st.theta.clone(), &st.weights, source)
+}
+
+/// The verdict per target, plain text.
+pub fn verdicts(targets: &[TargetFit]) -> String {
+    let mut s = String::from(
+        "Each published figure against the 90% posterior predictive interval of what a survey or account of the \
+         calibrated model would report (model value: its own 90% interval, without the figure's sampling error).\n\n",
+    );
+    for t in targets {
+        s += &format!(
+            "{} {}: figure {} (sd {:.3}); would report {:.3} to {:.3}, model {:.3} to {:.3} (median {:.3}): {}\n",
+            if t.inside { "inside " } else { "OUTSIDE" },
+            t.label,
+            t.value,
+            t.sd,
+            t.reported[0],
+            t.reported[2],
+            t.model[0],
+            t.model[2],
+            t.model[1],
+            if t.inside { "inside the interval" } else { "the model cannot reach it" }
+        );
+    }
+    s
+}
+
+/// Writes posterior.csv, calibration.json, verdicts.txt and the charts into `dir`.
+pub fn write(
+    dir: &Path,
+    problem: &Problem,
+    targets: &Targets,
+    targets_file: &str,
+    settings: &Settings,
+    st: &State,
+) -> std::io::Result<Vec<String>> {
+    use crate::results::write::atomic;
+    let (tfits, pfits) = fits(problem, st);
+    let post = posterior(problem, st, &dir.join("posterior.csv").display().to_string());
+    atomic(dir, "posterior.csv", |w| post.write_csv(w))?;
+    let json = Json {
+        method: METHOD,
+        settings,
+        targets_file,
+        targets_sha256: &targets.sha256,
+        finished: st.done,
+        generations: &st.generations,
+        simulations: st.simulations(),
+        wall_seconds: st.generations.last().map_or(0.0, |g| g.seconds),
+        final_tolerance: st.tolerance(),
+        targets: &tfits,
+        parameters: &pfits,
+    };
+    let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?;
+    atomic(dir, "calibration.json", |w| w.write_all(text.as_bytes()))?;
+    let v = verdicts(&tfits);
+    atomic(dir, "verdicts.txt", |w| w.write_all(v.as_bytes()))?;
+    let mut files = vec!["posterior.csv".to_string(), "calibration.json".into(), "verdicts.txt".into()];
+    for (name, svg) in charts::all(problem, st, &tfits) {
+        let png = crate::plot::raster::to_png(&svg).map_err(std::io::Error::other)?;
+        atomic(dir, &format!("{name}.svg"), |w| w.write_all(svg.as_bytes()))?;
+        atomic(dir, &format!("{name}.png"), |w| w.write_all(&png))?;
+        files.push(format!("{name}.png"));
+    }
+    Ok(files)
+}
