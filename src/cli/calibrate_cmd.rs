@@ -47,6 +47,12 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
         ..Settings::default()
     };
     let problem = Problem::new(&t, stpsim::scenario::load).map_err(|e| UsageError(e.to_string()))?;
+    // Each particle runs its scenarios' replicates like one run, one state per thread.
+    let threads = stpsim::runner::threads(args.threads.map(usize::from));
+    let run =
+        stpsim::RunOptions { replicates: settings.replicates as u32, seed: settings.seed, footprint_replicates: 0 };
+    stpsim::job::check_memory(stpsim::job::memory_bytes(&problem.scenarios, &run, threads))
+        .map_err(|e| UsageError(e.to_string()))?;
     let dir = &args.out;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let resume = if args.resume { Some(read_checkpoint(dir, &t.sha256, &settings)?) } else { None };
