@@ -662,7 +662,8 @@ fn pool(threads: Option<usize>) -> PyResult<(rayon::ThreadPool, usize)> {
 /// Runs scenarios on a pool of `threads` workers with the interpreter
 /// released, so other Python threads go on meanwhile.
 #[pyfunction]
-#[pyo3(signature = (scenarios, replicates, seed, threads = None, footprint_replicates = 0))]
+#[pyo3(signature = (scenarios, replicates, seed, threads = None, footprint_replicates = 0, posterior = None))]
+#[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
     scenarios: Vec<Bound<'_, Scenario>>,
@@ -670,6 +671,7 @@ fn run(
     seed: u64,
     threads: Option<usize>,
     footprint_replicates: u32,
+    posterior: Option<PathBuf>,
 ) -> PyResult<Run> {
     if !(1..=1_000_000).contains(&replicates) {
         return Err(PyValueError::new_err(format!("replicates = {replicates}: allowed from 1 to 1000000")));
@@ -698,6 +700,12 @@ fn run(
         threads: stpsim::runner::threads(threads),
         out: PathBuf::new(),
         per_footprint: footprint_replicates > 0,
+        // The same posterior file `stpsim run --posterior` reads, with its messages.
+        posterior: posterior
+            .as_deref()
+            .map(stpsim::calibrate::posterior::Posterior::load)
+            .transpose()
+            .map_err(|e| PyValueError::new_err(format!("posterior: {e}")))?,
     };
     job.check_memory().map_err(|e| pyo3::exceptions::PyMemoryError::new_err(e.to_string()))?;
     let started = std::time::SystemTime::now();

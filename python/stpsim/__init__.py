@@ -115,10 +115,10 @@ def run(
     `threads`: worker threads (default: all cores); the interpreter is
     released while the core simulates. `per_footprint`: True keeps every
     footprint's metrics for all replicates, a number for the first that many
-    (`Results.footprints`).
+    (`Results.footprints`). `posterior`: a `posterior.csv` from `stpsim
+    calibrate` (such as `data/posterior-england.csv`); replicate r then takes
+    a draw by weight, the same in every scenario, as `stpsim run --posterior`.
     """
-    if posterior is not None:
-        raise NotImplementedError("posterior runs are not available in this version of stpsim")
     if isinstance(scenarios, (str, os.PathLike, Scenario)):
         scenarios = [scenarios]
     loaded = [_scenario(s) for s in scenarios]
@@ -128,7 +128,7 @@ def run(
         keep = int(per_footprint)
         if keep < 0:
             raise ValueError(f"per_footprint = {per_footprint}: allowed True, False or a number of replicates")
-    core = _core.run(loaded, int(replicates), int(seed), threads, keep)
+    core = _core.run(loaded, int(replicates), int(seed), threads, keep, None if posterior is None else os.fspath(posterior))
     res = frame(core.timeseries(), Results)
     res.summary = frame(core.summary())
     res.differences = frame(core.differences())

@@ -1,6 +1,7 @@
 """Python results equal the command line's, row for row and byte for byte."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -140,3 +141,15 @@ def test_sensitivity_returns_the_indices_the_command_line_writes(cli, tmp_path):
         grid = tmp_path / "grid.toml"
         grid.write_text(plan.read_text().replace('"sobol"', '"grid"').replace("min = -1.0\nmax = 0.0", "values = [0]").replace("min = 0.0\nmax = 1.0", "values = [1]"))
         stpsim.sensitivity(grid)
+
+
+def test_runs_over_a_posterior_equal_the_command_line(cli, tmp_path):
+    posterior = Path(__file__).resolve().parents[2] / "data" / "posterior-england.csv"
+    cli("run", "baseline", "history", "--replicates", 4, "--seed", 3, "--threads", 2, "--posterior", posterior,
+        "--quiet", "--no-charts", "--out", tmp_path)
+    res = stpsim.run(["baseline", "history"], replicates=4, seed=3, threads=2, posterior=posterior)
+    same_frame(res, read_csv(tmp_path / "timeseries.csv"))
+    plain = stpsim.run(["baseline", "history"], replicates=4, seed=3, threads=2)
+    assert not res["value"].equals(plain["value"]), "the posterior's draws change the results"
+    with pytest.raises(ValueError, match="posterior"):
+        stpsim.run("baseline", replicates=2, posterior=tmp_path / "missing.csv")
