@@ -156,7 +156,8 @@ try {
     await authority.dispatchEvent('input');
     await page.waitForSelector('.err.beside[data-error-for$=".authority"]', { timeout: 20000 });
     const msg = await page.textContent('.err.beside');
-    assert.match(msg, /edited\.toml:\d+:\d+: `levers\[0\]\.authority` = 1\.5 is out of range/);
+    // Levers count from the base scenario's: baseline's joint working is levers[0].
+    assert.match(msg, /edited\.toml:\d+:\d+: `levers\[1\]\.authority` = 1\.5 is out of range/);
     if (shots) await page.screenshot({ path: join(shots, 'explorer-error.png') });
     await authority.fill('0.5');
     await authority.dispatchEvent('input');
