@@ -87,6 +87,35 @@ impl ScenarioError {
         }
     }
 
+    /// The errors this one stands for, owned: itself, or each of `Many`.
+    pub fn into_all(self) -> Vec<ScenarioError> {
+        match self {
+            ScenarioError::Many(v) => v.into_iter().flat_map(ScenarioError::into_all).collect(),
+            other => vec![other],
+        }
+    }
+
+    /// The file the error is in, if it is about one.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ScenarioError::Read { file, .. }
+            | ScenarioError::Input { file, .. }
+            | ScenarioError::Cycle { file, .. } => Some(file),
+            ScenarioError::At(l) => Some(&l.file),
+            ScenarioError::Unknown { .. } => None,
+            ScenarioError::Many(v) => v.first().and_then(ScenarioError::file),
+        }
+    }
+
+    /// Line and column, (0, 0) for an error about a whole file.
+    pub fn line_col(&self) -> (usize, usize) {
+        match self {
+            ScenarioError::At(l) => (l.line, l.col),
+            ScenarioError::Many(v) => v.first().map_or((0, 0), ScenarioError::line_col),
+            _ => (0, 0),
+        }
+    }
+
     /// One error, or `Many` of several; None if there are none.
     pub fn from_list(mut errors: Vec<ScenarioError>) -> Option<ScenarioError> {
         match errors.len() {
@@ -119,6 +148,11 @@ pub fn shorten(s: &str, max: usize) -> String {
     let head: String = s.chars().take(keep).collect();
     let tail: String = s.chars().skip(n - keep).collect();
     format!("{head}...{tail} ({n} characters)")
+}
+
+/// "a" or "an" before a word, by its first letter.
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }
 
 /// A file's text and name, for turning byte spans into lines and columns.
@@ -177,7 +211,7 @@ impl SourceText<'_> {
     pub fn from_toml(&self, e: &toml::de::Error) -> ScenarioError {
         let span = e.span().unwrap_or(0..0);
         let raw_msg = e.message().trim();
-        let msg = plain_words(raw_msg);
+        let msg = self.as_written(&plain_words(raw_msg), span.clone());
         if raw_msg.contains("expected a sequence") {
             // `[levers]` where `[[levers]]` is meant: say so.
             let at = self.text.get(span.clone()).unwrap_or("");
@@ -213,6 +247,23 @@ impl SourceText<'_> {
             return self.at(span, field, "", "is not a known field", &allowed);
         }
         self.at(span, "", "", &msg, "")
+    }
+}
+
+impl SourceText<'_> {
+    /// serde quotes a number it did not expect in its own form (1e308 as 309
+    /// digits, nan as NaN): quote it as the file writes it.
+    fn as_written(&self, msg: &str, span: Range<usize>) -> String {
+        let written = self.written(span);
+        let number = !written.is_empty() && !written.contains(char::is_whitespace) && written.len() <= 40;
+        for kind in ["floating point `", "integer `"] {
+            if let Some(i) = msg.find(kind).map(|i| i + kind.len()) {
+                if let (Some(j), true) = (msg[i..].find('`'), number) {
+                    return format!("{}{written}{}", &msg[..i], &msg[i + j..]);
+                }
+            }
+        }
+        msg.to_string()
     }
 }
 
