@@ -634,7 +634,10 @@ impl Run {
     fn write(&self, py: Python<'_>, out: PathBuf, charts: bool) -> PyResult<Vec<&'static str>> {
         // One writer per folder, as `stpsim run`: held while writing, and
         // what a killed writer left there goes first.
-        let lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+        let lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| {
+            let cause = std::error::Error::source(&e).map_or(String::new(), |c| format!(": {c}"));
+            PyOSError::new_err(format!("{e}{cause}"))
+        })?;
         let written = py
             .detach(|| stpsim::job::write_run(&out, &self.job, &self.results, &self.made))
             .map_err(|e| PyOSError::new_err(format!("{e}: {}", e.source)))?;

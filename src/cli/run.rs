@@ -63,6 +63,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     // One writer per folder; what a killed writer left goes. The earlier
     // run's files stay until the new set replaces them whole.
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
     let _lock = claim(out)?;
     let started = SystemTime::now();
     let clock = Instant::now();
