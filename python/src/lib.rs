@@ -240,13 +240,15 @@ fn params(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 #[pyfunction]
 fn metrics(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let all = Metric::ALL;
+    // Ranges as the default parameters bound them (gaps up to `gap_cap`).
+    let defaults = stpsim::params::Params::default();
     table(
         py,
         vec![
             ("name", text(all.iter().map(|m| m.name()))),
             ("unit", text(all.iter().map(|m| m.unit()))),
-            ("min", Column::Float(all.iter().map(|m| m.range().0).collect())),
-            ("max", Column::Float(all.iter().map(|m| m.range().1).collect())),
+            ("min", Column::Float(all.iter().map(|m| m.range(&defaults).0).collect())),
+            ("max", Column::Float(all.iter().map(|m| m.range(&defaults).1).collect())),
             ("description", text(all.iter().map(|m| m.description()))),
         ],
     )

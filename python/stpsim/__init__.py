@@ -60,7 +60,8 @@ def levers() -> pd.DataFrame:
 
 
 def metrics() -> pd.DataFrame:
-    """The metrics recorded every quarter, with unit and range."""
+    """The metrics recorded every quarter, with unit and range (as the default
+    parameters bound it)."""
     return frame(_core.metrics())
 
 

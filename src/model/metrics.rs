@@ -3,11 +3,12 @@
 //! England's, and every metric is its declared formula over the sums, so
 //! both come from one pass and a metric cannot be left out of either.
 
+use crate::params::Params;
 use serde::Serialize;
 use std::ops::{Index, IndexMut};
 
 macro_rules! metrics {
-    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $lo:expr, $hi:expr, $formula:expr, $desc:literal; )*) => {
+    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $bounds:ident, $formula:expr, $desc:literal; )*) => {
         /// A metric recorded every quarter.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -20,8 +21,8 @@ macro_rules! metrics {
             pub fn label(self) -> &'static str { match self { $( Metric::$variant => $label, )* } }
             pub fn unit(self) -> &'static str { match self { $( Metric::$variant => $unit, )* } }
             pub fn description(self) -> &'static str { match self { $( Metric::$variant => $desc, )* } }
-            /// The values the metric can take.
-            pub fn range(self) -> (f64, f64) { match self { $( Metric::$variant => ($lo, $hi), )* } }
+            /// What bounds the values the metric can take.
+            pub fn bounds(self) -> Bounds { match self { $( Metric::$variant => Bounds::$bounds, )* } }
             /// How the metric is computed from a footprint's or England's sums.
             pub fn formula(self) -> Formula {
                 use Formula::*;
@@ -30,6 +31,33 @@ macro_rules! metrics {
             }
         }
     };
+}
+
+/// The values a metric can take, given the parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bounds {
+    /// 0 to 1: a share, or a mean of values in 0 to 1.
+    Unit,
+    /// 0 and up: counts and money.
+    NonNegative,
+    /// Any number: a balance.
+    Any,
+    /// 0 to `gap_cap`, the cap phase 8 holds gaps to.
+    Gap,
+    /// 1 - `gap_cap` to 1: 1 minus the mean of three gaps.
+    Transformation,
+}
+
+impl Bounds {
+    pub fn range(self, p: &Params) -> (f64, f64) {
+        match self {
+            Bounds::Unit => (0.0, 1.0),
+            Bounds::NonNegative => (0.0, f64::INFINITY),
+            Bounds::Any => (f64::NEG_INFINITY, f64::INFINITY),
+            Bounds::Gap => (0.0, p.gap_cap),
+            Bounds::Transformation => (1.0 - p.gap_cap, 1.0),
+        }
+    }
 }
 
 macro_rules! sums {
@@ -117,37 +145,35 @@ impl Formula {
     }
 }
 
-const INF: f64 = f64::INFINITY;
-
 metrics! {
-    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", 0.0, 1.0, RestOf(NhsCollab, Nhs), "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
-    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", 0.0, 1.0, Share(Collab, Orgs), "share of all organisations that collaborate";
-    CouncilEngagement, "council_engagement", "councils collaborating", "share", 0.0, 1.0, Share(CouncilsCollab, Councils), "share of councils that collaborate";
-    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", 0.0, 1.0, Share(NhsCollab, Nhs), "share of NHS bodies that collaborate";
-    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", 0.0, 1.0, Share(DeficitProvidersSelf, DeficitProviders), "share of providers in deficit (last quarter's reported balance) that self-prioritise";
-    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", 0.0, 1.0, Share(NhsUnsure, Nhs), "share of NHS bodies unsure how the STP relates to their statutory duties";
-    MeanTrust, "mean_trust", "mean trust in the STP", "trust", 0.0, 1.0, Share(Trust, Orgs), "mean trust that the STP will deliver, all organisations";
-    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", 0.0, INF, Share(Resentment, Orgs), "mean resentment from being overruled, all organisations";
-    Raised, "raised", "proposals raised", "proposals per quarter", 0.0, INF, Total(Raised), "proposals raised";
-    Passed, "passed", "proposals passed", "proposals per quarter", 0.0, INF, Total(Passed), "proposals passed, by rule, lead or national bodies";
-    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", 0.0, INF, Total(Vetoed), "proposals raised and not passed";
-    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", 0.0, INF, Total(Overruled), "proposals passed with at least one affected member opposed";
-    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", 0.0, INF, Total(Escalated), "blocked proposals escalated to the national bodies";
-    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", 0.0, INF, Total(Unblocked), "escalated proposals the national bodies unblocked";
-    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", 0.0, INF, Total(Succeeded), "passed proposals implemented successfully";
-    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", 0.0, INF, Total(Failed), "passed proposals whose implementation failed";
-    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, Share(GapHw, Weight), "health and wellbeing gap, budget-weighted";
-    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, Share(GapCq, Weight), "care and quality gap, budget-weighted";
-    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, Share(GapFe, Weight), "finance and efficiency gap, budget-weighted";
-    TransformationIndex, "transformation_index", "transformation index", "index", -1.0, 1.0, OneMinusMeanShare([GapHw, GapCq, GapFe], Weight), "1 minus the mean of the three gaps; 0 at the start, higher is better";
-    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", 0.0, 1.0, Share(SocialAgenda, Weight), "share of the agenda given to social care integration and prevention, budget-weighted";
-    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", 0.0, 1.0, Share(PassedSocialValue, PassedValue), "share of all proposal value passed so far that is social care or prevention";
-    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", -INF, INF, Total(ProviderBalance), "sum of providers' reported balances";
-    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", 0.0, INF, Total(Withheld), "sustainability funding withheld from self-prioritising providers";
-    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", 0.0, INF, Total(Paid), "sustainability funding paid to providers";
-    AcsCount, "acs_count", "accountable care systems", "footprints", 0.0, INF, Total(Acs), "footprints that have become accountable care systems";
-    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", 0.0, 1.0, Share(NhsTrusting, Nhs), "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
-    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", 0.0, 1.0, Share(ProvidersInDeficit, Providers), "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
+    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", Unit, RestOf(NhsCollab, Nhs), "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
+    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", Unit, Share(Collab, Orgs), "share of all organisations that collaborate";
+    CouncilEngagement, "council_engagement", "councils collaborating", "share", Unit, Share(CouncilsCollab, Councils), "share of councils that collaborate";
+    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", Unit, Share(NhsCollab, Nhs), "share of NHS bodies that collaborate";
+    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", Unit, Share(DeficitProvidersSelf, DeficitProviders), "share of providers in deficit (last quarter's reported balance) that self-prioritise";
+    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", Unit, Share(NhsUnsure, Nhs), "share of NHS bodies unsure how the STP relates to their statutory duties";
+    MeanTrust, "mean_trust", "mean trust in the STP", "trust", Unit, Share(Trust, Orgs), "mean trust that the STP will deliver, all organisations";
+    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", NonNegative, Share(Resentment, Orgs), "mean resentment from being overruled, all organisations";
+    Raised, "raised", "proposals raised", "proposals per quarter", NonNegative, Total(Raised), "proposals raised";
+    Passed, "passed", "proposals passed", "proposals per quarter", NonNegative, Total(Passed), "proposals passed, by rule, lead or national bodies";
+    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", NonNegative, Total(Vetoed), "proposals raised and not passed";
+    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", NonNegative, Total(Overruled), "proposals passed with at least one affected member opposed";
+    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", NonNegative, Total(Escalated), "blocked proposals escalated to the national bodies";
+    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", NonNegative, Total(Unblocked), "escalated proposals the national bodies unblocked";
+    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", NonNegative, Total(Succeeded), "passed proposals implemented successfully";
+    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", NonNegative, Total(Failed), "passed proposals whose implementation failed";
+    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", Gap, Share(GapHw, Weight), "health and wellbeing gap, budget-weighted";
+    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", Gap, Share(GapCq, Weight), "care and quality gap, budget-weighted";
+    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", Gap, Share(GapFe, Weight), "finance and efficiency gap, budget-weighted";
+    TransformationIndex, "transformation_index", "transformation index", "index", Transformation, OneMinusMeanShare([GapHw, GapCq, GapFe], Weight), "1 minus the mean of the three gaps; 0 at the start, higher is better";
+    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", Unit, Share(SocialAgenda, Weight), "share of the agenda given to social care integration and prevention, budget-weighted";
+    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", Unit, Share(PassedSocialValue, PassedValue), "share of all proposal value passed so far that is social care or prevention";
+    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", Any, Total(ProviderBalance), "sum of providers' reported balances";
+    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", NonNegative, Total(Withheld), "sustainability funding withheld from self-prioritising providers";
+    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", NonNegative, Total(Paid), "sustainability funding paid to providers";
+    AcsCount, "acs_count", "accountable care systems", "footprints", NonNegative, Total(Acs), "footprints that have become accountable care systems";
+    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", Unit, Share(NhsTrusting, Nhs), "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
+    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", Unit, Share(ProvidersInDeficit, Providers), "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
 }
 
 pub const N_METRICS: usize = Metric::ALL.len();
@@ -155,6 +181,20 @@ pub const N_METRICS: usize = Metric::ALL.len();
 impl Metric {
     pub fn parse(name: &str) -> Option<Metric> {
         Metric::ALL.iter().copied().find(|m| m.name() == name)
+    }
+
+    /// The values the metric can take in a run with parameters `p`.
+    pub fn range(self, p: &Params) -> (f64, f64) {
+        self.bounds().range(p)
+    }
+
+    /// The values the metric can take with any valid parameters: what a
+    /// published figure, to be fitted by parameters yet unknown, may be.
+    pub fn widest_range(self) -> (f64, f64) {
+        let mut p = Params::default();
+        // The parameters bounds read, at the end of their allowed range that widens them.
+        p.gap_cap = Params::def("gap_cap").map_or(p.gap_cap, |d| d.max);
+        self.range(&p)
     }
 }
 
@@ -216,6 +256,15 @@ pub fn record(tallies: &[Tally], england: &mut [f64], mut per_footprint: Option<
 mod tests {
     use super::Sum::*;
     use super::*;
+
+    #[test]
+    fn the_widest_ranges_are_those_of_the_largest_allowed_cap() {
+        let cap = Params::def("gap_cap").unwrap().max;
+        assert!(cap > Params::default().gap_cap);
+        assert_eq!(Metric::GapFe.widest_range(), (0.0, cap));
+        assert_eq!(Metric::TransformationIndex.widest_range(), (1.0 - cap, 1.0));
+        assert_eq!(Metric::MeanTrust.widest_range(), Metric::MeanTrust.range(&Params::default()));
+    }
 
     #[test]
     fn every_sum_feeds_a_metric() {
