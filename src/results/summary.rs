@@ -5,12 +5,15 @@ use crate::model::Metric;
 use crate::quarter::Quarter;
 use std::collections::BTreeMap;
 
+/// A number column: its name and how a row gives it.
+pub type NumberColumn<R> = (&'static str, fn(&R) -> f64);
+
 /// summary.csv's leading columns, before the numbers.
 pub const KEY_COLUMNS: [&str; 3] = ["scenario", "quarter", "metric"];
 
 /// summary.csv's number columns, in order: declared once for the CSV
 /// writer and the Python package.
-pub const SUMMARY_NUMBERS: [(&str, fn(&SummaryRow) -> f64); 7] = [
+pub const SUMMARY_NUMBERS: [NumberColumn<SummaryRow>; 7] = [
     ("mean", |r| r.mean),
     ("sd", |r| r.sd),
     ("p05", |r| r.p05),
@@ -106,7 +109,7 @@ pub fn paired(base: &[f64], other: &[f64]) -> Vec<f64> {
 }
 
 /// differences.csv's number columns, in order, after `KEY_COLUMNS`.
-pub const DIFFERENCE_NUMBERS: [(&str, fn(&DifferenceRow) -> f64); 5] =
+pub const DIFFERENCE_NUMBERS: [NumberColumn<DifferenceRow>; 5] =
     [("median", |r| r.median), ("p05", |r| r.p05), ("p95", |r| r.p95), ("mean", |r| r.mean), ("sd", |r| r.sd)];
 
 /// One row of differences.csv: the paired differences `scenario - first`
