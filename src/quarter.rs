@@ -81,7 +81,7 @@ impl Serialize for Quarter {
 
 /// Parses a financial year written `2016/17`; returns its starting calendar year.
 pub fn parse_financial_year(s: &str) -> Result<i32, String> {
-    let bad = || format!("a financial year written like 2016/17 (got \"{s}\")");
+    let bad = || format!("a financial year written like 2016/17 (got \"{}\")", crate::scenario::error::shorten(s, 40));
     let (a, b) = s.trim().split_once('/').ok_or_else(bad)?;
     let start: i32 = a.parse().map_err(|_| bad())?;
     let end: i32 = b.parse().map_err(|_| bad())?;

@@ -71,8 +71,8 @@ def test_errors_carry_the_field_value_and_rule():
             "too-strong", extends="baseline", levers=[{"kind": "strengthen_leads", "start": "2017Q2", "authority": 1.5}]
         )
     err = e.value
-    # Levers are numbered after the inherited ones: baseline's joint working is levers[0].
-    assert (err.field, err.value, err.rule) == ("levers[1].authority", "1.5", "a number from 0 to 1")
+    # A file numbers its own levers from 0: baseline's joint working is levers[0] of baseline's file.
+    assert (err.field, err.value, err.rule) == ("levers[0].authority", "1.5", "a number from 0 to 1")
     assert err.problem == "is out of range"
     assert err.line is not None and err.col is not None
     assert "authority = 1.5" in str(err)

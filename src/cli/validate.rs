@@ -99,14 +99,14 @@ fn structure_lines(s: &Scenario) -> String {
     format!("  organisations: {} ({})\n  leads: {leads}\n", built.orgs.len(), by_kind.join(", "))
 }
 
-/// Checks every file given, reporting every file's errors, not the first only.
+/// Checks every file given, reporting every error of every file, not the first only.
 pub fn validate(args: &[String], quiet: bool) -> anyhow::Result<()> {
     let mut errors = Vec::new();
     for a in args {
         match load(a) {
             Ok(s) if !quiet => emit(&(describe(&s) + "  ok\n"))?,
             Ok(_) => {}
-            Err(e) => errors.push(e),
+            Err(e) => errors.extend(e.into_all()),
         }
     }
     match stpsim::ScenarioError::from_list(errors) {

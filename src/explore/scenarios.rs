@@ -36,8 +36,9 @@ impl Refusal {
     }
 
     fn scenario(e: ScenarioError, which: &'static str) -> Refusal {
-        let field = match &e {
-            ScenarioError::At(l) if !l.field.is_empty() => Some(l.field.clone()),
+        // Several mistakes: the control of the first shows them all.
+        let field = match e.all().first() {
+            Some(ScenarioError::At(l)) if !l.field.is_empty() => Some(l.field.clone()),
             _ => None,
         };
         Refusal { error: e.to_string(), field, scenario: Some(which) }

@@ -87,6 +87,35 @@ impl ScenarioError {
         }
     }
 
+    /// The errors this one stands for, owned: itself, or each of `Many`.
+    pub fn into_all(self) -> Vec<ScenarioError> {
+        match self {
+            ScenarioError::Many(v) => v.into_iter().flat_map(ScenarioError::into_all).collect(),
+            other => vec![other],
+        }
+    }
+
+    /// The file the error is in, if it is about one.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ScenarioError::Read { file, .. }
+            | ScenarioError::Input { file, .. }
+            | ScenarioError::Cycle { file, .. } => Some(file),
+            ScenarioError::At(l) => Some(&l.file),
+            ScenarioError::Unknown { .. } => None,
+            ScenarioError::Many(v) => v.first().and_then(ScenarioError::file),
+        }
+    }
+
+    /// Line and column, (0, 0) for an error about a whole file.
+    pub fn line_col(&self) -> (usize, usize) {
+        match self {
+            ScenarioError::At(l) => (l.line, l.col),
+            ScenarioError::Many(v) => v.first().map_or((0, 0), ScenarioError::line_col),
+            _ => (0, 0),
+        }
+    }
+
     /// One error, or `Many` of several; None if there are none.
     pub fn from_list(mut errors: Vec<ScenarioError>) -> Option<ScenarioError> {
         match errors.len() {

@@ -96,6 +96,10 @@ struct Loc {
     file: String,
     text: std::sync::Arc<str>,
     span: Range<usize>,
+    /// How many `extends` away from the file being loaded: 0 for that file,
+    /// 1 for the scenario it extends, and so on. Of two values that clash,
+    /// the one set nearer (the smaller depth) made the clash.
+    depth: usize,
 }
 
 impl Loc {
@@ -139,14 +143,47 @@ struct DraftLever {
     start: Quarter,
     end: Option<Quarter>,
     targets: DraftTargets,
+    /// `levers[i]`, numbered within the lever's own file.
     field: String,
     at: Loc,
     start_at: Loc,
     targets_at: Option<Loc>,
 }
 
-/// A scenario while its layers are being merged.
+impl DraftLever {
+    /// The lever as a message about a place at `from` names it: by its
+    /// index, and by its file when that is another one.
+    fn named_from(&self, from: &Loc) -> String {
+        if self.at.depth == from.depth { self.field.clone() } else { format!("{} of {}", self.field, self.at.file) }
+    }
+
+    /// The lever with its kind, for a message about an inherited lever.
+    fn described_from(&self, from: &Loc) -> String {
+        format!("{} ({})", self.named_from(from), self.kind.def().name)
+    }
+}
+
+/// The structure a layer sets, and the place that decides its footprints:
+/// `footprints` of a synthetic one, `path` of a file, `kind` otherwise.
 #[derive(Clone, Debug)]
+struct StructureSet {
+    spec: StructureSpec,
+    at: Loc,
+    field: &'static str,
+    value: String,
+}
+
+/// Parts of a draft that a mistake left unknown: checks that depend on them
+/// are skipped, so that one mistake is not reported again as others.
+#[derive(Clone, Copy, Debug, Default)]
+struct Broken {
+    timing: bool,
+    structure: bool,
+    params: bool,
+}
+
+/// A scenario while its layers are being merged.
+#[derive(Debug)]
 struct Draft {
     name: String,
     description: String,
@@ -155,12 +192,36 @@ struct Draft {
     end: Option<(Quarter, Loc)>,
     replicates: Option<u32>,
     seed: Option<u64>,
-    structure: Option<(StructureSpec, Loc)>,
+    structure: Option<StructureSet>,
     ready: Option<(Vec<String>, Loc)>,
     params: Params,
     /// Where each parameter was last set, for errors about relations between them.
     params_at: std::collections::BTreeMap<String, Loc>,
     levers: Vec<DraftLever>,
+    /// Every independent mistake found so far, in all layers.
+    errors: Vec<ScenarioError>,
+    broken: Broken,
+}
+
+impl Draft {
+    fn empty() -> Draft {
+        Draft {
+            name: String::new(),
+            description: String::new(),
+            source: String::new(),
+            start: None,
+            end: None,
+            replicates: None,
+            seed: None,
+            structure: None,
+            ready: None,
+            params: Params::default(),
+            params_at: Default::default(),
+            levers: Vec::new(),
+            errors: Vec::new(),
+            broken: Broken::default(),
+        }
+    }
 }
 
 /// Loads a scenario from a path to a TOML file or a built-in name.
@@ -187,7 +248,10 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     })
 }
 
-/// Loads a scenario from its text; `dir` resolves relative paths (None for built-ins).
+/// Loads a scenario from its text; `dir` resolves relative paths (None for
+/// built-ins). A file with several independent mistakes gives them all (as
+/// [`ScenarioError::Many`], in file order); checks that depend on a value in
+/// error are skipped, and a TOML syntax error stops at once.
 pub fn load_text(text: &str, file: &str, dir: Option<PathBuf>) -> Result<Scenario, ScenarioError> {
     let mut chain = Vec::new();
     let draft = layer(text, file, dir, &mut chain)?;
@@ -203,6 +267,9 @@ fn identity(file: &str) -> String {
     std::fs::canonicalize(file).map_or_else(|_| file.to_string(), |p| p.to_string_lossy().into_owned())
 }
 
+/// One file's layer over what it extends. An error here means the file could
+/// not be read as a scenario at all (a syntax error, a cycle); its other
+/// mistakes are collected in the draft.
 fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Chain) -> Result<Draft, ScenarioError> {
     let id = if dir.is_some() { identity(file) } else { format!("built-in:{file}") };
     if chain.iter().any(|(c, _)| *c == id) || chain.len() >= 64 {
@@ -210,44 +277,48 @@ fn layer(text: &str, file: &str, dir: Option<PathBuf>, chain: &mut Chain) -> Res
         let shown: Vec<&str> = chain.iter().map(|(_, f)| f.as_str()).collect();
         return Err(ScenarioError::Cycle { file: file.to_string(), chain: shown.join(" -> ") });
     }
+    let depth = chain.len();
     chain.push((id, file.to_string()));
     let src = SourceText { file, text };
     let raw = raw::parse(text).map_err(|e| src.from_toml(&e))?;
     let shared: std::sync::Arc<str> = text.into();
-    let loc = |span: Range<usize>| Loc { file: file.to_string(), text: shared.clone(), span };
+    let loc = |span: Range<usize>| Loc { file: file.to_string(), text: shared.clone(), span, depth };
 
-    let Some(name) = &raw.name else {
-        return Err(src.at(
-            0..0,
-            "name",
-            "",
-            "is required",
-            "a name of lowercase letters, digits and '-', such as name = \"strong-leads\"",
-        ));
+    let mut errors = Vec::new();
+    let name = match &raw.name {
+        None => {
+            errors.push(src.at(
+                0..0,
+                "name",
+                "",
+                "is required",
+                "a name of lowercase letters, digits and '-', such as name = \"strong-leads\"",
+            ));
+            String::new()
+        }
+        Some(name) => {
+            errors.extend(check_name(name, &src).err());
+            name.get_ref().clone()
+        }
     };
-    check_name(name, &src)?;
-
     let mut draft = match &raw.extends {
-        None => Draft {
-            name: String::new(),
-            description: String::new(),
-            source: String::new(),
-            start: None,
-            end: None,
-            replicates: None,
-            seed: None,
-            structure: None,
-            ready: None,
-            params: Params::default(),
-            params_at: Default::default(),
-            levers: Vec::new(),
-        },
-        Some(ext) => parent(ext, &src, dir.as_deref(), chain)?,
+        None => Draft::empty(),
+        Some(ext) => {
+            let parent = parent(ext, &src, dir.as_deref(), chain);
+            chain.truncate(depth + 1);
+            // What a failed parent would have set is unknown: skip the checks on it.
+            parent.unwrap_or_else(|e| Draft {
+                errors: vec![e],
+                broken: Broken { timing: true, structure: true, params: true },
+                ..Draft::empty()
+            })
+        }
     };
-    draft.name = name.get_ref().clone();
+    draft.errors.extend(errors);
+    draft.name = name;
     draft.source = file.to_string();
     draft.description = raw.description.clone().unwrap_or_default();
-    apply(&mut draft, &raw, &src, dir.as_deref(), &loc)?;
+    apply(&mut draft, &raw, &src, dir.as_deref(), &loc);
     chain.pop();
     Ok(draft)
 }
@@ -344,63 +415,78 @@ fn number(
     }
 }
 
-fn apply(
-    d: &mut Draft,
-    raw: &RawScenario,
-    src: &SourceText,
-    dir: Option<&Path>,
-    loc: &dyn Fn(Range<usize>) -> Loc,
-) -> Result<(), ScenarioError> {
-    if let Some(s) = &raw.start {
-        d.start = Some((quarter(s, "start", src)?, loc(s.span())));
-    }
-    if let Some(s) = &raw.end {
-        d.end = Some((quarter(s, "end", src)?, loc(s.span())));
-    }
-    if let Some(r) = &raw.replicates {
-        d.replicates = Some(number(r, "replicates", 1.0, MAX_REPLICATES, true, src)? as u32);
-    }
-    if let Some(s) = &raw.seed {
-        d.seed = Some(number(s, "seed", 0.0, 9_007_199_254_740_992.0, true, src)? as u64);
-    }
-    if let Some(st) = &raw.structure {
-        structure_layer(d, st, src, dir, loc)?;
-    }
-    if let Some(params) = &raw.params {
-        for (k, v) in params {
-            let name = k.get_ref();
-            let Some(def) = Params::def(name) else {
-                let near = nearest(name, DICTIONARY.iter().map(|d| d.name), 3);
-                return Err(src.at(
-                    k.span(),
-                    &format!("params.{name}"),
-                    "",
-                    "is not a parameter",
-                    &format!(
-                        "did you mean {}? `stpsim params` lists all",
-                        near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            };
-            let x = v.get_ref().0;
-            if !def.accepts(x) {
-                return Err(src.at(
-                    v.span(),
-                    &format!("params.{name}"),
-                    &src.written(v.span()),
-                    "is out of range",
-                    &format!("{} ({})", def.allowed(), def.unit),
-                ));
+/// Sets what one file's table gives, collecting each independent mistake.
+fn apply(d: &mut Draft, raw: &RawScenario, src: &SourceText, dir: Option<&Path>, loc: &dyn Fn(Range<usize>) -> Loc) {
+    let mut errors = Vec::new();
+    for (set, field, slot) in [(&raw.start, "start", &mut d.start), (&raw.end, "end", &mut d.end)] {
+        if let Some(s) = set {
+            match quarter(s, field, src) {
+                Ok(q) => *slot = Some((q, loc(s.span()))),
+                Err(e) => {
+                    errors.push(e);
+                    d.broken.timing = true;
+                }
             }
-            d.params.set(name, x);
-            d.params_at.insert(name.clone(), loc(k.span()));
         }
     }
-    for l in raw.levers.iter().flatten() {
-        let index = d.levers.len();
-        d.levers.push(lever(l, index, src, loc)?);
+    if let Some(r) = &raw.replicates {
+        match number(r, "replicates", 1.0, MAX_REPLICATES, true, src) {
+            Ok(x) => d.replicates = Some(x as u32),
+            Err(e) => errors.push(e),
+        }
     }
-    Ok(())
+    if let Some(s) = &raw.seed {
+        match number(s, "seed", 0.0, 9_007_199_254_740_992.0, true, src) {
+            Ok(x) => d.seed = Some(x as u64),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(st) = &raw.structure {
+        if let Err(e) = structure_layer(d, st, src, dir, loc) {
+            errors.push(e);
+            d.broken.structure = true;
+        }
+    }
+    for (k, v) in raw.params.iter().flatten() {
+        let name = k.get_ref();
+        let Some(def) = Params::def(name) else {
+            let near = nearest(name, DICTIONARY.iter().map(|d| d.name), 3);
+            errors.push(src.at(
+                k.span(),
+                &format!("params.{name}"),
+                "",
+                "is not a parameter",
+                &format!(
+                    "did you mean {}? `stpsim params` lists all",
+                    near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+            continue;
+        };
+        let x = v.get_ref().0;
+        if !def.accepts(x) {
+            errors.push(src.at(
+                v.span(),
+                &format!("params.{name}"),
+                &src.written(v.span()),
+                "is out of range",
+                &format!("{} ({})", def.allowed(), def.unit),
+            ));
+            // The rules between parameters would judge the value left in its place.
+            d.broken.params = true;
+            continue;
+        }
+        d.params.set(name, x);
+        d.params_at.insert(name.clone(), loc(k.span()));
+    }
+    // A file's levers are numbered from 0 in its own messages.
+    for (index, l) in raw.levers.iter().flatten().enumerate() {
+        match lever(l, index, src, loc) {
+            Ok(l) => d.levers.push(l),
+            Err(e) => errors.extend(e),
+        }
+    }
+    d.errors.extend(errors);
 }
 
 fn structure_layer(
@@ -412,15 +498,19 @@ fn structure_layer(
 ) -> Result<(), ScenarioError> {
     let kinds = "one of \"england\", \"synthetic\", \"file\"";
     if let Some(kind) = &st.kind {
-        let spec = match kind.get_ref().as_str() {
-            "england" => StructureSpec::England,
-            "synthetic" => {
-                let n = match &st.footprints {
-                    Some(n) => number(n, "structure.footprints", 1.0, MAX_SYNTHETIC_FOOTPRINTS, true, src)? as usize,
-                    None => 44,
-                };
-                StructureSpec::Synthetic { footprints: n }
-            }
+        let kind_set = (loc(kind.span()), "structure.kind", format!("\"{}\"", kind.get_ref()));
+        let (spec, (at, field, value)) = match kind.get_ref().as_str() {
+            "england" => (StructureSpec::England, kind_set),
+            "synthetic" => match &st.footprints {
+                Some(n) => {
+                    let x = number(n, "structure.footprints", 1.0, MAX_SYNTHETIC_FOOTPRINTS, true, src)? as usize;
+                    (
+                        StructureSpec::Synthetic { footprints: x },
+                        (loc(n.span()), "structure.footprints", src.written(n.span())),
+                    )
+                }
+                None => (StructureSpec::Synthetic { footprints: 44 }, kind_set),
+            },
             "file" => {
                 let Some(path) = &st.path else {
                     return Err(src.at(kind.span(), "structure.path", "", "is required when kind = \"file\"", "a path to a CSV with columns footprint,organisation,kind[,budget][,lead], relative to this file"));
@@ -449,7 +539,8 @@ fn structure_layer(
                     let list = errors.into_iter().map(|e| csv.at(e.span, &e.field, &e.value, &e.problem, &e.allowed));
                     ScenarioError::from_list(list.collect()).unwrap_or_else(|| unreachable!("errors are never empty"))
                 })?;
-                StructureSpec::File { path: shown, organisations }
+                let path_set = (loc(path.span()), "structure.path", format!("\"{}\"", path.get_ref()));
+                (StructureSpec::File { path: shown, organisations }, path_set)
             }
             other => {
                 return Err(src.at(
@@ -479,7 +570,7 @@ fn structure_layer(
                 "remove it, or set kind = \"file\"",
             ));
         }
-        d.structure = Some((spec, loc(kind.span())));
+        d.structure = Some(StructureSet { spec, at, field, value });
     } else if let Some(n) = st.footprints.as_ref() {
         return Err(src.at(
             n.span(),
@@ -497,31 +588,34 @@ fn structure_layer(
     Ok(())
 }
 
+/// One lever table, every independent mistake in it reported.
 fn lever(
     l: &RawLever,
     index: usize,
     src: &SourceText,
     loc: &dyn Fn(Range<usize>) -> Loc,
-) -> Result<DraftLever, ScenarioError> {
+) -> Result<DraftLever, Vec<ScenarioError>> {
     let at = format!("levers[{index}]");
     let kind = l.kind.get_ref().as_str();
     let Some((lever_kind, def)) = LeverDef::find(kind) else {
+        // Which fields apply, and how they are written, depend on the kind.
         let names = LEVERS.iter().map(|d| d.name);
         let near = nearest(kind, names.clone(), 1);
-        return Err(src.at(
+        return Err(vec![src.at(
             l.kind.span(),
             &format!("{at}.kind"),
             &format!("\"{kind}\""),
             "is not a lever",
             &format!("did you mean \"{}\"? levers: {}", near[0], names.collect::<Vec<_>>().join(", ")),
-        ));
+        )]);
     };
+    let mut errors = Vec::new();
     let fields: Vec<&str> =
         (!def.national).then_some("footprints").into_iter().chain(def.fields.iter().map(|f| f.name)).collect();
     for (f, span) in l.fields_present() {
         if !fields.contains(&f) {
             let extra = if f == "footprints" { " (a national lever acts everywhere)" } else { "" };
-            return Err(src.at(
+            errors.push(src.at(
                 span,
                 &format!("{at}.{f}"),
                 "",
@@ -530,16 +624,19 @@ fn lever(
             ));
         }
     }
-    let start = quarter(&l.start, &format!("{at}.start"), src)?;
-    let end = l.end.as_ref().map(|e| quarter(e, &format!("{at}.end"), src)).transpose()?;
-    if let (Some(e), Some(espan)) = (end, l.end.as_ref()) {
-        if e <= start {
-            return Err(src.at(
+    let start = quarter(&l.start, &format!("{at}.start"), src).map_err(|e| errors.push(e)).ok();
+    let end = match &l.end {
+        None => Some(None),
+        Some(e) => quarter(e, &format!("{at}.end"), src).map_err(|e| errors.push(e)).ok().map(Some),
+    };
+    if let (Some(s), Some(Some(e)), Some(espan)) = (start, end, l.end.as_ref()) {
+        if e <= s {
+            errors.push(src.at(
                 espan.span(),
                 &format!("{at}.end"),
                 &format!("\"{e}\""),
                 "is not after the lever's start",
-                &format!("a quarter after {start}, or no end"),
+                &format!("a quarter after {s}, or no end"),
             ));
         }
     }
@@ -549,11 +646,13 @@ fn lever(
         let (lo, hi) = (f.spec.min, f.spec.max);
         let v = match (l.field(f.name), f.form) {
             (Some(RawField::Num(v)), Form::Whole) => {
-                Some(Setting::Whole(number(v, &name, lo, hi, true, src)? as usize))
+                number(v, &name, lo, hi, true, src).map(|x| Setting::Whole(x as usize)).map_err(|e| errors.push(e)).ok()
             }
-            (Some(RawField::Num(v)), _) => Some(Setting::Number(number(v, &name, lo, hi, false, src)?)),
+            (Some(RawField::Num(v)), _) => {
+                number(v, &name, lo, hi, false, src).map(Setting::Number).map_err(|e| errors.push(e)).ok()
+            }
             (Some(RawField::Switch(b)), _) => Some(Setting::Switch(*b.get_ref())),
-            (Some(RawField::Years(y)), _) => Some(Setting::Years(fund_years(y, &name, src)?)),
+            (Some(RawField::Years(y)), _) => fund_years(y, &name, src, &mut errors).map(Setting::Years),
             (None, form) => match f.spec.default {
                 LeverDefault::Number(x) => Some(Setting::Number(x)),
                 LeverDefault::Switch(b) => Some(Setting::Switch(b)),
@@ -567,19 +666,23 @@ fn lever(
                         Form::Whole => format!("a whole number from {lo} to {hi}"),
                         Form::Number | Form::Switch => format!("a number from {lo} to {hi}"),
                     };
-                    return Err(src.at(l.kind.span(), &name, "", &format!("is required by a {kind} lever"), &allowed));
+                    errors.push(src.at(l.kind.span(), &name, "", &format!("is required by a {kind} lever"), &allowed));
+                    None
                 }
             },
         };
         settings.push(v);
     }
     let targets = if def.national {
-        DraftTargets::National
+        Some(DraftTargets::National)
     } else {
         match &l.footprints {
-            None => DraftTargets::All,
-            Some(v) => targets(v, &format!("{at}.footprints"), src, loc)?,
+            None => Some(DraftTargets::All),
+            Some(v) => targets(v, &format!("{at}.footprints"), src, loc).map_err(|e| errors.push(e)).ok(),
         }
+    };
+    let (Some(start), Some(end), Some(targets), true) = (start, end, targets, errors.is_empty()) else {
+        return Err(errors);
     };
     Ok(DraftLever {
         kind: lever_kind,
@@ -594,44 +697,52 @@ fn lever(
     })
 }
 
-/// A fund schedule's years, each financial year once.
-fn fund_years(years: &Spanned<Vec<RawYear>>, at: &str, src: &SourceText) -> Result<Vec<FundYear>, ScenarioError> {
+/// A fund schedule's years, each financial year once; None after a mistake,
+/// each one added to `errors`.
+fn fund_years(
+    years: &Spanned<Vec<RawYear>>,
+    at: &str,
+    src: &SourceText,
+    errors: &mut Vec<ScenarioError>,
+) -> Option<Vec<FundYear>> {
+    let before = errors.len();
     let mut out: Vec<FundYear> = Vec::new();
     for (j, y) in years.get_ref().iter().enumerate() {
         let f = format!("{at}[{j}]");
-        let start_year = parse_financial_year(y.year.get_ref()).map_err(|rule| {
-            src.at(
-                y.year.span(),
-                &format!("{f}.year"),
-                &format!("\"{}\"", y.year.get_ref()),
-                "is not a financial year",
-                &rule,
-            )
-        })?;
-        if out.iter().any(|o| o.start_year == start_year) {
-            return Err(src.at(
+        let start_year = match parse_financial_year(y.year.get_ref()) {
+            Ok(s) => Some(s),
+            Err(rule) => {
+                errors.push(src.at(
+                    y.year.span(),
+                    &format!("{f}.year"),
+                    &format!("\"{}\"", y.year.get_ref()),
+                    "is not a financial year",
+                    &rule,
+                ));
+                None
+            }
+        };
+        if start_year.is_some_and(|s| out.iter().any(|o| o.start_year == s)) {
+            errors.push(src.at(
                 y.year.span(),
                 &format!("{f}.year"),
                 &format!("\"{}\"", y.year.get_ref()),
                 "appears twice",
                 "each financial year once",
             ));
+            continue;
         }
-        out.push(FundYear {
-            start_year,
-            total_gbp_bn: number(&y.total_gbp_bn, &format!("{f}.total_gbp_bn"), 0.0, 100.0, false, src)?,
-            transformation_share: number(
-                &y.transformation_share,
-                &format!("{f}.transformation_share"),
-                0.0,
-                1.0,
-                false,
-                src,
-            )?,
-        });
+        let total = number(&y.total_gbp_bn, &format!("{f}.total_gbp_bn"), 0.0, 100.0, false, src);
+        let share = number(&y.transformation_share, &format!("{f}.transformation_share"), 0.0, 1.0, false, src);
+        match (start_year, total, share) {
+            (Some(start_year), Ok(total_gbp_bn), Ok(transformation_share)) => {
+                out.push(FundYear { start_year, total_gbp_bn, transformation_share })
+            }
+            (_, total, share) => errors.extend(total.err().into_iter().chain(share.err())),
+        }
     }
-    if out.is_empty() {
-        return Err(src.at(
+    if years.get_ref().is_empty() {
+        errors.push(src.at(
             years.span(),
             at,
             "[]",
@@ -639,7 +750,7 @@ fn fund_years(years: &Spanned<Vec<RawYear>>, at: &str, src: &SourceText) -> Resu
             "at least one { year = \"2016/17\", total_gbp_bn = ..., transformation_share = ... }",
         ));
     }
-    Ok(out)
+    (errors.len() == before).then_some(out)
 }
 
 fn targets(
@@ -711,159 +822,176 @@ fn related_param(name: &str, k: &str) -> bool {
     k == name
 }
 
-/// Checks that need the merged scenario: footprint names, timing, overlaps.
+/// Checks that need the merged scenario: footprint names, timing, overlaps,
+/// the rules between parameters. Of two values that clash, the one set in the
+/// nearer file is blamed, with a note saying where the other was set.
 fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
+    let Draft {
+        name,
+        description,
+        source,
+        start: start_set,
+        end: end_set,
+        replicates,
+        seed,
+        structure: structure_set,
+        ready: ready_set,
+        params,
+        params_at,
+        levers: drafts,
+        mut errors,
+        broken,
+    } = d;
     let default_start = Quarter::new(2016, 1).unwrap_or_else(|| unreachable!());
-    let start = d.start.as_ref().map_or(default_start, |s| s.0);
-    let end = d.end.as_ref().map_or(default_start.offset(20), |e| e.0);
-    if end < start {
-        let user = d.source.as_str();
-        match (&d.end, &d.start) {
-            // The user's file set the start; the end it runs into is inherited.
-            (Some((_, end_at)), Some((_, at))) if at.file == user && end_at.file != user => {
-                return Err(at
-                    .err(
-                        "start",
-                        &format!("\"{start}\""),
-                        &format!("is after the end, {end}, which this file inherits"),
-                        &format!("a start up to {end}, or set `end` after {start} in this file"),
-                    )
-                    .with_note(format!("`end` = \"{end}\" is set at {}", end_at.place())));
-            }
-            (Some((_, at)), start_at) => {
-                let err =
-                    at.err("end", &format!("\"{end}\""), "is before the start", &format!("a quarter from {start} on"));
-                return Err(match start_at {
-                    Some((_, s)) if s.file != at.file => {
-                        err.with_note(format!("`start` = \"{start}\" is set at {}", s.place()))
-                    }
-                    _ => err,
-                });
-            }
-            (None, Some((_, at))) => {
-                return Err(at.err(
-                    "start",
-                    &format!("\"{start}\""),
-                    &format!("is after the default end, {end}"),
-                    &format!("a start up to {end}, or an `end` after {start}"),
-                ));
-            }
-            (None, None) => {}
-        }
-    }
-    if start.span_to(end) > 400 {
-        let (field, value, at) = match (&d.end, &d.start) {
-            (Some((e, at)), _) => ("end", *e, at),
-            (None, Some((s, at))) => ("start", *s, at),
-            (None, None) => unreachable!("the default run is 21 quarters"),
-        };
-        return Err(at.err(
-            field,
-            &format!("\"{value}\""),
-            &format!("makes a run of {} quarters, from {start} to {end}", start.span_to(end)),
-            "at most 400 quarters from start to end",
-        ));
-    }
-    let structure = d.structure.as_ref().map_or(StructureSpec::England, |s| s.0.clone());
+    let start = start_set.as_ref().map_or(default_start, |s| s.0);
+    let end = end_set.as_ref().map_or(default_start.offset(20), |e| e.0);
+    let timing = !broken.timing
+        && check_run(start, end, start_set.as_ref(), end_set.as_ref()).map_err(|e| errors.push(e)).is_ok();
+
+    let structure = structure_set.as_ref().map_or(StructureSpec::England, |s| s.spec.clone());
     let names = footprint_names(&structure);
+    let shape = !broken.structure;
+    // Where the structure is set, for an error at a place in another file.
+    let structure_note = |at: &Loc| -> Option<String> {
+        structure_set.as_ref().filter(|s| s.at.depth != at.depth).map(|s| {
+            format!("the structure, {} = {} ({} footprints), is set at {}", s.field, s.value, names.len(), s.at.place())
+        })
+    };
     let find = |n: &str, at: &Loc, field: &str| -> Result<usize, ScenarioError> {
         names.iter().position(|x| x == n).ok_or_else(|| {
             let near = nearest(n, names.iter().map(String::as_str), 3);
-            at.narrowed(&format!("\"{n}\"")).err(
+            let e = at.narrowed(&format!("\"{n}\"")).err(
                 field,
                 &format!("\"{n}\""),
                 "is not a footprint of this structure",
                 &format!("did you mean {}?", near.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", ")),
-            )
+            );
+            match structure_note(at) {
+                Some(note) => e.with_note(note),
+                None => e,
+            }
         })
     };
+
     let mut ready_index = Vec::new();
     let mut notes = Vec::new();
-    let mut ready_list = d.ready.clone();
-    // A `ready` list inherited from a file written for another structure is
-    // dropped (with a note) when this file changes the structure and the list
-    // names footprints the new one lacks.
-    if let (Some((ready, at)), Some((_, st_at))) = (&d.ready, &d.structure) {
-        if at.file != d.source && st_at.file == d.source && ready.iter().any(|n| !names.contains(n)) {
-            notes.push(format!(
-                "the `ready` list inherited from {} names footprints this structure lacks, so no footprint is \
-                 marked ready; set `ready = [...]` under [structure] in {} to choose some",
-                at.place(),
-                d.source
-            ));
-            ready_list = None;
+    let mut ready_list = ready_set.clone();
+    if shape {
+        // A `ready` list set before the structure was changed (in a file this
+        // one extends) is dropped, with a note, when it names footprints the
+        // new structure lacks.
+        if let (Some((ready, at)), Some(st)) = (&ready_set, &structure_set) {
+            if at.depth > st.at.depth && ready.iter().any(|n| !names.contains(n)) {
+                notes.push(format!(
+                    "the `ready` list inherited from {} names footprints this structure lacks, so no footprint is \
+                     marked ready; set `ready = [...]` under [structure] in {} to choose some",
+                    at.place(),
+                    source
+                ));
+                ready_list = None;
+            }
         }
-    }
-    if let Some((ready, at)) = &ready_list {
-        for n in ready {
-            let i = find(n, at, "structure.ready").map_err(|e| {
-                if at.file == d.source {
-                    return e;
-                }
-                e.with_note(format!(
+        for (n, at) in ready_list.iter().flat_map(|(r, at)| r.iter().map(move |n| (n, at))) {
+            match find(n, at, "structure.ready") {
+                Err(e) if at.depth == 0 => errors.push(e),
+                Err(e) => errors.push(e.with_note(format!(
                     "this `ready` list is inherited from {}; write `ready = []` under [structure] in {} to clear it",
                     at.place(),
-                    d.source
-                ))
-            })?;
-            if ready_index.contains(&i) {
-                return Err(at.err("structure.ready", &format!("\"{n}\""), "is named twice", "each footprint once"));
+                    source
+                ))),
+                Ok(i) if ready_index.contains(&i) => {
+                    errors.push(at.err("structure.ready", &format!("\"{n}\""), "is named twice", "each footprint once"))
+                }
+                Ok(i) => ready_index.push(i),
             }
-            ready_index.push(i);
         }
     }
-    if let Err((name, rule)) = d.params.cross_check() {
-        // The parameters the rule ties together; blame the one the user's own file set.
-        let set: Vec<(&String, &Loc)> = d.params_at.iter().filter(|(k, _)| related_param(&name, k)).collect();
-        let mine = set
-            .iter()
-            .find(|(k, at)| at.file == d.source && **k == name)
-            .or_else(|| set.iter().find(|(_, at)| at.file == d.source))
-            .or_else(|| set.iter().find(|(k, _)| **k == name))
-            .or_else(|| set.first())
-            .copied();
-        if let Some((key, at)) = mine.or_else(|| d.params_at.iter().next()) {
-            let others: Vec<String> = set
-                .iter()
-                .filter(|(k, o)| *k != key && o.file != at.file)
-                .map(|(k, o)| format!("`{k}` = {} is set at {}", d.params.get(k).unwrap_or(f64::NAN), o.place()))
-                .collect();
-            let value = d.params.get(key).map(|v| v.to_string()).unwrap_or_default();
-            let err = at.narrowed(key.as_str()).err(
-                &format!("params.{key}"),
-                &value,
-                &format!("conflicts with other parameters: `{name}` must be {rule}"),
-                &rule,
-            );
-            return Err(if others.is_empty() { err } else { err.with_note(others.join("\n")) });
+
+    if !broken.params {
+        if let Err((rule_name, rule)) = params.cross_check() {
+            errors.push(param_conflict(&params, &params_at, &rule_name, &rule));
         }
     }
-    let mut levers = Vec::with_capacity(d.levers.len());
-    for l in &d.levers {
-        if l.start < start {
-            return Err(l.start_at.err(
-                &format!("{}.start", l.field),
-                &format!("\"{}\"", l.start),
-                "is before the run starts",
-                &format!("a quarter from the run's start, {start}, on"),
-            ));
+
+    // Levers: timing against the run, footprints against the structure.
+    let mut levers: Vec<(usize, Lever)> = Vec::with_capacity(drafts.len());
+    let (mut early, mut late) = (Vec::new(), Vec::new());
+    for (li, l) in drafts.iter().enumerate() {
+        let mut ok = true;
+        if timing && l.start < start {
+            ok = false;
+            match &start_set {
+                Some((_, s_at)) if s_at.depth < l.start_at.depth => early.push(l),
+                other => {
+                    let e = l.start_at.err(
+                        &format!("{}.start", l.field),
+                        &format!("\"{}\"", l.start),
+                        "is before the run starts",
+                        &format!("a quarter from the run's start, {start}, on"),
+                    );
+                    errors.push(match other {
+                        Some((_, s_at)) if s_at.depth != l.start_at.depth => {
+                            e.with_note(format!("the run's `start` = \"{start}\" is set at {}", s_at.place()))
+                        }
+                        _ => e,
+                    });
+                }
+            }
         }
-        if l.start > end {
-            return Err(l.start_at.err(
-                &format!("{}.start", l.field),
-                &format!("\"{}\"", l.start),
-                "is after the run ends, so the lever would never act",
-                &format!("a quarter from {start} to {end}"),
-            ));
+        if timing && l.start > end {
+            ok = false;
+            match &end_set {
+                Some((_, e_at)) if e_at.depth < l.start_at.depth => late.push(l),
+                other => {
+                    let e = l.start_at.err(
+                        &format!("{}.start", l.field),
+                        &format!("\"{}\"", l.start),
+                        "is after the run ends, so the lever would never act",
+                        &format!("a quarter from {start} to {end}"),
+                    );
+                    errors.push(match other {
+                        Some((_, e_at)) if e_at.depth != l.start_at.depth => {
+                            e.with_note(format!("the run's `end` = \"{end}\" is set at {}", e_at.place()))
+                        }
+                        _ => e,
+                    });
+                }
+            }
+        }
+        if !shape {
+            continue;
         }
         if let DraftTargets::MostReady(n) | DraftTargets::LeastReady(n) = l.targets {
             if n > names.len() {
-                return Err(l.targets_at.as_ref().unwrap_or(&l.at).err(
-                    &format!("{}.footprints", l.field),
-                    &n.to_string(),
-                    &format!("asks for more footprints than the structure has ({})", names.len()),
-                    &format!("a count from 1 to {}", names.len()),
-                ));
+                ok = false;
+                let t_at = l.targets_at.as_ref().unwrap_or(&l.at);
+                errors.push(match &structure_set {
+                    Some(st) if st.at.depth < t_at.depth => st
+                        .at
+                        .err(
+                            st.field,
+                            &st.value,
+                            &format!(
+                                "makes {} footprints, fewer than the inherited {} targets ({n})",
+                                names.len(),
+                                l.described_from(&st.at)
+                            ),
+                            &format!("a structure of at least {n} footprints, or a scenario without that lever"),
+                        )
+                        .with_note(format!("{} sets its footprints at {}", l.field, t_at.place())),
+                    _ => {
+                        let e = t_at.err(
+                            &format!("{}.footprints", l.field),
+                            &n.to_string(),
+                            &format!("asks for more footprints than the structure has ({})", names.len()),
+                            &format!("a count from 1 to {}", names.len()),
+                        );
+                        match structure_note(t_at) {
+                            Some(note) => e.with_note(note),
+                            None => e,
+                        }
+                    }
+                });
             }
         }
         let footprints = match &l.targets {
@@ -871,62 +999,270 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
             DraftTargets::All => Targets::All,
             DraftTargets::MostReady(n) => Targets::MostReady(*n),
             DraftTargets::LeastReady(n) => Targets::LeastReady(*n),
-            DraftTargets::Named(ns, at) => {
-                let mut idx = Vec::with_capacity(ns.len());
-                for n in ns {
-                    let i = find(n, at, &format!("{}.footprints", l.field))?;
-                    if !idx.contains(&i) {
-                        idx.push(i);
-                    }
+            DraftTargets::Named(ns, at) => match &structure_set {
+                // Footprints the inherited lever names are missing from the structure this file sets.
+                Some(st) if st.at.depth < at.depth && ns.iter().any(|n| !names.contains(n)) => {
+                    let missing: Vec<String> =
+                        ns.iter().filter(|n| !names.contains(n)).map(|n| format!("\"{}\"", shorten(n, 60))).collect();
+                    errors.push(
+                        st.at
+                            .err(
+                                st.field,
+                                &st.value,
+                                &format!(
+                                    "has no footprint {}, which the inherited {} names",
+                                    missing.join(", "),
+                                    l.described_from(&st.at)
+                                ),
+                                "a structure with the footprints the inherited levers name, or a scenario without that lever",
+                            )
+                            .with_note(format!("{} names its footprints at {}", l.field, at.place())),
+                    );
+                    continue;
                 }
-                Targets::Named(idx)
-            }
+                _ => {
+                    let mut idx = Vec::with_capacity(ns.len());
+                    for n in ns {
+                        match find(n, at, &format!("{}.footprints", l.field)) {
+                            Ok(i) if !idx.contains(&i) => idx.push(i),
+                            Ok(_) => {}
+                            Err(e) => {
+                                ok = false;
+                                errors.push(e);
+                            }
+                        }
+                    }
+                    Targets::Named(idx)
+                }
+            },
         };
+        if !ok {
+            continue;
+        }
         // A field left to a parameter takes the merged scenario's value.
         let settings = l.kind.def().fields.iter().zip(&l.settings).map(|(f, v)| match (v, f.spec.default) {
             (Some(v), _) => v.clone(),
             (None, LeverDefault::Param(p)) => {
-                let x = d.params.get(p).unwrap_or(f64::NAN);
+                let x = params.get(p).unwrap_or(f64::NAN);
                 if f.form == Form::Whole { Setting::Whole(x as usize) } else { Setting::Number(x) }
             }
             (None, _) => Setting::Number(f64::NAN),
         });
         let action = LeverAction::from_settings(l.kind, settings.collect())
             .expect("settings follow the lever table, in its order");
-        levers.push(Lever { action, start: l.start, end: l.end, footprints });
+        levers.push((li, Lever { action, start: l.start, end: l.end, footprints }));
     }
+    if let (Some((_, at)), Some(first)) = (&start_set, early.iter().min_by_key(|l| l.start)) {
+        errors.push(inherited_timing(at, "start", start, &early, first, true));
+    }
+    if let (Some((_, at)), Some(last)) = (&end_set, late.iter().max_by_key(|l| l.start)) {
+        errors.push(inherited_timing(at, "end", end, &late, last, false));
+    }
+
     // Two levers may not set the same thing on the same footprint in the same quarter.
-    for (a, la) in levers.iter().enumerate() {
-        for (b, lb) in levers.iter().enumerate().skip(a + 1) {
-            if la.action.name() == lb.action.name()
+    for (b, (ib, lb)) in levers.iter().enumerate() {
+        let clash = levers[..b].iter().find(|(_, la)| {
+            la.action.name() == lb.action.name()
                 && overlap_in_time(la, lb)
                 && overlap_in_place(&la.footprints, &lb.footprints, names.len())
-            {
-                let dl = &d.levers[b];
-                return Err(dl.at.err(
-                    &format!("{}.kind", dl.field),
+        });
+        let Some((ia, la)) = clash else { continue };
+        let (da, db) = (&drafts[*ia], &drafts[*ib]);
+        let by_size = matches!(
+            (&la.footprints, &lb.footprints),
+            (Targets::MostReady(_), Targets::LeastReady(_)) | (Targets::LeastReady(_), Targets::MostReady(_))
+        );
+        let near = structure_set.as_ref().filter(|st| by_size && st.at.depth < db.at.depth);
+        errors.push(match near {
+            // Only the size of the structure this file sets makes the inherited levers meet.
+            Some(st) => st
+                .at
+                .err(
+                    st.field,
+                    &st.value,
+                    &format!(
+                        "makes {} footprints, so the most and least ready footprints of the inherited {} and {} overlap",
+                        names.len(),
+                        da.described_from(&st.at),
+                        db.described_from(&st.at)
+                    ),
+                    "a structure large enough that the two levers' footprints stay apart",
+                )
+                .with_note(format!("{} is at {}\n{} is at {}", da.field, da.at.place(), db.field, db.at.place())),
+            None => {
+                let e = db.at.err(
+                    &format!("{}.kind", db.field),
                     &format!("\"{}\"", lb.action.name()),
-                    &format!("sets what {} already sets in the same quarter on the same footprints", d.levers[a].field),
+                    &format!("sets what {} already sets in the same quarter on the same footprints", da.named_from(&db.at)),
                     "levers of one kind on disjoint footprints or at times that do not overlap (end one before the other starts)",
-                ));
+                );
+                if da.at.depth == db.at.depth { e } else { e.with_note(format!("{} is at {}", da.field, da.at.place())) }
             }
-        }
+        });
+    }
+    if !errors.is_empty() {
+        return Err(in_file_order(errors));
     }
     Ok(Scenario {
-        name: d.name,
-        description: d.description,
-        source: d.source,
+        name,
+        description,
+        source,
         start,
         end,
-        replicates: d.replicates,
-        seed: d.seed,
+        replicates,
+        seed,
         structure,
         ready: ready_list.map(|r| r.0).unwrap_or_default(),
         ready_index,
         notes,
-        params: d.params,
-        levers,
+        params,
+        levers: levers.into_iter().map(|(_, l)| l).collect(),
     })
+}
+
+/// The run's start and end: in order, and at most 400 quarters apart.
+fn check_run(
+    start: Quarter,
+    end: Quarter,
+    start_set: Option<&(Quarter, Loc)>,
+    end_set: Option<&(Quarter, Loc)>,
+) -> Result<(), ScenarioError> {
+    if end < start {
+        return Err(match (end_set, start_set) {
+            // The start is set nearer than the end it runs into: blame the start.
+            (Some((_, end_at)), Some((_, at))) if at.depth < end_at.depth => at
+                .err(
+                    "start",
+                    &format!("\"{start}\""),
+                    &format!("is after the end, {end}, which this file inherits"),
+                    &format!("a start up to {end}, or set `end` after {start} in this file"),
+                )
+                .with_note(format!("`end` = \"{end}\" is set at {}", end_at.place())),
+            (Some((_, at)), start_at) => {
+                let err =
+                    at.err("end", &format!("\"{end}\""), "is before the start", &format!("a quarter from {start} on"));
+                match start_at {
+                    Some((_, s)) if s.depth != at.depth => {
+                        err.with_note(format!("`start` = \"{start}\" is set at {}", s.place()))
+                    }
+                    _ => err,
+                }
+            }
+            (None, Some((_, at))) => at.err(
+                "start",
+                &format!("\"{start}\""),
+                &format!("is after the default end, {end}"),
+                &format!("a start up to {end}, or an `end` after {start}"),
+            ),
+            (None, None) => unreachable!("the default run starts before it ends"),
+        });
+    }
+    if start.span_to(end) > 400 {
+        let (field, value, at, other) = match (end_set, start_set) {
+            (Some((e, e_at)), Some((s, s_at))) if s_at.depth < e_at.depth => ("start", s, s_at, Some(("end", e, e_at))),
+            (Some((e, at)), s) => ("end", e, at, s.map(|(s, s_at)| ("start", s, s_at))),
+            (None, Some((s, at))) => ("start", s, at, None),
+            (None, None) => unreachable!("the default run is 21 quarters"),
+        };
+        let err = at.err(
+            field,
+            &format!("\"{value}\""),
+            &format!("makes a run of {} quarters, from {start} to {end}", start.span_to(end)),
+            "at most 400 quarters from start to end",
+        );
+        return Err(match other {
+            Some((f, v, o)) if o.depth != at.depth => err.with_note(format!("`{f}` = \"{v}\" is set at {}", o.place())),
+            _ => err,
+        });
+    }
+    Ok(())
+}
+
+/// The run's start (or end), set in a nearer file, leaves inherited levers
+/// starting before it (or after it): one error at the start (or end), with
+/// a note for each lever.
+fn inherited_timing(
+    at: &Loc,
+    field: &str,
+    q: Quarter,
+    levers: &[&DraftLever],
+    edge: &DraftLever,
+    early: bool,
+) -> ScenarioError {
+    let which = if levers.len() == 1 {
+        format!("the inherited {}", edge.described_from(at))
+    } else {
+        format!(
+            "{} inherited levers, the {} {}",
+            levers.len(),
+            if early { "first" } else { "last" },
+            edge.described_from(at)
+        )
+    };
+    let (problem, allowed) = if early {
+        (
+            format!("is after the start of {which}, {}", edge.start),
+            format!("a start up to {}, so that every inherited lever acts within the run", edge.start),
+        )
+    } else {
+        (
+            format!("is before {which} starts, {}, so it would never act", edge.start),
+            format!("an end from {} on, so that every inherited lever acts within the run", edge.start),
+        )
+    };
+    let notes: Vec<String> = levers
+        .iter()
+        .map(|l| format!("{} starts at {}, \"{}\"", l.described_from(at), l.start_at.place(), l.start))
+        .collect();
+    at.err(field, &format!("\"{q}\""), &problem, &allowed).with_note(notes.join("\n"))
+}
+
+/// A rule between parameters broken: blamed on the parameter set in the
+/// nearest file (the one the rule names, if that file set it), with a note
+/// for each related parameter set in another file.
+fn param_conflict(
+    params: &Params,
+    params_at: &std::collections::BTreeMap<String, Loc>,
+    name: &str,
+    rule: &str,
+) -> ScenarioError {
+    let set: Vec<(&String, &Loc)> = params_at.iter().filter(|(k, _)| related_param(name, k)).collect();
+    let mine = set.iter().min_by_key(|(k, at)| (at.depth, k.as_str() != name)).copied();
+    let Some((key, at)) = mine.or_else(|| params_at.iter().next()) else {
+        unreachable!("the defaults pass every rule, so a broken rule has a parameter set")
+    };
+    let others: Vec<String> = set
+        .iter()
+        .filter(|(k, o)| *k != key && o.depth != at.depth)
+        .map(|(k, o)| format!("`{k}` = {} is set at {}", params.get(k).unwrap_or(f64::NAN), o.place()))
+        .collect();
+    let value = params.get(key).map(|v| v.to_string()).unwrap_or_default();
+    let err = at.narrowed(key.as_str()).err(
+        &format!("params.{key}"),
+        &value,
+        &format!("conflicts with other parameters: `{name}` must be {rule}"),
+        rule,
+    );
+    if others.is_empty() { err } else { err.with_note(others.join("\n")) }
+}
+
+/// Several errors as one, each file's in line order, repeats dropped.
+fn in_file_order(errors: Vec<ScenarioError>) -> ScenarioError {
+    let mut all: Vec<ScenarioError> = errors.into_iter().flat_map(ScenarioError::into_all).collect();
+    let mut files: Vec<String> = Vec::new();
+    for e in &all {
+        if let Some(f) = e.file() {
+            if !files.iter().any(|x| x == f) {
+                files.push(f.to_string());
+            }
+        }
+    }
+    // Within a line, the order found (a reader's own order) is kept.
+    all.sort_by_key(|e| {
+        (e.file().and_then(|f| files.iter().position(|x| x == f)).unwrap_or(usize::MAX), e.line_col().0)
+    });
+    all.dedup_by(|a, b| a.to_string() == b.to_string());
+    ScenarioError::from_list(all).unwrap_or_else(|| unreachable!("called with errors"))
 }
 
 fn overlap_in_time(a: &Lever, b: &Lever) -> bool {

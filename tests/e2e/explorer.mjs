@@ -156,7 +156,7 @@ try {
     await authority.dispatchEvent('input');
     await page.waitForSelector('.err.beside[data-error-for$=".authority"]', { timeout: 20000 });
     const msg = await page.textContent('.err.beside');
-    // Levers count from the base scenario's: baseline's joint working is levers[0].
+    // The edited file holds every lever of the view, baseline's joint working first: the added one is levers[1].
     assert.match(msg, /edited\.toml:\d+:\d+: `levers\[1\]\.authority` = 1\.5 is out of range/);
     if (shots) await page.screenshot({ path: join(shots, 'explorer-error.png') });
     await authority.fill('0.5');
