@@ -64,6 +64,8 @@ pub(crate) fn frame<DB: DrawingBackend>(
     subtitle: &str,
     source: &str,
 ) -> Result<DrawingArea<DB, Shift>, String> {
+    // Measuring text for the wrap needs the fonts.
+    style::register_fonts();
     root.fill(&WHITE).map_err(err)?;
     let (w, h) = root.dim_in_pixel();
     root.draw(&Text::new(title.to_string(), (28, 18), style::bold(30.0))).map_err(err)?;
@@ -73,11 +75,13 @@ pub(crate) fn frame<DB: DrawingBackend>(
     }
     // A long source line (a posterior, a survey) wraps upwards from the foot
     // rather than running off the right edge.
-    let foot = style::wrap(source, (w as usize - 56) * 10 / 72);
+    let font = style::grey_text(15.0);
+    let fits = |line: &str| root.estimate_text_size(line, &font).map_or(true, |(x, _)| x + 56 <= w);
+    let foot = style::wrap_to(source, fits);
     let n = foot.len() as i32;
     for (i, line) in foot.iter().enumerate() {
         let y = h as i32 - 30 - 19 * (n - 1 - i as i32);
-        root.draw(&Text::new(line.clone(), (28, y), style::grey_text(15.0))).map_err(err)?;
+        root.draw(&Text::new(line.clone(), (28, y), font.clone())).map_err(err)?;
     }
     let top = 70 + 22 * sub.len().min(2) as u32;
     Ok(root.margin(top, 44 + 19 * (n.max(1) - 1) as u32, 0, 0))
@@ -214,8 +218,13 @@ mod tests {
             lines.iter().filter(|l| !l.starts_with("Title") && !l.starts_with("Subtitle")).collect();
         assert!(foot.len() >= 2, "wrapped onto two lines: {foot:?}");
         assert_eq!(foot.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(" "), long, "every word kept, in order");
-        // 15 px text averages under 7.2 px a character: 156 characters fill the 1,144 px inside the margins.
-        assert!(foot.iter().all(|l| l.chars().count() <= (1200 - 56) * 10 / 72), "{foot:?}");
+        // Measured in the chart's own font, each line fits the 1,144 px inside the margins.
+        let font = style::grey_text(15.0);
+        let mut scratch = String::new();
+        let area = SVGBackend::with_string(&mut scratch, (1200, 800)).into_drawing_area();
+        for l in &foot {
+            assert!(area.estimate_text_size(l, &font).unwrap().0 <= 1144, "{l}");
+        }
     }
 
     #[test]
