@@ -4,7 +4,7 @@
 //! [`write_run`] writes its files and manifest into a folder.
 
 use crate::calibrate::posterior::{Posterior, PosteriorError};
-use crate::model::World;
+use crate::model::Replicate;
 use crate::model::metrics::N_METRICS;
 use crate::results::manifest::{self, Manifest};
 use crate::results::summary::{differences, summarise};
@@ -164,7 +164,7 @@ fn size(s: &Scenario) -> (f64, f64) {
 }
 
 /// Bytes a run of `scenarios` holds at its peak: every result value until
-/// written, and one replicate's model state (`World::bytes_for`) per thread.
+/// written, and one replicate in progress (`Replicate::bytes_for`) per thread.
 pub fn memory_bytes(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> f64 {
     let mut bytes = 0.0;
     for s in scenarios {
@@ -172,7 +172,7 @@ pub fn memory_bytes(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -
         let (orgs, fps) = size(s);
         let values = opts.replicates as f64 + opts.footprint_replicates as f64 * fps;
         bytes += (std::mem::size_of::<f64>() * N_METRICS) as f64 * q * values;
-        bytes += threads as f64 * World::bytes_for(orgs.ceil() as usize, fps as usize) as f64;
+        bytes += threads as f64 * Replicate::bytes_for(orgs.ceil() as usize, fps as usize) as f64;
     }
     bytes
 }
@@ -356,7 +356,7 @@ mod tests {
         let job = RunRequest { replicates: Some(10), threads: Some(2), ..Default::default() }.resolve().unwrap();
         let s = &job.scenarios[0];
         let st = s.build_structure(1);
-        let state = World::bytes_for(st.n_orgs(), st.footprints.len()) as f64;
+        let state = Replicate::bytes_for(st.n_orgs(), st.footprints.len()) as f64;
         let results = (8 * N_METRICS) as f64 * s.start.span_to(s.end) as f64 * 10.0;
         assert_eq!(job.memory_bytes(), 2.0 * (results + 2.0 * state));
     }

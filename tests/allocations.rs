@@ -5,9 +5,9 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use stpsim::model::Replicate;
 use stpsim::model::init::Setup;
 use stpsim::model::rng::Keys;
-use stpsim::model::{Replicate, World};
 
 struct Counting;
 
@@ -77,13 +77,14 @@ fn the_quarter_loop_does_not_allocate() {
     for name in ["baseline", "synthetic-large"] {
         let s = stpsim::scenario::load(name).unwrap();
         let st = s.build_structure(1);
-        let w = World::new(
+        let rep = Replicate::new(
             &st,
             Setup { params: &s.params, levers: &s.levers, ready: &s.ready_index },
-            &Keys { seed: 1, replicate: 0 },
+            Keys { seed: 1, replicate: 0 },
         );
-        assert_eq!(w.state_bytes(), World::bytes_for(w.n_orgs(), w.fps.len()), "{name}: the estimate is the state");
-        let per_org = w.state_bytes() as f64 / w.n_orgs() as f64;
+        let w = &rep.world;
+        assert_eq!(rep.bytes(), Replicate::bytes_for(w.n_orgs(), w.fps.len()), "{name}: the estimate is the state");
+        let per_org = rep.bytes() as f64 / w.n_orgs() as f64;
         println!("{name}: {per_org:.0} bytes of state per organisation");
         assert!(per_org <= 256.0, "{name}: {per_org:.0} bytes of state per organisation");
     }

@@ -4,7 +4,7 @@
 use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES};
 use super::levers::{Governance, Lever, Policy};
 use super::rng::{Keys, draw};
-use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, World};
+use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
 use crate::params::Params;
 use crate::structure::{BudgetRule, Structure};
 
@@ -126,13 +126,9 @@ impl World {
                 policy: Policy::new(p),
                 fund_share: s.fund_share,
                 first_quarter: true,
-                order: Vec::with_capacity(n),
                 sustainability_gbp_m: 0.0,
                 transformation_gbp_m: 0.0,
             },
-            proposals: Vec::with_capacity(PROPOSALS),
-            tallies: vec![Default::default(); nf],
-            runs: Default::default(),
         };
 
         for (f, &(start, end)) in s.ranges.iter().enumerate() {

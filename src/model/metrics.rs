@@ -1,9 +1,6 @@
 //! Phase 11: the metrics of spec section 4, for England and per footprint.
 //! Footprint tallies are summed into England's, so both come from one pass.
 
-use super::kind::{Kind, ProposalType};
-use super::part::Part;
-use super::state::World;
 use serde::Serialize;
 
 macro_rules! metrics {
@@ -74,30 +71,30 @@ const N_COUNTS: usize = 8;
 /// the end of its quarter while its data are in cache.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Tally {
-    orgs: f64,
-    collab: f64,
-    nhs: f64,
-    nhs_collab: f64,
-    nhs_unsure: f64,
-    nhs_trusting: f64,
-    providers: f64,
-    providers_deficit: f64,
-    councils: f64,
-    councils_collab: f64,
-    deficit_providers: f64,
-    deficit_providers_self: f64,
-    trust: f64,
-    resentment: f64,
-    provider_balance: f64,
-    weight: f64,
-    gaps: [f64; 3],
-    social_agenda: f64,
-    counts: [f64; N_COUNTS],
-    passed_value: f64,
-    passed_social: f64,
-    withheld: f64,
-    paid: f64,
-    acs: f64,
+    pub(crate) orgs: f64,
+    pub(crate) collab: f64,
+    pub(crate) nhs: f64,
+    pub(crate) nhs_collab: f64,
+    pub(crate) nhs_unsure: f64,
+    pub(crate) nhs_trusting: f64,
+    pub(crate) providers: f64,
+    pub(crate) providers_deficit: f64,
+    pub(crate) councils: f64,
+    pub(crate) councils_collab: f64,
+    pub(crate) deficit_providers: f64,
+    pub(crate) deficit_providers_self: f64,
+    pub(crate) trust: f64,
+    pub(crate) resentment: f64,
+    pub(crate) provider_balance: f64,
+    pub(crate) weight: f64,
+    pub(crate) gaps: [f64; 3],
+    pub(crate) social_agenda: f64,
+    pub(crate) counts: [f64; N_COUNTS],
+    pub(crate) passed_value: f64,
+    pub(crate) passed_social: f64,
+    pub(crate) withheld: f64,
+    pub(crate) paid: f64,
+    pub(crate) acs: f64,
 }
 
 fn share(a: f64, b: f64) -> f64 {
@@ -173,68 +170,11 @@ impl Tally {
     }
 }
 
-fn footprint_tally(w: &Part, f: usize) -> Tally {
-    let fp = &w.fps[f];
-    let mut t = Tally::default();
-    let r = fp.members();
-    let n = r.len();
-    let (kind, collab, unsure) =
-        (&w.kind.run(r.clone())[..n], &w.collab.run(r.clone())[..n], &w.unsure.run(r.clone())[..n]);
-    let (trust, resentment) = (&w.trust.run(r.clone())[..n], &w.resentment.run(r.clone())[..n]);
-    let (balance, budget) = (&w.balance.run(r.clone())[..n], &w.budget.run(r)[..n]);
-    for j in 0..n {
-        let k = kind[j];
-        let c = collab[j] as u8 as f64;
-        t.orgs += 1.0;
-        t.collab += c;
-        t.trust += trust[j];
-        t.resentment += resentment[j];
-        if k.is_nhs() {
-            t.nhs += 1.0;
-            t.nhs_collab += c;
-            t.nhs_unsure += unsure[j] as u8 as f64;
-            t.nhs_trusting += (trust[j] > 0.5) as u8 as f64;
-        }
-        if k == Kind::Council {
-            t.councils += 1.0;
-            t.councils_collab += c;
-        }
-        if k.is_provider() {
-            t.provider_balance += balance[j] * budget[j];
-            t.providers += 1.0;
-            t.providers_deficit += (balance[j] < 0.0) as u8 as f64;
-        }
-    }
-    t.weight = fp.budget_total;
-    for d in 0..3 {
-        t.gaps[d] = fp.gaps[d] * fp.budget_total;
-    }
-    t.social_agenda =
-        (fp.agenda[ProposalType::Prevention.index()] + fp.agenda[ProposalType::SocialCare.index()]) * fp.budget_total;
-    let c = fp.counts;
-    t.counts =
-        [c.raised, c.passed, c.vetoed, c.overruled, c.escalated, c.unblocked, c.succeeded, c.failed].map(f64::from);
-    t.passed_value = fp.passed_value;
-    t.passed_social = fp.passed_social_value;
-    t.withheld = fp.withheld;
-    t.paid = fp.paid;
-    t.acs = fp.acs as u8 as f64;
-    t
-}
-
-/// Takes footprint `f`'s tally at the end of its quarter; `deficit` is what
-/// its stance phase counted (providers in deficit, and those self-prioritising).
-pub fn tally(w: &mut Part, f: usize, deficit: (f64, f64)) {
-    let mut t = footprint_tally(w, f);
-    (t.deficit_providers, t.deficit_providers_self) = deficit;
-    w.tallies[f] = t;
-}
-
 /// Writes England's row into `england` and, if given, each footprint's row
 /// into `per_footprint` (footprint-major), from the tallies of the quarter.
-pub fn record(w: &World, england: &mut [f64], mut per_footprint: Option<&mut [f64]>) {
+pub fn record(tallies: &[Tally], england: &mut [f64], mut per_footprint: Option<&mut [f64]>) {
     let mut all = Tally::default();
-    for (f, t) in w.tallies.iter().enumerate() {
+    for (f, t) in tallies.iter().enumerate() {
         if let Some(rows) = per_footprint.as_deref_mut() {
             t.write(&mut rows[f * N_METRICS..(f + 1) * N_METRICS]);
         }

@@ -11,11 +11,13 @@ pub mod replicate;
 pub mod rng;
 pub mod state;
 pub mod step;
+pub mod workspace;
 
 pub use levers::{Lever, LeverAction, Targets};
 pub use metrics::Metric;
 pub use replicate::Replicate;
 pub use state::World;
+pub use workspace::Workspace;
 
 #[cfg(test)]
 pub mod testing;

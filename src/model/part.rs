@@ -5,7 +5,7 @@
 //! loudly instead of racing. Indices stay those of the whole world.
 
 use super::metrics::Tally;
-use super::state::{Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, Proposal, World};
+use super::state::{Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, Proposal, World};
 use crate::params::Params;
 use std::ops::{Index, IndexMut, Range};
 
@@ -152,31 +152,24 @@ macro_rules! part {
             pub proposals: &'a mut Vec<Proposal>,
         }
 
-        impl World {
-            /// Every footprint as one part, with the world's proposal list.
-            pub fn whole(&mut self) -> Part<'_> {
-                self.whole_and_runs().0
-            }
-
-            /// `whole`, and how to cut it into runs.
-            pub fn whole_and_runs(&mut self) -> (Part<'_>, &mut Runs) {
-                let part = Part {
-                    p: &self.p,
-                    national: &self.national,
-                    preferences: &self.preferences,
-                    $($r: Span::new(&self.$r),)*
-                    $($m: SpanMut::new(&mut self.$m),)*
-                    fps: SpanMut::new(&mut self.fps),
-                    pending: Slots::new(&mut self.pending),
-                    history: Slots::new(&mut self.history),
-                    tallies: SpanMut::new(&mut self.tallies),
-                    proposals: &mut self.proposals,
-                };
-                (part, &mut self.runs)
-            }
-        }
-
         impl<'a> Part<'a> {
+            /// Every footprint of `w` as one part, with `proposals` as its
+            /// scratch list and `tallies` for its footprints' sums.
+            pub fn new(w: &'a mut World, proposals: &'a mut Vec<Proposal>, tallies: &'a mut [Tally]) -> Part<'a> {
+                Part {
+                    p: &w.p,
+                    national: &w.national,
+                    preferences: &w.preferences,
+                    $($r: Span::new(&w.$r),)*
+                    $($m: SpanMut::new(&mut w.$m),)*
+                    fps: SpanMut::new(&mut w.fps),
+                    pending: Slots::new(&mut w.pending),
+                    history: Slots::new(&mut w.history),
+                    tallies: SpanMut::new(tallies),
+                    proposals,
+                }
+            }
+
             /// Footprints before `f`, and from `f` on; the second part takes
             /// `scratch` as its proposal list.
             pub fn split_at(self, f: usize, scratch: &'a mut Vec<Proposal>) -> (Part<'a>, Part<'a>) {
@@ -226,7 +219,7 @@ part! {
 
 /// How a world's footprints are cut into runs for parallel stepping: the
 /// first footprint of every run after the first, each with a proposal list of
-/// its own (the first run uses the world's).
+/// its own (the first run uses the workspace's).
 #[derive(Clone, Debug, Default)]
 pub struct Runs {
     cuts: Vec<(usize, Vec<Proposal>)>,
@@ -245,7 +238,7 @@ impl Runs {
             // The first footprint starting at or past the k-th share of
             // organisations, leaving at least one footprint for every run.
             let f = fps.partition_point(|fp| fp.start * n < orgs * k).max(prev + 1).min(nf - (n - k));
-            cuts.push((f, Vec::with_capacity(64)));
+            cuts.push((f, Vec::with_capacity(PROPOSALS)));
             prev = f;
         }
         Runs { cuts }
@@ -327,7 +320,7 @@ mod tests {
         assert!(w.collab[org - 1]);
         assert_eq!(w.history[3][f], 0.125, "slot tables are split by footprint too");
         assert_eq!(w.pending[5][f - 1].provider_gain, 0.5);
-        assert!(w.proposals.is_empty() && scratch.len() == 1, "the right part's proposals go to its own list");
+        assert!(w.ws.proposals.is_empty() && scratch.len() == 1, "the right part's proposals go to its own list");
     }
 
     #[test]

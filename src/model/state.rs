@@ -109,8 +109,6 @@ pub struct National {
     pub fund_share: f64,
     /// No stance history yet: nothing is withheld.
     pub first_quarter: bool,
-    /// Providers in deficit, smallest first: phase 2's scratch list, reused.
-    pub order: Vec<u32>,
     /// This quarter's fund, GBP m: sustainability and transformation parts.
     pub sustainability_gbp_m: f64,
     pub transformation_gbp_m: f64,
@@ -179,12 +177,6 @@ pub struct World {
     /// Each kind's agenda preferences, normalised to sum to 1.
     pub preferences: [[f64; N_PROPOSAL_TYPES]; N_KINDS],
     pub national: National,
-    /// Reused every footprint-quarter, so the loop does not allocate.
-    pub proposals: Vec<Proposal>,
-    /// Each footprint's metric sums for the quarter just stepped.
-    pub tallies: Vec<super::metrics::Tally>,
-    /// Runs of footprints stepped in parallel (one run: in sequence).
-    pub runs: super::part::Runs,
 }
 
 impl World {
@@ -192,8 +184,8 @@ impl World {
         self.kind.len()
     }
 
-    /// Bytes of model state: the arrays per organisation field, the
-    /// footprints and the scratch list, by capacity.
+    /// Bytes of model state: the arrays per organisation field and the
+    /// footprints, by capacity. `Replicate::bytes` adds its workspace.
     pub fn state_bytes(&self) -> usize {
         use std::mem::size_of;
         let per_org = self.kind.capacity() * size_of::<Kind>()
@@ -209,30 +201,17 @@ impl World {
             + self.fps.capacity() * size_of::<Footprint>()
             + self.pending.iter().map(|s| s.capacity() * size_of::<Pending>()).sum::<usize>()
             + self.history.iter().map(|s| s.capacity() * size_of::<f64>()).sum::<usize>()
-            + self.proposals.capacity() * size_of::<Proposal>()
-            + self.tallies.capacity() * size_of::<super::metrics::Tally>()
-            + self.national.order.capacity() * size_of::<u32>()
             + size_of::<World>()
     }
 
     /// What `state_bytes` reports of a world of `orgs` organisations in
-    /// `footprints` footprints as set up (before levers or parallel runs):
-    /// the memory one replicate in progress needs.
+    /// `footprints` footprints as set up (before levers start).
     pub fn bytes_for(orgs: usize, footprints: usize) -> usize {
         use std::mem::size_of;
-        // Two u32 fields, and phase 2's list of providers by deficit (one u32 per organisation).
-        let per_org = size_of::<Kind>() + 3 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
-        let per_footprint = size_of::<Footprint>()
-            + PENDING_SLOTS * size_of::<Pending>()
-            + HISTORY_SLOTS * size_of::<f64>()
-            + size_of::<super::metrics::Tally>();
-        orgs * per_org + footprints * per_footprint + PROPOSALS * size_of::<Proposal>() + size_of::<World>()
-    }
-
-    /// Steps footprints in about `n` parallel runs from now on; results do
-    /// not depend on `n`.
-    pub fn split_into(&mut self, n: usize) {
-        self.runs = super::part::Runs::new(&self.fps, n);
+        let per_org = size_of::<Kind>() + 2 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
+        let per_footprint =
+            size_of::<Footprint>() + PENDING_SLOTS * size_of::<Pending>() + HISTORY_SLOTS * size_of::<f64>();
+        orgs * per_org + footprints * per_footprint + size_of::<World>()
     }
 
     /// Largest member of the given kinds by budget, if any.

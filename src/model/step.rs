@@ -1,28 +1,35 @@
 //! One quarter, as the ordered phases of the spec (section 3).
 
 use super::levers::{self, Lever, Running};
-use super::metrics;
 use super::part::Part;
 use super::phases::{
-    accountable_care, decision, funding, implementation, learning, proposals, realise, stances, votes,
+    accountable_care, decision, funding, implementation, learning, proposals, realise, stances, tally, votes,
 };
 use super::rng::{Keys, Phase, Prefix};
 use super::state::{Counts, World};
+use super::workspace::Workspace;
 use crate::quarter::Quarter;
 
 /// Advances the world one quarter, phases 1 to 10 and each footprint's
 /// tally; `Replicate::step` adds the record (11).
-pub(crate) fn step(w: &mut World, levers_: &[Lever], running: &mut [Running], q: Quarter, keys: &Keys) {
+pub(crate) fn step(
+    w: &mut World,
+    ws: &mut Workspace,
+    levers_: &[Lever],
+    running: &mut [Running],
+    q: Quarter,
+    keys: &Keys,
+) {
     levers::apply(w, levers_, running, q); // 1
     // Footprints the national bodies designated are accountable care systems from now on, for good.
     for fp in &mut w.fps {
         fp.acs |= fp.gov.acs_designated;
     }
-    funding::pay(w, q); // 2, over all footprints at once
+    funding::pay(w, &mut ws.order, q); // 2, over all footprints at once
     let keys = keys.prefix();
     // Phases 3 to 10 touch one footprint only, so runs of footprints may go
     // in parallel; each footprint draws from its own keyed streams.
-    let (all, runs) = w.whole_and_runs();
+    let (all, runs) = ws.parts(w);
     runs.for_each(all, &|part, f| footprint(part, f, q, &keys));
     w.national.first_quarter = false;
 }
@@ -39,7 +46,7 @@ fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
     accountable_care::evolve(w, f); // 10
     close_footprint(w, f);
-    metrics::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
+    tally::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
 }
 
 /// End of the quarter: the reported balance, and this quarter's rates become

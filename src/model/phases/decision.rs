@@ -98,7 +98,7 @@ mod tests {
     use crate::model::testing::england_world;
 
     /// A world whose footprint 0 holds one proposal with the given votes.
-    fn with_votes(votes: &[bool]) -> crate::model::World {
+    fn with_votes(votes: &[bool]) -> crate::model::testing::Testbed {
         let mut w = england_world(8);
         let s = w.fps[0].start;
         let mut prop = Proposal::new(ProposalType::OutOfHospital, 0.04);
@@ -109,8 +109,8 @@ mod tests {
             w.budget[*m] = 100.0;
         }
         w.fps[0].gov.lead = s;
-        w.proposals = vec![prop];
-        w.proposals[0].support_share = support_share(&w.whole(), 0);
+        w.ws.proposals = vec![prop];
+        w.ws.proposals[0].support_share = support_share(&w.whole(), 0);
         w
     }
 
@@ -143,7 +143,7 @@ mod tests {
         w.fps[0].gov.authority = 0.3;
         assert_eq!(route(&w.whole(), 0, 0, 0.0, 0.9).0, Route::Blocked, "support below 1 - A");
         w.fps[0].gov.authority = 0.5;
-        let opposer = w.proposals[0].members[2];
+        let opposer = w.ws.proposals[0].members[2];
         w.fps[0].gov.lead = opposer;
         assert_eq!(
             route(&w.whole(), 0, 0, 0.0, 0.9).0,
@@ -159,7 +159,7 @@ mod tests {
         w.national.policy.intervention = 0.5;
         assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.6), (Route::Blocked, true));
         assert_eq!(route(&w.whole(), 0, 0, 0.9, 0.4), (Route::National, true));
-        let opposer = w.proposals[0].members[2];
+        let opposer = w.ws.proposals[0].members[2];
         w.resentment[opposer] = 0.0;
         let mut rng = crate::model::rng::Keys { seed: 0, replicate: 0 }.init(0);
         w.national.policy.intervention = 1.0;

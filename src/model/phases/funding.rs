@@ -17,8 +17,9 @@ pub fn deficit(kind: Kind, structural: f64, budget: f64) -> f64 {
 /// deficits standing (spec 1.4). A provider that self-prioritised last quarter
 /// receives (1 - c) of its due; what is withheld goes, the same quarter, to
 /// the providers paid in full, in proportion to their due. The order is over
-/// all of England, so this phase runs before footprints are stepped.
-pub fn pay(w: &mut World, q: Quarter) {
+/// all of England, so this phase runs before footprints are stepped; `order`
+/// is scratch for it.
+pub fn pay(w: &mut World, order: &mut Vec<u32>, q: Quarter) {
     let year = w.national.policy.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
     let (total, share) =
         year.map_or((0.0, 0.0), |y| (y.total_gbp_bn * 1000.0 * w.national.fund_share, y.transformation_share));
@@ -36,16 +37,15 @@ pub fn pay(w: &mut World, q: Quarter) {
         fp.paid = 0.0;
         fp.withheld = 0.0;
     }
-    sustain(w, sustainability, c);
+    sustain(w, order, sustainability, c);
 }
 
 /// Sustainability money, smallest deficits first; `support` of every
 /// organisation is set (0 for those that receive nothing).
-fn sustain(w: &mut World, money: f64, c: f64) {
+fn sustain(w: &mut World, order: &mut Vec<u32>, money: f64, c: f64) {
     let first_quarter = w.national.first_quarter;
     let margin = w.p.support_margin;
     let (kind, structural, budget) = (&w.kind, &w.structural, &w.budget);
-    let order = &mut w.national.order;
     order.clear();
     order.extend((0..kind.len() as u32).filter(|&i| deficit(kind[i as usize], structural[i as usize], 1.0) > 0.0));
     // Unstable sort does not allocate; the index breaks ties, so it is still total.
@@ -97,7 +97,7 @@ mod tests {
     #[test]
     fn smallest_deficits_first_to_break_even_plus_the_margin() {
         let mut w = england_world(1);
-        super::pay(&mut w, Quarter::new(2016, 3).unwrap());
+        super::pay(&mut w.world, &mut w.ws.order, Quarter::new(2016, 3).unwrap());
         let s = w.national.sustainability_gbp_m;
         assert!((s - 2100.0 * 0.86 / 4.0).abs() < 1e-9);
         assert!((paid(&w) - s).abs() < 1e-6, "England's deficits exceed the fund, so all of it is paid");
@@ -132,7 +132,7 @@ mod tests {
         for i in 0..w.n_orgs() {
             w.collab[i] = i % 2 == 0;
         }
-        super::pay(&mut w, q);
+        super::pay(&mut w.world, &mut w.ws.order, q);
         let s = w.national.sustainability_gbp_m;
         let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
         assert!(withheld > 1.0, "something is withheld");
@@ -146,7 +146,7 @@ mod tests {
 
         // Nobody collaborated: nobody is paid in full, and the withheld share is lost.
         w.collab.iter_mut().for_each(|c| *c = false);
-        super::pay(&mut w, q);
+        super::pay(&mut w.world, &mut w.ws.order, q);
         let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
         assert!((paid(&w) - 0.75 * s).abs() < 1e-6);
         assert!((paid(&w) + withheld - s).abs() < 1e-6);
@@ -157,7 +157,7 @@ mod tests {
     #[test]
     fn no_fund_outside_the_schedule() {
         let mut w = england_world(1);
-        super::pay(&mut w, Quarter::new(2016, 1).unwrap());
+        super::pay(&mut w.world, &mut w.ws.order, Quarter::new(2016, 1).unwrap());
         assert_eq!(w.national.sustainability_gbp_m, 0.0, "2015/16 has no fund");
         assert!(w.support.iter().all(|s| *s == 0.0));
     }

@@ -1,5 +1,6 @@
 //! The phases of a quarter, in the order of the spec (section 3). Phase 1
-//! (levers) lives in `model::levers`; phase 11 (record) in `model::metrics`.
+//! (levers) lives in `model::levers`; phase 11 sums each footprint here
+//! (`tally`) and `model::metrics` turns the sums into rows.
 
 pub mod accountable_care;
 pub mod decision;
@@ -9,4 +10,5 @@ pub mod learning;
 pub mod proposals;
 pub mod realise;
 pub mod stances;
+pub mod tally;
 pub mod votes;

@@ -179,8 +179,8 @@ mod tests {
         w.p.mu = 20.0;
         let mut rng = Keys { seed: 9, replicate: 0 }.init(0);
         raise(&mut w.whole(), 0, &mut rng);
-        assert!(!w.proposals.is_empty());
-        for prop in &w.proposals {
+        assert!(!w.ws.proposals.is_empty());
+        for prop in &w.ws.proposals {
             let m = &prop.members[..prop.n];
             for (a, x) in m.iter().enumerate() {
                 assert!(!m[a + 1..].contains(x), "members distinct");

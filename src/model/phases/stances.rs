@@ -207,7 +207,8 @@ mod tests {
     #[test]
     fn stances_set_rates_and_count_down_coercion() {
         let mut w = england_world(3);
-        w.coerced[w.fps[0].start] = 4;
+        let first = w.fps[0].start;
+        w.coerced[first] = 4;
         let mut rng = crate::model::rng::Keys { seed: 1, replicate: 0 }.init(0);
         let in_deficit: Vec<usize> =
             w.fps[0].members().filter(|&i| w.kind[i].is_provider() && w.balance[i] < 0.0).collect();

@@ -115,7 +115,7 @@ mod tests {
         crate::model::phases::proposals::raise(&mut w.whole(), f, &mut keys.init(f));
         cast(&mut w.whole(), f, &mut keys.init(f + 100));
         let mut checked = 0;
-        for prop in &w.proposals {
+        for prop in &w.ws.proposals {
             let ccg_votes: Vec<bool> =
                 (0..prop.n).filter(|&j| w.kind[prop.members[j]] == Kind::Ccg).map(|j| prop.vote[j]).collect();
             assert!(ccg_votes.windows(2).all(|v| v[0] == v[1]));
