@@ -304,3 +304,31 @@ fn a_lever_before_an_inherited_start_notes_where_the_start_is_set() {
     assert!(err.starts_with("error: t.toml:5:9: `levers[0].start` = \"2017Q2\" is before the run starts"), "{err}");
     assert!(err.contains("= note: the run's `start` = \"2018Q1\" is set at p.toml:2:9"), "{err}");
 }
+
+// ---------------------------------------------------------------- words found by tests/fuzz_inputs.rs
+
+#[test]
+fn a_number_of_the_wrong_type_prints_as_written() {
+    let t = "name = \"x\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nauthority = 0.5\ndecision_rights = 1e308\n";
+    let (code, err) = validate(t, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: t.toml:6:19: invalid type: floating point `1e308`, expected a boolean"), "{err}");
+}
+
+#[test]
+fn a_parameter_conflict_prints_values_as_written() {
+    let p = "name = \"p\"\n[params]\nloser_effect_max = 0.50\n";
+    let t = "name = \"x\"\nextends = \"p.toml\"\n[params]\nloser_effect_min = 1.50\n";
+    let (code, err) = validate(t, &[("p.toml", p)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: t.toml:4:1: `params.loser_effect_min` = 1.50 conflicts"), "{err}");
+    assert!(err.contains("= note: `loser_effect_max` = 0.50 is set at p.toml:3:1"), "{err}");
+}
+
+#[test]
+fn a_lever_kind_after_a_vowel_takes_an() {
+    let t = "name = \"x\"\n[[levers]]\nkind = \"accountability_clarity\"\nstart = \"2017Q2\"\nfootprints = \"all\"\n";
+    let (code, err) = validate(t, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`levers[0].footprints` does not apply to an accountability_clarity lever"), "{err}");
+}

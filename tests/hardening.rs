@@ -376,7 +376,7 @@ fn a_parameter_conflict_blames_the_users_line_and_field() {
         err.starts_with("error: t.toml:4:1: `params.loser_effect_min` = 1.5 conflicts with other parameters"),
         "{err}"
     );
-    assert!(err.contains("= note: `loser_effect_max` = 1 is set at "), "{err}");
+    assert!(err.contains("= note: `loser_effect_max` = 1.0 is set at "), "{err}");
     assert!(err.contains("b.toml:3:1"), "{err}");
 }
 

@@ -312,7 +312,11 @@ pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Res
                     f.name.span(),
                     &format!("{field}.name"),
                     &format!("\"{name}\""),
-                    &format!("names a {lever} lever, which the base scenario `{}` has none of", base.name),
+                    &format!(
+                        "names {} {lever} lever, which the base scenario `{}` has none of",
+                        crate::scenario::error::article(lever),
+                        base.name
+                    ),
                     "a lever field of a lever in the base scenario, or a parameter",
                 ));
             }

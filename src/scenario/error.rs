@@ -150,6 +150,11 @@ pub fn shorten(s: &str, max: usize) -> String {
     format!("{head}...{tail} ({n} characters)")
 }
 
+/// "a" or "an" before a word, by its first letter.
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}
+
 /// A file's text and name, for turning byte spans into lines and columns.
 pub struct SourceText<'a> {
     pub file: &'a str,
@@ -206,7 +211,7 @@ impl SourceText<'_> {
     pub fn from_toml(&self, e: &toml::de::Error) -> ScenarioError {
         let span = e.span().unwrap_or(0..0);
         let raw_msg = e.message().trim();
-        let msg = plain_words(raw_msg);
+        let msg = self.as_written(&plain_words(raw_msg), span.clone());
         if raw_msg.contains("expected a sequence") {
             // `[levers]` where `[[levers]]` is meant: say so.
             let at = self.text.get(span.clone()).unwrap_or("");
@@ -242,6 +247,23 @@ impl SourceText<'_> {
             return self.at(span, field, "", "is not a known field", &allowed);
         }
         self.at(span, "", "", &msg, "")
+    }
+}
+
+impl SourceText<'_> {
+    /// serde quotes a number it did not expect in its own form (1e308 as 309
+    /// digits, nan as NaN): quote it as the file writes it.
+    fn as_written(&self, msg: &str, span: Range<usize>) -> String {
+        let written = self.written(span);
+        let number = !written.is_empty() && !written.contains(char::is_whitespace) && written.len() <= 40;
+        for kind in ["floating point `", "integer `"] {
+            if let Some(i) = msg.find(kind).map(|i| i + kind.len()) {
+                if let (Some(j), true) = (msg[i..].find('`'), number) {
+                    return format!("{}{written}{}", &msg[..i], &msg[i + j..]);
+                }
+            }
+        }
+        msg.to_string()
     }
 }
 

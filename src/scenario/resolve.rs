@@ -3,7 +3,7 @@
 //! Every error names its file, line, column, field, value and what is allowed.
 
 use super::builtin;
-use super::error::{ScenarioError, SourceText, nearest, shorten};
+use super::error::{ScenarioError, SourceText, article, nearest, shorten};
 use super::raw::{self, Num, RawField, RawLever, RawScenario, RawYear};
 use super::read;
 use crate::model::levers::{
@@ -195,8 +195,9 @@ struct Draft {
     structure: Option<StructureSet>,
     ready: Option<(Vec<String>, Loc)>,
     params: Params,
-    /// Where each parameter was last set, for errors about relations between them.
-    params_at: std::collections::BTreeMap<String, Loc>,
+    /// Where each parameter was last set, and its value as written there,
+    /// for errors about relations between them.
+    params_at: std::collections::BTreeMap<String, (Loc, String)>,
     levers: Vec<DraftLever>,
     /// Every independent mistake found so far, in all layers.
     errors: Vec<ScenarioError>,
@@ -477,7 +478,7 @@ fn apply(d: &mut Draft, raw: &RawScenario, src: &SourceText, dir: Option<&Path>,
             continue;
         }
         d.params.set(name, x);
-        d.params_at.insert(name.clone(), loc(k.span()));
+        d.params_at.insert(name.clone(), (loc(k.span()), src.written(v.span())));
     }
     // A file's levers are numbered from 0 in its own messages.
     for (index, l) in raw.levers.iter().flatten().enumerate() {
@@ -619,7 +620,7 @@ fn lever(
                 span,
                 &format!("{at}.{f}"),
                 "",
-                &format!("does not apply to a {kind} lever{extra}"),
+                &format!("does not apply to {} {kind} lever{extra}", article(kind)),
                 &format!("fields of {kind}: kind, start, end, {}", fields.join(", ")),
             ));
         }
@@ -666,7 +667,13 @@ fn lever(
                         Form::Whole => format!("a whole number from {lo} to {hi}"),
                         Form::Number | Form::Switch => format!("a number from {lo} to {hi}"),
                     };
-                    errors.push(src.at(l.kind.span(), &name, "", &format!("is required by a {kind} lever"), &allowed));
+                    errors.push(src.at(
+                        l.kind.span(),
+                        &name,
+                        "",
+                        &format!("is required by {} {kind} lever", article(kind)),
+                        &allowed,
+                    ));
                     None
                 }
             },
@@ -909,7 +916,7 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
 
     if !broken.params {
         if let Err((rule_name, rule)) = params.cross_check() {
-            errors.push(param_conflict(&params, &params_at, &rule_name, &rule));
+            errors.push(param_conflict(&params_at, &rule_name, &rule));
         }
     }
 
@@ -1221,25 +1228,23 @@ fn inherited_timing(
 /// nearest file (the one the rule names, if that file set it), with a note
 /// for each related parameter set in another file.
 fn param_conflict(
-    params: &Params,
-    params_at: &std::collections::BTreeMap<String, Loc>,
+    params_at: &std::collections::BTreeMap<String, (Loc, String)>,
     name: &str,
     rule: &str,
 ) -> ScenarioError {
-    let set: Vec<(&String, &Loc)> = params_at.iter().filter(|(k, _)| related_param(name, k)).collect();
-    let mine = set.iter().min_by_key(|(k, at)| (at.depth, k.as_str() != name)).copied();
-    let Some((key, at)) = mine.or_else(|| params_at.iter().next()) else {
+    let set: Vec<(&String, &(Loc, String))> = params_at.iter().filter(|(k, _)| related_param(name, k)).collect();
+    let mine = set.iter().min_by_key(|(k, (at, _))| (at.depth, k.as_str() != name)).copied();
+    let Some((key, (at, value))) = mine.or_else(|| params_at.iter().next()) else {
         unreachable!("the defaults pass every rule, so a broken rule has a parameter set")
     };
     let others: Vec<String> = set
         .iter()
-        .filter(|(k, o)| *k != key && o.depth != at.depth)
-        .map(|(k, o)| format!("`{k}` = {} is set at {}", params.get(k).unwrap_or(f64::NAN), o.place()))
+        .filter(|(k, (o, _))| *k != key && o.depth != at.depth)
+        .map(|(k, (o, v))| format!("`{k}` = {v} is set at {}", o.place()))
         .collect();
-    let value = params.get(key).map(|v| v.to_string()).unwrap_or_default();
     let err = at.narrowed(key.as_str()).err(
         &format!("params.{key}"),
-        &value,
+        value,
         &format!("conflicts with other parameters: `{name}` must be {rule}"),
         rule,
     );
