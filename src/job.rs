@@ -268,7 +268,7 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
     let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
     stage.write("timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
     let summary = summarise(results.rows());
-    let spread = job.posterior.as_ref().map(|_| "parameter uncertainty and chance");
+    let spread = job.posterior.as_ref().map(|_| crate::results::summary::SPREAD_OVER_POSTERIOR);
     stage.write("summary.csv", |w| write::summary_over(w, &summary, spread)).map_err(named("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
     let split = job.posterior.as_ref().map(|p| variance_split(p, &job.options, results)).unwrap_or_default();

@@ -2,8 +2,14 @@
 //! starts aside, which save what they replace), and model state stays within
 //! 256 bytes per organisation. A counting allocator wraps the system one in
 //! this test binary only.
+//!
+//! Only the threads that step the model count: the test's own thread and
+//! the pool's workers. The test harness's thread allocates when it warns
+//! that a test has run for over 60 seconds (as it can on a loaded machine),
+//! and that is not the model's doing.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use stpsim::model::Replicate;
 use stpsim::model::init::Setup;
@@ -14,9 +20,18 @@ struct Counting;
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    // A const initialiser and no destructor: reading it never allocates.
+    static STEPS_THE_MODEL: Cell<bool> = const { Cell::new(false) };
+}
+
+fn counted() -> bool {
+    COUNTING.load(Ordering::Relaxed) && STEPS_THE_MODEL.with(Cell::get)
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counted() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         unsafe { System.alloc(layout) }
@@ -25,7 +40,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        if counted() {
             ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         }
         unsafe { System.realloc(ptr, layout, new) }
@@ -54,16 +69,52 @@ fn allocations_per_quarter(name: &str, runs: usize) -> Vec<(String, usize)> {
     out
 }
 
+/// Allocations counted while `f` runs.
+fn count(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    f();
+    COUNTING.store(false, Ordering::SeqCst);
+    ALLOCATIONS.load(Ordering::SeqCst)
+}
+
 #[test]
 fn the_quarter_loop_does_not_allocate() {
     // One test function, so no other test allocates while counting is on.
+    STEPS_THE_MODEL.with(|c| c.set(true));
     let baseline = allocations_per_quarter("baseline", 1);
     assert!(baseline.iter().all(|(_, n)| *n == 0), "baseline allocates: {baseline:?}");
     // Footprints in parallel runs: the runs' proposal lists are made at set-up.
     // The pool's threads must have started before counting, as starting a
     // thread allocates (the counter is global).
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .start_handler(|_| STEPS_THE_MODEL.with(|c| c.set(true)))
+        .build()
+        .unwrap();
     pool.broadcast(|_| ());
+    // The counter sees the test's thread and the pool's workers.
+    assert_eq!(count(|| drop(std::hint::black_box(vec![1u8; 8]))), 1);
+    assert_eq!(pool.install(|| count(|| drop(std::hint::black_box(vec![1u8; 8])))), 1, "a worker's allocation counts");
+    // ... and not a thread outside the model, such as the harness's.
+    let meet = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let other = std::thread::spawn({
+        let meet = meet.clone();
+        move || {
+            meet.wait();
+            drop(std::hint::black_box(vec![1u8; 8]));
+            meet.wait();
+        }
+    });
+    assert_eq!(
+        count(|| {
+            meet.wait();
+            meet.wait();
+        }),
+        0,
+        "another thread's allocation does not count"
+    );
+    other.join().unwrap();
     let parallel = pool.install(|| allocations_per_quarter("baseline", 8));
     assert!(parallel.iter().all(|(_, n)| *n == 0), "baseline in parallel runs allocates: {parallel:?}");
     // In history, only the quarters in which levers start may allocate (they save what they replace).

@@ -868,6 +868,18 @@ fn csv_unknown_column_suggests_the_nearest() {
 }
 
 #[test]
+fn csv_header_column_with_no_name() {
+    let (code, err) = check_csv("footprint,organisation,kind,\nA,x,ccg,\n");
+    assert_located(
+        code,
+        &err,
+        "s.csv:1:29: column 4 of the header has no name",
+        "footprint,organisation,kind,",
+        "columns: footprint, organisation, kind, budget, lead",
+    );
+}
+
+#[test]
 fn csv_with_no_organisations() {
     let (code, err) = check_csv("footprint,organisation,kind\n");
     assert_located(

@@ -216,6 +216,9 @@ fn a_lever_clashing_with_an_inherited_one_names_both_files() {
         "{err}"
     );
     assert!(err.contains("= note: levers[0] is at scenarios/00-baseline.toml:46:8"), "{err}");
+    // The way out is one the user's own file can take.
+    assert!(err.contains("starting after it ends; to change the inherited lever"), "{err}");
+    assert!(!err.contains("end one before the other starts"), "{err}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Invariants over random valid scenarios: every run completes, every metric
-//! is finite and within its range (shares in [0, 1], gaps in [0, 2]), and the
-//! fund never pays out more than it holds.
+//! is finite and within the range its parameters give it (shares in [0, 1],
+//! gaps in [0, gap_cap]), and the fund never pays out more than it holds.
 
 use proptest::prelude::*;
 use stpsim::model::init::Setup;
@@ -45,6 +45,9 @@ prop_compose! {
         mu in 0.0..6.0f64,
         intervention in 0.0..1.0f64,
         conditionality in 0.0..1.0f64,
+        // Gaps grow by up to 0.1 a quarter, so low caps are reached and held.
+        gap_cap in 1.0..3.0f64,
+        drift in 0.0..0.1f64,
         // At least 5 footprints: the levers below name up to 4 least or 3 most ready.
         synthetic in proptest::option::of(5usize..40),
         kinds in proptest::collection::btree_set(0usize..N_LEVER_KINDS, 0..6),
@@ -56,7 +59,8 @@ prop_compose! {
             None => String::new(),
         };
         let mut s = format!(
-            "name = \"random\"\n{structure}[params]\nbeta0 = {beta0}\nmu = {mu}\nintervention = {intervention}\nconditionality = {conditionality}\n"
+            "name = \"random\"\n{structure}[params]\nbeta0 = {beta0}\nmu = {mu}\nintervention = {intervention}\nconditionality = {conditionality}\n\
+             gap_cap = {gap_cap}\ndrift_hw = {drift}\ndrift_cq = {drift}\ndrift_fe = {drift}\n"
         );
         for k in kinds {
             s += &format!("[[levers]]\n{}\n", lever(k, start, x));
@@ -85,7 +89,7 @@ proptest! {
             for vals in std::iter::once(&row[..]).chain(fp_rows.chunks(N_METRICS)) {
                 for &m in Metric::ALL {
                     let v = vals[m as usize];
-                    let (lo, hi) = m.range();
+                    let (lo, hi) = m.range(&sc.params);
                     prop_assert!(v.is_finite(), "{q} {} = {v}", m.name());
                     prop_assert!(v >= lo - 1e-12 && v <= hi + 1e-12, "{q} {} = {v} outside [{lo}, {hi}]", m.name());
                 }
@@ -95,5 +99,28 @@ proptest! {
                 prop_assert!(w.resentment[i] >= 0.0);
             }
         }
+    }
+}
+
+/// The ranges follow the parameters: with a low cap and fast drift, gaps
+/// reach `gap_cap` and stay there, and the transformation index reaches
+/// 1 - `gap_cap`, the ends of their ranges.
+#[test]
+fn gaps_reach_their_cap_and_not_past_it() {
+    for cap in [1.0, 1.5] {
+        let text =
+            format!("name = \"capped\"\n[params]\ngap_cap = {cap}\ndrift_hw = 0.1\ndrift_cq = 0.1\ndrift_fe = 0.1\n");
+        let sc = stpsim::scenario::load_text(&text, "capped.toml", None).unwrap();
+        let st = sc.build_structure(1);
+        let setup = Setup { params: &sc.params, levers: &sc.levers, ready: &sc.ready_index };
+        let mut rep = Replicate::new(&st, setup, Keys { seed: 1, replicate: 0 });
+        let last = sc.quarters().into_iter().map(|q| rep.step(q).to_vec()).last().unwrap();
+        for m in [Metric::GapHw, Metric::GapCq, Metric::GapFe, Metric::TransformationIndex] {
+            let (lo, hi) = m.range(&sc.params);
+            let end = if m == Metric::TransformationIndex { lo } else { hi };
+            assert!((last[m as usize] - end).abs() < 1e-9, "{} = {} at the end, not {end}", m.name(), last[m as usize]);
+        }
+        assert_eq!(Metric::GapHw.range(&sc.params), (0.0, cap));
+        assert_eq!(Metric::TransformationIndex.range(&sc.params), (1.0 - cap, 1.0));
     }
 }

@@ -12,7 +12,11 @@ use std::path::PathBuf;
 use stpsim::model::Metric;
 use stpsim::model::levers::{self, LEVERS};
 use stpsim::params::DICTIONARY;
-use stpsim::results::summary::{DifferenceRow, SummaryRow, differences, summarise};
+use stpsim::quarter::Quarter;
+use stpsim::results::summary::{
+    DIFFERENCE_NUMBERS, DifferenceRow, KEY_COLUMNS, SPREAD_COLUMN, SPREAD_OVER_POSTERIOR, SUMMARY_NUMBERS, SummaryRow,
+    differences, summarise,
+};
 use stpsim::results::{FootprintRow, Row};
 use stpsim::scenario::builtin::{self, LIBRARY};
 
@@ -191,6 +195,17 @@ fn table<'py>(py: Python<'py>, columns: Vec<(&str, Column)>) -> PyResult<Bound<'
     Ok(out)
 }
 
+/// The key columns (`KEY_COLUMNS`) of summary and differences rows.
+fn keys<'a>(rows: impl Iterator<Item = (&'a str, Quarter, Metric)> + Clone) -> Vec<(&'static str, Column)> {
+    let quarters: Vec<String> = rows.clone().map(|x| x.1.to_string()).collect();
+    let [s, q, m] = KEY_COLUMNS;
+    vec![
+        (s, text(rows.clone().map(|x| x.0))),
+        (q, text(quarters.iter().map(String::as_str))),
+        (m, text(rows.map(|x| x.2.name()))),
+    ]
+}
+
 fn text<'a>(values: impl Iterator<Item = &'a str>) -> Column {
     let mut c = Coder::default();
     values.for_each(|v| c.push(v));
@@ -240,13 +255,15 @@ fn params(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 #[pyfunction]
 fn metrics(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let all = Metric::ALL;
+    // Ranges as the default parameters bound them (gaps up to `gap_cap`).
+    let defaults = stpsim::params::Params::default();
     table(
         py,
         vec![
             ("name", text(all.iter().map(|m| m.name()))),
             ("unit", text(all.iter().map(|m| m.unit()))),
-            ("min", Column::Float(all.iter().map(|m| m.range().0).collect())),
-            ("max", Column::Float(all.iter().map(|m| m.range().1).collect())),
+            ("min", Column::Float(all.iter().map(|m| m.range(&defaults).0).collect())),
+            ("max", Column::Float(all.iter().map(|m| m.range(&defaults).1).collect())),
             ("description", text(all.iter().map(|m| m.description()))),
         ],
     )
@@ -584,46 +601,24 @@ impl Run {
         footprint_table(py, self.results.footprint_rows())
     }
 
-    /// summary.csv's columns: mean, sd and quantiles over replicates.
+    /// summary.csv's columns: mean, sd and quantiles over replicates, and
+    /// over a posterior the `spread` column, as the command line writes them.
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let r = &self.summary;
-        let f = |g: fn(&SummaryRow) -> f64| Column::Float(r.iter().map(g).collect());
-        let quarters: Vec<String> = r.iter().map(|x| x.quarter.to_string()).collect();
-        table(
-            py,
-            vec![
-                ("scenario", text(r.iter().map(|x| x.scenario.as_str()))),
-                ("quarter", text(quarters.iter().map(String::as_str))),
-                ("metric", text(r.iter().map(|x| x.metric.name()))),
-                ("mean", f(|x| x.mean)),
-                ("sd", f(|x| x.sd)),
-                ("p05", f(|x| x.p05)),
-                ("p25", f(|x| x.p25)),
-                ("p50", f(|x| x.p50)),
-                ("p75", f(|x| x.p75)),
-                ("p95", f(|x| x.p95)),
-            ],
-        )
+        let mut columns = keys(r.iter().map(|x| (x.scenario.as_str(), x.quarter, x.metric)));
+        columns.extend(SUMMARY_NUMBERS.iter().map(|&(name, g)| (name, Column::Float(r.iter().map(g).collect()))));
+        if self.job.posterior.is_some() {
+            columns.push((SPREAD_COLUMN, text(r.iter().map(|_| SPREAD_OVER_POSTERIOR))));
+        }
+        table(py, columns)
     }
 
     /// differences.csv's columns: paired differences from the first scenario.
     fn differences<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let r = &self.differences;
-        let f = |g: fn(&DifferenceRow) -> f64| Column::Float(r.iter().map(g).collect());
-        let quarters: Vec<String> = r.iter().map(|x| x.quarter.to_string()).collect();
-        table(
-            py,
-            vec![
-                ("scenario", text(r.iter().map(|x| x.scenario.as_str()))),
-                ("quarter", text(quarters.iter().map(String::as_str))),
-                ("metric", text(r.iter().map(|x| x.metric.name()))),
-                ("median", f(|x| x.median)),
-                ("p05", f(|x| x.p05)),
-                ("p95", f(|x| x.p95)),
-                ("mean", f(|x| x.mean)),
-                ("sd", f(|x| x.sd)),
-            ],
-        )
+        let mut columns = keys(r.iter().map(|x| (x.scenario.as_str(), x.quarter, x.metric)));
+        columns.extend(DIFFERENCE_NUMBERS.iter().map(|&(name, g)| (name, Column::Float(r.iter().map(g).collect()))));
+        table(py, columns)
     }
 
     /// Writes the run's files into `out` as `stpsim run --out` does, with

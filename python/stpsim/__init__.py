@@ -60,7 +60,8 @@ def levers() -> pd.DataFrame:
 
 
 def metrics() -> pd.DataFrame:
-    """The metrics recorded every quarter, with unit and range."""
+    """The metrics recorded every quarter, with unit and range (as the default
+    parameters bound it)."""
     return frame(_core.metrics())
 
 
@@ -68,7 +69,8 @@ class Results(pd.DataFrame):
     """The tidy timeseries of a run (scenario, replicate, quarter, metric,
     value), with the tables read from it as attributes:
 
-    - `summary`: mean, sd and quantiles over replicates (summary.csv);
+    - `summary`: mean, sd and quantiles over replicates (summary.csv; over
+      a posterior, with its `spread` column);
     - `differences`: paired differences from the first scenario;
     - `footprints`: every footprint's metrics when `per_footprint` was asked;
     - `replicates`, `seed`, `threads`: how it was run.

@@ -149,7 +149,10 @@ def test_runs_over_a_posterior_equal_the_command_line(cli, tmp_path):
         "--quiet", "--no-charts", "--out", tmp_path)
     res = stpsim.run(["baseline", "history"], replicates=4, seed=3, threads=2, posterior=posterior)
     same_frame(res, read_csv(tmp_path / "timeseries.csv"))
+    same_frame(res.summary, read_csv(tmp_path / "summary.csv"))
+    assert set(res.summary["spread"]) == {"parameter uncertainty and chance"}
     plain = stpsim.run(["baseline", "history"], replicates=4, seed=3, threads=2)
+    assert "spread" not in plain.summary.columns
     assert not res["value"].equals(plain["value"]), "the posterior's draws change the results"
     with pytest.raises(ValueError, match="posterior"):
         stpsim.run("baseline", replicates=2, posterior=tmp_path / "missing.csv")

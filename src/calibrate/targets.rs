@@ -148,7 +148,7 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
         };
         let scenario = t.scenario.as_ref().map_or("baseline".to_string(), |s| s.get_ref().clone());
         let value = *t.value.get_ref();
-        let (lo, hi) = metric.range();
+        let (lo, hi) = metric.widest_range();
         if !value.is_finite() || value < lo || value > hi {
             return Err(src.at(
                 t.value.span(),

@@ -1,10 +1,14 @@
 //! Phase 11: the metrics of spec section 4, for England and per footprint.
-//! Footprint tallies are summed into England's, so both come from one pass.
+//! Each footprint's sums (`Tally`, taken in `phases::tally`) are added into
+//! England's, and every metric is its declared formula over the sums, so
+//! both come from one pass and a metric cannot be left out of either.
 
+use crate::params::Params;
 use serde::Serialize;
+use std::ops::{Index, IndexMut};
 
 macro_rules! metrics {
-    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $lo:expr, $hi:expr, $desc:literal; )*) => {
+    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $bounds:ident, $formula:expr, $desc:literal; )*) => {
         /// A metric recorded every quarter.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -17,43 +21,159 @@ macro_rules! metrics {
             pub fn label(self) -> &'static str { match self { $( Metric::$variant => $label, )* } }
             pub fn unit(self) -> &'static str { match self { $( Metric::$variant => $unit, )* } }
             pub fn description(self) -> &'static str { match self { $( Metric::$variant => $desc, )* } }
-            /// The values the metric can take.
-            pub fn range(self) -> (f64, f64) { match self { $( Metric::$variant => ($lo, $hi), )* } }
+            /// What bounds the values the metric can take.
+            pub fn bounds(self) -> Bounds { match self { $( Metric::$variant => Bounds::$bounds, )* } }
+            /// How the metric is computed from a footprint's or England's sums.
+            pub fn formula(self) -> Formula {
+                use Formula::*;
+                use Sum::*;
+                match self { $( Metric::$variant => $formula, )* }
+            }
         }
     };
 }
 
-const INF: f64 = f64::INFINITY;
+/// The values a metric can take, given the parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bounds {
+    /// 0 to 1: a share, or a mean of values in 0 to 1.
+    Unit,
+    /// 0 and up: counts and money.
+    NonNegative,
+    /// Any number: a balance.
+    Any,
+    /// 0 to `gap_cap`, the cap phase 8 holds gaps to.
+    Gap,
+    /// 1 - `gap_cap` to 1: 1 minus the mean of three gaps.
+    Transformation,
+}
+
+impl Bounds {
+    pub fn range(self, p: &Params) -> (f64, f64) {
+        match self {
+            Bounds::Unit => (0.0, 1.0),
+            Bounds::NonNegative => (0.0, f64::INFINITY),
+            Bounds::Any => (f64::NEG_INFINITY, f64::INFINITY),
+            Bounds::Gap => (0.0, p.gap_cap),
+            Bounds::Transformation => (1.0 - p.gap_cap, 1.0),
+        }
+    }
+}
+
+macro_rules! sums {
+    ($( $variant:ident, $doc:literal; )*) => {
+        /// A sum kept for each footprint, from which metrics are computed.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Sum { $( #[doc = $doc] $variant, )* }
+
+        impl Sum {
+            pub const ALL: &'static [Sum] = &[ $( Sum::$variant, )* ];
+        }
+    };
+}
+
+sums! {
+    Orgs, "organisations";
+    Collab, "organisations collaborating";
+    Nhs, "NHS bodies (trusts and CCGs)";
+    NhsCollab, "NHS bodies collaborating";
+    NhsUnsure, "NHS bodies unsure of the STP's accountability";
+    NhsTrusting, "NHS bodies whose trust is above 0.5";
+    Providers, "trusts";
+    ProvidersInDeficit, "trusts whose reported balance is below 0";
+    Councils, "councils";
+    CouncilsCollab, "councils collaborating";
+    DeficitProviders, "trusts in deficit last quarter, as phase 3 counted them";
+    DeficitProvidersSelf, "of those, trusts that self-prioritised";
+    Trust, "trust, over all organisations";
+    Resentment, "resentment, over all organisations";
+    ProviderBalance, "trusts' reported balances, GBP m a year";
+    Weight, "budget, the weight of gaps and agendas";
+    GapHw, "health and wellbeing gap times budget";
+    GapCq, "care and quality gap times budget";
+    GapFe, "finance and efficiency gap times budget";
+    SocialAgenda, "social care and prevention's share of the agenda times budget";
+    Raised, "proposals raised";
+    Passed, "proposals passed";
+    Vetoed, "proposals vetoed";
+    Overruled, "proposals passed over opposition";
+    Escalated, "proposals escalated";
+    Unblocked, "proposals unblocked nationally";
+    Succeeded, "proposals implemented successfully";
+    Failed, "proposals that failed in implementation";
+    PassedValue, "value of proposals passed so far";
+    PassedSocialValue, "value of social care and prevention proposals passed so far";
+    Withheld, "sustainability funding withheld, GBP m";
+    Paid, "sustainability funding paid, GBP m";
+    Acs, "accountable care systems";
+}
+
+pub const N_SUMS: usize = Sum::ALL.len();
+
+/// A metric's value from sums.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Formula {
+    /// The sum itself.
+    Total(Sum),
+    /// The first sum's share of the second (0 when the second is 0).
+    Share(Sum, Sum),
+    /// 1 minus `Share`.
+    RestOf(Sum, Sum),
+    /// 1 minus the mean of the three sums' shares of the last.
+    OneMinusMeanShare([Sum; 3], Sum),
+}
+
+impl Formula {
+    /// The sums it reads.
+    pub fn reads(self) -> Vec<Sum> {
+        match self {
+            Formula::Total(a) => vec![a],
+            Formula::Share(a, b) | Formula::RestOf(a, b) => vec![a, b],
+            Formula::OneMinusMeanShare(a, b) => vec![a[0], a[1], a[2], b],
+        }
+    }
+
+    fn eval(self, t: &Tally) -> f64 {
+        match self {
+            Formula::Total(a) => t[a],
+            Formula::Share(a, b) => share(t[a], t[b]),
+            Formula::RestOf(a, b) => 1.0 - share(t[a], t[b]),
+            Formula::OneMinusMeanShare([a, b, c], w) => {
+                1.0 - (share(t[a], t[w]) + share(t[b], t[w]) + share(t[c], t[w])) / 3.0
+            }
+        }
+    }
+}
 
 metrics! {
-    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", 0.0, 1.0, "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
-    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", 0.0, 1.0, "share of all organisations that collaborate";
-    CouncilEngagement, "council_engagement", "councils collaborating", "share", 0.0, 1.0, "share of councils that collaborate";
-    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", 0.0, 1.0, "share of NHS bodies that collaborate";
-    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", 0.0, 1.0, "share of providers in deficit (last quarter's reported balance) that self-prioritise";
-    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", 0.0, 1.0, "share of NHS bodies unsure how the STP relates to their statutory duties";
-    MeanTrust, "mean_trust", "mean trust in the STP", "trust", 0.0, 1.0, "mean trust that the STP will deliver, all organisations";
-    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", 0.0, INF, "mean resentment from being overruled, all organisations";
-    Raised, "raised", "proposals raised", "proposals per quarter", 0.0, INF, "proposals raised";
-    Passed, "passed", "proposals passed", "proposals per quarter", 0.0, INF, "proposals passed, by rule, lead or national bodies";
-    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", 0.0, INF, "proposals raised and not passed";
-    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", 0.0, INF, "proposals passed with at least one affected member opposed";
-    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", 0.0, INF, "blocked proposals escalated to the national bodies";
-    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", 0.0, INF, "escalated proposals the national bodies unblocked";
-    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", 0.0, INF, "passed proposals implemented successfully";
-    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", 0.0, INF, "passed proposals whose implementation failed";
-    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, "health and wellbeing gap, budget-weighted";
-    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, "care and quality gap, budget-weighted";
-    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", 0.0, 2.0, "finance and efficiency gap, budget-weighted";
-    TransformationIndex, "transformation_index", "transformation index", "index", -1.0, 1.0, "1 minus the mean of the three gaps; 0 at the start, higher is better";
-    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", 0.0, 1.0, "share of the agenda given to social care integration and prevention, budget-weighted";
-    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", 0.0, 1.0, "share of all proposal value passed so far that is social care or prevention";
-    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", -INF, INF, "sum of providers' reported balances";
-    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", 0.0, INF, "sustainability funding withheld from self-prioritising providers";
-    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", 0.0, INF, "sustainability funding paid to providers";
-    AcsCount, "acs_count", "accountable care systems", "footprints", 0.0, INF, "footprints that have become accountable care systems";
-    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", 0.0, 1.0, "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
-    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", 0.0, 1.0, "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
+    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", Unit, RestOf(NhsCollab, Nhs), "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
+    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", Unit, Share(Collab, Orgs), "share of all organisations that collaborate";
+    CouncilEngagement, "council_engagement", "councils collaborating", "share", Unit, Share(CouncilsCollab, Councils), "share of councils that collaborate";
+    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", Unit, Share(NhsCollab, Nhs), "share of NHS bodies that collaborate";
+    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", Unit, Share(DeficitProvidersSelf, DeficitProviders), "share of providers in deficit (last quarter's reported balance) that self-prioritise";
+    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", Unit, Share(NhsUnsure, Nhs), "share of NHS bodies unsure how the STP relates to their statutory duties";
+    MeanTrust, "mean_trust", "mean trust in the STP", "trust", Unit, Share(Trust, Orgs), "mean trust that the STP will deliver, all organisations";
+    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", NonNegative, Share(Resentment, Orgs), "mean resentment from being overruled, all organisations";
+    Raised, "raised", "proposals raised", "proposals per quarter", NonNegative, Total(Raised), "proposals raised";
+    Passed, "passed", "proposals passed", "proposals per quarter", NonNegative, Total(Passed), "proposals passed, by rule, lead or national bodies";
+    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", NonNegative, Total(Vetoed), "proposals raised and not passed";
+    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", NonNegative, Total(Overruled), "proposals passed with at least one affected member opposed";
+    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", NonNegative, Total(Escalated), "blocked proposals escalated to the national bodies";
+    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", NonNegative, Total(Unblocked), "escalated proposals the national bodies unblocked";
+    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", NonNegative, Total(Succeeded), "passed proposals implemented successfully";
+    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", NonNegative, Total(Failed), "passed proposals whose implementation failed";
+    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", Gap, Share(GapHw, Weight), "health and wellbeing gap, budget-weighted";
+    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", Gap, Share(GapCq, Weight), "care and quality gap, budget-weighted";
+    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", Gap, Share(GapFe, Weight), "finance and efficiency gap, budget-weighted";
+    TransformationIndex, "transformation_index", "transformation index", "index", Transformation, OneMinusMeanShare([GapHw, GapCq, GapFe], Weight), "1 minus the mean of the three gaps; 0 at the start, higher is better";
+    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", Unit, Share(SocialAgenda, Weight), "share of the agenda given to social care integration and prevention, budget-weighted";
+    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", Unit, Share(PassedSocialValue, PassedValue), "share of all proposal value passed so far that is social care or prevention";
+    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", Any, Total(ProviderBalance), "sum of providers' reported balances";
+    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", NonNegative, Total(Withheld), "sustainability funding withheld from self-prioritising providers";
+    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", NonNegative, Total(Paid), "sustainability funding paid to providers";
+    AcsCount, "acs_count", "accountable care systems", "footprints", NonNegative, Total(Acs), "footprints that have become accountable care systems";
+    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", Unit, Share(NhsTrusting, Nhs), "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
+    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", Unit, Share(ProvidersInDeficit, Providers), "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
 }
 
 pub const N_METRICS: usize = Metric::ALL.len();
@@ -62,39 +182,43 @@ impl Metric {
     pub fn parse(name: &str) -> Option<Metric> {
         Metric::ALL.iter().copied().find(|m| m.name() == name)
     }
+
+    /// The values the metric can take in a run with parameters `p`.
+    pub fn range(self, p: &Params) -> (f64, f64) {
+        self.bounds().range(p)
+    }
+
+    /// The values the metric can take with any valid parameters: what a
+    /// published figure, to be fitted by parameters yet unknown, may be.
+    pub fn widest_range(self) -> (f64, f64) {
+        let mut p = Params::default();
+        // The parameters bounds read, at the end of their allowed range that widens them.
+        p.gap_cap = Params::def("gap_cap").map_or(p.gap_cap, |d| d.max);
+        self.range(&p)
+    }
 }
 
-/// Proposal counts kept per quarter (raised to failed, as in `Counts`).
-const N_COUNTS: usize = 8;
+/// The sums of one footprint, or of England, indexed by `Sum`.
+#[derive(Clone, Copy, Debug)]
+pub struct Tally([f64; N_SUMS]);
 
-/// Sums from which a row of metrics is computed; one per footprint, taken at
-/// the end of its quarter while its data are in cache.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Tally {
-    pub(crate) orgs: f64,
-    pub(crate) collab: f64,
-    pub(crate) nhs: f64,
-    pub(crate) nhs_collab: f64,
-    pub(crate) nhs_unsure: f64,
-    pub(crate) nhs_trusting: f64,
-    pub(crate) providers: f64,
-    pub(crate) providers_deficit: f64,
-    pub(crate) councils: f64,
-    pub(crate) councils_collab: f64,
-    pub(crate) deficit_providers: f64,
-    pub(crate) deficit_providers_self: f64,
-    pub(crate) trust: f64,
-    pub(crate) resentment: f64,
-    pub(crate) provider_balance: f64,
-    pub(crate) weight: f64,
-    pub(crate) gaps: [f64; 3],
-    pub(crate) social_agenda: f64,
-    pub(crate) counts: [f64; N_COUNTS],
-    pub(crate) passed_value: f64,
-    pub(crate) passed_social: f64,
-    pub(crate) withheld: f64,
-    pub(crate) paid: f64,
-    pub(crate) acs: f64,
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally([0.0; N_SUMS])
+    }
+}
+
+impl Index<Sum> for Tally {
+    type Output = f64;
+    fn index(&self, s: Sum) -> &f64 {
+        &self.0[s as usize]
+    }
+}
+
+impl IndexMut<Sum> for Tally {
+    fn index_mut(&mut self, s: Sum) -> &mut f64 {
+        &mut self.0[s as usize]
+    }
 }
 
 fn share(a: f64, b: f64) -> f64 {
@@ -103,69 +227,14 @@ fn share(a: f64, b: f64) -> f64 {
 
 impl Tally {
     fn add(&mut self, o: &Tally) {
-        self.orgs += o.orgs;
-        self.collab += o.collab;
-        self.nhs += o.nhs;
-        self.nhs_collab += o.nhs_collab;
-        self.nhs_unsure += o.nhs_unsure;
-        self.nhs_trusting += o.nhs_trusting;
-        self.providers += o.providers;
-        self.providers_deficit += o.providers_deficit;
-        self.councils += o.councils;
-        self.councils_collab += o.councils_collab;
-        self.deficit_providers += o.deficit_providers;
-        self.deficit_providers_self += o.deficit_providers_self;
-        self.trust += o.trust;
-        self.resentment += o.resentment;
-        self.provider_balance += o.provider_balance;
-        self.weight += o.weight;
-        for d in 0..3 {
-            self.gaps[d] += o.gaps[d];
+        for (a, b) in self.0.iter_mut().zip(&o.0) {
+            *a += b;
         }
-        self.social_agenda += o.social_agenda;
-        for c in 0..N_COUNTS {
-            self.counts[c] += o.counts[c];
-        }
-        self.passed_value += o.passed_value;
-        self.passed_social += o.passed_social;
-        self.withheld += o.withheld;
-        self.paid += o.paid;
-        self.acs += o.acs;
     }
 
     fn write(&self, out: &mut [f64]) {
-        let gaps = [0, 1, 2].map(|d| share(self.gaps[d], self.weight));
         for &m in Metric::ALL {
-            out[m as usize] = match m {
-                Metric::SelfPriorityShare => 1.0 - share(self.nhs_collab, self.nhs),
-                Metric::CollaborationRate => share(self.collab, self.orgs),
-                Metric::CouncilEngagement => share(self.councils_collab, self.councils),
-                Metric::NhsCollaborationRate => share(self.nhs_collab, self.nhs),
-                Metric::DeficitProviderSelfPriorityShare => share(self.deficit_providers_self, self.deficit_providers),
-                Metric::UnsureShare => share(self.nhs_unsure, self.nhs),
-                Metric::MeanTrust => share(self.trust, self.orgs),
-                Metric::MeanResentment => share(self.resentment, self.orgs),
-                Metric::Raised => self.counts[0],
-                Metric::Passed => self.counts[1],
-                Metric::Vetoed => self.counts[2],
-                Metric::Overruled => self.counts[3],
-                Metric::Escalated => self.counts[4],
-                Metric::Unblocked => self.counts[5],
-                Metric::Succeeded => self.counts[6],
-                Metric::Failed => self.counts[7],
-                Metric::GapHw => gaps[0],
-                Metric::GapCq => gaps[1],
-                Metric::GapFe => gaps[2],
-                Metric::TransformationIndex => 1.0 - (gaps[0] + gaps[1] + gaps[2]) / 3.0,
-                Metric::SocialCarePriority => share(self.social_agenda, self.weight),
-                Metric::SocialCarePassedShare => share(self.passed_social, self.passed_value),
-                Metric::ProviderBalanceGbpM => self.provider_balance,
-                Metric::SupportWithheldGbpM => self.withheld,
-                Metric::SupportPaidGbpM => self.paid,
-                Metric::AcsCount => self.acs,
-                Metric::RelationshipsShare => share(self.nhs_trusting, self.nhs),
-                Metric::ProvidersInDeficitShare => share(self.providers_deficit, self.providers),
-            };
+            out[m as usize] = m.formula().eval(self);
         }
     }
 }
@@ -181,4 +250,48 @@ pub fn record(tallies: &[Tally], england: &mut [f64], mut per_footprint: Option<
         all.add(t);
     }
     all.write(england);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sum::*;
+    use super::*;
+
+    #[test]
+    fn the_widest_ranges_are_those_of_the_largest_allowed_cap() {
+        let cap = Params::def("gap_cap").unwrap().max;
+        assert!(cap > Params::default().gap_cap);
+        assert_eq!(Metric::GapFe.widest_range(), (0.0, cap));
+        assert_eq!(Metric::TransformationIndex.widest_range(), (1.0 - cap, 1.0));
+        assert_eq!(Metric::MeanTrust.widest_range(), Metric::MeanTrust.range(&Params::default()));
+    }
+
+    #[test]
+    fn every_sum_feeds_a_metric() {
+        for &s in Sum::ALL {
+            assert!(Metric::ALL.iter().any(|m| m.formula().reads().contains(&s)), "no metric reads {s:?}");
+        }
+    }
+
+    #[test]
+    fn england_is_each_formula_over_the_summed_footprints() {
+        let mut a = Tally::default();
+        let mut b = Tally::default();
+        (a[Orgs], a[Collab], b[Orgs], b[Collab]) = (4.0, 1.0, 6.0, 4.0);
+        (a[Weight], a[GapHw], b[Weight], b[GapHw]) = (1.0, 1.0, 3.0, 6.0);
+        (a[GapCq], a[GapFe], b[GapCq], b[GapFe]) = (1.0, 1.0, 3.0, 3.0);
+        (a[Raised], b[Raised]) = (2.0, 3.0);
+        let mut england = [0.0; N_METRICS];
+        let mut rows = [0.0; 2 * N_METRICS];
+        record(&[a, b], &mut england, Some(&mut rows));
+        let at = |row: &[f64], m: Metric| row[m as usize];
+        assert_eq!(at(&england, Metric::CollaborationRate), 0.5, "a share of the sums, not a mean of shares");
+        assert_eq!(at(&rows, Metric::CollaborationRate), 0.25);
+        assert_eq!(at(&rows[N_METRICS..], Metric::CollaborationRate), 4.0 / 6.0);
+        assert_eq!(at(&england, Metric::Raised), 5.0);
+        assert_eq!(at(&england, Metric::GapHw), 7.0 / 4.0, "gaps weighted by budget");
+        assert_eq!(at(&england, Metric::TransformationIndex), 1.0 - (7.0 / 4.0 + 1.0 + 1.0) / 3.0);
+        assert_eq!(at(&england, Metric::NhsCollaborationRate), 0.0, "no NHS bodies: a share of nothing is 0");
+        assert_eq!(at(&england, Metric::SelfPriorityShare), 1.0, "the rest of that share");
+    }
 }

@@ -353,7 +353,7 @@ impl RunData {
             };
             let mut st = [0.0; 7];
             for (k, v) in st.iter_mut().enumerate() {
-                let field = ["mean", "sd", "p05", "p25", "p50", "p75", "p95"][k];
+                let field = crate::results::summary::SUMMARY_NUMBERS[k].0;
                 *v = plot_number(&spath, line, field, rec.get(3 + k).unwrap_or(""))?;
             }
             summary.insert((s, q, m), st);
@@ -395,7 +395,7 @@ fn read_differences(
         };
         let mut d = [0.0; 5];
         for (k, v) in d.iter_mut().enumerate() {
-            *v = plot_number(path, line, ["median", "p05", "p95", "mean", "sd"][k], &rec[3 + k])?;
+            *v = plot_number(path, line, crate::results::summary::DIFFERENCE_NUMBERS[k].0, &rec[3 + k])?;
         }
         out.insert((s, q, m), d);
     }

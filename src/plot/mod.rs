@@ -64,6 +64,8 @@ pub(crate) fn frame<DB: DrawingBackend>(
     subtitle: &str,
     source: &str,
 ) -> Result<DrawingArea<DB, Shift>, String> {
+    // Measuring text for the wrap needs the fonts.
+    style::register_fonts();
     root.fill(&WHITE).map_err(err)?;
     let (w, h) = root.dim_in_pixel();
     root.draw(&Text::new(title.to_string(), (28, 18), style::bold(30.0))).map_err(err)?;
@@ -71,9 +73,18 @@ pub(crate) fn frame<DB: DrawingBackend>(
     for (i, line) in sub.iter().take(2).enumerate() {
         root.draw(&Text::new(line.clone(), (28, 58 + 22 * i as i32), style::grey_text(18.0))).map_err(err)?;
     }
-    root.draw(&Text::new(source.to_string(), (28, h as i32 - 30), style::grey_text(15.0))).map_err(err)?;
+    // A long source line (a posterior, a survey) wraps upwards from the foot
+    // rather than running off the right edge.
+    let font = style::grey_text(15.0);
+    let fits = |line: &str| root.estimate_text_size(line, &font).map_or(true, |(x, _)| x + 56 <= w);
+    let foot = style::wrap_to(source, fits);
+    let n = foot.len() as i32;
+    for (i, line) in foot.iter().enumerate() {
+        let y = h as i32 - 30 - 19 * (n - 1 - i as i32);
+        root.draw(&Text::new(line.clone(), (28, y), font.clone())).map_err(err)?;
+    }
     let top = 70 + 22 * sub.len().min(2) as u32;
-    Ok(root.margin(top, 44, 0, 0))
+    Ok(root.margin(top, 44 + 19 * (n.max(1) - 1) as u32, 0, 0))
 }
 
 /// The source line: the model run, and where the structure's data come from.
@@ -173,4 +184,52 @@ pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<V
 pub fn render(dir: &Path, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     let data = RunData::load(dir)?;
     write_all(dir, &data, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Draws the frame alone into an SVG of width 1200 and returns it.
+    fn framed(source: &str) -> String {
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (1200, 800)).into_drawing_area();
+            frame(&root, "Title", "Subtitle", source).unwrap();
+            root.present().unwrap();
+        }
+        svg
+    }
+
+    fn text_lines(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .map(|t| t[t.find('>').unwrap() + 1..t.find("</text>").unwrap()].trim().replace("&apos;", "'"))
+            .collect()
+    }
+
+    #[test]
+    fn a_long_source_line_wraps_inside_the_chart() {
+        let long = "Source: stpsim simulation, 200 replicates, seed 2016; England's footprints from NHS England \
+                    and ONS (data/README.md); intervals include parameter uncertainty (posterior draws); survey: \
+                    HFMA, NHS finance directors, Oct-Nov 2016";
+        let lines = text_lines(&framed(long));
+        let foot: Vec<&String> =
+            lines.iter().filter(|l| !l.starts_with("Title") && !l.starts_with("Subtitle")).collect();
+        assert!(foot.len() >= 2, "wrapped onto two lines: {foot:?}");
+        assert_eq!(foot.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(" "), long, "every word kept, in order");
+        // Measured in the chart's own font, each line fits the 1,144 px inside the margins.
+        let font = style::grey_text(15.0);
+        let mut scratch = String::new();
+        let area = SVGBackend::with_string(&mut scratch, (1200, 800)).into_drawing_area();
+        for l in &foot {
+            assert!(area.estimate_text_size(l, &font).unwrap().0 <= 1144, "{l}");
+        }
+    }
+
+    #[test]
+    fn a_short_source_line_stays_one_line() {
+        let lines = text_lines(&framed("Source: stpsim simulation"));
+        assert_eq!(lines.iter().filter(|l| l.starts_with("Source")).count(), 1);
+    }
 }

@@ -69,10 +69,16 @@ pub fn row_label<S: AsRef<str>>(labels: &[S], y: f64) -> String {
 
 /// Splits text into lines of at most `width` characters at spaces.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    wrap_to(text, |line| line.chars().count() <= width)
+}
+
+/// Splits text at spaces into lines that `fits` accepts (a word too long
+/// for any line stands alone).
+pub fn wrap_to(text: &str, fits: impl Fn(&str) -> bool) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+        if !line.is_empty() && !fits(&format!("{line} {word}")) {
             lines.push(std::mem::take(&mut line));
         }
         if !line.is_empty() {

@@ -5,6 +5,28 @@ use crate::model::Metric;
 use crate::quarter::Quarter;
 use std::collections::BTreeMap;
 
+/// A number column: its name and how a row gives it.
+pub type NumberColumn<R> = (&'static str, fn(&R) -> f64);
+
+/// summary.csv's leading columns, before the numbers.
+pub const KEY_COLUMNS: [&str; 3] = ["scenario", "quarter", "metric"];
+
+/// summary.csv's number columns, in order: declared once for the CSV
+/// writer and the Python package.
+pub const SUMMARY_NUMBERS: [NumberColumn<SummaryRow>; 7] = [
+    ("mean", |r| r.mean),
+    ("sd", |r| r.sd),
+    ("p05", |r| r.p05),
+    ("p25", |r| r.p25),
+    ("p50", |r| r.p50),
+    ("p75", |r| r.p75),
+    ("p95", |r| r.p95),
+];
+
+/// The last column of a run over a posterior, and what it says on every row.
+pub const SPREAD_COLUMN: &str = "spread";
+pub const SPREAD_OVER_POSTERIOR: &str = "parameter uncertainty and chance";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SummaryRow {
     pub scenario: String,
@@ -85,6 +107,10 @@ pub fn summarise<'a>(rows: impl Iterator<Item = Row<'a>>) -> Vec<SummaryRow> {
 pub fn paired(base: &[f64], other: &[f64]) -> Vec<f64> {
     base.iter().zip(other).map(|(b, o)| o - b).collect()
 }
+
+/// differences.csv's number columns, in order, after `KEY_COLUMNS`.
+pub const DIFFERENCE_NUMBERS: [NumberColumn<DifferenceRow>; 5] =
+    [("median", |r| r.median), ("p05", |r| r.p05), ("p95", |r| r.p95), ("mean", |r| r.mean), ("sd", |r| r.sd)];
 
 /// One row of differences.csv: the paired differences `scenario - first`
 /// over replicates at one quarter, for one metric.

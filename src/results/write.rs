@@ -88,14 +88,15 @@ pub fn summary(out: &mut dyn Write, rows: &[SummaryRow]) -> io::Result<()> {
 /// `summary.csv`; with `spread` (a run over a posterior), a last column
 /// `spread` says on every row what the intervals include.
 pub fn summary_over(out: &mut dyn Write, rows: &[SummaryRow], spread: Option<&str>) -> io::Result<()> {
+    use super::summary::{KEY_COLUMNS, SPREAD_COLUMN, SUMMARY_NUMBERS};
     let mut w = csv::Writer::from_writer(out);
-    let mut header = vec!["scenario", "quarter", "metric", "mean", "sd", "p05", "p25", "p50", "p75", "p95"];
-    header.extend(spread.map(|_| "spread"));
+    let mut header = KEY_COLUMNS.to_vec();
+    header.extend(SUMMARY_NUMBERS.iter().map(|c| c.0));
+    header.extend(spread.map(|_| SPREAD_COLUMN));
     w.write_record(&header).map_err(csv_err)?;
     for r in rows {
-        let nums = [r.mean, r.sd, r.p05, r.p25, r.p50, r.p75, r.p95].map(|x| x.to_string());
         let mut rec = vec![r.scenario.clone(), r.quarter.to_string(), r.metric.name().to_string()];
-        rec.extend(nums);
+        rec.extend(SUMMARY_NUMBERS.iter().map(|c| c.1(r).to_string()));
         rec.extend(spread.map(String::from));
         w.write_record(&rec).map_err(csv_err)?;
     }
@@ -103,12 +104,12 @@ pub fn summary_over(out: &mut dyn Write, rows: &[SummaryRow], spread: Option<&st
 }
 
 pub fn differences(out: &mut dyn Write, rows: &[DifferenceRow]) -> io::Result<()> {
+    use super::summary::{DIFFERENCE_NUMBERS, KEY_COLUMNS};
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(["scenario", "quarter", "metric", "median", "p05", "p95", "mean", "sd"]).map_err(csv_err)?;
+    w.write_record(KEY_COLUMNS.iter().copied().chain(DIFFERENCE_NUMBERS.iter().map(|c| c.0))).map_err(csv_err)?;
     for r in rows {
-        let nums = [r.median, r.p05, r.p95, r.mean, r.sd].map(|x| x.to_string());
         let mut rec = vec![r.scenario.clone(), r.quarter.to_string(), r.metric.name().to_string()];
-        rec.extend(nums);
+        rec.extend(DIFFERENCE_NUMBERS.iter().map(|c| c.1(r).to_string()));
         w.write_record(&rec).map_err(csv_err)?;
     }
     w.flush()

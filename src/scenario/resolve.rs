@@ -1097,11 +1097,17 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
                 )
                 .with_note(format!("{} is at {}\n{} is at {}", da.field, da.at.place(), db.field, db.at.place())),
             None => {
+                let inherited = da.at.depth != db.at.depth;
                 let e = db.at.err(
                     &format!("{}.kind", db.field),
                     &format!("\"{}\"", lb.action.name()),
                     &format!("sets what {} already sets in the same quarter on the same footprints", da.named_from(&db.at)),
-                    "levers of one kind on disjoint footprints or at times that do not overlap (end one before the other starts)",
+                    if inherited {
+                        // The user cannot end an inherited lever from their own file.
+                        "this lever on footprints the inherited one does not cover, or starting after it ends; to change the inherited lever, write a scenario without `extends` that holds it"
+                    } else {
+                        "levers of one kind on disjoint footprints or at times that do not overlap (end one before the other starts)"
+                    },
                 );
                 if da.at.depth == db.at.depth { e } else { e.with_note(format!("{} is at {}", da.field, da.at.place())) }
             }

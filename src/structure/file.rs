@@ -191,7 +191,11 @@ pub fn parse_structure_csv(text: &str) -> Result<Vec<FileOrg>, Vec<RowError>> {
                 h.span.clone(),
                 "",
                 &h.text,
-                format!("unknown column `{}` in the header", shorten(&h.text, 40)),
+                if h.text.trim().is_empty() {
+                    format!("column {} of the header has no name", i + 1)
+                } else {
+                    format!("unknown column `{}` in the header", shorten(&h.text, 40))
+                },
                 match hint {
                     Some(n) => format!("did you mean `{n}`? columns: {}", COLUMNS.join(", ")),
                     None => format!("columns: {}", COLUMNS.join(", ")),

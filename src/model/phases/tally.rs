@@ -3,7 +3,7 @@
 //! `metrics::record` turns them into rows.
 
 use crate::model::kind::{Kind, ProposalType};
-use crate::model::metrics::Tally;
+use crate::model::metrics::{Sum::*, Tally};
 use crate::model::part::Part;
 
 fn footprint_tally(w: &Part, f: usize) -> Tally {
@@ -18,40 +18,52 @@ fn footprint_tally(w: &Part, f: usize) -> Tally {
     for j in 0..n {
         let k = kind[j];
         let c = collab[j] as u8 as f64;
-        t.orgs += 1.0;
-        t.collab += c;
-        t.trust += trust[j];
-        t.resentment += resentment[j];
+        t[Orgs] += 1.0;
+        t[Collab] += c;
+        t[Trust] += trust[j];
+        t[Resentment] += resentment[j];
         if k.is_nhs() {
-            t.nhs += 1.0;
-            t.nhs_collab += c;
-            t.nhs_unsure += unsure[j] as u8 as f64;
-            t.nhs_trusting += (trust[j] > 0.5) as u8 as f64;
+            t[Nhs] += 1.0;
+            t[NhsCollab] += c;
+            t[NhsUnsure] += unsure[j] as u8 as f64;
+            t[NhsTrusting] += (trust[j] > 0.5) as u8 as f64;
         }
         if k == Kind::Council {
-            t.councils += 1.0;
-            t.councils_collab += c;
+            t[Councils] += 1.0;
+            t[CouncilsCollab] += c;
         }
         if k.is_provider() {
-            t.provider_balance += balance[j] * budget[j];
-            t.providers += 1.0;
-            t.providers_deficit += (balance[j] < 0.0) as u8 as f64;
+            t[ProviderBalance] += balance[j] * budget[j];
+            t[Providers] += 1.0;
+            t[ProvidersInDeficit] += (balance[j] < 0.0) as u8 as f64;
         }
     }
-    t.weight = fp.budget_total;
-    for d in 0..3 {
-        t.gaps[d] = fp.gaps[d] * fp.budget_total;
+    let weight = fp.budget_total;
+    t[Weight] = weight;
+    for (s, gap) in [GapHw, GapCq, GapFe].into_iter().zip(fp.gaps) {
+        t[s] = gap * weight;
     }
-    t.social_agenda =
-        (fp.agenda[ProposalType::Prevention.index()] + fp.agenda[ProposalType::SocialCare.index()]) * fp.budget_total;
+    t[SocialAgenda] =
+        (fp.agenda[ProposalType::Prevention.index()] + fp.agenda[ProposalType::SocialCare.index()]) * weight;
     let c = fp.counts;
-    t.counts =
-        [c.raised, c.passed, c.vetoed, c.overruled, c.escalated, c.unblocked, c.succeeded, c.failed].map(f64::from);
-    t.passed_value = fp.passed_value;
-    t.passed_social = fp.passed_social_value;
-    t.withheld = fp.withheld;
-    t.paid = fp.paid;
-    t.acs = fp.acs as u8 as f64;
+    let counts = [
+        (Raised, c.raised),
+        (Passed, c.passed),
+        (Vetoed, c.vetoed),
+        (Overruled, c.overruled),
+        (Escalated, c.escalated),
+        (Unblocked, c.unblocked),
+        (Succeeded, c.succeeded),
+        (Failed, c.failed),
+    ];
+    for (s, count) in counts {
+        t[s] = f64::from(count);
+    }
+    t[PassedValue] = fp.passed_value;
+    t[PassedSocialValue] = fp.passed_social_value;
+    t[Withheld] = fp.withheld;
+    t[Paid] = fp.paid;
+    t[Acs] = fp.acs as u8 as f64;
     t
 }
 
@@ -59,6 +71,6 @@ fn footprint_tally(w: &Part, f: usize) -> Tally {
 /// its stance phase counted (providers in deficit, and those self-prioritising).
 pub fn tally(w: &mut Part, f: usize, deficit: (f64, f64)) {
     let mut t = footprint_tally(w, f);
-    (t.deficit_providers, t.deficit_providers_self) = deficit;
+    (t[DeficitProviders], t[DeficitProvidersSelf]) = deficit;
     w.tallies[f] = t;
 }
