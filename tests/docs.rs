@@ -62,3 +62,45 @@ fn scenarios_md_matches_the_library() {
         assert!(on_disk.contains(&format!("| `{name}` (")), "{name} is not in docs/scenarios.md");
     }
 }
+
+/// Files under `dir`, recursively.
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a readable folder") {
+        let path = entry.expect("a folder entry").path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Whether `word` occurs in `text` as a whole word (as `grep -w` matches).
+fn has_word(text: &str, word: &str) -> bool {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    text.match_indices(word)
+        .any(|(i, _)| !part(text[..i].chars().next_back()) && !part(text[i + word.len()..].chars().next()))
+}
+
+/// A lever kind is declared once: `grep -rlw KIND src/` lists at most its
+/// declaration and the phase that reads its setting, so adding a kind
+/// touches nothing else. Word match, as `council_lead` is a part of the
+/// names of the parameters `council_lead_nhs_legitimacy` and
+/// `england_extra_council_leads`, which are fixed: those are not the kind.
+#[test]
+fn each_lever_kind_is_named_in_at_most_two_source_files() {
+    let mut files = Vec::new();
+    files_under(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut files);
+    let texts: Vec<(String, String)> =
+        files.iter().filter_map(|f| Some((f.display().to_string(), std::fs::read_to_string(f).ok()?))).collect();
+    assert!(texts.iter().any(|(f, _)| f.ends_with("levers.rs")), "src/ is read");
+    for d in &stpsim::model::levers::LEVERS {
+        let naming: Vec<&str> = texts.iter().filter(|(_, t)| has_word(t, d.name)).map(|(f, _)| f.as_str()).collect();
+        let declared = naming.iter().any(|f| f.ends_with("src/model/levers.rs"));
+        let others_are_phases = naming.iter().all(|f| f.ends_with("levers.rs") || f.contains("src/model/phases/"));
+        assert!(declared && others_are_phases && naming.len() <= 2, "{} is named in {naming:?}", d.name);
+    }
+    assert!(
+        has_word("kind = \"remove_veto\"", "remove_veto") && !has_word("council_lead_nhs_legitimacy", "council_lead")
+    );
+}

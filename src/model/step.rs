@@ -2,9 +2,7 @@
 
 use super::levers::{self, Lever, Running};
 use super::part::Part;
-use super::phases::{
-    accountable_care, decision, funding, implementation, learning, proposals, realise, stances, tally, votes,
-};
+use super::phases::{acs, decision, funding, implementation, learning, proposals, realise, stances, tally, votes};
 use super::rng::{Keys, Phase, Prefix};
 use super::state::{Counts, World};
 use super::workspace::Workspace;
@@ -44,7 +42,7 @@ fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     implementation::implement(w, f, q, &mut keys.stream(q, f, Phase::Implementation)); // 7
     realise::realise_and_drift(w, f, q); // 8
     learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
-    accountable_care::evolve(w, f); // 10
+    acs::evolve(w, f); // 10
     close_footprint(w, f);
     tally::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache
 }

@@ -279,7 +279,8 @@ pub fn output_words(label: &str) -> String {
     if at.is_empty() { words } else { format!("{words} at {at}") }
 }
 
-/// A factor in words: `lever.strengthen_leads.authority` is "strengthen leads: authority".
+/// A factor in words: `lever.KIND.FIELD` is the kind's chart label and the
+/// field, as "strengthen leads: authority".
 pub fn factor_words(name: &str) -> String {
     match name.strip_prefix("lever.").and_then(|r| r.split_once('.')) {
         Some((kind, field)) => {

@@ -1317,49 +1317,60 @@ mod tests {
 
     #[test]
     fn misspelt_field_points_at_it_with_a_suggestion() {
-        let e = err("name = \"x\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nautority = 0.6\n");
+        let leads = LeverKind::StrengthenLeads.def().name;
+        let e = err(&format!("name = \"x\"\n[[levers]]\nkind = \"{leads}\"\nstart = \"2017Q2\"\nautority = 0.6\n"));
         assert!(e.contains("t.toml:5:1"), "{e}");
         assert!(e.contains("did you mean `authority`"), "{e}");
     }
 
     #[test]
     fn out_of_range_and_bad_quarter() {
-        let e = err("name = \"x\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nauthority = 1.7\n");
+        let leads = LeverKind::StrengthenLeads.def().name;
+        let veto = LeverKind::RemoveVeto.def().name;
+        let e = err(&format!("name = \"x\"\n[[levers]]\nkind = \"{leads}\"\nstart = \"2017Q2\"\nauthority = 1.7\n"));
         assert!(e.contains("t.toml:5:13") && e.contains("1.7") && e.contains("from 0 to 1"), "{e}");
-        let e = err("name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q5\"\n");
+        let e = err(&format!("name = \"x\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2017Q5\"\n"));
         assert!(e.contains("t.toml:4:9") && e.contains("from 1 to 4"), "{e}");
     }
 
     #[test]
     fn unknown_footprint_lists_nearest_names() {
-        let e = err(
-            "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\nfootprints = [\"Frimley Heath\"]\n",
-        );
+        let veto = LeverKind::RemoveVeto.def().name;
+        let e = err(&format!(
+            "name = \"x\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2017Q2\"\nfootprints = [\"Frimley Heath\"]\n"
+        ));
         assert!(e.contains("\"Frimley Health\""), "{e}");
         assert!(e.contains(":5:"), "{e}");
     }
 
     #[test]
     fn overlapping_levers_are_an_error() {
-        let t = "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2018Q2\"\n";
-        assert!(err(t).contains("already sets"));
-        let ok = "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2017Q2\"\nend = \"2018Q2\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2018Q2\"\n";
-        assert!(load_text(ok, "t.toml", None).is_ok());
+        let veto = LeverKind::RemoveVeto.def().name;
+        let t = format!(
+            "name = \"x\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2017Q2\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2018Q2\"\n"
+        );
+        assert!(err(&t).contains("already sets"));
+        let ok = format!(
+            "name = \"x\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2017Q2\"\nend = \"2018Q2\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2018Q2\"\n"
+        );
+        assert!(load_text(&ok, "t.toml", None).is_ok());
     }
 
     #[test]
     fn national_levers_take_no_footprints_and_levers_not_before_start() {
-        let e = err(
-            "name = \"x\"\n[[levers]]\nkind = \"national_intervention\"\nstart = \"2017Q2\"\nprobability = 0.5\nfootprints = \"all\"\n",
-        );
+        let veto = LeverKind::RemoveVeto.def().name;
+        let intervention = LeverKind::NationalIntervention.def().name;
+        let e = err(&format!(
+            "name = \"x\"\n[[levers]]\nkind = \"{intervention}\"\nstart = \"2017Q2\"\nprobability = 0.5\nfootprints = \"all\"\n"
+        ));
         assert!(e.contains("does not apply"), "{e}");
-        let e = err("name = \"x\"\nstart = \"2017Q1\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2016Q4\"\n");
+        let e = err(&format!("name = \"x\"\nstart = \"2017Q1\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2016Q4\"\n"));
         assert!(e.contains("t.toml:5:9") && e.contains("before the run starts"), "{e}");
-        let e = err("name = \"x\"\nend = \"2018Q1\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2019Q1\"\n");
+        let e = err(&format!("name = \"x\"\nend = \"2018Q1\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2019Q1\"\n"));
         assert!(e.contains("would never act"), "{e}");
-        let e = err(
-            "name = \"x\"\n[[levers]]\nkind = \"remove_veto\"\nstart = \"2019Q1\"\nfootprints = { most_ready = 45 }\n",
-        );
+        let e = err(&format!(
+            "name = \"x\"\n[[levers]]\nkind = \"{veto}\"\nstart = \"2019Q1\"\nfootprints = {{ most_ready = 45 }}\n"
+        ));
         assert!(e.contains("more footprints than the structure has (44)"), "{e}");
     }
 

@@ -2,7 +2,7 @@
 //! (levers) lives in `model::levers`; phase 11 sums each footprint here
 //! (`tally`) and `model::metrics` turns the sums into rows.
 
-pub mod accountable_care;
+pub mod acs;
 pub mod decision;
 pub mod funding;
 pub mod implementation;
