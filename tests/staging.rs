@@ -238,7 +238,42 @@ fn plot_refuses_values_no_chart_can_hold() {
             "{err}"
         );
     }
+    // Finite but far off its chart's axis: drawn (off the chart), no overflow.
+    let mut f = fields.clone();
+    (f[3], f[9]) = ("-9e11", "-9e11");
+    forge(&out, "summary.csv", &summary.replacen(&row, &f.join(","), 1));
+    let (code, err) = stpsim(dir, &["plot", "o", "--quiet"]);
+    assert_eq!(code, Some(0), "{err}");
     forge(&out, "summary.csv", &summary);
     let (code, err) = stpsim(dir, &["plot", "o", "--quiet"]);
     assert_eq!(code, Some(0), "the untouched file draws: {err}");
+}
+
+#[test]
+fn a_sweep_plot_refuses_absurd_values_and_draws_odd_but_finite_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("plan.toml"), PLAN).unwrap();
+    let (code, err) = stpsim(dir, &["sweep", "plan.toml", "--out", "s", "--quiet"]);
+    assert_eq!(code, Some(0), "{err}");
+    let s = dir.join("s");
+    let summary = std::fs::read_to_string(s.join("sweep_summary.csv")).unwrap();
+    let row = summary.lines().nth(1).unwrap().to_string();
+    // point,beta0,metric,n,mean,sd,p05,p25,p50,p75,p95: the median (column 8)
+    // far below its band, then a value no chart can hold.
+    for (bad, code_wanted) in [("-9e11", 0), ("1e308", 2)] {
+        let mut f: Vec<&str> = row.split(',').collect();
+        f[8] = bad;
+        std::fs::write(s.join("sweep_summary.csv"), summary.replacen(&row, &f.join(","), 1)).unwrap();
+        let path = s.join("plan.json");
+        let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        m["file_sha256"]["sweep_summary.csv"] =
+            stpsim::results::folder::file_sha256(&s.join("sweep_summary.csv")).unwrap().into();
+        std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+        let (code, err) = stpsim(dir, &["plot", "s", "--quiet"]);
+        assert_eq!(code, Some(code_wanted), "{bad}: {err}");
+        if code_wanted == 2 {
+            assert!(err.contains("sweep_summary.csv, line 2: p50 is 1e308: charts need finite numbers"), "{err}");
+        }
+    }
 }

@@ -163,8 +163,11 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
     let mut pts: Vec<&Point> = pts.iter().collect();
     pts.sort_by(|a, b| a.factors[0].total_cmp(&b.factors[0]));
     let (x0, x1) = (pts.first().map_or(0.0, |p| p.factors[0]), pts.last().map_or(1.0, |p| p.factors[0]));
-    let (lo, hi) =
-        pts.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| (a.min(p.stats[2]), b.max(p.stats[6])));
+    // The band and the median set the axis (the median lies inside the band
+    // unless the file was edited), so nothing drawn falls far off it.
+    let drawn = |p: &&Point| [p.stats[2], p.stats[4], p.stats[6]];
+    let lo = pts.iter().flat_map(drawn).fold(f64::INFINITY, f64::min);
+    let hi = pts.iter().flat_map(drawn).fold(f64::NEG_INFINITY, f64::max);
     let pad = ((hi - lo) * 0.08).max(1e-3);
     let xpad = ((x1 - x0) * 0.03).max(1e-3);
     let mut chart = ChartBuilder::on(&area)
