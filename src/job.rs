@@ -6,6 +6,7 @@
 use crate::calibrate::posterior::{Posterior, PosteriorError};
 use crate::model::Replicate;
 use crate::model::metrics::N_METRICS;
+use crate::results::folder::Staging;
 use crate::results::manifest::{self, Manifest};
 use crate::results::summary::{differences, summarise};
 use crate::results::{Results, write};
@@ -224,31 +225,68 @@ pub struct Written {
     pub manifest: String,
 }
 
+/// A run's files written into a staging folder inside the output folder,
+/// not yet in place: [`StagedRun::commit`] moves them in, manifest.json last.
+#[derive(Debug)]
+pub struct StagedRun {
+    staging: Staging,
+    pub written: Written,
+}
+
+impl StagedRun {
+    /// The staging folder: charts and the report written here (as `stpsim
+    /// run` does) move into place with the data, before the manifest.
+    pub fn dir(&self) -> &Path {
+        self.staging.dir()
+    }
+
+    /// Moves the set into the output folder, the manifest last, and removes
+    /// an earlier run's files that the new set lacks (charts of scenarios no
+    /// longer run, differences.csv of an earlier comparison).
+    pub fn commit(self) -> Result<Written, WriteError> {
+        self.staging
+            .commit("manifest.json", write::is_run_file)
+            .map_err(|e| WriteError { path: e.path, source: e.source })?;
+        Ok(self.written)
+    }
+}
+
 /// Writes a run's files into `dir` (which must exist): timeseries.csv,
 /// summary.csv, differences.csv when there are scenarios to compare,
-/// footprints.csv if the job keeps footprint rows, and manifest.json last,
-/// listing them. Each file is written whole or not at all.
+/// footprints.csv if the job keeps footprint rows, and manifest.json,
+/// listing them with each one's SHA-256. They are written into a staging
+/// folder first and moved into place together, manifest last ([`stage_run`]),
+/// so an interrupted write leaves the folder's earlier set whole. Call it
+/// holding the folder's lock ([`crate::results::folder::claim`]).
 pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<Written, WriteError> {
+    stage_run(dir, job, results, made)?.commit()
+}
+
+/// As [`write_run`], stopping before the files are moved into place.
+pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<StagedRun, WriteError> {
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
-    write::atomic(dir, "timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
+    let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
+    stage.write("timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
     let summary = summarise(results.rows());
     let spread = job.posterior.as_ref().map(|_| crate::results::summary::SPREAD_OVER_POSTERIOR);
-    write::atomic(dir, "summary.csv", |w| write::summary_over(w, &summary, spread)).map_err(named("summary.csv"))?;
+    stage.write("summary.csv", |w| write::summary_over(w, &summary, spread)).map_err(named("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
     let split = job.posterior.as_ref().map(|p| variance_split(p, &job.options, results)).unwrap_or_default();
     if let Some(p) = &job.posterior {
-        write::atomic(dir, "posterior_draws.csv", |w| posterior_draws(w, p, &job.options))
+        stage
+            .write("posterior_draws.csv", |w| posterior_draws(w, p, &job.options))
             .map_err(named("posterior_draws.csv"))?;
-        write::atomic(dir, "variance_split.csv", |w| write_split(w, &split)).map_err(named("variance_split.csv"))?;
+        stage.write("variance_split.csv", |w| write_split(w, &split)).map_err(named("variance_split.csv"))?;
         files.extend(["posterior_draws.csv", "variance_split.csv"]);
     }
     if results.scenarios.len() > 1 {
         let diffs = differences(results);
-        write::atomic(dir, "differences.csv", |w| write::differences(w, &diffs)).map_err(named("differences.csv"))?;
+        stage.write("differences.csv", |w| write::differences(w, &diffs)).map_err(named("differences.csv"))?;
         files.push("differences.csv");
     }
     if job.per_footprint {
-        write::atomic(dir, "footprints.csv", |w| write::footprints(w, results.footprint_rows()))
+        stage
+            .write("footprints.csv", |w| write::footprints(w, results.footprint_rows()))
             .map_err(named("footprints.csv"))?;
         files.push("footprints.csv");
     }
@@ -263,6 +301,7 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         wall_seconds: made.wall_seconds,
         files: files.clone(),
+        file_sha256: stage.checksums().clone(),
         posterior: job.posterior.as_ref().map(|p| manifest::PosteriorEntry {
             file: p.source.clone(),
             sha256: p.sha256.clone(),
@@ -274,8 +313,8 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
-    write::atomic(dir, "manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
-    Ok(Written { files, manifest: text })
+    stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
+    Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
 }
 
 /// Which posterior draw each replicate ran with.

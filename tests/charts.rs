@@ -299,6 +299,13 @@ fn the_comparison_chart_reads_differences_csv() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(copy.path().join("differences.csv"), edited + "\n").unwrap();
+    // The manifest vouches for its files by checksum: record the edit there,
+    // or plot refuses the folder as a mixed set (tests/staging.rs).
+    let mpath = copy.path().join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&mpath).unwrap()).unwrap();
+    m["file_sha256"]["differences.csv"] =
+        stpsim::results::folder::file_sha256(&copy.path().join("differences.csv")).unwrap().into();
+    std::fs::write(&mpath, serde_json::to_string_pretty(&m).unwrap()).unwrap();
     let o = Command::new(BIN).args(["plot", "--quiet"]).arg(copy.path()).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(o.stdout.is_empty(), "--quiet prints nothing");

@@ -627,17 +627,20 @@ impl Run {
     /// `charts`, also the charts and report.html, as `stpsim plot` draws them.
     #[pyo3(signature = (out, charts = false))]
     fn write(&self, py: Python<'_>, out: PathBuf, charts: bool) -> PyResult<Vec<&'static str>> {
+        // One writer per folder, as `stpsim run`: held while writing, and
+        // what a killed writer left there goes first.
+        let lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| {
+            let cause = std::error::Error::source(&e).map_or(String::new(), |c| format!(": {c}"));
+            PyOSError::new_err(format!("{e}{cause}"))
+        })?;
         let written = py
-            .detach(|| {
-                std::fs::create_dir_all(&out)
-                    .map_err(|source| stpsim::job::WriteError { path: out.clone(), source })
-                    .and_then(|()| stpsim::job::write_run(&out, &self.job, &self.results, &self.made))
-            })
+            .detach(|| stpsim::job::write_run(&out, &self.job, &self.results, &self.made))
             .map_err(|e| PyOSError::new_err(format!("{e}: {}", e.source)))?;
         if charts {
             let options = stpsim::plot::ChartOptions { zoom: false };
             py.detach(|| stpsim::plot::render(&out, &options)).map_err(|e| PyOSError::new_err(e.to_string()))?;
         }
+        drop(lock);
         Ok(written.files)
     }
 }

@@ -50,6 +50,8 @@ struct Json<'a> {
     final_tolerance: f64,
     targets: &'a [TargetFit],
     parameters: &'a [ParamFit],
+    /// SHA-256 of each file written beside calibration.json.
+    file_sha256: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// Predictive quantiles of summary `k` over every particle's replicates.
@@ -139,10 +141,22 @@ pub fn write(
     settings: &Settings,
     st: &State,
 ) -> std::io::Result<Vec<String>> {
-    use crate::results::write::atomic;
+    // Staged and moved into place together, calibration.json (with every
+    // other file's checksum) last.
     let (tfits, pfits) = fits(problem, st);
+    let mut stage = crate::results::folder::Staging::new(dir)?;
     let post = posterior(problem, st, &dir.join("posterior.csv").display().to_string());
-    atomic(dir, "posterior.csv", |w| post.write_csv(w))?;
+    stage.write("posterior.csv", |w| post.write_csv(w))?;
+    let v = verdicts(&tfits);
+    stage.write("verdicts.txt", |w| w.write_all(v.as_bytes()))?;
+    let mut files = vec!["posterior.csv".to_string(), "calibration.json".into(), "verdicts.txt".into()];
+    for (name, svg) in charts::all(problem, st, &tfits) {
+        let png = crate::plot::raster::to_png(&svg).map_err(std::io::Error::other)?;
+        stage.write(&format!("{name}.svg"), |w| w.write_all(svg.as_bytes()))?;
+        stage.write(&format!("{name}.png"), |w| w.write_all(&png))?;
+        files.push(format!("{name}.png"));
+    }
+    let sums = stage.checksums().clone();
     let json = Json {
         method: METHOD,
         settings,
@@ -155,17 +169,10 @@ pub fn write(
         final_tolerance: st.tolerance(),
         targets: &tfits,
         parameters: &pfits,
+        file_sha256: &sums,
     };
     let text = serde_json::to_string_pretty(&json).map_err(std::io::Error::other)?;
-    atomic(dir, "calibration.json", |w| w.write_all(text.as_bytes()))?;
-    let v = verdicts(&tfits);
-    atomic(dir, "verdicts.txt", |w| w.write_all(v.as_bytes()))?;
-    let mut files = vec!["posterior.csv".to_string(), "calibration.json".into(), "verdicts.txt".into()];
-    for (name, svg) in charts::all(problem, st, &tfits) {
-        let png = crate::plot::raster::to_png(&svg).map_err(std::io::Error::other)?;
-        atomic(dir, &format!("{name}.svg"), |w| w.write_all(svg.as_bytes()))?;
-        atomic(dir, &format!("{name}.png"), |w| w.write_all(&png))?;
-        files.push(format!("{name}.png"));
-    }
+    stage.write("calibration.json", |w| w.write_all(text.as_bytes()))?;
+    stage.commit("calibration.json", |_| false)?;
     Ok(files)
 }

@@ -54,7 +54,8 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
     stpsim::job::check_memory(stpsim::job::memory_bytes(&problem.scenarios, &run, threads))
         .map_err(|e| UsageError(e.to_string()))?;
     let dir = &args.out;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    // One writer per folder, held until the calibration is written.
+    let _lock = super::run::claim(dir)?;
     let resume = if args.resume { Some(read_checkpoint(dir, &t.sha256, &settings)?) } else { None };
     let quiet = args.quiet;
     if !quiet {
@@ -166,6 +167,7 @@ fn bracket(args: CalibrateArgs) -> anyhow::Result<()> {
     let run = stpsim::RunOptions { replicates, seed, footprint_replicates: 0 };
     stpsim::job::check_memory(stpsim::job::memory_bytes(std::slice::from_ref(&scenario), &run, threads))
         .map_err(|e| UsageError(e.to_string()))?;
+    let _lock = super::run::claim(&args.out)?;
     let clock = Instant::now();
     let (_, fits) = pool(args.threads)?
         .install(|| calibrate::calibrate(&scenario, &targets, &opts))
@@ -201,7 +203,6 @@ fn bracket(args: CalibrateArgs) -> anyhow::Result<()> {
     }
     let fragment = calibrate::fragment(&scenario.name, &fits, &opts);
     let dir = &args.out;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     stpsim::results::write::atomic(dir, "calibration.toml", |w| w.write_all(fragment.as_bytes()))
         .with_context(|| format!("cannot write into {}", dir.display()))?;
     s += &format!("\nwrote {} (paste its [params] into a scenario)\n", dir.join("calibration.toml").display());

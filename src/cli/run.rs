@@ -5,7 +5,8 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::Results;
-use stpsim::job::{JobError, Provenance, RunRequest, write_run};
+use stpsim::job::{JobError, Provenance, RunRequest, stage_run};
+use stpsim::results::folder::{FolderError, FolderLock};
 use stpsim::results::write;
 
 use stpsim::job::MAIN_JOB_FOOTPRINT_REPLICATES;
@@ -45,8 +46,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     job.check_memory().map_err(job_error)?;
     let (out, opts, threads) = (&job.out, job.options, job.threads);
 
-    // One folder, one run: an earlier run's charts and report go before the
-    // new ones are written; a folder of other files is left alone unless --force.
+    // One folder, one run: an earlier run's files are replaced when the new
+    // set lands; a folder of other files is left alone unless --force.
     match write::inspect(out).with_context(|| format!("cannot read the output folder {}", out.display()))? {
         write::Folder::Foreign(names) if !args.force => {
             return Err(UsageError(format!(
@@ -60,9 +61,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         }
         _ => {}
     }
-    write::remove_stale(out)
-        .with_context(|| format!("cannot remove the earlier run's files from {}", out.display()))?;
+    // One writer per folder; what a killed writer left goes. The earlier
+    // run's files stay until the new set replaces them whole.
     std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
+    let _lock = claim(out)?;
     let started = SystemTime::now();
     let clock = Instant::now();
     if !args.quiet {
@@ -76,21 +78,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let results = job.run();
     let made = Provenance { command: std::env::args().collect(), started, wall_seconds: clock.elapsed().as_secs_f64() };
-    let written = write_run(out, &job, &results, &made)?;
-    let files = written.files;
+    let staged = stage_run(out, &job, &results, &made)?;
+    let files = staged.written.files.clone();
 
-    // Charts and report from the results in memory: the same pages `plot`
-    // draws from the files.
+    // Charts and report from the results in memory (the same pages `plot`
+    // draws from the files), staged with the data so they land as one set.
     let charts = if args.no_charts {
         0
     } else {
         let mut data =
-            stpsim::plot::RunData::from_results(&results, &job.scenarios, opts.seed, Some(&written.manifest))?;
+            stpsim::plot::RunData::from_results(&results, &job.scenarios, opts.seed, Some(&staged.written.manifest))?;
         data.files =
             stpsim::plot::input::DATA_FILES.iter().filter(|f| files.contains(f)).map(|f| f.to_string()).collect();
         let options = stpsim::plot::ChartOptions { zoom: args.zoom };
-        stpsim::plot::write_all(out, &data, &options)?.len()
+        stpsim::plot::write_all(staged.dir(), &data, &options)?.len()
     };
+    staged.commit()?;
     if !args.quiet {
         let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
         let done = format!(
@@ -112,15 +115,29 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Takes the output folder's lock for this process (a folder another
+/// process writes is a user's mistake: exit 2) and removes what killed
+/// writers left there.
+pub fn claim(out: &std::path::Path) -> anyhow::Result<FolderLock> {
+    stpsim::results::folder::claim(out).map_err(|e| match e {
+        FolderError::Busy { .. } => UsageError(e.to_string()).into(),
+        other => anyhow::Error::new(other),
+    })
+}
+
 /// Draws every chart of the run or sweep in `dir`, and its report, from its files.
 pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
     let sweep = dir.join(stpsim::experiment::sweep::FRAME_FILE).is_file();
+    // Charts are written into the folder: not while another process writes
+    // it. A folder that is no run's is left as it is (reading it fails below).
+    let _lock = if sweep || dir.join("manifest.json").is_file() { Some(claim(dir)?) } else { None };
     let drawn = if sweep {
         stpsim::plot::sweep::render(dir)
     } else {
         stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom })
     };
     let charts = drawn.map_err(|e| match e {
+        stpsim::plot::PlotError::Input(i @ stpsim::plot::InputError::Mixed { .. }) => UsageError(i.to_string()).into(),
         stpsim::plot::PlotError::Input(i) => anyhow::Error::new(UsageError(format!(
             "{i}\n  is it the output folder of a run? `stpsim run ... --out {}` makes one",
             dir.display()

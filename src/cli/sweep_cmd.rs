@@ -94,7 +94,9 @@ fn bad(e: SweepError) -> anyhow::Error {
 }
 
 pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
-    let plan = plan::load_with(&args.plan, args.seed, args.replicates)?;
+    // The memory guard counts the workers this sweep will run on.
+    let threads = stpsim::runner::threads(args.threads.map(usize::from));
+    let plan = plan::load_with(&args.plan, args.seed, args.replicates, threads)?;
     if sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
         return Err(UsageError(format!(
             "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",
@@ -106,7 +108,6 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
     let shard = shard(args.shard.as_deref())?;
     let stem = args.plan.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("sweep-{stem}")));
-    let threads = stpsim::runner::threads(args.threads.map(usize::from));
     let pool = stpsim::runner::pool(threads).context("cannot start worker threads")?;
     let n = plan.design_points.len();
     let mine = (0..n).filter(|&p| sweep::in_shard(p, shard)).count();
@@ -121,6 +122,8 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
             out.display()
         );
     }
+    // One writer per folder: a second sweep (or --resume) into it fails here.
+    let _lock = super::run::claim(&out)?;
     let progress = Progress::new(args.quiet);
     let clock = Instant::now();
     pool.install(|| sweep::run(&plan, &out, args.resume, shard, &|d, t| progress.tick(d, t))).map_err(bad)?;
@@ -155,6 +158,7 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
 }
 
 pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> anyhow::Result<()> {
+    let _lock = super::run::claim(out)?;
     let frame = sweep::merge(dirs, out).map_err(bad)?;
     let charts = stpsim::plot::sweep::render(out).map_err(anyhow::Error::new)?;
     if !quiet {

@@ -183,13 +183,21 @@ fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Res
 }
 
 /// Reads and checks a plan; `base` is a built-in name or a path relative to the plan.
+/// The memory guard counts one worker per core, as a sweep with no `--threads`.
 pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
-    load_with(path, None, None)
+    load_with(path, None, None, crate::runner::threads(None))
 }
 
 /// Reads a plan with the command line's `--seed` and `--replicates`, which
 /// override the plan's (the seed before it draws an LHS or Morris design).
-pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Result<Plan, ScenarioError> {
+/// `threads` is the number of workers the sweep will run on: the memory
+/// guard counts one point's replicates and one model state per worker.
+pub fn load_with(
+    path: &Path,
+    seed: Option<u64>,
+    replicates: Option<u32>,
+    threads: usize,
+) -> Result<Plan, ScenarioError> {
     let (seed_arg, replicates_arg) = (seed, replicates);
     let file = path.to_string_lossy().to_string();
     let text = crate::scenario::read::read_text(path, &file)?;
@@ -444,7 +452,6 @@ pub fn load_with(path: &Path, seed: Option<u64>, replicates: Option<u32>) -> Res
             "at most 10,000,000 design points",
         ));
     }
-    let threads = rayon::current_num_threads();
     let bytes = crate::guard::sweep_bytes(size as usize, k, outputs.len(), replicates, &base, threads);
     crate::guard::check(
         bytes,

@@ -8,17 +8,21 @@ use super::plan::Plan;
 use super::sensitivity;
 use crate::model::metrics::N_METRICS;
 use crate::model::rng::Keys;
+use crate::results::folder::Staging;
 use crate::results::summary::describe;
 use crate::results::write::atomic;
 use crate::runner::{footprint_runs, simulate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const FRAME_FILE: &str = "plan.json";
 pub const PARTS: &str = "parts";
+/// The files `finish` writes beside plan.json.
+pub const RESULT_FILES: [&str; 3] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -50,6 +54,10 @@ pub struct Frame {
     pub factors: Vec<String>,
     pub outputs: Vec<String>,
     pub design_points: usize,
+    /// Each result file's SHA-256, set when `finish` writes them: `plot`
+    /// refuses a folder whose files do not match (empty while running).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub file_sha256: BTreeMap<String, String>,
 }
 
 impl Frame {
@@ -67,6 +75,7 @@ impl Frame {
             factors: plan.factors.iter().map(|f| f.name.clone()).collect(),
             outputs: plan.outputs.iter().map(|o| o.label()).collect(),
             design_points: plan.design_points.len(),
+            file_sha256: BTreeMap::new(),
         }
     }
 
@@ -147,6 +156,8 @@ pub fn point_rows(plan: &Plan, p: usize, fp_runs: usize) -> String {
 
 /// Runs the plan's points (a shard's share, if given) into `out`, skipping
 /// points already there when resuming; then, unless a shard, finishes.
+/// Call it holding the folder's lock ([`crate::results::folder::claim`]),
+/// which also removes the temporary parts a killed run left.
 pub fn run(
     plan: &Plan,
     out: &Path,
@@ -173,13 +184,11 @@ pub fn run(
             )));
         }
     }
-    let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
-    atomic(out, FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
-    // Temporary files of a killed run are incomplete by construction.
-    for e in std::fs::read_dir(&parts).map_err(io(&parts))?.flatten() {
-        if e.file_name().to_string_lossy().starts_with('.') {
-            let _ = std::fs::remove_file(e.path());
-        }
+    // A resumed sweep keeps its plan.json (and the checksums of the files
+    // a finished run left) until `finish` replaces the set.
+    if !frame_path.exists() {
+        let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
+        atomic(out, FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
     }
     let pending: Vec<usize> =
         (0..plan.design_points.len()).filter(|&p| in_shard(p, shard) && !parts.join(part_name(p)).exists()).collect();
@@ -214,10 +223,6 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
         }
     }
     std::fs::create_dir_all(out).map_err(io(out))?;
-    if !out.join(FRAME_FILE).exists() {
-        let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
-        atomic(out, FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&out.join(FRAME_FILE)))?;
-    }
     let locate = |p: usize| dirs.iter().map(|d| d.join(PARTS).join(part_name(p))).find(|f| f.exists());
     let missing: Vec<usize> = (0..frame.design_points).filter(|&p| locate(p).is_none()).collect();
     if !missing.is_empty() {
@@ -234,84 +239,101 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
     let nout = frame.outputs.len();
     // Per-point means of each output, for the sensitivity indices.
     let mut means = vec![vec![0.0; frame.design_points]; nout];
+    // Written into a staging folder and moved into place together, plan.json
+    // (with every file's checksum) last.
+    let mut stage = Staging::new(out).map_err(io(out))?;
     let sweep_path = out.join("sweep.csv");
-    atomic(out, "sweep.csv", |w| {
-        atomic(out, "sweep_summary.csv", |s| {
-            writeln!(w, "point,replicate,{header_factors},metric,value")?;
-            writeln!(s, "point,{header_factors},metric,n,mean,sd,p05,p25,p50,p75,p95")?;
-            for p in 0..frame.design_points {
-                let path = locate(p).unwrap_or_default();
-                let mut values = vec![Vec::with_capacity(frame.replicates as usize); nout];
-                let mut factors = String::new();
-                let reader = BufReader::new(std::fs::File::open(&path)?);
-                for line in reader.lines() {
-                    let line = line?;
-                    writeln!(w, "{line}")?;
-                    let fields: Vec<&str> = line.split(',').collect();
-                    let nf = frame.factors.len();
-                    if fields.len() != nf + 4 {
-                        return Err(std::io::Error::other(format!("{}: malformed row `{line}`", path.display())));
-                    }
-                    if factors.is_empty() {
-                        factors = fields[2..2 + nf].join(",");
-                    }
-                    let o = frame.outputs.iter().position(|l| l == fields[2 + nf]).unwrap_or(0);
-                    values[o].push(fields[3 + nf].parse::<f64>().map_err(std::io::Error::other)?);
+    let mut w = stage.file("sweep.csv").map_err(io(&sweep_path))?;
+    let mut s = stage.file("sweep_summary.csv").map_err(io(&sweep_path))?;
+    (|| {
+        writeln!(w, "point,replicate,{header_factors},metric,value")?;
+        writeln!(s, "point,{header_factors},metric,n,mean,sd,p05,p25,p50,p75,p95")?;
+        for p in 0..frame.design_points {
+            let path = locate(p).unwrap_or_default();
+            let mut values = vec![Vec::with_capacity(frame.replicates as usize); nout];
+            let mut factors = String::new();
+            let reader = BufReader::new(std::fs::File::open(&path)?);
+            for line in reader.lines() {
+                let line = line?;
+                writeln!(w, "{line}")?;
+                let fields: Vec<&str> = line.split(',').collect();
+                let nf = frame.factors.len();
+                if fields.len() != nf + 4 {
+                    return Err(std::io::Error::other(format!("{}: malformed row `{line}`", path.display())));
                 }
-                for (o, label) in frame.outputs.iter().enumerate() {
-                    let (mean, sd, q) = describe(&mut values[o]);
-                    means[o][p] = mean;
-                    let n = values[o].len();
-                    writeln!(s, "{p},{factors},{label},{n},{mean},{sd},{},{},{},{},{}", q[0], q[1], q[2], q[3], q[4])?;
+                if factors.is_empty() {
+                    factors = fields[2..2 + nf].join(",");
+                }
+                let o = frame.outputs.iter().position(|l| l == fields[2 + nf]).unwrap_or(0);
+                values[o].push(fields[3 + nf].parse::<f64>().map_err(std::io::Error::other)?);
+            }
+            for (o, label) in frame.outputs.iter().enumerate() {
+                let (mean, sd, q) = describe(&mut values[o]);
+                means[o][p] = mean;
+                let n = values[o].len();
+                writeln!(s, "{p},{factors},{label},{n},{mean},{sd},{},{},{},{},{}", q[0], q[1], q[2], q[3], q[4])?;
+            }
+        }
+        Ok(())
+    })()
+    .and_then(|()| stage.finish(w))
+    .and_then(|_| stage.finish(s))
+    .map_err(io(&sweep_path))?;
+    match frame.design.as_str() {
+        "sobol" => write_sobol(&frame, &means, &mut stage, out)?,
+        "morris" => write_morris(&frame, &means, &mut stage, out)?,
+        _ => {}
+    }
+    let mut done = frame.clone();
+    done.file_sha256 = stage.checksums().clone();
+    let json = serde_json::to_string_pretty(&done).unwrap_or_default() + "\n";
+    let frame_path = out.join(FRAME_FILE);
+    stage.write(FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
+    stage
+        .commit(FRAME_FILE, |n| RESULT_FILES.contains(&n))
+        .map_err(|e| SweepError::Io { path: e.path, reason: e.source })?;
+    Ok(done)
+}
+
+fn write_sobol(frame: &Frame, means: &[Vec<f64>], stage: &mut Staging, out: &Path) -> Result<(), SweepError> {
+    let k = frame.factors.len();
+    let path = out.join("sensitivity.csv");
+    stage
+        .write("sensitivity.csv", |w| {
+            writeln!(w, "metric,factor,first,first_low,first_high,total,total_low,total_high")?;
+            for (o, label) in frame.outputs.iter().enumerate() {
+                let idx = sensitivity::sobol_indices(&means[o], frame.points, k, frame.bootstrap, frame.seed);
+                for s in idx {
+                    let name = &frame.factors[s.factor];
+                    writeln!(
+                        w,
+                        "{label},{name},{},{},{},{},{},{}",
+                        s.first, s.first_ci.0, s.first_ci.1, s.total, s.total_ci.0, s.total_ci.1
+                    )?;
                 }
             }
             Ok(())
         })
-    })
-    .map_err(io(&sweep_path))?;
-    match frame.design.as_str() {
-        "sobol" => write_sobol(&frame, &means, out)?,
-        "morris" => write_morris(&frame, &means, out)?,
-        _ => {}
-    }
-    Ok(frame)
+        .map(drop)
+        .map_err(io(&path))
 }
 
-fn write_sobol(frame: &Frame, means: &[Vec<f64>], out: &Path) -> Result<(), SweepError> {
-    let k = frame.factors.len();
-    let path = out.join("sensitivity.csv");
-    atomic(out, "sensitivity.csv", |w| {
-        writeln!(w, "metric,factor,first,first_low,first_high,total,total_low,total_high")?;
-        for (o, label) in frame.outputs.iter().enumerate() {
-            let idx = sensitivity::sobol_indices(&means[o], frame.points, k, frame.bootstrap, frame.seed);
-            for s in idx {
-                let name = &frame.factors[s.factor];
-                writeln!(
-                    w,
-                    "{label},{name},{},{},{},{},{},{}",
-                    s.first, s.first_ci.0, s.first_ci.1, s.total, s.total_ci.0, s.total_ci.1
-                )?;
-            }
-        }
-        Ok(())
-    })
-    .map_err(io(&path))
-}
-
-fn write_morris(frame: &Frame, means: &[Vec<f64>], out: &Path) -> Result<(), SweepError> {
+fn write_morris(frame: &Frame, means: &[Vec<f64>], stage: &mut Staging, out: &Path) -> Result<(), SweepError> {
     let k = frame.factors.len();
     let unit = super::design::morris(frame.points, k, frame.levels, frame.seed);
     let path = out.join("sensitivity.csv");
-    atomic(out, "sensitivity.csv", |w| {
-        writeln!(w, "metric,factor,mu,mu_star,sigma")?;
-        for (o, label) in frame.outputs.iter().enumerate() {
-            for m in sensitivity::morris_indices(&unit, &means[o], k) {
-                writeln!(w, "{label},{},{},{},{}", frame.factors[m.factor], m.mu, m.mu_star, m.sigma)?;
+    stage
+        .write("sensitivity.csv", |w| {
+            writeln!(w, "metric,factor,mu,mu_star,sigma")?;
+            for (o, label) in frame.outputs.iter().enumerate() {
+                for m in sensitivity::morris_indices(&unit, &means[o], k) {
+                    writeln!(w, "{label},{},{},{},{}", frame.factors[m.factor], m.mu, m.mu_star, m.sigma)?;
+                }
             }
-        }
-        Ok(())
-    })
-    .map_err(io(&path))
+            Ok(())
+        })
+        .map(drop)
+        .map_err(io(&path))
 }
 
 /// Combines shard folders into `out`, writing exactly what one run writes.

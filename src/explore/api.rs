@@ -354,6 +354,7 @@ async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery
                 .to_string(),
             wall_seconds: f.wall_seconds,
             files: Vec::new(),
+            file_sha256: Default::default(),
             posterior: None,
             scenarios: f.scenarios.iter().map(manifest::entry).collect(),
         };

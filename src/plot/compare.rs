@@ -59,8 +59,10 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
     for (panel, &m) in panels.iter().zip(Metric::key()) {
         let diffs: Vec<(usize, [f64; 3])> =
             others.iter().filter_map(|&s| paired_difference(data, s, m).map(|d| (s, d))).collect();
-        let lo = diffs.iter().map(|d| d.1[1]).fold(0.0f64, f64::min);
-        let hi = diffs.iter().map(|d| d.1[2]).fold(0.0f64, f64::max);
+        // Every value drawn is inside the axis (the median too, should an
+        // edited file put it outside its interval).
+        let lo = diffs.iter().flat_map(|d| d.1).fold(0.0f64, f64::min);
+        let hi = diffs.iter().flat_map(|d| d.1).fold(0.0f64, f64::max);
         let pad = ((hi - lo) * 0.12).max(if m == Metric::ProviderBalanceGbpM { 1.0 } else { 1e-3 });
         let k = diffs.len().max(1);
         // Enough decimals that each interval shows whether it crosses zero.

@@ -322,13 +322,17 @@ fn draw_panel<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
 
+    // Values far off the axis (only an edited file has them) are drawn at a
+    // span beyond it: clipped the same, and the pixel arithmetic stays in range.
+    let span = hi - lo;
+    let y_of = |v: f64| v.clamp(lo - span, hi + span);
     let banded = data.scenarios.len() <= MAX_BANDED;
     for (s, sc) in data.scenarios.iter().enumerate().filter(|_| banded) {
         let c = colour(s);
         let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
-            let up = sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[b])));
+            let up = sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), y_of(st[b]))));
             let down: Vec<(f64, f64)> =
-                sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[a]))).collect();
+                sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), y_of(st[a])))).collect();
             up.chain(down.into_iter().rev()).collect()
         };
         chart.draw_series(std::iter::once(Polygon::new(band(2, 6), c.mix(0.13).filled()))).map_err(err)?;
@@ -336,7 +340,7 @@ fn draw_panel<DB: DrawingBackend>(
     }
     for (s, sc) in data.scenarios.iter().enumerate() {
         let line: Vec<(f64, f64)> =
-            sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), st[4]))).collect();
+            sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), y_of(st[4])))).collect();
         match scenario_line(s) {
             (c, false) => chart.draw_series(LineSeries::new(line, c.stroke_width(3))).map_err(err)?,
             (c, true) => chart.draw_series(DashedLineSeries::new(line, 10, 6, c.stroke_width(3))).map_err(err)?,

@@ -73,6 +73,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             let y = (4 - row) as f64;
             let mut x0 = 0.0;
             for &(v, solid) in segments {
+                // Within the axis: only an edited file has a count below 0
+                // or above the proposals raised.
+                let v = v.clamp(0.0, max * 1.45);
                 let fill = if solid { c.mix(0.85).filled() } else { c.mix(0.3).filled() };
                 chart
                     .draw_series(std::iter::once(Rectangle::new([(x0, y - 0.32), (x0 + v, y + 0.32)], fill)))

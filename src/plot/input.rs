@@ -14,6 +14,9 @@ pub enum InputError {
     Parse { path: PathBuf, line: u64, message: String },
     #[error("{}: {message}", path.display())]
     Manifest { path: PathBuf, message: String },
+    /// The folder's files are not the set its manifest describes.
+    #[error("{message}")]
+    Mixed { path: PathBuf, message: String },
 }
 
 /// A lever as the charts show it.
@@ -114,6 +117,30 @@ fn csv_reader(path: &Path, header: &str) -> Result<csv::Reader<std::fs::File>, I
         return Err(parse_err(path, 1, format!("the header is `{found}`, not `{header}`")));
     }
     Ok(rdr)
+}
+
+/// The largest magnitude a chart accepts. No metric comes near it (shares
+/// lie in 0..1, money within a few £bn); a value beyond it, or not a finite
+/// number, is an edited file, and would stall the axis scaling.
+pub const MAX_PLOT_VALUE: f64 = 1e12;
+
+/// A number from a run's or sweep's file, refused unless finite and within
+/// [`MAX_PLOT_VALUE`]; `field` names the column for the message.
+pub fn plot_number(path: &Path, line: u64, field: &str, text: &str) -> Result<f64, InputError> {
+    let shown = crate::scenario::error::shorten(text, 40);
+    let v: f64 =
+        text.trim().parse().map_err(|_| parse_err(path, line, format!("{field} is \"{shown}\", not a number")))?;
+    if !v.is_finite() || v.abs() > MAX_PLOT_VALUE {
+        return Err(parse_err(
+            path,
+            line,
+            format!(
+                "{field} is {shown}: charts need finite numbers between -1e12 and 1e12 (no metric comes near); \
+                 the file was edited or is not stpsim's"
+            ),
+        ));
+    }
+    Ok(v)
 }
 
 fn parse_err(path: &Path, line: u64, message: impl Into<String>) -> InputError {
@@ -301,6 +328,13 @@ impl RunData {
         let replicates = m["replicates"].as_u64().ok_or_else(|| bad("no replicates"))?;
         let list = m["scenarios"].as_array().ok_or_else(|| bad("no scenarios"))?;
         let scenarios = scenario_infos(list).map_err(|e| bad(&e))?;
+        // A manifest with checksums vouches for one set: refuse a mixed one.
+        if let Some(sums) = m.get("file_sha256") {
+            let sums: BTreeMap<String, String> =
+                serde_json::from_value(sums.clone()).map_err(|e| bad(&format!("file_sha256: {e}")))?;
+            crate::results::folder::verify(dir, "manifest.json", &sums, crate::results::write::is_run_data_file)
+                .map_err(|message| InputError::Mixed { path: dir.to_path_buf(), message })?;
+        }
         let index = |name: &str| scenarios.iter().position(|s| s.name == name);
 
         let spath = dir.join("summary.csv");
@@ -319,10 +353,8 @@ impl RunData {
             };
             let mut st = [0.0; 7];
             for (k, v) in st.iter_mut().enumerate() {
-                *v = rec
-                    .get(3 + k)
-                    .and_then(|x| x.parse().ok())
-                    .ok_or_else(|| parse_err(&spath, line, "a number is missing"))?;
+                let field = crate::results::summary::SUMMARY_NUMBERS[k].0;
+                *v = plot_number(&spath, line, field, rec.get(3 + k).unwrap_or(""))?;
             }
             summary.insert((s, q, m), st);
         }
@@ -363,7 +395,7 @@ fn read_differences(
         };
         let mut d = [0.0; 5];
         for (k, v) in d.iter_mut().enumerate() {
-            *v = rec[3 + k].parse().map_err(|_| parse_err(path, line, "a number is missing"))?;
+            *v = plot_number(path, line, crate::results::summary::DIFFERENCE_NUMBERS[k].0, &rec[3 + k])?;
         }
         out.insert((s, q, m), d);
     }
@@ -388,7 +420,7 @@ fn differences_from_timeseries(
         let Some(s) = scenarios.iter().position(|x| x.name == rec[0]) else { continue };
         let (Ok(q), Some(m)) = (Quarter::parse(&rec[2]), Metric::parse(&rec[3])) else { continue };
         let r: usize = rec[1].parse().map_err(|_| parse_err(&tpath, line, "bad replicate"))?;
-        let v: f64 = rec[4].parse().map_err(|_| parse_err(&tpath, line, "bad value"))?;
+        let v = plot_number(&tpath, line, "value", &rec[4])?;
         values.entry((s, q, m)).or_default().push((r, v));
     }
     let mut out = BTreeMap::new();
@@ -541,7 +573,7 @@ fn read_footprints(
         let Some(s) = scenarios.iter().position(|x| x.name == text(0)) else { continue };
         let Ok(q) = Quarter::parse(text(2)) else { continue };
         let line = rec.position().map_or(0, |p| p.line());
-        let v: f64 = text(5).parse().map_err(|_| parse_err(path, line, "bad value"))?;
+        let v = plot_number(path, line, "value", text(5))?;
         let rep: usize = text(1).parse().map_err(|_| parse_err(path, line, "bad replicate"))?;
         grids.add(scenarios, s, rep, q, text(3), m, v);
     }

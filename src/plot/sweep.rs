@@ -34,12 +34,14 @@ fn read_summary(dir: &Path, frame: &Frame) -> Result<BTreeMap<String, Vec<Point>
         if f.len() != nf + 10 {
             return Err(bad());
         }
-        let num = |s: &str| s.parse::<f64>().map_err(|_| bad());
-        let factors = f[1..1 + nf].iter().map(|s| num(s)).collect::<Result<Vec<_>, _>>()?;
+        let line = i as u64 + 1;
+        let num = |field: &str, s: &str| super::input::plot_number(&path, line, field, s).map_err(PlotError::Input);
+        let factors =
+            f[1..1 + nf].iter().zip(&frame.factors).map(|(s, name)| num(name, s)).collect::<Result<Vec<_>, _>>()?;
         let mut stats = [0.0; 7];
         // mean, sd, p05, p25, p50, p75, p95 follow n.
         for (k, v) in stats.iter_mut().enumerate() {
-            *v = num(f[nf + 3 + k])?;
+            *v = num(["mean", "sd", "p05", "p25", "p50", "p75", "p95"][k], f[nf + 3 + k])?;
         }
         out.entry(f[1 + nf].to_string()).or_default().push(Point { factors, stats });
     }
@@ -347,6 +349,11 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
             message: e.to_string(),
         })
     })?;
+    if !frame.file_sha256.is_empty() {
+        let ours = |n: &str| crate::experiment::sweep::RESULT_FILES.contains(&n);
+        crate::results::folder::verify(dir, crate::experiment::sweep::FRAME_FILE, &frame.file_sha256, ours)
+            .map_err(|message| PlotError::Input(super::InputError::Mixed { path: dir.to_path_buf(), message }))?;
+    }
     let summary = read_summary(dir, &frame)?;
     let mut charts = Vec::new();
     for label in &frame.outputs {

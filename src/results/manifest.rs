@@ -3,6 +3,7 @@
 use crate::scenario::Scenario;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 pub struct ManifestScenario<'a> {
@@ -27,6 +28,10 @@ pub struct Manifest<'a> {
     pub finished: String,
     pub wall_seconds: f64,
     pub files: Vec<&'static str>,
+    /// Each data file's SHA-256 (every file in `files` but the manifest):
+    /// `stpsim plot` refuses a folder whose files do not match.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub file_sha256: BTreeMap<String, String>,
     /// Set when replicates ran over posterior draws (`run --posterior`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub posterior: Option<PosteriorEntry>,

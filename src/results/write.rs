@@ -119,10 +119,19 @@ pub fn differences(out: &mut dyn Write, rows: &[DifferenceRow]) -> io::Result<()
 pub const RUN_FILES: [&str; 5] =
     ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"];
 
+/// Data files a run over a posterior adds.
+pub const POSTERIOR_FILES: [&str; 2] = ["posterior_draws.csv", "variance_split.csv"];
+
+/// Whether `name` is a data file a run writes (the set its manifest's
+/// checksums cover).
+pub fn is_run_data_file(name: &str) -> bool {
+    RUN_FILES.contains(&name) || POSTERIOR_FILES.contains(&name)
+}
+
 /// Whether `name` is a file a run writes: its data files, report.html and
 /// its charts (`fan_*`, `heatmap_*`, `comparison`, `funnel` as PNG or SVG).
 pub fn is_run_file(name: &str) -> bool {
-    if RUN_FILES.contains(&name) || name == "report.html" {
+    if is_run_data_file(name) || name == "report.html" {
         return true;
     }
     let Some(stem) = name.strip_suffix(".png").or_else(|| name.strip_suffix(".svg")) else { return false };
