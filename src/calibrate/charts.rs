@@ -1,9 +1,9 @@
 //! Calibration charts: each target beside its posterior predictive interval,
 //! each parameter's prior and posterior, and the pairs of parameters.
 
-use super::output::TargetFit;
 use super::problem::Problem;
 use super::smc::State;
+use super::targets::TargetFit;
 use crate::plot::style::{GREY, LIGHT_GREY, bold, colour, register_fonts, text};
 use plotters::prelude::*;
 

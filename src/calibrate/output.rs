@@ -5,29 +5,11 @@ use super::charts;
 use super::posterior::Posterior;
 use super::problem::Problem;
 use super::smc::{Settings, State, quantile};
-use super::targets::Targets;
+use super::targets::{TargetFit, Targets};
 use serde::Serialize;
 use std::path::Path;
 
 pub const METHOD: &str = "ABC-SMC with adaptive tolerances (Del Moral, Doucet and Jasra 2012; Beaumont, Cornuet, Marin and Robert 2009), several replicates per particle, observation error added to each simulation (Wilkinson 2013)";
-
-/// One target against the posterior predictive distribution.
-#[derive(Clone, Debug, Serialize)]
-pub struct TargetFit {
-    pub label: String,
-    pub metric: &'static str,
-    pub when: String,
-    pub scenario: String,
-    pub value: f64,
-    pub sd: f64,
-    pub source: String,
-    /// Model value over posterior draws and replicates: 5%, 50%, 95%.
-    pub model: [f64; 3],
-    /// What a survey or account of the model would report: 5%, 50%, 95%.
-    pub reported: [f64; 3],
-    /// The published figure inside the 90% interval of what would be reported.
-    pub inside: bool,
-}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ParamFit {

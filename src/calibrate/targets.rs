@@ -34,6 +34,24 @@ pub struct Target {
     pub source: String,
 }
 
+/// One target against the posterior predictive distribution.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetFit {
+    pub label: String,
+    pub metric: &'static str,
+    pub when: String,
+    pub scenario: String,
+    pub value: f64,
+    pub sd: f64,
+    pub source: String,
+    /// Model value over posterior draws and replicates: 5%, 50%, 95%.
+    pub model: [f64; 3],
+    /// What a survey or account of the model would report: 5%, 50%, 95%.
+    pub reported: [f64; 3],
+    /// The published figure inside the 90% interval of what would be reported.
+    pub inside: bool,
+}
+
 impl Target {
     /// Standard deviation of the observed figure.
     pub fn sd(&self) -> f64 {

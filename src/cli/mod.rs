@@ -1,11 +1,14 @@
 //! The command line: raw arguments (clap) and one module per command.
 
 mod calibrate_cmd;
+pub mod emit;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
 mod sweep_cmd;
 mod validate;
+
+pub use emit::emit;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -139,17 +142,6 @@ pub struct RunArgs {
     /// the same in every scenario, so intervals include parameter uncertainty.
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
-}
-
-/// Writes to standard output. A reader that closed the pipe early
-/// (`stpsim params | head`) has all it wanted, so that is not an error.
-pub fn emit(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
 }
 
 #[derive(Debug, clap::Args)]
