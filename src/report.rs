@@ -5,12 +5,13 @@
 //!
 //! [`html`] builds it from results in memory (for the explorer and the
 //! Python package); `stpsim run` and `stpsim plot` reach the same [`build`]
-//! through [`crate::plot::write_all`].
+//! through [`write_all`], which writes the charts and the page.
 
 use crate::model::Metric;
 use crate::plot::numbers::{self, MINUS};
 use crate::plot::{Chart, ChartOptions, PlotError, RunData};
 use std::fmt::Write;
+use std::path::Path;
 
 /// The report of a run held in memory, with every chart inlined as SVG,
 /// without touching the file system.
@@ -36,6 +37,23 @@ pub fn html(
     let data = RunData::from_results(results, scenarios, seed, manifest)?;
     let charts = crate::plot::charts(&data, options)?;
     Ok(build(&data, &charts))
+}
+
+/// Draws every chart of a run and its report.html into `dir`; returns the charts.
+pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
+    let charts = crate::plot::charts(data, options)?;
+    crate::plot::write_charts(dir, &charts)?;
+    let html = build(data, &charts);
+    let path = dir.join("report.html");
+    crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
+        .map_err(|e| PlotError::Write { path, reason: e })?;
+    Ok(charts)
+}
+
+/// Redraws the charts and report.html of the run in `dir` from its files alone.
+pub fn render(dir: &Path, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
+    let data = RunData::load(dir)?;
+    write_all(dir, &data, options)
 }
 
 pub fn escape(s: &str) -> String {

@@ -638,7 +638,7 @@ impl Run {
             .map_err(|e| PyOSError::new_err(format!("{e}: {}", e.source)))?;
         if charts {
             let options = stpsim::plot::ChartOptions { zoom: false };
-            py.detach(|| stpsim::plot::render(&out, &options)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+            py.detach(|| stpsim::report::render(&out, &options)).map_err(|e| PyOSError::new_err(e.to_string()))?;
         }
         drop(lock);
         Ok(written.files)

@@ -91,7 +91,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         data.files =
             stpsim::plot::input::DATA_FILES.iter().filter(|f| files.contains(f)).map(|f| f.to_string()).collect();
         let options = stpsim::plot::ChartOptions { zoom: args.zoom };
-        stpsim::plot::write_all(staged.dir(), &data, &options)?.len()
+        stpsim::report::write_all(staged.dir(), &data, &options)?.len()
     };
     staged.commit()?;
     if !args.quiet {
@@ -134,7 +134,7 @@ pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<us
     let drawn = if sweep {
         stpsim::plot::sweep::render(dir)
     } else {
-        stpsim::plot::render(dir, &stpsim::plot::ChartOptions { zoom })
+        stpsim::report::render(dir, &stpsim::plot::ChartOptions { zoom })
     };
     let charts = drawn.map_err(|e| match e {
         stpsim::plot::PlotError::Input(i @ stpsim::plot::InputError::Mixed { .. }) => UsageError(i.to_string()).into(),

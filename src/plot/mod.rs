@@ -169,23 +169,6 @@ pub fn charts(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, Plot
     Ok(out)
 }
 
-/// Draws every chart of a run and its report.html into `dir`; returns the charts.
-pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
-    let charts = charts(data, options)?;
-    write_charts(dir, &charts)?;
-    let html = crate::report::build(data, &charts);
-    let path = dir.join("report.html");
-    crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
-        .map_err(|e| PlotError::Write { path, reason: e })?;
-    Ok(charts)
-}
-
-/// Redraws the charts and report.html of the run in `dir` from its files alone.
-pub fn render(dir: &Path, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
-    let data = RunData::load(dir)?;
-    write_all(dir, &data, options)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
