@@ -335,7 +335,7 @@ fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<ma
     let mut rows = Vec::new();
     for sc in &results.scenarios {
         let Some(&last) = sc.quarters.last() else { continue };
-        for &m in &crate::report::HEADLINE {
+        for &m in crate::model::Metric::headline() {
             let y = sc.at(last, m);
             let (_, sd, _) = crate::results::summary::describe(&mut y.clone());
             let (parameter_share, chance_share) = crate::calibrate::posterior::variance_split(&y, &theta);

@@ -13,19 +13,6 @@ use crate::plot::{Chart, ChartOptions, PlotError, RunData};
 use std::fmt::Write;
 use std::path::Path;
 
-/// Metrics in the headline table and the key findings.
-pub const HEADLINE: [Metric; 9] = [
-    Metric::TransformationIndex,
-    Metric::SocialCarePriority,
-    Metric::SelfPriorityShare,
-    Metric::CollaborationRate,
-    Metric::CouncilEngagement,
-    Metric::UnsureShare,
-    Metric::MeanResentment,
-    Metric::ProviderBalanceGbpM,
-    Metric::AcsCount,
-];
-
 /// The report of a run held in memory, with every chart inlined as SVG,
 /// without touching the file system.
 ///
@@ -129,19 +116,6 @@ fn scenario_list(names: &[&str]) -> String {
     }
 }
 
-/// Measures the key findings may name: the headline ones but resentment,
-/// an internal state of the model rather than an outcome.
-const FINDINGS: [Metric; 8] = [
-    Metric::TransformationIndex,
-    Metric::SocialCarePriority,
-    Metric::SelfPriorityShare,
-    Metric::CollaborationRate,
-    Metric::CouncilEngagement,
-    Metric::UnsureShare,
-    Metric::ProviderBalanceGbpM,
-    Metric::AcsCount,
-];
-
 /// From the lowest 5th to the highest 95th percentile of a measure over
 /// every scenario and quarter of the run.
 fn run_range(data: &RunData, m: Metric) -> f64 {
@@ -205,7 +179,7 @@ fn findings(data: &RunData) -> Vec<String> {
             ));
         }
         let mut found: Vec<(f64, String)> = Vec::new();
-        for m in FINDINGS {
+        for &m in Metric::key() {
             let Some(d) = data.difference(s, q, m) else { continue };
             let (median, lo, hi) = (d[0], d[1], d[2]);
             if !(lo > 0.0 || hi < 0.0) {
@@ -449,7 +423,7 @@ fn headline(w: &mut String, data: &RunData) {
         }
     }
     let _ = writeln!(w, "</tr>");
-    for m in HEADLINE {
+    for &m in Metric::headline() {
         let _ = write!(
             w,
             "<tr><td>{} <span class=\"meta\">({})</span></td>",

@@ -245,7 +245,7 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 2 * stpsim::report::HEADLINE.len());
+    assert_eq!(compared, 2 * stpsim::model::Metric::headline().len());
 
     // The tab's report: the page `stpsim run` writes, from the run in memory.
     let (status, page) = request(&s, "GET", "/api/report?tab=test", b"");

@@ -95,7 +95,7 @@ async fn meta() -> Response {
         "levers": super::levers::declarations(),
         "params": params,
         "metrics": metrics,
-        "headline": stpsim::report::HEADLINE.iter().map(|m| m.name()).collect::<Vec<_>>(),
+        "headline": stpsim::model::Metric::headline().iter().map(|m| m.name()).collect::<Vec<_>>(),
         "library": library,
         "palette": palette,
         "limits": {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::ops::{Index, IndexMut};
 
 macro_rules! metrics {
-    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $bounds:ident, $formula:expr, $desc:literal; )*) => {
+    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $bounds:ident, $formula:expr, $shown:expr, $desc:literal; )*) => {
         /// A metric recorded every quarter.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -21,6 +21,11 @@ macro_rules! metrics {
             pub fn label(self) -> &'static str { match self { $( Metric::$variant => $label, )* } }
             pub fn unit(self) -> &'static str { match self { $( Metric::$variant => $unit, )* } }
             pub fn description(self) -> &'static str { match self { $( Metric::$variant => $desc, )* } }
+            /// Where reports show it, beyond the files.
+            pub fn shown(self) -> Shown {
+                use Shown::*;
+                match self { $( Metric::$variant => $shown, )* }
+            }
             /// What bounds the values the metric can take.
             pub fn bounds(self) -> Bounds { match self { $( Metric::$variant => Bounds::$bounds, )* } }
             /// How the metric is computed from a footprint's or England's sums.
@@ -31,6 +36,29 @@ macro_rules! metrics {
             }
         }
     };
+}
+
+/// Where reports and charts show a metric, beyond the files that hold every
+/// metric. The number orders the metrics shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// A key metric: in the findings in words, the comparison chart and the
+    /// headline table.
+    Key(u8),
+    /// In the headline table only: mean resentment, an internal state of the
+    /// model rather than an outcome, which no finding names.
+    Headline(u8),
+    /// In the files only.
+    Files,
+}
+
+impl Shown {
+    fn rank(self) -> Option<u8> {
+        match self {
+            Shown::Key(n) | Shown::Headline(n) => Some(n),
+            Shown::Files => None,
+        }
+    }
 }
 
 /// The values a metric can take, given the parameters.
@@ -146,41 +174,61 @@ impl Formula {
 }
 
 metrics! {
-    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", Unit, RestOf(NhsCollab, Nhs), "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
-    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", Unit, Share(Collab, Orgs), "share of all organisations that collaborate";
-    CouncilEngagement, "council_engagement", "councils collaborating", "share", Unit, Share(CouncilsCollab, Councils), "share of councils that collaborate";
-    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", Unit, Share(NhsCollab, Nhs), "share of NHS bodies that collaborate";
-    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", Unit, Share(DeficitProvidersSelf, DeficitProviders), "share of providers in deficit (last quarter's reported balance) that self-prioritise";
-    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", Unit, Share(NhsUnsure, Nhs), "share of NHS bodies unsure how the STP relates to their statutory duties";
-    MeanTrust, "mean_trust", "mean trust in the STP", "trust", Unit, Share(Trust, Orgs), "mean trust that the STP will deliver, all organisations";
-    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", NonNegative, Share(Resentment, Orgs), "mean resentment from being overruled, all organisations";
-    Raised, "raised", "proposals raised", "proposals per quarter", NonNegative, Total(Raised), "proposals raised";
-    Passed, "passed", "proposals passed", "proposals per quarter", NonNegative, Total(Passed), "proposals passed, by rule, lead or national bodies";
-    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", NonNegative, Total(Vetoed), "proposals raised and not passed";
-    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", NonNegative, Total(Overruled), "proposals passed with at least one affected member opposed";
-    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", NonNegative, Total(Escalated), "blocked proposals escalated to the national bodies";
-    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", NonNegative, Total(Unblocked), "escalated proposals the national bodies unblocked";
-    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", NonNegative, Total(Succeeded), "passed proposals implemented successfully";
-    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", NonNegative, Total(Failed), "passed proposals whose implementation failed";
-    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", Gap, Share(GapHw, Weight), "health and wellbeing gap, budget-weighted";
-    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", Gap, Share(GapCq, Weight), "care and quality gap, budget-weighted";
-    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", Gap, Share(GapFe, Weight), "finance and efficiency gap, budget-weighted";
-    TransformationIndex, "transformation_index", "transformation index", "index", Transformation, OneMinusMeanShare([GapHw, GapCq, GapFe], Weight), "1 minus the mean of the three gaps; 0 at the start, higher is better";
-    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", Unit, Share(SocialAgenda, Weight), "share of the agenda given to social care integration and prevention, budget-weighted";
-    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", Unit, Share(PassedSocialValue, PassedValue), "share of all proposal value passed so far that is social care or prevention";
-    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", Any, Total(ProviderBalance), "sum of providers' reported balances";
-    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", NonNegative, Total(Withheld), "sustainability funding withheld from self-prioritising providers";
-    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", NonNegative, Total(Paid), "sustainability funding paid to providers";
-    AcsCount, "acs_count", "accountable care systems", "footprints", NonNegative, Total(Acs), "footprints that have become accountable care systems";
-    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", Unit, Share(NhsTrusting, Nhs), "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
-    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", Unit, Share(ProvidersInDeficit, Providers), "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
+    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", Unit, RestOf(NhsCollab, Nhs), Key(3), "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
+    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", Unit, Share(Collab, Orgs), Key(4), "share of all organisations that collaborate";
+    CouncilEngagement, "council_engagement", "councils collaborating", "share", Unit, Share(CouncilsCollab, Councils), Key(5), "share of councils that collaborate";
+    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", Unit, Share(NhsCollab, Nhs), Files, "share of NHS bodies that collaborate";
+    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", Unit, Share(DeficitProvidersSelf, DeficitProviders), Files, "share of providers in deficit (last quarter's reported balance) that self-prioritise";
+    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", Unit, Share(NhsUnsure, Nhs), Key(6), "share of NHS bodies unsure how the STP relates to their statutory duties";
+    MeanTrust, "mean_trust", "mean trust in the STP", "trust", Unit, Share(Trust, Orgs), Files, "mean trust that the STP will deliver, all organisations";
+    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", NonNegative, Share(Resentment, Orgs), Headline(7), "mean resentment from being overruled, all organisations";
+    Raised, "raised", "proposals raised", "proposals per quarter", NonNegative, Total(Raised), Files, "proposals raised";
+    Passed, "passed", "proposals passed", "proposals per quarter", NonNegative, Total(Passed), Files, "proposals passed, by rule, lead or national bodies";
+    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", NonNegative, Total(Vetoed), Files, "proposals raised and not passed";
+    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", NonNegative, Total(Overruled), Files, "proposals passed with at least one affected member opposed";
+    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", NonNegative, Total(Escalated), Files, "blocked proposals escalated to the national bodies";
+    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", NonNegative, Total(Unblocked), Files, "escalated proposals the national bodies unblocked";
+    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", NonNegative, Total(Succeeded), Files, "passed proposals implemented successfully";
+    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", NonNegative, Total(Failed), Files, "passed proposals whose implementation failed";
+    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", Gap, Share(GapHw, Weight), Files, "health and wellbeing gap, budget-weighted";
+    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", Gap, Share(GapCq, Weight), Files, "care and quality gap, budget-weighted";
+    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", Gap, Share(GapFe, Weight), Files, "finance and efficiency gap, budget-weighted";
+    TransformationIndex, "transformation_index", "transformation index", "index", Transformation, OneMinusMeanShare([GapHw, GapCq, GapFe], Weight), Key(1), "1 minus the mean of the three gaps; 0 at the start, higher is better";
+    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", Unit, Share(SocialAgenda, Weight), Key(2), "share of the agenda given to social care integration and prevention, budget-weighted";
+    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", Unit, Share(PassedSocialValue, PassedValue), Files, "share of all proposal value passed so far that is social care or prevention";
+    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", Any, Total(ProviderBalance), Key(8), "sum of providers' reported balances";
+    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", NonNegative, Total(Withheld), Files, "sustainability funding withheld from self-prioritising providers";
+    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", NonNegative, Total(Paid), Files, "sustainability funding paid to providers";
+    AcsCount, "acs_count", "accountable care systems", "footprints", NonNegative, Total(Acs), Key(9), "footprints that have become accountable care systems";
+    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", Unit, Share(NhsTrusting, Nhs), Files, "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
+    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", Unit, Share(ProvidersInDeficit, Providers), Files, "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
 }
 
 pub const N_METRICS: usize = Metric::ALL.len();
 
+fn shown_in_order(keep: impl Fn(Shown) -> bool) -> Vec<Metric> {
+    let mut shown: Vec<Metric> =
+        Metric::ALL.iter().copied().filter(|m| m.shown().rank().is_some() && keep(m.shown())).collect();
+    shown.sort_by_key(|m| m.shown().rank());
+    shown
+}
+
 impl Metric {
     pub fn parse(name: &str) -> Option<Metric> {
         Metric::ALL.iter().copied().find(|m| m.name() == name)
+    }
+
+    /// The headline table's metrics, in order.
+    pub fn headline() -> &'static [Metric] {
+        static SHOWN: std::sync::LazyLock<Vec<Metric>> = std::sync::LazyLock::new(|| shown_in_order(|_| true));
+        &SHOWN
+    }
+
+    /// The key metrics, in order: the findings in words and the comparison chart.
+    pub fn key() -> &'static [Metric] {
+        static SHOWN: std::sync::LazyLock<Vec<Metric>> =
+            std::sync::LazyLock::new(|| shown_in_order(|s| matches!(s, Shown::Key(_))));
+        &SHOWN
     }
 
     /// The values the metric can take in a run with parameters `p`.
@@ -264,6 +312,21 @@ mod tests {
         assert_eq!(Metric::GapFe.widest_range(), (0.0, cap));
         assert_eq!(Metric::TransformationIndex.widest_range(), (1.0 - cap, 1.0));
         assert_eq!(Metric::MeanTrust.widest_range(), Metric::MeanTrust.range(&Params::default()));
+    }
+
+    #[test]
+    fn shown_metrics_have_distinct_ranks_and_key_ones_are_headlines() {
+        let mut ranks: Vec<u8> = Metric::ALL.iter().filter_map(|m| m.shown().rank()).collect();
+        let n = ranks.len();
+        ranks.sort();
+        ranks.dedup();
+        assert_eq!(ranks.len(), n, "two shown metrics share a rank");
+        assert_eq!(Metric::headline().len(), n);
+        let key = Metric::key();
+        assert!(key.iter().all(|m| Metric::headline().contains(m)));
+        assert!(key.windows(2).all(|w| w[0].shown().rank() < w[1].shown().rank()), "key metrics in rank order");
+        assert_eq!(Metric::headline()[0], Metric::TransformationIndex, "the transformation index leads");
+        assert!(!key.contains(&Metric::MeanResentment) && Metric::headline().contains(&Metric::MeanResentment));
     }
 
     #[test]

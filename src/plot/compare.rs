@@ -10,17 +10,6 @@ use crate::model::Metric;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub const METRICS: [Metric; 8] = [
-    Metric::TransformationIndex,
-    Metric::SocialCarePriority,
-    Metric::SelfPriorityShare,
-    Metric::CollaborationRate,
-    Metric::CouncilEngagement,
-    Metric::UnsureShare,
-    Metric::ProviderBalanceGbpM,
-    Metric::AcsCount,
-];
-
 /// Median and 90% interval of `scenario - first` at the scenario's final
 /// quarter, from differences.csv; none when the two cannot be paired.
 pub fn paired_difference(data: &RunData, scenario: usize, m: Metric) -> Option<[f64; 3]> {
@@ -67,7 +56,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
     }
     let area = frame(root, &format!("Difference from {base} at {last}"), &subtitle, &source_line(data))?;
     let panels = area.split_evenly((4, 2));
-    for (panel, &m) in panels.iter().zip(METRICS.iter()) {
+    for (panel, &m) in panels.iter().zip(Metric::key()) {
         let diffs: Vec<(usize, [f64; 3])> =
             others.iter().filter_map(|&s| paired_difference(data, s, m).map(|d| (s, d))).collect();
         // Every value drawn is inside the axis (the median too, should an

@@ -50,7 +50,7 @@ pub fn headline(results: &Results) -> Vec<Headline> {
     for sc in &results.scenarios {
         let Some(&last) = sc.quarters.last() else { continue };
         let compare = sc.name != base.name && base.quarters.last() == Some(&last) && base.footprints == sc.footprints;
-        let rows = crate::report::HEADLINE
+        let rows = crate::model::Metric::headline()
             .iter()
             .map(|&m| {
                 let v = sc.at(last, m);
