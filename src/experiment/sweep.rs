@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const FRAME_FILE: &str = "plan.json";
-pub const PARTS: &str = "parts";
+/// The folder of a sweep's parts (declared beside the output folder's other names).
+pub use crate::results::folder::PARTS;
 /// The files `finish` writes beside plan.json.
 pub const RESULT_FILES: [&str; 3] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv"];
 

@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 
 /// The lock file in an output folder.
 pub const LOCK_FILE: &str = ".stpsim.lock";
+/// The folder in which a sweep keeps its finished parts.
+pub const PARTS: &str = "parts";
 const STAGING_PREFIX: &str = ".staging-";
 
 #[derive(Debug, thiserror::Error)]
@@ -166,7 +168,7 @@ fn leftover_pid(name: &str) -> Option<u32> {
 pub fn remove_leftovers(dir: &Path) -> io::Result<usize> {
     let own = std::process::id();
     let mut removed = 0;
-    for folder in [dir.to_path_buf(), dir.join(crate::experiment::sweep::PARTS)] {
+    for folder in [dir.to_path_buf(), dir.join(PARTS)] {
         let entries = match fs::read_dir(&folder) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -513,7 +515,7 @@ mod tests {
     fn leftovers_of_other_processes_go_and_the_lock_names_its_holder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path();
-        let parts = out.join(crate::experiment::sweep::PARTS);
+        let parts = out.join(PARTS);
         fs::create_dir_all(out.join(".staging-999999999")).unwrap();
         fs::write(out.join(".staging-999999999").join("summary.csv"), "x").unwrap();
         fs::create_dir_all(&parts).unwrap();
