@@ -743,6 +743,11 @@ fn sweep(
         )));
     }
     let (pool, _) = pool(threads)?;
+    // One writer per folder, as `stpsim sweep`: held while the sweep and its charts are written.
+    let _lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| {
+        let cause = std::error::Error::source(&e).map_or(String::new(), |c| format!(": {c}"));
+        PyOSError::new_err(format!("{e}{cause}"))
+    })?;
     py.detach(|| pool.install(|| sweeps::run(&p, &out, resume, None, &|_, _| {}))).map_err(|e| match e {
         SweepError::Io { .. } => PyOSError::new_err(e.to_string()),
         other => PyValueError::new_err(other.to_string()),
