@@ -1,21 +1,12 @@
 //! The sweep's memory guard counts the workers the sweep will run on
 //! (`--threads`), not the threads of whatever pool happens to be current.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
-
-const PLAN: &str = r#"
-base = "baseline"
-replicates = 2
-design = "grid"
-metrics = ["transformation_index@2021Q1"]
-
-[[factors]]
-name = "beta0"
-values = [0.0, 0.5]
-"#;
 
 fn sweep(dir: &Path, threads: &str, limit_gib: f64) -> (Option<i32>, String) {
     let o = Command::new(BIN)
@@ -31,7 +22,7 @@ fn sweep(dir: &Path, threads: &str, limit_gib: f64) -> (Option<i32>, String) {
 #[test]
 fn the_sweep_memory_guard_counts_the_threads_asked_for() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("plan.toml"), PLAN).unwrap();
+    std::fs::write(dir.path().join("plan.toml"), common::grid_plan("0.0, 0.5")).unwrap();
     let base = stpsim::scenario::load("baseline").unwrap();
     let need = |threads: usize| stpsim::guard::sweep_bytes(2, 1, 1, 2, &base, threads) / (1u64 << 30) as f64;
     // A limit between what one worker needs and what two need.

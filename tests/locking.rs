@@ -7,23 +7,14 @@
 //! taken the lock wait until PATH exists, so the race is made to happen
 //! rather than hoped for.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 const LOCK: &str = ".stpsim.lock";
-
-const PLAN: &str = r#"
-base = "baseline"
-replicates = 2
-design = "grid"
-metrics = ["transformation_index@2021Q1"]
-
-[[factors]]
-name = "beta0"
-values = [0.0, 0.5, 1.0]
-"#;
 
 const SOBOL: &str = r#"
 base = "baseline"
@@ -88,7 +79,7 @@ fn finish(child: Child) -> (Option<i32>, String) {
 
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("plan.toml"), PLAN).unwrap();
+    std::fs::write(tmp.path().join("plan.toml"), common::grid_plan("0.0, 0.5, 1.0")).unwrap();
     let out = tmp.path().join("s");
     let release = tmp.path().join("release");
     (tmp, out, release)

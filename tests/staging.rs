@@ -8,6 +8,8 @@
 //! (`staged:N` or `moved:N`): the process aborts there, running no clean-up,
 //! as a `kill -9` would.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -150,7 +152,7 @@ fn a_writer_removes_what_killed_writers_left_and_nothing_else() {
     assert_eq!(hidden(&out), [".notes"], "the leftovers went; the user's hidden file stayed");
 
     // A sweep's resume clears its folder and its parts folder the same way.
-    std::fs::write(dir.join("plan.toml"), PLAN).unwrap();
+    std::fs::write(dir.join("plan.toml"), common::grid_plan("0.0, 0.5")).unwrap();
     let (code, err) = stpsim(dir, &["sweep", "plan.toml", "--out", "s", "--quiet"]);
     assert_eq!(code, Some(0), "{err}");
     let s = dir.join("s");
@@ -163,22 +165,11 @@ fn a_writer_removes_what_killed_writers_left_and_nothing_else() {
     assert_eq!(hidden(&s.join("parts")), Vec::<String>::new());
 }
 
-const PLAN: &str = r#"
-base = "baseline"
-replicates = 2
-design = "grid"
-metrics = ["transformation_index@2021Q1"]
-
-[[factors]]
-name = "beta0"
-values = [0.0, 0.5]
-"#;
-
 #[test]
 fn a_sweep_killed_while_finishing_keeps_its_earlier_files_and_plot_checks_them() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(dir.join("plan.toml"), PLAN).unwrap();
+    std::fs::write(dir.join("plan.toml"), common::grid_plan("0.0, 0.5")).unwrap();
     let (code, err) = stpsim(dir, &["sweep", "plan.toml", "--out", "s", "--quiet"]);
     assert_eq!(code, Some(0), "{err}");
     let s = dir.join("s");
@@ -253,7 +244,7 @@ fn plot_refuses_values_no_chart_can_hold() {
 fn a_sweep_plot_refuses_absurd_values_and_draws_odd_but_finite_ones() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(dir.join("plan.toml"), PLAN).unwrap();
+    std::fs::write(dir.join("plan.toml"), common::grid_plan("0.0, 0.5")).unwrap();
     let (code, err) = stpsim(dir, &["sweep", "plan.toml", "--out", "s", "--quiet"]);
     assert_eq!(code, Some(0), "{err}");
     let s = dir.join("s");

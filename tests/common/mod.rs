@@ -38,3 +38,12 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
     let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, (var / n).sqrt())
 }
+
+/// A small grid sweep: baseline, 2 replicates, `beta0` at `values` (as
+/// TOML, "0.0, 0.5"), one metric at the end.
+pub fn grid_plan(values: &str) -> String {
+    format!(
+        "base = \"baseline\"\nreplicates = 2\ndesign = \"grid\"\nmetrics = [\"transformation_index@2021Q1\"]\n\n\
+         [[factors]]\nname = \"beta0\"\nvalues = [{values}]\n"
+    )
+}
