@@ -92,7 +92,7 @@ impl Frame {
     /// Names read back from plan.json become column headers and chart file
     /// names: hold them to the rules a plan file obeys.
     fn check(&self) -> Result<(), String> {
-        use crate::scenario::error::shorten;
+        use crate::core::text::shorten;
         for f in &self.factors {
             let ok = !f.is_empty()
                 && f.len() <= 100

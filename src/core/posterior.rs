@@ -71,7 +71,7 @@ impl Posterior {
         let mut names = Vec::new();
         for c in &cols[2..] {
             let def = Params::def(c).ok_or_else(|| {
-                let near = crate::scenario::error::nearest(c, DICTIONARY.iter().map(|d| d.name), 1);
+                let near = crate::core::text::nearest(c, DICTIONARY.iter().map(|d| d.name), 1);
                 at(
                     1,
                     format!("`{c}` is not a parameter"),
@@ -119,7 +119,7 @@ impl Posterior {
             ));
         }
         let mut p = Posterior::new(names, draws, &weights, file);
-        p.sha256 = crate::results::manifest::sha256(text);
+        p.sha256 = crate::core::text::sha256(text);
         Ok(p)
     }
 
@@ -148,7 +148,7 @@ impl Posterior {
     /// Weighted quantile of parameter `k`.
     pub fn quantile(&self, k: usize, q: f64) -> f64 {
         let x: Vec<f64> = self.draws.iter().map(|r| r[k]).collect();
-        super::smc::quantile(&x, &self.weights, q)
+        crate::core::stats::quantile(&x, &self.weights, q)
     }
 
     /// The point estimate: each parameter's weighted median.
@@ -191,7 +191,7 @@ pub fn variance_split(y: &[f64], theta: &[Vec<f64>]) -> (f64, f64) {
     for j in 0..d {
         a[j * d + j] += 1e-9 * n as f64;
     }
-    let l = super::smc::cholesky(&a, d);
+    let l = crate::core::stats::cholesky(&a, d);
     // Solve L L' beta = b.
     let mut z = vec![0.0; d];
     for j in 0..d {
