@@ -4,14 +4,14 @@
 //! ([`sweep_bytes`]), before anything is built, and all check it against one
 //! limit ([`memory_limit`]: 8 GiB, or `STPSIM_MAX_MEMORY_GIB`).
 
-const MAX_MEMORY_ENV: &str = "STPSIM_MAX_MEMORY_GIB";
+use crate::core::defaults::MEMORY_LIMIT_ENV as MAX_MEMORY_ENV;
 use crate::model::Replicate;
 use crate::model::metrics::N_METRICS;
 use crate::runner::RunOptions;
 use crate::scenario::{Scenario, StructureSpec};
 
 /// Memory a run may plan to use unless `STPSIM_MAX_MEMORY_GIB` says otherwise.
-pub const DEFAULT_MAX_MEMORY_GIB: f64 = 8.0;
+pub const DEFAULT_MAX_MEMORY_GIB: f64 = crate::core::defaults::MEMORY_LIMIT_GIB;
 const GIB: f64 = (1u64 << 30) as f64;
 
 /// The memory a job would plan to use is above the limit, or the limit is
@@ -24,9 +24,9 @@ pub enum MemoryError {
         "this run would need about {need_gib:.1} GiB of memory (results held until written, and one replicate's \
          state per thread), above the limit of {limit_gib} GiB{}; use fewer --replicates, scenarios or --threads, \
          a smaller --footprint-replicates, or raise the limit with STPSIM_MAX_MEMORY_GIB",
-        if *.from_env { " set by STPSIM_MAX_MEMORY_GIB" } else { "" }
+        .set_by.map_or(String::new(), |s| format!(" set by {s}"))
     )]
-    Over { need_gib: f64, limit_gib: f64, from_env: bool },
+    Over { need_gib: f64, limit_gib: f64, set_by: Option<&'static str> },
 }
 
 /// Organisations and footprints a scenario's structure will have (a
@@ -57,18 +57,32 @@ pub fn memory_bytes(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -
 
 /// The memory limit in bytes, and whether the environment set it.
 pub fn memory_limit() -> Result<(f64, bool), MemoryError> {
-    match std::env::var("STPSIM_MAX_MEMORY_GIB").ok().map(|v| v.trim().parse::<f64>()) {
-        Some(Ok(v)) if v > 0.0 && v.is_finite() => Ok((v * GIB, true)),
+    memory_limit_for(None).map(|(limit, set_by)| (limit, set_by.is_some()))
+}
+
+/// The memory limit in bytes and what set it: a request's `memory_limit`
+/// (GiB, `--memory-limit`), else `STPSIM_MAX_MEMORY_GIB`, else the default.
+pub fn memory_limit_for(asked: Option<f64>) -> Result<(f64, Option<&'static str>), MemoryError> {
+    if let Some(v) = asked {
+        return Ok((v * GIB, Some("--memory-limit")));
+    }
+    match std::env::var(MAX_MEMORY_ENV).ok().map(|v| v.trim().parse::<f64>()) {
+        Some(Ok(v)) if v > 0.0 && v.is_finite() => Ok((v * GIB, Some(MAX_MEMORY_ENV))),
         Some(_) => Err(MemoryError::Limit),
-        None => Ok((DEFAULT_MAX_MEMORY_GIB * GIB, false)),
+        None => Ok((DEFAULT_MAX_MEMORY_GIB * GIB, None)),
     }
 }
 
 /// Refuses `bytes` above the memory limit.
 pub fn check_memory(bytes: f64) -> Result<(), MemoryError> {
-    let (limit, from_env) = memory_limit()?;
+    check_memory_within(bytes, None)
+}
+
+/// Refuses `bytes` above the limit a request asked for, else the usual one.
+pub fn check_memory_within(bytes: f64, asked: Option<f64>) -> Result<(), MemoryError> {
+    let (limit, set_by) = memory_limit_for(asked)?;
     if bytes > limit {
-        return Err(MemoryError::Over { need_gib: bytes / GIB, limit_gib: limit / GIB, from_env });
+        return Err(MemoryError::Over { need_gib: bytes / GIB, limit_gib: limit / GIB, set_by });
     }
     Ok(())
 }
@@ -99,15 +113,15 @@ pub fn sweep_bytes(
 
 /// Refuses `bytes` above the limit; `what` names the job, `held` what it
 /// holds, `advice` how to shrink it.
-pub fn check(bytes: f64, what: &str, held: &str, advice: &str) -> Result<(), String> {
-    let (limit, from_env) = memory_limit().map_err(|e| e.to_string())?;
+pub fn check(bytes: f64, what: &str, held: &str, advice: &str, asked: Option<f64>) -> Result<(), String> {
+    let (limit, set_by) = memory_limit_for(asked).map_err(|e| e.to_string())?;
     let limit = limit / GIB;
     if bytes > limit * GIB {
         return Err(format!(
             "{what} would need about {:.1} GiB of memory ({held}), above the limit of {limit} GiB{}; {advice}, or \
              raise the limit with {MAX_MEMORY_ENV}",
             bytes / GIB,
-            if from_env { format!(" set by {MAX_MEMORY_ENV}") } else { String::new() }
+            set_by.map_or(String::new(), |s| format!(" set by {s}"))
         ));
     }
     Ok(())
@@ -122,8 +136,10 @@ mod tests {
         let s = crate::scenario::load("baseline").unwrap();
         assert!(sweep_bytes(10_000_000, 8, 2, 100, &s, 2) > sweep_bytes(100, 8, 2, 100, &s, 2));
         assert!(sweep_bytes(100, 8, 2, 100, &s, 4) > sweep_bytes(100, 8, 2, 100, &s, 2));
-        assert!(check(1e6, "this", "it", "shrink it").is_ok());
-        let e = check(1e15, "this sweep", "its design", "use fewer points").unwrap_err();
+        assert!(check(1e6, "this", "it", "shrink it", None).is_ok());
+        let e = check(1e15, "this sweep", "its design", "use fewer points", None).unwrap_err();
+        let asked = check(2e9, "this sweep", "its design", "use fewer points", Some(1.0)).unwrap_err();
+        assert!(asked.contains("above the limit of 1 GiB set by --memory-limit"), "{asked}");
         assert!(e.starts_with("this sweep would need about 931322.6 GiB of memory (its design)"), "{e}");
     }
 }

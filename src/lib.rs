@@ -11,10 +11,13 @@
 //!   [`ScenarioError`] naming file, line, field, value and what is allowed;
 //! - [`run`] runs scenarios x replicates with [`RunOptions`] on the current
 //!   rayon pool and returns [`Results`], one tidy table (`Results::rows`);
-//! - [`job`] does what `stpsim run` does: [`job::RunRequest`] resolves raw
-//!   choices into a [`job::Job`] (defaults, threads, output folder, footprint
-//!   rows, memory check), `Job::run` runs it on its own pool, and
-//!   [`job::write_run`] writes the files and manifest.json;
+//! - [`api`] is the one front door every front calls: per verb (run, sweep,
+//!   sensitivity, calibrate) a plain request that `resolve()`s into a job
+//!   (the defaults table [`core::defaults`], typed errors that know whether
+//!   they are the user's), runs with progress and cancellation hooks, and
+//!   writes its folder as one set. [`api::run`] (also `stpsim::job`) does
+//!   what `stpsim run` does: [`job::RunRequest`] -> [`job::Job`] ->
+//!   `Job::run` -> `Job::write` (or [`job::write_run`], data only);
 //! - [`model::levers::LEVERS`] and [`params::DICTIONARY`] declare every lever
 //!   and parameter, with ranges and defaults.
 //!
@@ -40,7 +43,8 @@
 //! let leads = stpsim::scenario::load_text(&text, "leads.toml", None).unwrap();
 //! assert_eq!(leads.levers.len(), 2, "baseline's joint working, then its own");
 //! let dir = std::env::temp_dir().join(format!("stpsim-doc-{}", std::process::id()));
-//! let request = RunRequest { scenarios: vec!["baseline".into()], replicates: Some(2), out: Some(dir), ..Default::default() };
+//! let common = stpsim::api::Common { replicates: Some(2), out: Some(dir), ..Default::default() };
+//! let request = RunRequest { scenarios: vec!["baseline".into()], common, ..Default::default() };
 //! let job = request.resolve().unwrap();
 //! job.check_memory().unwrap();
 //! let results = job.run();

@@ -13,8 +13,14 @@ fn main() -> ExitCode {
     match cli::dispatch(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let bad_input =
-                e.downcast_ref::<stpsim::ScenarioError>().is_some() || e.downcast_ref::<cli::UsageError>().is_some();
+            // The library's errors know whose they are; the binary's own
+            // usage errors and scenario errors are the user's too.
+            let bad_input = match e.downcast_ref::<stpsim::api::Error>() {
+                Some(api) => api.kind() == stpsim::api::ErrorKind::Usage,
+                None => {
+                    e.downcast_ref::<stpsim::ScenarioError>().is_some() || e.downcast_ref::<cli::UsageError>().is_some()
+                }
+            };
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");

@@ -323,17 +323,9 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
 /// The model's ODD description, carried in the report.
 const MODEL_DOC: &str = include_str!("../docs/model.md");
 
+/// A file's line in the report: its description in the outputs table.
 fn file_note(f: &str) -> &'static str {
-    match f {
-        "summary.csv" => "scenario, quarter, metric, mean, sd, p05, p25, p50, p75, p95 over replicates",
-        "differences.csv" => {
-            "scenario, quarter, metric, median, p05, p95, mean, sd of the paired differences from the first scenario"
-        }
-        "timeseries.csv" => "scenario, replicate, quarter, metric, value: every replicate, every quarter",
-        "footprints.csv" => "scenario, replicate, quarter, footprint, metric, value: every footprint",
-        "manifest.json" => "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
-        _ => "",
-    }
+    crate::results::outputs::find(f).map_or("", |o| o.description)
 }
 
 fn what_was_run(w: &mut String, data: &RunData) {

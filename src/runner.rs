@@ -23,8 +23,8 @@ pub struct RunOptions {
     pub footprint_replicates: u32,
 }
 
-pub const DEFAULT_REPLICATES: u32 = 200;
-pub const DEFAULT_SEED: u64 = 2016;
+pub const DEFAULT_REPLICATES: u32 = crate::core::defaults::REPLICATES;
+pub const DEFAULT_SEED: u64 = crate::core::defaults::SEED;
 
 /// 200 replicates, seed 2016, no footprint rows: the defaults of `stpsim run`.
 impl Default for RunOptions {
@@ -34,14 +34,7 @@ impl Default for RunOptions {
 }
 
 /// Worker threads: as asked, or one per core.
-pub fn threads(asked: Option<usize>) -> usize {
-    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
-}
-
-/// A pool of `threads` workers for one command; results do not depend on its size.
-pub fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
-    rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()
-}
+pub use crate::core::defaults::threads;
 
 /// How many runs of footprints each replicate should step in parallel when
 /// `jobs` replicates share the current pool: one (in sequence) when there are

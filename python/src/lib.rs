@@ -117,6 +117,20 @@ fn scenario_error(e: stpsim::ScenarioError) -> PyErr {
     }
 }
 
+/// A library request's error as Python sees it: a scenario's mistake is a
+/// `ScenarioError`, another mistake of the caller's a `ValueError`, a
+/// failure while running or writing an `OSError`.
+fn api_error(e: stpsim::api::Error) -> PyErr {
+    match e {
+        stpsim::api::Error::Scenario(s) => scenario_error(s),
+        stpsim::api::Error::Usage(m) => PyValueError::new_err(m),
+        failed => {
+            let cause = std::error::Error::source(&failed).map_or(String::new(), |c| format!(": {c}"));
+            PyOSError::new_err(format!("{failed}{cause}"))
+        }
+    }
+}
+
 /// A column on its way to a data frame.
 enum Column {
     /// Text as codes into names, as a dictionary-encoded Arrow array holds it.
@@ -622,90 +636,54 @@ impl Run {
     }
 
     /// Writes the run's files into `out` as `stpsim run --out` does, with
-    /// the library's `write_run` (timeseries.csv, summary.csv,
-    /// differences.csv, footprints.csv when kept, manifest.json); with
-    /// `charts`, also the charts and report.html, as `stpsim plot` draws them.
+    /// the library's writer (timeseries.csv, summary.csv, differences.csv,
+    /// footprints.csv when kept, manifest.json, one set moved in together,
+    /// holding the folder's lock); with `charts`, also the charts and
+    /// report.html, drawn as `stpsim run` draws them.
     #[pyo3(signature = (out, charts = false))]
     fn write(&self, py: Python<'_>, out: PathBuf, charts: bool) -> PyResult<Vec<&'static str>> {
-        // One writer per folder, as `stpsim run`: held while writing, and
-        // what a killed writer left there goes first.
-        let lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| {
-            let cause = std::error::Error::source(&e).map_or(String::new(), |c| format!(": {c}"));
-            PyOSError::new_err(format!("{e}{cause}"))
-        })?;
-        let written = py
-            .detach(|| stpsim::job::write_run(&out, &self.job, &self.results, &self.made))
-            .map_err(|e| PyOSError::new_err(format!("{e}: {}", e.source)))?;
-        if charts {
-            let options = stpsim::plot::ChartOptions { zoom: false };
-            py.detach(|| stpsim::report::render(&out, &options)).map_err(|e| PyOSError::new_err(e.to_string()))?;
-        }
-        drop(lock);
-        Ok(written.files)
+        let done = py
+            .detach(|| stpsim::job::write_to(&out, &self.job, &self.results, &self.made, charts))
+            .map_err(api_error)?;
+        Ok(done.written.files)
     }
-}
-
-fn pool(threads: Option<usize>) -> PyResult<(rayon::ThreadPool, usize)> {
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if !(1..=1024).contains(&threads) {
-        return Err(PyValueError::new_err(format!("threads = {threads}: allowed from 1 to 1024")));
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| PyOSError::new_err(format!("cannot start worker threads: {e}")))?;
-    Ok((pool, threads))
 }
 
 /// Runs scenarios on a pool of `threads` workers with the interpreter
-/// released, so other Python threads go on meanwhile.
+/// released, so other Python threads go on meanwhile. The request is the
+/// one `stpsim run` makes: replicates and seed left at None come from the
+/// first scenario that sets them, else the defaults table.
 #[pyfunction]
-#[pyo3(signature = (scenarios, replicates, seed, threads = None, footprint_replicates = 0, posterior = None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (scenarios, replicates = None, seed = None, threads = None, footprint_replicates = None, posterior = None, memory_limit = None))]
 fn run(
     py: Python<'_>,
     scenarios: Vec<Bound<'_, Scenario>>,
-    replicates: u32,
-    seed: u64,
+    replicates: Option<u32>,
+    seed: Option<u64>,
     threads: Option<usize>,
-    footprint_replicates: u32,
+    footprint_replicates: Option<u32>,
     posterior: Option<PathBuf>,
+    memory_limit: Option<f64>,
 ) -> PyResult<Run> {
-    if !(1..=1_000_000).contains(&replicates) {
-        return Err(PyValueError::new_err(format!("replicates = {replicates}: allowed from 1 to 1000000")));
-    }
-    let mut list: Vec<stpsim::Scenario> = Vec::with_capacity(scenarios.len());
-    for s in &scenarios {
-        let s = &s.get().inner;
-        if list.iter().any(|o| o.name == s.name) {
-            return Err(PyValueError::new_err(stpsim::job::JobError::DuplicateName(s.name.clone()).to_string()));
-        }
-        list.push(s.clone());
-    }
-    if list.is_empty() {
+    let loaded: Vec<stpsim::Scenario> = scenarios.iter().map(|s| s.get().inner.clone()).collect();
+    if loaded.is_empty() {
         return Err(PyValueError::new_err("no scenarios to run"));
     }
-    if threads.is_some_and(|t| !(1..=1024).contains(&t)) {
-        return Err(PyValueError::new_err(format!("threads = {}: allowed from 1 to 1024", threads.unwrap_or(0))));
-    }
+    let request = stpsim::job::RunRequest {
+        loaded,
+        common: stpsim::api::Common { replicates, seed, threads, memory_limit, ..Default::default() },
+        per_footprint: footprint_replicates != Some(0) && footprint_replicates.is_some(),
+        footprint_replicates: footprint_replicates.filter(|&n| n > 0 && n != u32::MAX),
+        posterior,
+        ..Default::default()
+    };
+    let job = request.resolve().map_err(|e| api_error(e.into()))?;
+    job.check_memory().map_err(|e| pyo3::exceptions::PyMemoryError::new_err(e.to_string()))?;
+    let (replicates, seed) = (job.options.replicates, job.options.seed);
     let command = std::iter::once("stpsim.run".to_string())
-        .chain(list.iter().map(|s| s.source.clone()))
+        .chain(job.scenarios.iter().map(|s| s.source.clone()))
         .chain([format!("replicates={replicates}"), format!("seed={seed}")])
         .collect();
-    let job = stpsim::job::Job {
-        scenarios: list,
-        options: stpsim::RunOptions { replicates, seed, footprint_replicates: footprint_replicates.min(replicates) },
-        threads: stpsim::runner::threads(threads),
-        out: PathBuf::new(),
-        per_footprint: footprint_replicates > 0,
-        // The same posterior file `stpsim run --posterior` reads, with its messages.
-        posterior: posterior
-            .as_deref()
-            .map(stpsim::calibrate::posterior::Posterior::load)
-            .transpose()
-            .map_err(|e| PyValueError::new_err(format!("posterior: {e}")))?,
-    };
-    job.check_memory().map_err(|e| pyo3::exceptions::PyMemoryError::new_err(e.to_string()))?;
     let started = std::time::SystemTime::now();
     let clock = std::time::Instant::now();
     let (results, summary, differences) = py.detach(|| {
@@ -720,9 +698,11 @@ fn run(
 }
 
 /// Runs a sweep plan into `out` as `stpsim sweep` (or `stpsim sensitivity`)
-/// does, with the interpreter released; returns the design's factor names.
+/// does, through the same request, with the interpreter released; returns
+/// the design's factor names.
 #[pyfunction]
-#[pyo3(signature = (plan, out, sensitivity = false, resume = false, threads = None, charts = false))]
+#[pyo3(signature = (plan, out, sensitivity = false, resume = false, threads = None, charts = false, replicates = None, seed = None, memory_limit = None))]
+#[allow(clippy::too_many_arguments)]
 fn sweep(
     py: Python<'_>,
     plan: PathBuf,
@@ -731,31 +711,88 @@ fn sweep(
     resume: bool,
     threads: Option<usize>,
     charts: bool,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    memory_limit: Option<f64>,
 ) -> PyResult<Vec<String>> {
-    use stpsim::experiment::plan::{self as plans, Design};
-    use stpsim::experiment::sweep::{self as sweeps, SweepError};
-    let p = plans::load(&plan).map_err(scenario_error)?;
-    if sensitivity && !matches!(p.design, Design::Sobol | Design::Morris) {
-        return Err(PyValueError::new_err(format!(
-            "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",
-            plan.display(),
-            p.design
-        )));
-    }
-    let (pool, _) = pool(threads)?;
-    // One writer per folder, as `stpsim sweep`: held while the sweep and its charts are written.
-    let _lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| {
-        let cause = std::error::Error::source(&e).map_or(String::new(), |c| format!(": {c}"));
-        PyOSError::new_err(format!("{e}{cause}"))
-    })?;
-    py.detach(|| pool.install(|| sweeps::run(&p, &out, resume, None, &|_, _| {}))).map_err(|e| match e {
-        SweepError::Io { .. } => PyOSError::new_err(e.to_string()),
-        other => PyValueError::new_err(other.to_string()),
-    })?;
-    if charts {
-        py.detach(|| stpsim::plot::sweep::render(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
-    }
-    Ok(p.factors.iter().map(|f| f.name.clone()).collect())
+    let request = stpsim::api::sweep::SweepRequest {
+        plan,
+        sensitivity,
+        resume,
+        shard: None,
+        common: stpsim::api::Common { replicates, seed, threads, out: Some(out), no_charts: !charts, memory_limit },
+    };
+    let job = request.resolve().map_err(api_error)?;
+    py.detach(|| {
+        let _lock = job.claim()?;
+        job.run(&stpsim::api::Silent)?;
+        job.write()
+    })
+    .map_err(api_error)?;
+    Ok(job.plan.factors.iter().map(|f| f.name.clone()).collect())
+}
+
+/// Calibrates as `stpsim calibrate` does, through the same request (ABC-SMC
+/// over a targets file, with `resume` from the folder's checkpoint, or the
+/// bracketing fit), writing into `out`; returns the files written.
+#[pyfunction]
+#[pyo3(signature = (out, method = "abc", targets = None, scenario = None, target = None, particles = None, final_tolerance = None, tolerance = None, resume = false, replicates = None, seed = None, threads = None, memory_limit = None))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate(
+    py: Python<'_>,
+    out: PathBuf,
+    method: &str,
+    targets: Option<PathBuf>,
+    scenario: Option<String>,
+    target: Option<Vec<String>>,
+    particles: Option<u32>,
+    final_tolerance: Option<f64>,
+    tolerance: Option<f64>,
+    resume: bool,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    memory_limit: Option<f64>,
+) -> PyResult<Vec<String>> {
+    use stpsim::api::calibrate::{CalibrateRequest, Method};
+    let method = match method {
+        "abc" => Method::Abc,
+        "bracket" => Method::Bracket,
+        other => return Err(PyValueError::new_err(format!("method = {other:?}: allowed \"abc\" or \"bracket\""))),
+    };
+    let d = CalibrateRequest::default();
+    let request = CalibrateRequest {
+        method,
+        scenario: scenario.unwrap_or(d.scenario),
+        targets,
+        target: target.unwrap_or(d.target),
+        particles: particles.unwrap_or(d.particles),
+        final_tolerance: final_tolerance.unwrap_or(d.final_tolerance),
+        tolerance: tolerance.unwrap_or(d.tolerance),
+        resume,
+        common: stpsim::api::Common { replicates, seed, threads, out: Some(out), memory_limit, ..Default::default() },
+    };
+    let job = request.resolve().map_err(api_error)?;
+    py.detach(|| {
+        let _lock = job.claim()?;
+        let fitted = job.run(&stpsim::api::Silent)?;
+        job.write(&fitted)
+    })
+    .map_err(api_error)
+}
+
+/// The defaults table every front reads: (name, value, meaning) rows.
+#[pyfunction]
+fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let rows = stpsim::core::defaults::table();
+    table(
+        py,
+        vec![
+            ("name", Column::Text(rows.iter().map(|r| Some(r.0.to_string())).collect())),
+            ("value", Column::Text(rows.iter().map(|r| Some(r.1.clone())).collect())),
+            ("meaning", Column::Text(rows.iter().map(|r| Some(r.2.to_string())).collect())),
+        ],
+    )
 }
 
 #[pymodule]
@@ -769,6 +806,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(lever_table, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(defaults, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -35,6 +35,8 @@ __all__ = [
     "run",
     "sweep",
     "sensitivity",
+    "calibrate",
+    "defaults",
     "__version__",
 ]
 
@@ -93,6 +95,10 @@ class Results(pd.DataFrame):
         return self._run.write(Path(out), charts)
 
 
+# Footprint rows for every replicate, however many the run resolves to.
+_ALL_REPLICATES = 2**32 - 1
+
+
 def _scenario(s: ScenarioLike) -> Scenario:
     if isinstance(s, Scenario):
         return s
@@ -101,36 +107,58 @@ def _scenario(s: ScenarioLike) -> Scenario:
     raise TypeError(f"a scenario is a built-in name, a file path or a stpsim.Scenario, not {type(s).__name__}")
 
 
+def defaults() -> pd.DataFrame:
+    """The one table of defaults every front reads (name, value, meaning):
+    what a keyword left at None resolves to when the scenario or plan does
+    not set it, as for `stpsim run` and the explorer."""
+    return frame(_core.defaults())
+
+
 def run(
     scenarios: Union[ScenarioLike, Iterable[ScenarioLike]],
-    replicates: int = 200,
-    seed: int = 2016,
+    replicates: int | None = None,
+    seed: int | None = None,
     threads: int | None = None,
     per_footprint: Union[bool, int] = False,
     posterior=None,
+    memory_limit: float | None = None,
 ) -> Results:
     """Runs scenarios together (they share random numbers replicate by
     replicate, so differences between them are paired) and returns the tidy
     timeseries as a data frame with `summary` and `differences` attached.
 
     `scenarios`: built-in names, scenario file paths or `Scenario` objects.
+    `replicates` and `seed`: as given, else the first scenario's (a file
+    saved from the explorer carries both), else 200 and 2016
+    (`stpsim.defaults()`), exactly as `stpsim run` resolves them.
     `threads`: worker threads (default: all cores); the interpreter is
     released while the core simulates. `per_footprint`: True keeps every
     footprint's metrics for all replicates, a number for the first that many
     (`Results.footprints`). `posterior`: a `posterior.csv` from `stpsim
     calibrate` (such as `data/posterior-england.csv`); replicate r then takes
     a draw by weight, the same in every scenario, as `stpsim run --posterior`.
+    `memory_limit`: GiB the run may plan to use, as `--memory-limit`
+    (default: STPSIM_MAX_MEMORY_GIB, else 8).
     """
     if isinstance(scenarios, (str, os.PathLike, Scenario)):
         scenarios = [scenarios]
     loaded = [_scenario(s) for s in scenarios]
     if isinstance(per_footprint, bool):
-        keep = replicates if per_footprint else 0
+        keep = _ALL_REPLICATES if per_footprint else None
     else:
         keep = int(per_footprint)
         if keep < 0:
             raise ValueError(f"per_footprint = {per_footprint}: allowed True, False or a number of replicates")
-    core = _core.run(loaded, int(replicates), int(seed), threads, keep, None if posterior is None else os.fspath(posterior))
+        keep = keep or None
+    core = _core.run(
+        loaded,
+        None if replicates is None else int(replicates),
+        None if seed is None else int(seed),
+        threads,
+        keep,
+        None if posterior is None else os.fspath(posterior),
+        memory_limit,
+    )
     res = frame(core.timeseries(), Results)
     res.summary = frame(core.summary())
     res.differences = frame(core.differences())
@@ -153,7 +181,7 @@ class SweepResults(pd.DataFrame):
         return pd.DataFrame
 
 
-def _sweep(plan, out, threads, resume, charts, sensitivity: bool) -> SweepResults:
+def _sweep(plan, out, threads, resume, charts, sensitivity: bool, replicates=None, seed=None, memory_limit=None) -> SweepResults:
     plan = Path(plan)
 
     def read(folder: Path, factors) -> SweepResults:
@@ -166,26 +194,45 @@ def _sweep(plan, out, threads, resume, charts, sensitivity: bool) -> SweepResult
         return res
 
     if out is not None:
-        factors = _core.sweep(plan, Path(out), sensitivity, resume, threads, charts)
+        factors = _core.sweep(plan, Path(out), sensitivity, resume, threads, charts, replicates, seed, memory_limit)
         return read(Path(out), factors)
     with tempfile.TemporaryDirectory(prefix="stpsim-sweep-") as tmp:
-        factors = _core.sweep(plan, Path(tmp), sensitivity, False, threads, charts)
+        factors = _core.sweep(plan, Path(tmp), sensitivity, False, threads, charts, replicates, seed, memory_limit)
         return read(Path(tmp), factors)
 
 
-def sweep(plan, out=None, threads: int | None = None, resume: bool = False, charts: bool = False) -> SweepResults:
+def sweep(
+    plan,
+    out=None,
+    threads: int | None = None,
+    resume: bool = False,
+    charts: bool = False,
+    replicates: int | None = None,
+    seed: int | None = None,
+    memory_limit: float | None = None,
+) -> SweepResults:
     """Runs a sweep plan (a TOML file, as for `stpsim sweep`) and returns its
     rows with `summary` and `sensitivity` attached. With `out`, the files
     `stpsim sweep --out` writes are kept there (and `resume` finishes an
-    interrupted sweep in it); `charts` draws the sweep's charts too."""
-    return _sweep(plan, out, threads, resume, charts, sensitivity=False)
+    interrupted sweep in it); `charts` draws the sweep's charts too;
+    `replicates` and `seed` override the plan's, as the flags do."""
+    return _sweep(plan, out, threads, resume, charts, False, replicates, seed, memory_limit)
 
 
-def sensitivity(plan, out=None, threads: int | None = None, resume: bool = False, charts: bool = False) -> pd.DataFrame:
+def sensitivity(
+    plan,
+    out=None,
+    threads: int | None = None,
+    resume: bool = False,
+    charts: bool = False,
+    replicates: int | None = None,
+    seed: int | None = None,
+    memory_limit: float | None = None,
+) -> pd.DataFrame:
     """Runs a sobol or morris plan like `stpsim sensitivity` and returns the
     sensitivity indices (sensitivity.csv), with the sweep's rows as
     `.sweep` and its summary as `.summary`."""
-    res = _sweep(plan, out, threads, resume, charts, sensitivity=True)
+    res = _sweep(plan, out, threads, resume, charts, True, replicates, seed, memory_limit)
     idx = res.sensitivity
     idx.attrs["plan"] = str(plan)
     out_frame = _Indices(idx)
@@ -200,3 +247,66 @@ class _Indices(pd.DataFrame):
     @property
     def _constructor(self):
         return pd.DataFrame
+
+
+class Calibration(pd.DataFrame):
+    """A calibration's posterior (posterior.csv: draw, weight, one column per
+    parameter) with `fit`, calibration.json as a dict, `files`, the files
+    written, and `out`, their folder. With method "bracket" the frame is
+    empty and `files` names calibration.toml."""
+
+    _metadata = ["fit", "files", "out"]
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+
+def calibrate(
+    out: Union[str, os.PathLike] = "outputs/calibration",
+    targets=None,
+    method: str = "abc",
+    particles: int | None = None,
+    replicates: int | None = None,
+    final_tolerance: float | None = None,
+    seed: int | None = None,
+    resume: bool = False,
+    threads: int | None = None,
+    scenario: str | None = None,
+    target: list | None = None,
+    tolerance: float | None = None,
+    memory_limit: float | None = None,
+) -> Calibration:
+    """Calibrates as `stpsim calibrate --out OUT` does, through the same
+    library request: ABC-SMC over a targets file (default: the built-in
+    England targets) writing posterior.csv, calibration.json, verdicts.txt
+    and charts into `out`, a checkpoint after every generation, and with
+    `resume` going on from that checkpoint; or with method="bracket" the
+    fit of beta0 and p_unsure0 to `target` figures (calibration.toml).
+    Keywords left at None take the command line's defaults."""
+    import json
+
+    out = Path(out)
+    files = _core.calibrate(
+        out,
+        method,
+        None if targets is None else os.fspath(targets),
+        scenario,
+        target,
+        particles,
+        final_tolerance,
+        tolerance,
+        resume,
+        replicates,
+        seed,
+        threads,
+        memory_limit,
+    )
+    if method == "abc":
+        res = Calibration(read_csv(out / "posterior.csv"))
+        res.fit = json.loads((out / "calibration.json").read_text())
+    else:
+        res = Calibration()
+        res.fit = None
+    res.files, res.out = list(files), out
+    return res

@@ -1,17 +1,25 @@
-//! A run as the library orchestrates it, for every front (the command line,
-//! the explorer, Python): raw choices ([`RunRequest`]) resolve to a [`Job`]
-//! with every default filled in, a job runs on a thread pool of its own, and
-//! [`write_run`] writes its files and manifest into a folder.
+//! `run`: scenarios x replicates, for every front (the command line, the
+//! explorer, Python). A [`RunRequest`] resolves to a [`Job`] with every
+//! default filled in (the scenarios' own `replicates` and `seed` before the
+//! defaults table), a job runs on a pool of its own ([`Job::run`], or
+//! [`Job::run_with`] with progress and cancellation hooks), and
+//! [`Job::write`] writes its files, charts and manifest into its folder as
+//! one set ([`write_run`] for the data alone, into any folder).
 
+use super::common::{self, Common, Hooks};
+use crate::core::defaults;
 use crate::core::posterior::{Posterior, PosteriorError};
-use crate::results::folder::Staging;
+use crate::results::folder::{FolderLock, Staging};
 use crate::results::manifest::{self, Manifest};
+use crate::results::outputs::{RUN_OUTPUTS, RunOutput};
 use crate::results::summary::{differences, summarise};
 use crate::results::{Results, write};
 use crate::runner::RunOptions;
 use crate::scenario::{Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 pub use crate::guard::{DEFAULT_MAX_MEMORY_GIB, check_memory, memory_bytes, memory_limit};
@@ -21,21 +29,24 @@ pub use crate::runner::{DEFAULT_REPLICATES, DEFAULT_SEED};
 pub const MAIN_JOB_FOOTPRINT_REPLICATES: u32 = 20;
 
 /// A run as asked for: every choice optional.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunRequest {
-    /// Scenario files or built-in names (none: baseline and history).
+    /// Scenario files or built-in names (none, and nothing `loaded`:
+    /// baseline and history).
     pub scenarios: Vec<String>,
+    /// Scenarios a front has already loaded (Python's `Scenario` objects,
+    /// the explorer's edited text), run before `scenarios`.
+    #[serde(skip)]
+    pub loaded: Vec<Scenario>,
     /// The whole built-in library first, then `scenarios`.
     pub all: bool,
-    /// Replicates per scenario (default: the first scenario's, or 200).
-    pub replicates: Option<u32>,
-    /// Run seed (default: the first scenario's, or 2016).
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores).
-    pub threads: Option<usize>,
-    /// Output folder (default: `outputs/NAME+NAME`, `outputs/all` with `all`,
-    /// `outputs/default` with no scenario named).
-    pub out: Option<PathBuf>,
+    /// Seed, replicates (default: the first scenario's that sets them, else
+    /// the defaults table), threads, output folder (default:
+    /// `outputs/NAME+NAME`, `outputs/all` with `all`, `outputs/default` with
+    /// no scenario named), charts.
+    #[serde(flatten)]
+    pub common: Common,
     /// Keep every footprint's metrics (footprints.csv).
     pub per_footprint: bool,
     /// With `per_footprint`: for the first this many replicates only (default: all).
@@ -43,6 +54,11 @@ pub struct RunRequest {
     /// Run over this posterior (`posterior.csv`): replicate r takes a draw by
     /// weight, the same in every scenario.
     pub posterior: Option<PathBuf>,
+    /// Write into a folder that holds other files than a run's (only
+    /// stpsim's own files are replaced).
+    pub force: bool,
+    /// Fit share axes of fan charts to the data instead of starting them at zero.
+    pub zoom: bool,
 }
 
 /// A run with every choice made.
@@ -55,6 +71,13 @@ pub struct Job {
     pub per_footprint: bool,
     /// The posterior replicates draw their parameters from, if any.
     pub posterior: Option<Posterior>,
+    /// Draw the charts and report.html beside the data.
+    pub charts: bool,
+    /// The memory limit asked for (GiB), if any.
+    pub memory_limit: Option<f64>,
+    /// Write into a folder of other files.
+    pub force: bool,
+    pub zoom: bool,
 }
 
 /// Why a run cannot start.
@@ -68,37 +91,54 @@ pub enum JobError {
     Posterior(#[from] PosteriorError),
     #[error(transparent)]
     Memory(#[from] crate::guard::MemoryError),
+    #[error(transparent)]
+    Request(#[from] common::Error),
+}
+
+/// Every run error is the user's to fix except a failure inside the request's checks.
+impl From<JobError> for common::Error {
+    fn from(e: JobError) -> common::Error {
+        match e {
+            JobError::Scenario(e) => common::Error::Scenario(e),
+            JobError::Request(e) => e,
+            other => common::Error::Usage(other.to_string()),
+        }
+    }
 }
 
 impl RunRequest {
     /// Loads the scenarios and fills in every default.
     pub fn resolve(mut self) -> Result<Job, JobError> {
-        let default_out = self.scenarios.is_empty() && !self.all;
+        self.common.check(defaults::MAX_REPLICATES)?;
+        let default_out = self.scenarios.is_empty() && self.loaded.is_empty() && !self.all;
         if self.all {
             let mut all: Vec<String> = crate::scenario::builtin::names().into_iter().map(String::from).collect();
             all.append(&mut self.scenarios);
             self.scenarios = all;
-            self.out = self.out.or_else(|| Some(PathBuf::from("outputs/all")));
+            self.common.out = self.common.out.or_else(|| Some(PathBuf::from(defaults::ALL_OUT)));
         }
-        if self.scenarios.is_empty() {
+        if default_out {
             self.scenarios = vec!["baseline".into(), "history".into()];
         }
-        let mut scenarios: Vec<Scenario> = Vec::with_capacity(self.scenarios.len());
-        for a in &self.scenarios {
-            let s = crate::scenario::load(a)?;
+        let mut scenarios: Vec<Scenario> = Vec::with_capacity(self.loaded.len() + self.scenarios.len());
+        let named = self.scenarios.iter().map(|a| crate::scenario::load(a));
+        for s in self.loaded.into_iter().map(Ok).chain(named) {
+            let s = s?;
             if scenarios.iter().any(|o| o.name == s.name) {
                 return Err(JobError::DuplicateName(s.name));
             }
             scenarios.push(s);
         }
+        let c = &self.common;
         let replicates =
-            self.replicates.or_else(|| scenarios.iter().find_map(|s| s.replicates)).unwrap_or(DEFAULT_REPLICATES);
-        let seed = self.seed.or_else(|| scenarios.iter().find_map(|s| s.seed)).unwrap_or(DEFAULT_SEED);
-        let out = self.out.unwrap_or_else(|| {
+            c.replicates.or_else(|| scenarios.iter().find_map(|s| s.replicates)).unwrap_or(defaults::REPLICATES);
+        let seed = c.seed.or_else(|| scenarios.iter().find_map(|s| s.seed)).unwrap_or(defaults::SEED);
+        let out = common::out_or(&c.out, || {
             if default_out {
-                PathBuf::from("outputs/default")
+                PathBuf::from(defaults::MAIN_OUT)
             } else {
-                PathBuf::from("outputs").join(scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("+"))
+                let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+                PathBuf::from(defaults::OUT_ROOT).join(names.join("+"))
             }
         });
         let footprint_replicates = match (self.per_footprint, self.footprint_replicates) {
@@ -109,10 +149,14 @@ impl RunRequest {
         Ok(Job {
             scenarios,
             options: RunOptions { replicates, seed, footprint_replicates },
-            threads: crate::runner::threads(self.threads),
+            threads: c.threads(),
             out,
             per_footprint: self.per_footprint,
             posterior: self.posterior.as_deref().map(Posterior::load).transpose()?,
+            charts: !c.no_charts,
+            memory_limit: c.memory_limit,
+            force: self.force,
+            zoom: self.zoom,
         })
     }
 }
@@ -127,18 +171,133 @@ impl Job {
     /// Refuses a run whose memory would exceed the limit (8 GiB, or
     /// `STPSIM_MAX_MEMORY_GIB`), before anything is allocated.
     pub fn check_memory(&self) -> Result<(), JobError> {
-        Ok(check_memory(self.memory_bytes())?)
+        Ok(crate::guard::check_memory_within(self.memory_bytes(), self.memory_limit)?)
     }
 
     /// Runs every scenario for every replicate on a pool of `threads` workers.
     pub fn run(&self) -> Results {
-        match crate::runner::pool(self.threads) {
-            Ok(pool) => {
-                pool.install(|| crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref()))
-            }
+        let go = || crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref());
+        match common::pool(self.threads) {
+            Ok(pool) => pool.install(go),
             // No thread could start: run on the caller's pool (same results).
-            Err(_) => crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref()),
+            Err(_) => go(),
         }
+    }
+
+    /// As [`Job::run`], in batches of `batch` replicates (every scenario's
+    /// replicates 0.., in order), telling `hooks` the results so far after
+    /// each batch; None once `hooks` cancels, between batches. The final
+    /// results equal `run`'s: replicates are keyed.
+    pub fn run_with(&self, batch: u32, hooks: &dyn Hooks) -> Option<Results> {
+        let cancel = AtomicBool::new(hooks.cancelled());
+        let go = || {
+            crate::runner::run_batched_over(
+                &self.scenarios,
+                &self.options,
+                self.posterior.as_ref(),
+                batch,
+                &cancel,
+                |r| {
+                    hooks.replicates(r, self.options.replicates);
+                    if hooks.cancelled() {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                },
+            )
+        };
+        match common::pool(self.threads) {
+            Ok(pool) => pool.install(go),
+            Err(_) => go(),
+        }
+    }
+
+    /// Checks the output folder (one of other files than a run's is the
+    /// user's to resolve, unless `force`), creates it and takes its lock,
+    /// removing what killed writers left. Hold the lock from before the run
+    /// until [`Job::write`] returns.
+    pub fn claim(&self) -> Result<FolderLock, common::Error> {
+        let out = &self.out;
+        let inspected = write::inspect(out)
+            .map_err(|e| common::Error::failed(format!("cannot read the output folder {}", out.display()), e))?;
+        if let write::Folder::Foreign(names) = inspected
+            && !self.force
+        {
+            return Err(common::Error::Usage(format!(
+                "the output folder {} is not empty and is not a stpsim run's (no manifest.json; it holds {}{}); \
+                 choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
+                out.display(),
+                names.join(", "),
+                if names.len() == 3 { ", ..." } else { "" }
+            )));
+        }
+        std::fs::create_dir_all(out)
+            .map_err(|e| common::Error::failed(format!("cannot create the output folder {}", out.display()), e))?;
+        common::claim(out)
+    }
+
+    /// Writes the run's files, and with `charts` its charts and report.html,
+    /// into its folder as one set, manifest last ([`write_set`]).
+    pub fn write(&self, results: &Results, made: &Provenance) -> Result<Outcome, common::Error> {
+        write_set(&self.out, self, results, made, self.charts)
+    }
+}
+
+/// What a run's write left in place.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub written: Written,
+    /// Charts drawn (each as PNG and SVG), 0 without charts.
+    pub charts: usize,
+}
+
+/// Writes a run's data files ([`stage_run`]) and, with `charts`, the charts
+/// and report.html drawn from the results in memory (the pages `stpsim plot`
+/// draws from the files) into a staging folder in `dir`, then moves them in
+/// as one set, manifest last. Call it holding the folder's lock.
+pub fn write_set(
+    dir: &Path,
+    job: &Job,
+    results: &Results,
+    made: &Provenance,
+    charts: bool,
+) -> Result<Outcome, common::Error> {
+    let staged = stage_run(dir, job, results, made)?;
+    let drawn = if charts {
+        let files = &staged.written.files;
+        let mut data = crate::plot::RunData::from_results(
+            results,
+            &job.scenarios,
+            job.options.seed,
+            Some(&staged.written.manifest),
+        )
+        .map_err(common::Error::other)?;
+        data.files =
+            crate::plot::input::DATA_FILES.iter().filter(|f| files.contains(f)).map(|f| f.to_string()).collect();
+        let options = crate::plot::ChartOptions { zoom: job.zoom };
+        crate::report::write_all(staged.dir(), &data, &options).map_err(common::Error::other)?.len()
+    } else {
+        0
+    };
+    let written = staged.commit()?;
+    Ok(Outcome { written, charts: drawn })
+}
+
+/// [`write_set`] into any folder, taking its lock first (Python's
+/// `Results.write(out)`).
+pub fn write_to(
+    dir: &Path,
+    job: &Job,
+    results: &Results,
+    made: &Provenance,
+    charts: bool,
+) -> Result<Outcome, common::Error> {
+    let _lock = common::claim(dir)?;
+    write_set(dir, job, results, made, charts)
+}
+
+impl From<WriteError> for common::Error {
+    fn from(e: WriteError) -> common::Error {
+        common::Error::other(e)
     }
 }
 
@@ -210,31 +369,45 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
 pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<StagedRun, WriteError> {
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
     let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
-    stage.write("timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
     let summary = summarise(results.rows());
-    let spread = job.posterior.as_ref().map(|_| crate::results::summary::SPREAD_OVER_POSTERIOR);
-    stage.write("summary.csv", |w| write::summary_over(w, &summary, spread)).map_err(named("summary.csv"))?;
-    let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
     let split = job.posterior.as_ref().map(|p| variance_split(p, &job.options, results)).unwrap_or_default();
-    if let Some(p) = &job.posterior {
-        stage
-            .write("posterior_draws.csv", |w| posterior_draws(w, p, &job.options))
-            .map_err(named("posterior_draws.csv"))?;
-        stage.write("variance_split.csv", |w| write_split(w, &split)).map_err(named("variance_split.csv"))?;
-        files.extend(["posterior_draws.csv", "variance_split.csv"]);
+    let diffs = if results.scenarios.len() > 1 { differences(results) } else { Vec::new() };
+    let output = RunOutput {
+        results,
+        options: &job.options,
+        summary: &summary,
+        spread: job.posterior.as_ref().map(|_| crate::results::summary::SPREAD_OVER_POSTERIOR),
+        differences: &diffs,
+        posterior: job.posterior.as_ref(),
+        split: &split,
+        per_footprint: job.per_footprint,
+    };
+    // Every declared output this run writes, in the manifest's order; the
+    // manifest itself last, once it can list the others' checksums.
+    let mut files = Vec::new();
+    for o in RUN_OUTPUTS.iter().filter(|o| (o.when)(&output)) {
+        if let Some(write) = o.write {
+            stage.write(o.name, |w| write(w, &output)).map_err(named(o.name))?;
+        }
+        files.push(o.name);
     }
-    if results.scenarios.len() > 1 {
-        let diffs = differences(results);
-        stage.write("differences.csv", |w| write::differences(w, &diffs)).map_err(named("differences.csv"))?;
-        files.push("differences.csv");
-    }
-    if job.per_footprint {
-        stage
-            .write("footprints.csv", |w| write::footprints(w, results.footprint_rows()))
-            .map_err(named("footprints.csv"))?;
-        files.push("footprints.csv");
-    }
-    let manifest = Manifest {
+    let manifest = manifest(job, made, SystemTime::now(), files.clone(), stage.checksums().clone(), split);
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
+    stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
+    Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
+}
+
+/// The manifest of a run: what was run, fully resolved, how and when, and
+/// the files with their checksums.
+fn manifest<'a>(
+    job: &'a Job,
+    made: &Provenance,
+    finished: SystemTime,
+    files: Vec<&'static str>,
+    file_sha256: std::collections::BTreeMap<String, String>,
+    split: Vec<manifest::SplitRow>,
+) -> Manifest<'a> {
+    Manifest {
         stpsim_version: env!("CARGO_PKG_VERSION"),
         command: made.command.clone(),
         seed: job.options.seed,
@@ -242,34 +415,27 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         threads: job.threads,
         footprint_replicates: job.options.footprint_replicates,
         started: humantime::format_rfc3339_seconds(made.started).to_string(),
-        finished: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        finished: humantime::format_rfc3339_seconds(finished).to_string(),
         wall_seconds: made.wall_seconds,
-        files: files.clone(),
-        file_sha256: stage.checksums().clone(),
+        files,
+        file_sha256,
         posterior: job.posterior.as_ref().map(|p| manifest::PosteriorEntry {
             file: p.source.clone(),
             sha256: p.sha256.clone(),
             draws: p.draws.len(),
             parameters: p.names.clone(),
             note: manifest::POSTERIOR_NOTE,
-            variance_split: split.clone(),
+            variance_split: split,
         }),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
-    };
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
-    stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
-    Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
+    }
 }
 
-/// Which posterior draw each replicate ran with.
-fn posterior_draws(w: &mut dyn io::Write, p: &Posterior, opts: &RunOptions) -> io::Result<()> {
-    writeln!(w, "replicate,draw,{}", p.names.join(","))?;
-    for r in 0..opts.replicates as u64 {
-        let d = p.draw_for(opts.seed, r);
-        let vals: Vec<String> = p.draws[d].iter().map(|v| v.to_string()).collect();
-        writeln!(w, "{r},{d},{}", vals.join(","))?;
-    }
-    Ok(())
+/// manifest.json's text for a run held in memory and written nowhere (the
+/// explorer's report): no files listed.
+pub fn manifest_text(job: &Job, made: &Provenance) -> serde_json::Result<String> {
+    let finished = made.started + std::time::Duration::from_secs_f64(made.wall_seconds.max(0.0));
+    Ok(serde_json::to_string_pretty(&manifest(job, made, finished, Vec::new(), Default::default(), Vec::new()))? + "\n")
 }
 
 /// Each headline metric's spread at the final quarter, split into parameter
@@ -296,14 +462,6 @@ fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<ma
     rows
 }
 
-fn write_split(w: &mut dyn io::Write, rows: &[manifest::SplitRow]) -> io::Result<()> {
-    writeln!(w, "scenario,quarter,metric,sd,parameter_share,chance_share")?;
-    for r in rows {
-        writeln!(w, "{},{},{},{},{},{}", r.scenario, r.quarter, r.metric, r.sd, r.parameter_share, r.chance_share)?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,8 +479,7 @@ mod tests {
             scenarios: vec!["history".into()],
             per_footprint: true,
             footprint_replicates: Some(500),
-            replicates: Some(7),
-            threads: Some(3),
+            common: Common { replicates: Some(7), threads: Some(3), ..Default::default() },
             ..Default::default()
         }
         .resolve()
@@ -337,8 +494,25 @@ mod tests {
     }
 
     #[test]
+    fn a_scenarios_replicates_and_seed_hold_unless_the_request_overrides_them() {
+        let text = "name = \"saved\"\nextends = \"baseline\"\nreplicates = 3\nseed = 11\n";
+        let saved = crate::scenario::load_text(text, "saved.toml", None).unwrap();
+        let loaded = RunRequest { loaded: vec![saved.clone()], ..Default::default() }.resolve().unwrap();
+        assert_eq!((loaded.options.replicates, loaded.options.seed), (3, 11));
+        assert_eq!(loaded.out, PathBuf::from("outputs/saved"), "a front's loaded scenario is not the main job");
+        let common = Common { replicates: Some(5), seed: Some(1), ..Default::default() };
+        let asked = RunRequest { loaded: vec![saved], common, ..Default::default() }.resolve().unwrap();
+        assert_eq!((asked.options.replicates, asked.options.seed), (5, 1));
+        let zero = RunRequest { common: Common { replicates: Some(0), ..Default::default() }, ..Default::default() };
+        let e = common::Error::from(zero.resolve().unwrap_err());
+        assert_eq!(e.kind(), common::ErrorKind::Usage);
+        assert_eq!(e.to_string(), "replicates = 0: allowed from 1 to 1000000");
+    }
+
+    #[test]
     fn memory_counts_results_and_one_state_per_thread() {
-        let job = RunRequest { replicates: Some(10), threads: Some(2), ..Default::default() }.resolve().unwrap();
+        let common = Common { replicates: Some(10), threads: Some(2), ..Default::default() };
+        let job = RunRequest { common, ..Default::default() }.resolve().unwrap();
         let s = &job.scenarios[0];
         let st = s.build_structure(1);
         let state = Replicate::bytes_for(st.n_orgs(), st.footprints.len()) as f64;
@@ -352,7 +526,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let job = RunRequest {
             scenarios: vec!["baseline".into()],
-            replicates: Some(2),
+            common: Common { replicates: Some(2), ..Default::default() },
             per_footprint: true,
             ..Default::default()
         }

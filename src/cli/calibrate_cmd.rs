@@ -1,110 +1,89 @@
 //! `stpsim calibrate`: a posterior over parameters fitted to published
 //! figures (ABC-SMC), or the older bracketing fit of beta0 and p_unsure0.
 
-use super::{CalibrateArgs, Method, UsageError, emit};
-use anyhow::Context;
-use std::path::Path;
+use super::{CalibrateArgs, Method, emit};
 use std::time::Instant;
-use stpsim::calibrate::smc::{self, Settings, State};
-use stpsim::calibrate::{self, Options, Target, output, problem::Problem, targets};
+use stpsim::api::calibrate::{self as api, CalibrateJob, CalibrateRequest, Fitted};
+use stpsim::calibrate::smc::State;
+use stpsim::calibrate::{self, output};
 
-/// The England targets shipped with the binary (data/targets.toml).
-pub const ENGLAND_TARGETS: &str = include_str!("../../data/targets.toml");
-const CHECKPOINT: &str = "checkpoint.json";
+/// Generations as they finish, on standard error.
+struct Generations {
+    quiet: bool,
+}
+
+impl stpsim::api::Hooks for Generations {
+    fn generation(&self, st: &State) {
+        if self.quiet {
+            return;
+        }
+        let g = st.generations.last().expect("a generation");
+        eprintln!(
+            "  generation {:>2}: tolerance {:>8.3}  ESS {:>6.1}  acceptance {:>5.1}%  {:>7} simulations  {:>6.1}s{}",
+            g.generation,
+            g.tolerance,
+            g.ess,
+            100.0 * g.acceptance,
+            g.simulations,
+            g.seconds,
+            if st.done { "  done" } else { "" }
+        );
+    }
+}
 
 pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
-    match args.method {
-        Method::Abc => abc(args),
-        Method::Bracket => bracket(args),
-    }
-}
-
-fn pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
-    let threads = threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Checkpoint {
-    targets_sha256: String,
-    settings: Settings,
-    state: State,
-}
-
-fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
-    let (t, file) = match &args.targets {
-        Some(p) => (targets::load(p)?, p.display().to_string()),
-        None => (targets::parse(ENGLAND_TARGETS, "data/targets.toml")?, "data/targets.toml (built in)".to_string()),
-    };
-    if !(args.final_tolerance > 0.0 && args.final_tolerance.is_finite()) {
-        return Err(UsageError(format!("--final-tolerance {} must be a number above 0", args.final_tolerance)).into());
-    }
-    let settings = Settings {
-        particles: args.particles as usize,
-        replicates: args.replicates.unwrap_or(4) as usize,
+    let quiet = args.common.quiet;
+    let request = CalibrateRequest {
+        method: match args.method {
+            Method::Abc => api::Method::Abc,
+            Method::Bracket => api::Method::Bracket,
+        },
+        scenario: args.scenario,
+        targets: args.targets,
+        target: args.target,
+        particles: args.particles,
         final_tolerance: args.final_tolerance,
-        seed: args.seed.unwrap_or(stpsim::job::DEFAULT_SEED),
-        ..Settings::default()
+        tolerance: args.tolerance,
+        resume: args.resume,
+        common: args.common.common(),
     };
-    let problem = Problem::new(&t, stpsim::scenario::load).map_err(|e| UsageError(e.to_string()))?;
-    // Each particle runs its scenarios' replicates like one run, one state per thread.
-    let threads = stpsim::runner::threads(args.threads.map(usize::from));
-    let run =
-        stpsim::RunOptions { replicates: settings.replicates as u32, seed: settings.seed, footprint_replicates: 0 };
-    stpsim::job::check_memory(stpsim::job::memory_bytes(&problem.scenarios, &run, threads))
-        .map_err(|e| UsageError(e.to_string()))?;
-    let dir = &args.out;
+    let job = request.resolve()?;
     // One writer per folder, held until the calibration is written.
-    let _lock = super::run::claim(dir)?;
-    let resume = if args.resume { Some(read_checkpoint(dir, &t.sha256, &settings)?) } else { None };
-    let quiet = args.quiet;
-    if !quiet {
+    let _lock = job.claim()?;
+    if let (CalibrateJob::Abc { problem, settings, file, resume, .. }, false) = (&job, quiet) {
         eprintln!(
             "calibrating {} parameters to {} targets ({file}): {} particles x {} replicates, {}",
             problem.priors.len(),
             problem.targets.len(),
             settings.particles,
             settings.replicates,
-            if resume.is_some() { "resuming" } else { "from the prior" }
+            if *resume { "resuming" } else { "from the prior" }
         );
     }
     let clock = Instant::now();
-    let sha = t.sha256.clone();
-    let mut save_error = None;
-    let mut progress = |st: &State| {
-        if !quiet {
-            let g = st.generations.last().expect("a generation");
-            eprintln!(
-                "  generation {:>2}: tolerance {:>8.3}  ESS {:>6.1}  acceptance {:>5.1}%  {:>7} simulations  {:>6.1}s{}",
-                g.generation,
-                g.tolerance,
-                g.ess,
-                100.0 * g.acceptance,
-                g.simulations,
-                g.seconds,
-                if st.done { "  done" } else { "" }
-            );
-        }
-        let cp = Checkpoint { targets_sha256: sha.clone(), settings: settings.clone(), state: st.clone() };
-        let r = serde_json::to_vec(&cp)
-            .map_err(std::io::Error::other)
-            .and_then(|bytes| stpsim::results::write::atomic(dir, CHECKPOINT, |w| w.write_all(&bytes)));
-        if let Err(e) = r {
-            save_error.get_or_insert(e);
-        }
-    };
-    let bounds = problem.bounds();
-    let st = pool(args.threads)?
-        .install(|| smc::run(&bounds, &settings, &|th: &[f64], key| problem.simulate(th, key), resume, &mut progress));
-    if let Some(e) = save_error {
-        return Err(e).with_context(|| format!("cannot write {}", dir.join(CHECKPOINT).display()));
-    }
-    let files = output::write(dir, &problem, &t, &file, &settings, &st)
-        .with_context(|| format!("cannot write the calibration into {}", dir.display()))?;
+    let fitted = job.run(&Generations { quiet })?;
+    let files = job.write(&fitted)?;
     if quiet {
         return Ok(());
     }
-    let (fits, params) = output::fits(&problem, &st);
+    match (&job, &fitted) {
+        (CalibrateJob::Abc { problem, .. }, Fitted::Abc(st)) => emit(&abc_summary(problem, st, &files, &job, clock)),
+        (CalibrateJob::Bracket { scenario, options, .. }, Fitted::Bracket(fits)) => {
+            emit(&bracket_summary(scenario, options, fits, &job, clock))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn abc_summary(
+    problem: &stpsim::calibrate::problem::Problem,
+    st: &State,
+    files: &[String],
+    job: &CalibrateJob,
+    clock: Instant,
+) -> String {
+    let dir = job.out();
+    let (fits, params) = output::fits(problem, st);
     let mut s = format!(
         "\n{}\n{} simulations in {:.1}s; final tolerance {:.3}\n\n",
         output::METHOD,
@@ -121,65 +100,24 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
         );
     }
     s += &format!("\nwrote {} into {}\n", files.join(", "), dir.display());
-    emit(&s)
+    s
 }
 
-fn read_checkpoint(dir: &Path, sha: &str, settings: &Settings) -> anyhow::Result<State> {
-    let path = dir.join(CHECKPOINT);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        UsageError(format!("--resume: cannot read {} ({e}); run without --resume to start afresh", path.display()))
-    })?;
-    let cp: Checkpoint = serde_json::from_slice(&bytes)
-        .map_err(|e| UsageError(format!("--resume: {} is not a calibration checkpoint: {e}", path.display())))?;
-    if cp.targets_sha256 != sha {
-        return Err(UsageError(format!(
-            "--resume: {} was made for another targets file (SHA-256 {}); use the same file, or start afresh",
-            path.display(),
-            cp.targets_sha256
-        ))
-        .into());
-    }
-    if cp.settings != *settings {
-        return Err(UsageError(format!(
-            "--resume: {} was made with other settings ({:?}); give the same --particles, --replicates, --final-tolerance and --seed",
-            path.display(),
-            cp.settings
-        ))
-        .into());
-    }
-    Ok(cp.state)
-}
-
-fn bracket(args: CalibrateArgs) -> anyhow::Result<()> {
-    let scenario = stpsim::scenario::load(&args.scenario)?;
-    let targets = args.target.iter().map(|t| Target::parse(t).map_err(UsageError)).collect::<Result<Vec<_>, _>>()?;
-    if !(args.tolerance > 0.0 && args.tolerance < 0.5) {
-        return Err(UsageError(format!("--tolerance {} must be above 0 and below 0.5", args.tolerance)).into());
-    }
-    let replicates = args.replicates.unwrap_or(200);
-    if replicates < 2 {
-        return Err(UsageError("--replicates must be at least 2 with --method bracket".into()).into());
-    }
-    let seed = args.seed.or(scenario.seed).unwrap_or(stpsim::job::DEFAULT_SEED);
-    let opts = Options { replicates, seed, tolerance: args.tolerance };
-    let threads = stpsim::runner::threads(args.threads.map(usize::from));
-    // Each evaluation holds its replicates' results like a run of one scenario.
-    let run = stpsim::RunOptions { replicates, seed, footprint_replicates: 0 };
-    stpsim::job::check_memory(stpsim::job::memory_bytes(std::slice::from_ref(&scenario), &run, threads))
-        .map_err(|e| UsageError(e.to_string()))?;
-    let _lock = super::run::claim(&args.out)?;
-    let clock = Instant::now();
-    let (_, fits) = pool(args.threads)?
-        .install(|| calibrate::calibrate(&scenario, &targets, &opts))
-        .map_err(|e| UsageError(e.to_string()))?;
-
+fn bracket_summary(
+    scenario: &stpsim::Scenario,
+    opts: &calibrate::Options,
+    fits: &[calibrate::Fit],
+    job: &CalibrateJob,
+    clock: Instant,
+) -> String {
+    let seed = opts.seed;
     let mut s = format!(
         "Calibrated {} on {} replicates, seed {seed}, in {:.1}s\n",
         scenario.name,
         opts.replicates,
         clock.elapsed().as_secs_f64()
     );
-    for f in &fits {
+    for f in fits {
         s += &format!(
             "\n  {} = {}\n    {}@{}: target {}, simulated mean {:.4} (95% interval of the mean {:.4} to {:.4}; \
              95% of replicates {:.3} to {:.3})\n    simulated HFMA-sized surveys ({} trusts, {} CCGs) inside the observed \
@@ -201,10 +139,7 @@ fn bracket(args: CalibrateArgs) -> anyhow::Result<()> {
             100.0 * f.surveys_within
         );
     }
-    let fragment = calibrate::fragment(&scenario.name, &fits, &opts);
-    let dir = &args.out;
-    stpsim::results::write::atomic(dir, "calibration.toml", |w| w.write_all(fragment.as_bytes()))
-        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    let dir = job.out();
     s += &format!("\nwrote {} (paste its [params] into a scenario)\n", dir.join("calibration.toml").display());
-    if args.quiet { Ok(()) } else { emit(&s) }
+    s
 }

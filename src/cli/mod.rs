@@ -43,7 +43,7 @@ pub enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
         /// Where to write the merged results.
-        #[arg(long, default_value = "outputs/merged")]
+        #[arg(long, default_value = stpsim::core::defaults::MERGED_OUT)]
         out: PathBuf,
         /// Print nothing but errors.
         #[arg(long)]
@@ -98,6 +98,52 @@ pub enum Command {
     },
 }
 
+/// The options every verb that runs the model shares (run, sweep,
+/// sensitivity, calibrate), flattened into each; [`CommonArgs::common`]
+/// turns them into the library's request options. Defaults come from
+/// `stpsim::core::defaults`, through the library's `resolve()`.
+#[derive(Debug, clap::Args, Default, Clone)]
+pub struct CommonArgs {
+    /// Replicates per scenario, design point, particle or evaluation
+    /// (default: the scenario's or plan's, else run 200, sweep 100,
+    /// calibrate 4 per particle or 200 with --method bracket).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=stpsim::core::defaults::MAX_REPLICATES as i64))]
+    pub replicates: Option<u32>,
+    /// Run seed (default: the scenario's or plan's, else 2016).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: outputs/NAME for a run, outputs/default for the
+    /// main job, outputs/sweep-PLAN for a sweep, outputs/calibration).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=stpsim::core::defaults::MAX_THREADS as i64))]
+    pub threads: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Write the results only, without charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Memory the job may plan to use, in GiB (default: STPSIM_MAX_MEMORY_GIB, else 8).
+    #[arg(long, value_name = "GIB")]
+    pub memory_limit: Option<f64>,
+}
+
+impl CommonArgs {
+    /// The library's common request options.
+    pub fn common(&self) -> stpsim::api::Common {
+        stpsim::api::Common {
+            seed: self.seed,
+            replicates: self.replicates,
+            threads: self.threads.map(usize::from),
+            out: self.out.clone(),
+            no_charts: self.no_charts,
+            memory_limit: self.memory_limit,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args, Default)]
 pub struct RunArgs {
     /// Scenario files or built-in names (default: baseline history).
@@ -105,30 +151,14 @@ pub struct RunArgs {
     /// Run the whole built-in library together (shared random numbers), then any SCENARIOs given.
     #[arg(long)]
     pub all: bool,
-    /// Replicates per scenario (default: the first scenario's, or 200).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub replicates: Option<u32>,
-    /// Run seed (default: the first scenario's, or 2016).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Output folder (default: outputs/NAME, or outputs/default for the main job).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    #[command(flatten)]
+    pub common: CommonArgs,
     /// Also write footprints.csv with every footprint's metrics.
     #[arg(long)]
     pub per_footprint: bool,
     /// With --per-footprint: keep footprint rows for the first N replicates only (default: all).
     #[arg(long, value_name = "N", requires = "per_footprint", value_parser = clap::value_parser!(u32).range(1..))]
     pub footprint_replicates: Option<u32>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
-    /// Write the results only, without charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
     /// Fit share axes of fan charts to the data instead of starting them at zero.
     #[arg(long)]
     pub zoom: bool,
@@ -156,35 +186,23 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub targets: Option<PathBuf>,
     /// With --method bracket: metric@quarter=value; repeat for several.
-    #[arg(long = "target", default_values = ["self_priority_share@2016Q4=0.62", "unsure_share@2016Q4=0.72"])]
+    #[arg(long = "target", default_values = stpsim::api::calibrate::BRACKET_TARGETS)]
     pub target: Vec<String>,
-    /// Replicates per particle (abc, default 4) or per evaluation (bracket, default 200).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    pub replicates: Option<u32>,
     /// Particles (abc).
-    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(20..=1_000_000))]
+    #[arg(long, default_value_t = stpsim::api::calibrate::PARTICLES,
+          value_parser = clap::value_parser!(u32).range(stpsim::api::calibrate::PARTICLES_RANGE.0 as i64..=stpsim::api::calibrate::PARTICLES_RANGE.1 as i64))]
     pub particles: u32,
     /// Stop once the tolerance, a root mean square of the targets' standardised errors, reaches this (abc).
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = stpsim::api::calibrate::FINAL_TOLERANCE)]
     pub final_tolerance: f64,
-    /// Run seed (default: 2016, or the scenario's with bracket).
-    #[arg(long)]
-    pub seed: Option<u64>,
     /// With --method bracket: how close each replicate mean must come to its target.
-    #[arg(long, default_value_t = 0.002)]
+    #[arg(long, default_value_t = stpsim::api::calibrate::TOLERANCE)]
     pub tolerance: f64,
-    /// Output folder.
-    #[arg(long, default_value = "outputs/calibration")]
-    pub out: PathBuf,
     /// Continue an interrupted calibration in --out from its last finished generation.
     #[arg(long)]
     pub resume: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -197,9 +215,6 @@ pub enum Method {
 pub struct SweepArgs {
     /// The plan file (TOML).
     pub plan: PathBuf,
-    /// Output folder (default: outputs/sweep-PLAN).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Finish an interrupted sweep in the same folder, repeating no finished point.
     #[arg(long)]
     pub resume: bool,
@@ -207,18 +222,8 @@ pub struct SweepArgs {
     /// Defaults from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT when set.
     #[arg(long, value_name = "i/n")]
     pub shard: Option<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Replicates per design point (default: the plan's, or its base scenario's, or 100).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub replicates: Option<u32>,
-    /// Run seed (default: the plan's, or its base scenario's, or 2016).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// A mistake in what the user asked for (exit code 2), beside scenario errors.

@@ -1,73 +1,50 @@
-//! `stpsim run` and the main job.
+//! `stpsim run` and the main job: arguments to a `RunRequest`, and what
+//! the terminal shows; the library resolves, runs and writes.
 
-use super::{RunArgs, UsageError, emit};
-use anyhow::Context;
+use super::{CommonArgs, RunArgs, UsageError, emit};
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::Results;
-use stpsim::job::{JobError, Provenance, RunRequest, stage_run};
-use stpsim::results::folder::{FolderError, FolderLock};
-use stpsim::results::write;
-
-use stpsim::job::MAIN_JOB_FOOTPRINT_REPLICATES;
+use stpsim::api;
+use stpsim::job::{MAIN_JOB_FOOTPRINT_REPLICATES, Provenance, RunRequest};
 
 /// `stpsim` with no command: baseline and history on England.
 pub fn main_job() -> anyhow::Result<()> {
     run(RunArgs {
         scenarios: vec!["baseline".into(), "history".into()],
-        out: Some(PathBuf::from("outputs/default")),
+        common: CommonArgs { out: Some(PathBuf::from(stpsim::core::defaults::MAIN_OUT)), ..Default::default() },
         per_footprint: true,
         footprint_replicates: Some(MAIN_JOB_FOOTPRINT_REPLICATES),
         ..Default::default()
     })
 }
 
-/// A job's errors as the binary reports them: a user's mistake exits 2.
-pub fn job_error(e: JobError) -> anyhow::Error {
-    match e {
-        JobError::Scenario(e) => e.into(),
-        other => UsageError(other.to_string()).into(),
+/// The request `stpsim run` makes of the library.
+pub fn request(args: RunArgs) -> RunRequest {
+    RunRequest {
+        scenarios: args.scenarios,
+        all: args.all,
+        common: args.common.common(),
+        per_footprint: args.per_footprint,
+        footprint_replicates: args.footprint_replicates,
+        posterior: args.posterior,
+        force: args.force,
+        zoom: args.zoom,
+        ..Default::default()
     }
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let request = RunRequest {
-        scenarios: args.scenarios,
-        all: args.all,
-        replicates: args.replicates,
-        seed: args.seed,
-        threads: args.threads.map(usize::from),
-        out: args.out,
-        per_footprint: args.per_footprint,
-        footprint_replicates: args.footprint_replicates,
-        posterior: args.posterior,
-    };
-    let job = request.resolve().map_err(job_error)?;
-    job.check_memory().map_err(job_error)?;
+    let quiet = args.common.quiet;
+    let job = request(args).resolve().map_err(api::Error::from)?;
+    job.check_memory().map_err(api::Error::from)?;
     let (out, opts, threads) = (&job.out, job.options, job.threads);
-
-    // One folder, one run: an earlier run's files are replaced when the new
-    // set lands; a folder of other files is left alone unless --force.
-    match write::inspect(out).with_context(|| format!("cannot read the output folder {}", out.display()))? {
-        write::Folder::Foreign(names) if !args.force => {
-            return Err(UsageError(format!(
-                "the output folder {} is not empty and is not a stpsim run's (no manifest.json; it holds {}{}); \
-                 choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
-                out.display(),
-                names.join(", "),
-                if names.len() == 3 { ", ..." } else { "" }
-            ))
-            .into());
-        }
-        _ => {}
-    }
-    // One writer per folder; what a killed writer left goes. The earlier
-    // run's files stay until the new set replaces them whole.
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
-    let _lock = claim(out)?;
+    // One writer per folder; an earlier run's files stay until the new set
+    // replaces them whole, and a folder of other files is left alone unless --force.
+    let _lock = job.claim()?;
     let started = SystemTime::now();
     let clock = Instant::now();
-    if !args.quiet {
+    if !quiet {
         eprintln!(
             "running {} x {} replicates, seed {}, {threads} thread{} ...",
             job.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" + "),
@@ -78,27 +55,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let results = job.run();
     let made = Provenance { command: std::env::args().collect(), started, wall_seconds: clock.elapsed().as_secs_f64() };
-    let staged = stage_run(out, &job, &results, &made)?;
-    let files = staged.written.files.clone();
-
-    // Charts and report from the results in memory (the same pages `plot`
-    // draws from the files), staged with the data so they land as one set.
-    let charts = if args.no_charts {
-        0
-    } else {
-        let mut data =
-            stpsim::plot::RunData::from_results(&results, &job.scenarios, opts.seed, Some(&staged.written.manifest))?;
-        data.files =
-            stpsim::plot::input::DATA_FILES.iter().filter(|f| files.contains(f)).map(|f| f.to_string()).collect();
-        let options = stpsim::plot::ChartOptions { zoom: args.zoom };
-        stpsim::report::write_all(staged.dir(), &data, &options)?.len()
-    };
-    staged.commit()?;
-    if !args.quiet {
-        let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
-        let done = format!(
+    let done = job.write(&results, &made)?;
+    if !quiet {
+        let drawn = if job.charts { format!(", {} charts and report.html", done.charts) } else { String::new() };
+        let wrote = format!(
             "wrote {} result files{drawn} to {} in {:.1}s\n",
-            files.len(),
+            done.written.files.len(),
             out.display(),
             clock.elapsed().as_secs_f64()
         );
@@ -110,7 +72,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
                 stpsim::results::manifest::POSTERIOR_NOTE
             )
         });
-        emit(&(over + &terminal_summary(&results, opts.replicates, opts.seed) + &done))?;
+        emit(&(over + &terminal_summary(&results, opts.replicates, opts.seed) + &wrote))?;
     }
     Ok(())
 }
@@ -118,11 +80,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 /// Takes the output folder's lock for this process (a folder another
 /// process writes is a user's mistake: exit 2) and removes what killed
 /// writers left there.
-pub fn claim(out: &std::path::Path) -> anyhow::Result<FolderLock> {
-    stpsim::results::folder::claim(out).map_err(|e| match e {
-        FolderError::Busy { .. } => UsageError(e.to_string()).into(),
-        other => anyhow::Error::new(other),
-    })
+pub fn claim(out: &std::path::Path) -> anyhow::Result<stpsim::results::folder::FolderLock> {
+    Ok(api::claim(out)?)
 }
 
 /// Draws every chart of the run or sweep in `dir`, and its report, from its files.

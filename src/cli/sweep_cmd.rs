@@ -1,21 +1,17 @@
 //! `stpsim sweep`, `stpsim sensitivity` and `stpsim merge`.
 
 use super::{SweepArgs, UsageError, emit};
-use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
-use stpsim::experiment::plan::{self, Design};
-use stpsim::experiment::sweep::{self, SweepError};
+use stpsim::api::sweep::SweepRequest;
+use stpsim::experiment::plan::Design;
+use stpsim::experiment::sweep;
 
 /// `i/n`, or the Slurm array variables when no --shard is given.
 fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
-    let parse = |s: &str| -> Option<(usize, usize)> {
-        let (i, n) = s.split_once('/')?;
-        let (i, n) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
-        (n >= 1 && i < n).then_some((i, n))
-    };
+    let parse = stpsim::api::sweep::parse_shard;
     if let Some(a) = arg {
         return parse(a)
             .map(Some)
@@ -86,32 +82,27 @@ impl Progress {
     }
 }
 
-fn bad(e: SweepError) -> anyhow::Error {
-    match e {
-        SweepError::Io { .. } => anyhow::Error::new(e),
-        other => UsageError(other.to_string()).into(),
+/// The progress bar hears the sweep's points.
+impl stpsim::api::Hooks for Progress {
+    fn points(&self, done: usize, total: usize) {
+        self.tick(done, total);
     }
 }
 
 pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
-    // The memory guard counts the workers this sweep will run on.
-    let threads = stpsim::runner::threads(args.threads.map(usize::from));
-    let plan = plan::load_with(&args.plan, args.seed, args.replicates, threads)?;
-    if sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
-        return Err(UsageError(format!(
-            "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",
-            args.plan.display(),
-            plan.design
-        ))
-        .into());
-    }
-    let shard = shard(args.shard.as_deref())?;
-    let stem = args.plan.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into());
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("sweep-{stem}")));
-    let pool = stpsim::runner::pool(threads).context("cannot start worker threads")?;
+    let quiet = args.common.quiet;
+    let request = SweepRequest {
+        plan: args.plan.clone(),
+        sensitivity,
+        resume: args.resume,
+        shard: shard(args.shard.as_deref())?,
+        common: args.common.common(),
+    };
+    let job = request.resolve()?;
+    let (plan, out, shard, threads) = (&job.plan, &job.out, job.shard, job.threads);
     let n = plan.design_points.len();
-    let mine = (0..n).filter(|&p| sweep::in_shard(p, shard)).count();
-    if !args.quiet {
+    let mine = job.points();
+    if !quiet {
         eprintln!(
             "sweep {}: {:?} design, {n} points{} x {} replicates, seed {}, {threads} threads -> {}",
             args.plan.display(),
@@ -123,13 +114,13 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
         );
     }
     // One writer per folder: a second sweep (or --resume) into it fails here.
-    let _lock = super::run::claim(&out)?;
-    let progress = Progress::new(args.quiet);
+    let _lock = job.claim()?;
+    let progress = Progress::new(quiet);
     let clock = Instant::now();
-    pool.install(|| sweep::run(&plan, &out, args.resume, shard, &|d, t| progress.tick(d, t))).map_err(bad)?;
+    job.run(&progress)?;
     progress.finish();
     if shard.is_some() {
-        if !args.quiet {
+        if !quiet {
             emit(&format!(
                 "shard done in {:.1}s: {} points in {}; combine the shards with `stpsim merge`\n",
                 clock.elapsed().as_secs_f64(),
@@ -139,14 +130,13 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let charts = stpsim::plot::sweep::render(&out).map_err(anyhow::Error::new)?;
-    if !args.quiet {
+    let charts = job.write()?;
+    if !quiet {
         let mut s = format!(
-            "swept {n} points x {} replicates in {:.1}s; wrote sweep.csv, sweep_summary.csv{} and {} charts in {}\n",
+            "swept {n} points x {} replicates in {:.1}s; wrote sweep.csv, sweep_summary.csv{} and {charts} charts in {}\n",
             plan.replicates,
             clock.elapsed().as_secs_f64(),
             if matches!(plan.design, Design::Sobol | Design::Morris) { ", sensitivity.csv" } else { "" },
-            charts.len(),
             out.display()
         );
         if sensitivity {
@@ -158,15 +148,12 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
 }
 
 pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> anyhow::Result<()> {
-    let _lock = super::run::claim(out)?;
-    let frame = sweep::merge(dirs, out).map_err(bad)?;
-    let charts = stpsim::plot::sweep::render(out).map_err(anyhow::Error::new)?;
+    let (frame, charts) = stpsim::api::sweep::merge(dirs, out)?;
     if !quiet {
         emit(&format!(
-            "merged {} folders: {} design points; wrote sweep.csv, sweep_summary.csv and {} charts in {}\n",
+            "merged {} folders: {} design points; wrote sweep.csv, sweep_summary.csv and {charts} charts in {}\n",
             dirs.len(),
             frame.design_points,
-            charts.len(),
             out.display()
         ))?;
     }

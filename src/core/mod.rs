@@ -6,6 +6,7 @@
 //! exception, posteriors' draw stream from `model::rng`, goes once the keyed
 //! streams move here.
 
+pub mod defaults;
 pub mod kind;
 pub mod params;
 pub mod posterior;

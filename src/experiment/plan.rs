@@ -185,7 +185,7 @@ fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Res
 /// Reads and checks a plan; `base` is a built-in name or a path relative to the plan.
 /// The memory guard counts one worker per core, as a sweep with no `--threads`.
 pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
-    load_with(path, None, None, crate::runner::threads(None))
+    load_with(path, None, None, crate::runner::threads(None), None)
 }
 
 /// Reads a plan with the command line's `--seed` and `--replicates`, which
@@ -197,6 +197,7 @@ pub fn load_with(
     seed: Option<u64>,
     replicates: Option<u32>,
     threads: usize,
+    memory_limit: Option<f64>,
 ) -> Result<Plan, ScenarioError> {
     let (seed_arg, replicates_arg) = (seed, replicates);
     let file = path.to_string_lossy().to_string();
@@ -220,12 +221,12 @@ pub fn load_with(
     };
     let replicates = match &raw.replicates {
         Some(r) => num(r, "replicates", 1.0, 1_000_000.0, &src)? as u32,
-        None => base.replicates.unwrap_or(100),
+        None => base.replicates.unwrap_or(crate::core::defaults::SWEEP_REPLICATES),
     };
     let replicates = replicates_arg.unwrap_or(replicates);
     let seed = match &raw.seed {
         Some(s) => num(s, "seed", 0.0, 9_007_199_254_740_992.0, &src)? as u64,
-        None => base.seed.unwrap_or(2016),
+        None => base.seed.unwrap_or(crate::core::defaults::SEED),
     };
     let seed = seed_arg.unwrap_or(seed);
     let design = match raw.design.get_ref().as_str() {
@@ -458,6 +459,7 @@ pub fn load_with(
         "this plan",
         "its design, and one point's replicates per thread",
         "use fewer points, factors or replicates",
+        memory_limit,
     )
     .map_err(|problem| ScenarioError::Input { file: file.clone(), problem })?;
     let unit_points = match design {

@@ -14,9 +14,11 @@ use serde_json::{Value, json};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use stpsim::api::Hooks;
+use stpsim::job::{Job, Provenance};
 use stpsim::model::Metric;
 use stpsim::results::summary::{describe, paired, summarise};
-use stpsim::{Results, RunOptions, Scenario};
+use stpsim::{Results, RunOptions};
 
 const PAGE: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/explorer.js");
@@ -24,11 +26,9 @@ const STYLE: &str = include_str!("page/explorer.css");
 
 /// A tab's last finished run, kept for its report.
 pub struct Finished {
-    scenarios: Vec<Scenario>,
+    job: Job,
     results: Results,
-    opts: RunOptions,
-    started: std::time::SystemTime,
-    wall_seconds: f64,
+    made: Provenance,
 }
 
 /// Finished runs kept for reports; the oldest goes first.
@@ -156,8 +156,9 @@ enum Base {
     Text(String),
 }
 
-/// Both scenarios validated, with the run's options.
-fn prepare(req: &RunRequest) -> Result<(Vec<Scenario>, RunOptions), Refusal> {
+/// Both scenarios validated, as the library's run request: the page runs
+/// the edited scenario's replicates and seed (what a saved file carries).
+fn prepare(req: &RunRequest) -> Result<Job, Refusal> {
     if req.tab.is_empty() || req.tab.len() > 64 || !req.tab.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(Refusal::plain("`tab` must be 1 to 64 letters, digits or '-'"));
     }
@@ -176,12 +177,37 @@ fn prepare(req: &RunRequest) -> Result<(Vec<Scenario>, RunOptions), Refusal> {
     let edited = scenarios::load(&req.scenario, scenarios::EDITED_FILE, "edited")?;
     let replicates = edited.replicates.unwrap_or(DEFAULT_REPLICATES);
     scenarios::check_pair(&req.scenario, &base, &edited, replicates)?;
-    let opts = RunOptions { replicates, seed: edited.seed.unwrap_or(DEFAULT_SEED), footprint_replicates: 0 };
-    let scenarios = vec![base, edited];
+    let common = stpsim::api::Common {
+        replicates: Some(replicates),
+        seed: Some(edited.seed.unwrap_or(DEFAULT_SEED)),
+        ..Default::default()
+    };
+    let request = stpsim::job::RunRequest { loaded: vec![base, edited], common, ..Default::default() };
+    let job = request.resolve().map_err(|e| Refusal::plain(stpsim::api::Error::from(e).to_string()))?;
     // The memory guard `stpsim run` applies, beside the explorer's own limits.
-    stpsim::job::check_memory(stpsim::job::memory_bytes(&scenarios, &opts, rayon::current_num_threads()))
-        .map_err(|e| Refusal::plain(e.to_string()))?;
-    Ok((scenarios, opts))
+    job.check_memory().map_err(|e| Refusal::plain(e.to_string()))?;
+    Ok(job)
+}
+
+/// The stream of a tab's run: a snapshot after every batch; a closed page
+/// or a newer run from the tab cancels it.
+struct Stream {
+    tx: tokio::sync::mpsc::Sender<Result<String, Infallible>>,
+    cancel: Arc<AtomicBool>,
+    opts: RunOptions,
+}
+
+impl Hooks for Stream {
+    fn replicates(&self, so_far: &Results, _of: u32) {
+        if self.tx.blocking_send(event("progress", &snapshot(so_far, &self.opts))).is_err() {
+            // The page went away or started another run.
+            self.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
 }
 
 /// Removes a tab's entry when its run ends, however it ends.
@@ -218,8 +244,8 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
         Ok(r) => r,
         Err(e) => return bad(Refusal::plain(format!("the request is not a run request: {e}"))),
     };
-    let (scenarios, opts) = match prepare(&req) {
-        Ok(p) => p,
+    let job = match prepare(&req) {
+        Ok(j) => j,
         Err(r) => return bad(r),
     };
     let flag = Arc::new(AtomicBool::new(false));
@@ -245,28 +271,23 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _leave = leave;
-        let cancel = &flag;
         let started = std::time::SystemTime::now();
         let clock = std::time::Instant::now();
-        let done = stpsim::runner::run_batched(&scenarios, &opts, batch(opts.replicates), cancel, |r| {
-            if tx.blocking_send(event("progress", &snapshot(r, &opts))).is_err() {
-                // The page went away or started another run.
-                cancel.store(true, Ordering::Relaxed);
-            }
-        });
+        let stream = Stream { tx, cancel: flag, opts: job.options };
+        let done = job.run_with(batch(job.options.replicates), &stream);
         let status = if let Some(results) = done {
-            let wall_seconds = clock.elapsed().as_secs_f64();
+            let made = Provenance { command: command(&job), started, wall_seconds: clock.elapsed().as_secs_f64() };
             let mut kept = lock(&state.finished);
             kept.retain(|(t, _)| *t != tab);
             if kept.len() >= KEEP_FINISHED {
                 kept.remove(0);
             }
-            kept.push((tab, Arc::new(Finished { scenarios, results, opts, started, wall_seconds })));
+            kept.push((tab, Arc::new(Finished { job, results, made })));
             "finished"
         } else {
             "cancelled"
         };
-        let _ = tx.blocking_send(event("end", &json!({ "status": status })));
+        let _ = stream.tx.blocking_send(event("end", &json!({ "status": status })));
     });
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
@@ -321,6 +342,23 @@ fn snapshot(r: &Results, opts: &RunOptions) -> Value {
     })
 }
 
+/// The command that reproduces a tab's run: its base by built-in name (or
+/// BASE.toml), the edited scenario as saved, the seed and replicates.
+fn command(job: &Job) -> Vec<String> {
+    let base = job.scenarios[0].source.trim_start_matches("scenarios/").trim_end_matches(".toml");
+    let base = stpsim::scenario::builtin::find(base).map_or("BASE.toml", |b| b.name);
+    ["stpsim", "run", base, &format!("{}.toml", job.scenarios[1].name)]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([
+            "--seed".into(),
+            job.options.seed.to_string(),
+            "--replicates".into(),
+            job.options.replicates.to_string(),
+        ])
+        .collect()
+}
+
 #[derive(Deserialize)]
 struct ReportQuery {
     tab: String,
@@ -334,32 +372,8 @@ async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery
         return refuse(StatusCode::NOT_FOUND, Refusal::plain("this tab has no finished run yet; run it first"));
     };
     let built = tokio::task::spawn_blocking(move || {
-        use stpsim::results::manifest::{self, Manifest};
-        let base = f.scenarios[0].source.trim_start_matches("scenarios/").trim_end_matches(".toml");
-        let base = stpsim::scenario::builtin::find(base).map_or("BASE.toml", |b| b.name);
-        let command = ["stpsim", "run", base, &format!("{}.toml", f.scenarios[1].name)]
-            .iter()
-            .map(|s| s.to_string())
-            .chain(["--seed".into(), f.opts.seed.to_string(), "--replicates".into(), f.opts.replicates.to_string()])
-            .collect();
-        let manifest = Manifest {
-            stpsim_version: env!("CARGO_PKG_VERSION"),
-            command,
-            seed: f.opts.seed,
-            replicates: f.opts.replicates,
-            threads: rayon::current_num_threads(),
-            footprint_replicates: 0,
-            started: humantime::format_rfc3339_seconds(f.started).to_string(),
-            finished: humantime::format_rfc3339_seconds(f.started + std::time::Duration::from_secs_f64(f.wall_seconds))
-                .to_string(),
-            wall_seconds: f.wall_seconds,
-            files: Vec::new(),
-            file_sha256: Default::default(),
-            posterior: None,
-            scenarios: f.scenarios.iter().map(manifest::entry).collect(),
-        };
-        let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())? + "\n";
-        stpsim::report::html(&f.results, &f.scenarios, f.opts.seed, Some(&text), &Default::default())
+        let text = stpsim::job::manifest_text(&f.job, &f.made).map_err(|e| e.to_string())?;
+        stpsim::report::html(&f.results, &f.job.scenarios, f.job.options.seed, Some(&text), &Default::default())
             .map_err(|e| e.to_string())
     })
     .await;

@@ -17,8 +17,8 @@ pub const MAX_REPLICATES: u32 = 1000;
 /// `MAX_REPLICATES`, or fewer replicates of a larger structure.
 pub const MAX_FOOTPRINT_REPLICATES: u64 = 44 * MAX_REPLICATES as u64;
 /// Replicates and seed when a scenario names none (as `stpsim run`).
-pub const DEFAULT_REPLICATES: u32 = 200;
-pub const DEFAULT_SEED: u64 = 2016;
+pub const DEFAULT_REPLICATES: u32 = stpsim::core::defaults::REPLICATES;
+pub const DEFAULT_SEED: u64 = stpsim::core::defaults::SEED;
 
 /// A refused request: what to show, and beside which field.
 #[derive(Debug, Serialize)]

@@ -4,6 +4,7 @@
 pub mod folder;
 pub mod headline;
 pub mod manifest;
+pub mod outputs;
 pub mod summary;
 pub mod write;
 

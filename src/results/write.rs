@@ -115,17 +115,10 @@ pub fn differences(out: &mut dyn Write, rows: &[DifferenceRow]) -> io::Result<()
     w.flush()
 }
 
-/// Data files a run writes.
-pub const RUN_FILES: [&str; 5] =
-    ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"];
-
-/// Data files a run over a posterior adds.
-pub const POSTERIOR_FILES: [&str; 2] = ["posterior_draws.csv", "variance_split.csv"];
-
 /// Whether `name` is a data file a run writes (the set its manifest's
-/// checksums cover).
+/// checksums cover): a row of [`super::outputs::RUN_OUTPUTS`].
 pub fn is_run_data_file(name: &str) -> bool {
-    RUN_FILES.contains(&name) || POSTERIOR_FILES.contains(&name)
+    super::outputs::find(name).is_some()
 }
 
 /// Whether `name` is a file a run writes: its data files, report.html and

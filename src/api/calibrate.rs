@@ -1,0 +1,310 @@
+//! `calibrate`: a posterior over parameters fitted to published figures
+//! (ABC-SMC, with a checkpoint after every generation so `resume` goes on
+//! from the last), or the older bracketing fit of beta0 and p_unsure0, for
+//! every front (`stpsim calibrate`, Python's `stpsim.calibrate`).
+
+use super::common::{self, Common, Hooks};
+use crate::calibrate::problem::Problem;
+use crate::calibrate::smc::{self, Settings, State};
+use crate::calibrate::targets::{self, Targets};
+use crate::calibrate::{self as fit, Fit, Options, Target, output};
+use crate::core::defaults;
+use crate::results::folder::FolderLock;
+use crate::scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The England targets shipped with the library (data/targets.toml).
+pub const ENGLAND_TARGETS: &str = include_str!("../../data/targets.toml");
+/// Particles of an ABC-SMC calibration unless asked otherwise.
+pub const PARTICLES: u32 = 400;
+/// Fewest and most particles a calibration may ask for.
+pub const PARTICLES_RANGE: (u32, u32) = (20, 1_000_000);
+/// The tolerance at which ABC-SMC stops unless asked otherwise.
+pub const FINAL_TOLERANCE: f64 = 0.8;
+/// How close the bracketing fit's replicate means must come to their targets.
+pub const TOLERANCE: f64 = 0.002;
+/// The bracketing fit's targets unless asked otherwise.
+pub const BRACKET_TARGETS: [&str; 2] = ["self_priority_share@2016Q4=0.62", "unsure_share@2016Q4=0.72"];
+/// Most replicates per particle or evaluation.
+pub const MAX_REPLICATES: u32 = 100_000;
+/// The checkpoint an ABC-SMC calibration keeps in its folder.
+pub const CHECKPOINT: &str = "checkpoint.json";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// A posterior over the targets file's parameters (ABC-SMC).
+    #[default]
+    Abc,
+    /// beta0 and p_unsure0 fitted to two figures.
+    Bracket,
+}
+
+/// A calibration as asked for.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CalibrateRequest {
+    pub method: Method,
+    /// With bracket: the scenario file or built-in name to fit.
+    pub scenario: String,
+    /// With abc: the targets file (default: the built-in England targets).
+    pub targets: Option<PathBuf>,
+    /// With bracket: `metric@quarter=value` figures.
+    pub target: Vec<String>,
+    pub particles: u32,
+    pub final_tolerance: f64,
+    pub tolerance: f64,
+    /// Go on from the checkpoint in `out`, from its last finished generation.
+    pub resume: bool,
+    /// Seed (abc: default 2016; bracket: the scenario's, else 2016),
+    /// replicates per particle (abc, default 4) or evaluation (bracket,
+    /// default 200), threads, out (default `outputs/calibration`).
+    #[serde(flatten)]
+    pub common: Common,
+}
+
+impl Default for CalibrateRequest {
+    fn default() -> Self {
+        CalibrateRequest {
+            method: Method::Abc,
+            scenario: "baseline".into(),
+            targets: None,
+            target: BRACKET_TARGETS.iter().map(|t| t.to_string()).collect(),
+            particles: PARTICLES,
+            final_tolerance: FINAL_TOLERANCE,
+            tolerance: TOLERANCE,
+            resume: false,
+            common: Common::default(),
+        }
+    }
+}
+
+/// A calibration with every choice made.
+pub enum CalibrateJob {
+    Abc {
+        targets: Targets,
+        /// The targets file as the outputs name it.
+        file: String,
+        settings: Settings,
+        problem: Box<Problem>,
+        resume: bool,
+        threads: usize,
+        out: PathBuf,
+    },
+    Bracket {
+        scenario: Box<Scenario>,
+        targets: Vec<Target>,
+        options: Options,
+        threads: usize,
+        out: PathBuf,
+    },
+}
+
+/// What a calibration found.
+pub enum Fitted {
+    /// The sampler's final state: particles, weights, generations.
+    Abc(State),
+    /// One fitted parameter per target.
+    Bracket(Vec<Fit>),
+}
+
+impl CalibrateRequest {
+    /// Reads the targets and scenarios and fills in every default; refuses
+    /// a calibration above the memory limit.
+    pub fn resolve(self) -> Result<CalibrateJob, common::Error> {
+        self.common.check(MAX_REPLICATES)?;
+        let threads = self.common.threads();
+        let out = common::out_or(&self.common.out, || PathBuf::from(defaults::CALIBRATION_OUT));
+        match self.method {
+            Method::Abc => {
+                let (t, file) = match &self.targets {
+                    Some(p) => (targets::load(p)?, p.display().to_string()),
+                    None => (
+                        targets::parse(ENGLAND_TARGETS, "data/targets.toml")?,
+                        "data/targets.toml (built in)".to_string(),
+                    ),
+                };
+                if !(self.final_tolerance > 0.0 && self.final_tolerance.is_finite()) {
+                    return Err(common::Error::Usage(format!(
+                        "--final-tolerance {} must be a number above 0",
+                        self.final_tolerance
+                    )));
+                }
+                let (lo, hi) = PARTICLES_RANGE;
+                if !(lo..=hi).contains(&self.particles) {
+                    return Err(common::Error::Usage(format!(
+                        "particles = {}: allowed from {lo} to {hi}",
+                        self.particles
+                    )));
+                }
+                let settings = Settings {
+                    particles: self.particles as usize,
+                    replicates: self.common.replicates.unwrap_or(defaults::ABC_REPLICATES) as usize,
+                    final_tolerance: self.final_tolerance,
+                    seed: self.common.seed.unwrap_or(defaults::SEED),
+                    ..Settings::default()
+                };
+                let problem =
+                    Problem::new(&t, crate::scenario::load).map_err(|e| common::Error::Usage(e.to_string()))?;
+                // Each particle runs its scenarios' replicates like one run, one state per thread.
+                let run = crate::RunOptions {
+                    replicates: settings.replicates as u32,
+                    seed: settings.seed,
+                    footprint_replicates: 0,
+                };
+                let bytes = crate::guard::memory_bytes(&problem.scenarios, &run, threads);
+                crate::guard::check_memory_within(bytes, self.common.memory_limit)?;
+                Ok(CalibrateJob::Abc {
+                    targets: t,
+                    file,
+                    settings,
+                    problem: Box::new(problem),
+                    resume: self.resume,
+                    threads,
+                    out,
+                })
+            }
+            Method::Bracket => {
+                let scenario = crate::scenario::load(&self.scenario)?;
+                let targets = self
+                    .target
+                    .iter()
+                    .map(|t| Target::parse(t).map_err(common::Error::Usage))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if !(self.tolerance > 0.0 && self.tolerance < 0.5) {
+                    return Err(common::Error::Usage(format!(
+                        "--tolerance {} must be above 0 and below 0.5",
+                        self.tolerance
+                    )));
+                }
+                let replicates = self.common.replicates.unwrap_or(defaults::BRACKET_REPLICATES);
+                if replicates < 2 {
+                    return Err(common::Error::Usage("--replicates must be at least 2 with --method bracket".into()));
+                }
+                let seed = self.common.seed.or(scenario.seed).unwrap_or(defaults::SEED);
+                let options = Options { replicates, seed, tolerance: self.tolerance };
+                // Each evaluation holds its replicates' results like a run of one scenario.
+                let run = crate::RunOptions { replicates, seed, footprint_replicates: 0 };
+                let bytes = crate::guard::memory_bytes(std::slice::from_ref(&scenario), &run, threads);
+                crate::guard::check_memory_within(bytes, self.common.memory_limit)?;
+                Ok(CalibrateJob::Bracket { scenario: Box::new(scenario), targets, options, threads, out })
+            }
+        }
+    }
+}
+
+/// A checkpoint: the sampler's state after a generation, with what it was
+/// made for, so `resume` refuses a checkpoint of another calibration.
+#[derive(Serialize, Deserialize)]
+struct Checkpoint {
+    targets_sha256: String,
+    settings: Settings,
+    state: State,
+}
+
+impl CalibrateJob {
+    pub fn out(&self) -> &Path {
+        match self {
+            CalibrateJob::Abc { out, .. } | CalibrateJob::Bracket { out, .. } => out,
+        }
+    }
+
+    fn threads(&self) -> usize {
+        match self {
+            CalibrateJob::Abc { threads, .. } | CalibrateJob::Bracket { threads, .. } => *threads,
+        }
+    }
+
+    /// Takes the output folder's lock, held until the calibration is written.
+    pub fn claim(&self) -> Result<FolderLock, common::Error> {
+        common::claim(self.out())
+    }
+
+    /// Runs the calibration on a pool of `threads` workers: ABC-SMC tells
+    /// `hooks` each generation and saves a checkpoint after it (resuming
+    /// from the folder's checkpoint if asked). Call it holding the lock.
+    pub fn run(&self, hooks: &dyn Hooks) -> Result<Fitted, common::Error> {
+        let pool = common::pool(self.threads())?;
+        match self {
+            CalibrateJob::Abc { targets, settings, problem, resume, out, .. } => {
+                let from = if *resume { Some(read_checkpoint(out, &targets.sha256, settings)?) } else { None };
+                let mut save_error = None;
+                let mut progress = |st: &State| {
+                    hooks.generation(st);
+                    let cp = Checkpoint {
+                        targets_sha256: targets.sha256.clone(),
+                        settings: settings.clone(),
+                        state: st.clone(),
+                    };
+                    let r = serde_json::to_vec(&cp)
+                        .map_err(std::io::Error::other)
+                        .and_then(|bytes| crate::results::write::atomic(out, CHECKPOINT, |w| w.write_all(&bytes)));
+                    if let Err(e) = r {
+                        save_error.get_or_insert(e);
+                    }
+                };
+                let bounds = problem.bounds();
+                let st = pool.install(|| {
+                    smc::run(&bounds, settings, &|th: &[f64], key| problem.simulate(th, key), from, &mut progress)
+                });
+                if let Some(e) = save_error {
+                    return Err(common::Error::failed(format!("cannot write {}", out.join(CHECKPOINT).display()), e));
+                }
+                Ok(Fitted::Abc(st))
+            }
+            CalibrateJob::Bracket { scenario, targets, options, .. } => {
+                let (_, fits) = pool
+                    .install(|| fit::calibrate(scenario, targets, options))
+                    .map_err(|e| common::Error::Usage(e.to_string()))?;
+                Ok(Fitted::Bracket(fits))
+            }
+        }
+    }
+
+    /// Writes what was fitted into the folder: posterior.csv,
+    /// calibration.json, verdicts.txt and the charts (abc), or
+    /// calibration.toml (bracket). Returns the files' names.
+    pub fn write(&self, fitted: &Fitted) -> Result<Vec<String>, common::Error> {
+        let dir = self.out();
+        match (self, fitted) {
+            (CalibrateJob::Abc { problem, targets, file, settings, .. }, Fitted::Abc(st)) => {
+                output::write(dir, problem, targets, file, settings, st).map_err(|e| {
+                    common::Error::failed(format!("cannot write the calibration into {}", dir.display()), e)
+                })
+            }
+            (CalibrateJob::Bracket { scenario, options, .. }, Fitted::Bracket(fits)) => {
+                let fragment = fit::fragment(&scenario.name, fits, options);
+                crate::results::write::atomic(dir, "calibration.toml", |w| w.write_all(fragment.as_bytes()))
+                    .map_err(|e| common::Error::failed(format!("cannot write into {}", dir.display()), e))?;
+                Ok(vec!["calibration.toml".into()])
+            }
+            _ => Err(common::Error::Usage("the fit is not of this calibration's method".into())),
+        }
+    }
+}
+
+fn read_checkpoint(dir: &Path, sha: &str, settings: &Settings) -> Result<State, common::Error> {
+    let path = dir.join(CHECKPOINT);
+    let usage = common::Error::Usage;
+    let bytes = std::fs::read(&path).map_err(|e| {
+        usage(format!("--resume: cannot read {} ({e}); run without --resume to start afresh", path.display()))
+    })?;
+    let cp: Checkpoint = serde_json::from_slice(&bytes)
+        .map_err(|e| usage(format!("--resume: {} is not a calibration checkpoint: {e}", path.display())))?;
+    if cp.targets_sha256 != sha {
+        return Err(usage(format!(
+            "--resume: {} was made for another targets file (SHA-256 {}); use the same file, or start afresh",
+            path.display(),
+            cp.targets_sha256
+        )));
+    }
+    if cp.settings != *settings {
+        return Err(usage(format!(
+            "--resume: {} was made with other settings ({:?}); give the same --particles, --replicates, --final-tolerance and --seed",
+            path.display(),
+            cp.settings
+        )));
+    }
+    Ok(cp.state)
+}

@@ -1,0 +1,138 @@
+//! Every file a run writes, declared once: name, kind, whether the
+//! manifest checksums it, what it holds (for the README, the report and
+//! `--help`), when it is written and its writer. The writing, the list in
+//! the manifest, the folder's own-file test, the report's file list and the
+//! plot reader all read this table, so a new output file is one row.
+
+use super::manifest::SplitRow;
+use super::summary::{DifferenceRow, SummaryRow};
+use super::{Results, write};
+use crate::core::posterior::Posterior;
+use crate::runner::RunOptions;
+use std::io::{self, Write};
+
+/// What a file is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A tidy table (CSV).
+    Table,
+    /// manifest.json: what was run, and every data file's checksum.
+    Manifest,
+}
+
+/// What a run's writers read.
+pub struct RunOutput<'a> {
+    pub results: &'a Results,
+    pub options: &'a RunOptions,
+    pub summary: &'a [SummaryRow],
+    /// Over a posterior: the spread column's words.
+    pub spread: Option<&'a str>,
+    pub differences: &'a [DifferenceRow],
+    pub posterior: Option<&'a Posterior>,
+    pub split: &'a [SplitRow],
+    pub per_footprint: bool,
+}
+
+/// A file's writer.
+pub type Writer = fn(&mut dyn Write, &RunOutput) -> io::Result<()>;
+
+/// One output file of a run.
+pub struct Output {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// Listed in manifest.json's `file_sha256` and checked by `stpsim plot`.
+    pub checksummed: bool,
+    /// One line: its columns or content.
+    pub description: &'static str,
+    /// Whether this run writes it.
+    pub when: fn(&RunOutput) -> bool,
+    /// Its writer (the manifest's is the run's own: it lists the others).
+    pub write: Option<Writer>,
+}
+
+/// A run's files, in the order manifest.json lists them.
+pub const RUN_OUTPUTS: &[Output] = &[
+    Output {
+        name: "timeseries.csv",
+        kind: Kind::Table,
+        checksummed: true,
+        description: "scenario, replicate, quarter, metric, value: every replicate, every quarter",
+        when: |_| true,
+        write: Some(|w, o| write::timeseries(w, o.results.rows())),
+    },
+    Output {
+        name: "summary.csv",
+        kind: Kind::Table,
+        checksummed: true,
+        description: "scenario, quarter, metric, mean, sd, p05, p25, p50, p75, p95 over replicates",
+        when: |_| true,
+        write: Some(|w, o| write::summary_over(w, o.summary, o.spread)),
+    },
+    Output {
+        name: "manifest.json",
+        kind: Kind::Manifest,
+        checksummed: false,
+        description: "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
+        when: |_| true,
+        write: None,
+    },
+    Output {
+        name: "posterior_draws.csv",
+        kind: Kind::Table,
+        checksummed: true,
+        description: "replicate, draw, one column per parameter: the posterior draw each replicate ran with",
+        when: |o| o.posterior.is_some(),
+        write: Some(|w, o| match o.posterior {
+            Some(p) => posterior_draws(w, p, o.options),
+            None => Ok(()),
+        }),
+    },
+    Output {
+        name: "variance_split.csv",
+        kind: Kind::Table,
+        checksummed: true,
+        description: "scenario, quarter, metric, sd, parameter_share, chance_share at the final quarter",
+        when: |o| o.posterior.is_some(),
+        write: Some(|w, o| variance_split(w, o.split)),
+    },
+    Output {
+        name: "differences.csv",
+        kind: Kind::Table,
+        checksummed: true,
+        description: "scenario, quarter, metric, median, p05, p95, mean, sd of the paired differences from the first scenario",
+        when: |o| o.results.scenarios.len() > 1,
+        write: Some(|w, o| write::differences(w, o.differences)),
+    },
+    Output {
+        name: "footprints.csv",
+        kind: Kind::Table,
+        checksummed: true,
+        description: "scenario, replicate, quarter, footprint, metric, value: every footprint",
+        when: |o| o.per_footprint,
+        write: Some(|w, o| write::footprints(w, o.results.footprint_rows())),
+    },
+];
+
+/// The declaration of a run's output file by name.
+pub fn find(name: &str) -> Option<&'static Output> {
+    RUN_OUTPUTS.iter().find(|o| o.name == name)
+}
+
+/// Which posterior draw each replicate ran with.
+fn posterior_draws(w: &mut dyn Write, p: &Posterior, opts: &RunOptions) -> io::Result<()> {
+    writeln!(w, "replicate,draw,{}", p.names.join(","))?;
+    for r in 0..opts.replicates as u64 {
+        let d = p.draw_for(opts.seed, r);
+        let vals: Vec<String> = p.draws[d].iter().map(|v| v.to_string()).collect();
+        writeln!(w, "{r},{d},{}", vals.join(","))?;
+    }
+    Ok(())
+}
+
+fn variance_split(w: &mut dyn Write, rows: &[SplitRow]) -> io::Result<()> {
+    writeln!(w, "scenario,quarter,metric,sd,parameter_share,chance_share")?;
+    for r in rows {
+        writeln!(w, "{},{},{},{},{},{}", r.scenario, r.quarter, r.metric, r.sd, r.parameter_share, r.chance_share)?;
+    }
+    Ok(())
+}
