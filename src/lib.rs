@@ -56,6 +56,7 @@
 
 pub mod calibrate;
 pub mod experiment;
+pub mod fsx;
 pub mod fuzzing;
 pub mod guard;
 pub mod job;

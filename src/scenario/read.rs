@@ -66,11 +66,8 @@ pub enum Refusal {
 pub fn read_bounded(path: &Path) -> Result<String, Refusal> {
     let limit = max_input_bytes().map_err(Refusal::Problem)?;
     let meta = std::fs::metadata(path).map_err(Refusal::Io)?;
-    let refuse_kind = |what: &str| {
-        Refusal::Problem(format!(
-            "is {what}, not a regular file; scenario, plan and structure files must be regular files"
-        ))
-    };
+    let refuse_kind =
+        |what: &str| Refusal::Problem(format!("is {what}, not a regular file; input files must be regular files"));
     if let Some(what) = not_regular(&meta) {
         return Err(refuse_kind(what));
     }
