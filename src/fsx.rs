@@ -12,6 +12,21 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
 use std::path::Path;
 
+/// Largest input file read, in MiB, unless `STPSIM_MAX_INPUT_MB` says otherwise.
+pub const DEFAULT_MAX_INPUT_MB: u64 = 64;
+pub const MAX_INPUT_ENV: &str = "STPSIM_MAX_INPUT_MB";
+
+/// The bound in bytes: `STPSIM_MAX_INPUT_MB` (whole MiB, at least 1) or 64 MiB.
+pub fn max_input_bytes() -> Result<u64, String> {
+    match std::env::var(MAX_INPUT_ENV) {
+        Err(_) => Ok(DEFAULT_MAX_INPUT_MB << 20),
+        Ok(v) => match v.trim().parse::<u64>() {
+            Ok(mb) if (1..=1 << 20).contains(&mb) => Ok(mb << 20),
+            _ => Err(format!("{MAX_INPUT_ENV} = \"{v}\" is not a size: a whole number of MiB from 1 to 1048576")),
+        },
+    }
+}
+
 /// What kind of thing a file type is, when it is not a regular file.
 pub fn not_regular(t: fs::FileType) -> Option<&'static str> {
     if t.is_file() {

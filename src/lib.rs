@@ -55,17 +55,18 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod calibrate;
+pub mod core;
 pub mod experiment;
 pub mod fsx;
 pub mod fuzzing;
 pub mod guard;
 pub mod job;
 pub mod model;
-pub mod params;
-pub mod quarter;
 pub mod scenario;
 pub mod structure;
 
+// The vocabulary's modules keep their old paths (`stpsim::params`, `stpsim::quarter`).
+pub use crate::core::{params, quarter};
 pub use scenario::{Scenario, ScenarioError};
 pub mod results;
 pub mod runner;

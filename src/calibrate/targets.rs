@@ -132,7 +132,7 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
         let at = |f: &str| format!("target[{i}].{f}");
         let name = t.metric.get_ref();
         let metric = Metric::parse(name).ok_or_else(|| {
-            let near = crate::scenario::error::nearest(name, Metric::ALL.iter().map(|m| m.name()), 1);
+            let near = crate::core::text::nearest(name, Metric::ALL.iter().map(|m| m.name()), 1);
             src.at(
                 t.metric.span(),
                 &at("metric"),
@@ -246,8 +246,7 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
             for (k, r) in map {
                 let name = k.get_ref();
                 let Some(def) = Params::def(name) else {
-                    let near =
-                        crate::scenario::error::nearest(name, crate::params::DICTIONARY.iter().map(|d| d.name), 1);
+                    let near = crate::core::text::nearest(name, crate::params::DICTIONARY.iter().map(|d| d.name), 1);
                     return Err(src.at(
                         k.span(),
                         &format!("priors.{name}"),

@@ -1,14 +1,13 @@
 //! The command line: raw arguments (clap) and one module per command.
 
 mod calibrate_cmd;
-pub mod emit;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
 mod sweep_cmd;
 mod validate;
 
-pub use emit::emit;
+pub use crate::emit::emit;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

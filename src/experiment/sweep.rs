@@ -97,7 +97,7 @@ impl Frame {
     /// Names read back from plan.json become column headers and chart file
     /// names: hold them to the rules a plan file obeys.
     fn check(&self) -> Result<(), String> {
-        use crate::scenario::error::shorten;
+        use crate::core::text::shorten;
         for f in &self.factors {
             let ok = !f.is_empty()
                 && f.len() <= 100
@@ -172,13 +172,13 @@ pub fn check_part(frame: &Frame, p: usize, text: &str, path: &Path) -> Result<(V
         if fields[0] != p.to_string() {
             return Err(at(format!(
                 "the row is for point {}, in the part of point {p}",
-                crate::scenario::error::shorten(fields[0], 20)
+                crate::core::text::shorten(fields[0], 20)
             )));
         }
         if fields[1] != r.to_string() {
             return Err(at(format!(
                 "replicate {} where replicate {r} comes",
-                crate::scenario::error::shorten(fields[1], 20)
+                crate::core::text::shorten(fields[1], 20)
             )));
         }
         let row_factors = line.splitn(3, ',').nth(2).and_then(|rest| rest.rsplitn(3, ',').nth(2)).unwrap_or("");
@@ -187,7 +187,7 @@ pub fn check_part(frame: &Frame, p: usize, text: &str, path: &Path) -> Result<(V
                 if fields[2..2 + nf].iter().any(|f| !f.parse::<f64>().is_ok_and(f64::is_finite)) {
                     return Err(at(format!(
                         "factor values \"{}\" are not numbers",
-                        crate::scenario::error::shorten(row_factors, 60)
+                        crate::core::text::shorten(row_factors, 60)
                     )));
                 }
                 factors = Some(row_factors);
@@ -200,12 +200,12 @@ pub fn check_part(frame: &Frame, p: usize, text: &str, path: &Path) -> Result<(V
         if fields[2 + nf] != frame.outputs[o] {
             return Err(at(format!(
                 "output \"{}\" where {} comes",
-                crate::scenario::error::shorten(fields[2 + nf], 60),
+                crate::core::text::shorten(fields[2 + nf], 60),
                 frame.outputs[o]
             )));
         }
         let v = fields[3 + nf].parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-            at(format!("value \"{}\" is not a finite number", crate::scenario::error::shorten(fields[3 + nf], 30)))
+            at(format!("value \"{}\" is not a finite number", crate::core::text::shorten(fields[3 + nf], 30)))
         })?;
         values[o].push(v);
         rows += 1;

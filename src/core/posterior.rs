@@ -77,7 +77,7 @@ impl Posterior {
         let mut names = Vec::new();
         for c in &cols[2..] {
             let def = Params::def(c).ok_or_else(|| {
-                let near = crate::scenario::error::nearest(c, DICTIONARY.iter().map(|d| d.name), 1);
+                let near = crate::core::text::nearest(c, DICTIONARY.iter().map(|d| d.name), 1);
                 at(
                     1,
                     format!("`{c}` is not a parameter"),
@@ -105,7 +105,7 @@ impl Posterior {
                 let problem = if number.is_some() {
                     format!("draw {} appears twice", cells[0])
                 } else {
-                    format!("draw `{}` is not a draw number", crate::scenario::error::shorten(cells[0], 40))
+                    format!("draw `{}` is not a draw number", crate::core::text::shorten(cells[0], 40))
                 };
                 return Err(at(i + 1, problem, "a whole number from 0, each draw once"));
             };
@@ -117,7 +117,7 @@ impl Posterior {
             let mut row = Vec::with_capacity(names.len());
             for (name, cell) in names.iter().zip(&cells[2..]) {
                 let def = Params::def(name).expect("checked above");
-                let shown = crate::scenario::error::shorten(cell, 40);
+                let shown = crate::core::text::shorten(cell, 40);
                 let v: f64 = cell
                     .parse()
                     .ok()
@@ -140,7 +140,7 @@ impl Posterior {
             ));
         }
         let mut p = Posterior::new(names, draws, &weights, file);
-        p.sha256 = crate::results::manifest::sha256(text);
+        p.sha256 = crate::core::text::sha256(text);
         p.lines = numbers;
         Ok(p)
     }
@@ -148,13 +148,10 @@ impl Posterior {
     /// Reads a posterior file: a regular file only, at most the input bound.
     pub fn load(path: &Path) -> Result<Posterior, PosteriorError> {
         let file = path.display().to_string();
-        let text = crate::scenario::read::read_bounded(path).map_err(|r| PosteriorError::Read {
-            file: file.clone(),
-            reason: match r {
-                crate::scenario::read::Refusal::Io(e) => e,
-                other => io::Error::new(io::ErrorKind::InvalidData, other.problem()),
-            },
-        })?;
+        let text = crate::fsx::max_input_bytes()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+            .and_then(|limit| crate::fsx::read_text(path, limit))
+            .map_err(|reason| PosteriorError::Read { file: file.clone(), reason })?;
         Self::parse(&text, &file)
     }
 
@@ -196,7 +193,7 @@ impl Posterior {
     /// Weighted quantile of parameter `k`.
     pub fn quantile(&self, k: usize, q: f64) -> f64 {
         let x: Vec<f64> = self.draws.iter().map(|r| r[k]).collect();
-        super::smc::quantile(&x, &self.weights, q)
+        crate::core::stats::quantile(&x, &self.weights, q)
     }
 
     /// The point estimate: each parameter's weighted median.
@@ -239,7 +236,7 @@ pub fn variance_split(y: &[f64], theta: &[Vec<f64>]) -> (f64, f64) {
     for j in 0..d {
         a[j * d + j] += 1e-9 * n as f64;
     }
-    let l = super::smc::cholesky(&a, d);
+    let l = crate::core::stats::cholesky(&a, d);
     // Solve L L' beta = b.
     let mut z = vec![0.0; d];
     for j in 0..d {
