@@ -106,13 +106,19 @@ impl RunRequest {
             (true, None) => replicates,
             (true, Some(n)) => n.min(replicates),
         };
+        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
+        if let Some(p) = &posterior {
+            for s in &scenarios {
+                p.check_rules(&s.params, &s.name)?;
+            }
+        }
         Ok(Job {
             scenarios,
             options: RunOptions { replicates, seed, footprint_replicates },
             threads: crate::runner::threads(self.threads),
             out,
             per_footprint: self.per_footprint,
-            posterior: self.posterior.as_deref().map(Posterior::load).transpose()?,
+            posterior,
         })
     }
 }
