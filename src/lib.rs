@@ -55,6 +55,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod calibrate;
+pub mod decide;
 pub mod experiment;
 pub mod fuzzing;
 pub mod guard;
