@@ -57,6 +57,7 @@
 pub mod api;
 pub mod calibrate;
 pub mod core;
+pub mod decide;
 pub mod experiment;
 pub mod fsx;
 pub mod fuzzing;
