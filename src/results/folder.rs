@@ -135,6 +135,21 @@ fn holder(path: &Path) -> Option<u32> {
     None
 }
 
+/// Whether another process holds `dir`'s lock (without taking it, and
+/// without creating the lock file): the error that names it, if so.
+pub fn busy(dir: &Path) -> Option<FolderError> {
+    use fs4::fs_std::FileExt;
+    let path = dir.join(LOCK_FILE);
+    let file = crate::fsx::open_regular(&path).ok()?;
+    match FileExt::try_lock_shared(&file) {
+        Ok(true) => {
+            let _ = FileExt::unlock(&file);
+            None
+        }
+        _ => Some(FolderError::Busy { dir: dir.to_path_buf(), pid: holder(&path) }),
+    }
+}
+
 /// Takes `dir`'s lock, then removes what earlier writers left there.
 pub fn claim(dir: &Path) -> Result<FolderLock, FolderError> {
     let lock = FolderLock::acquire(dir)?;
