@@ -161,14 +161,11 @@ pub(super) fn table(data: &RunData) -> Option<super::data::ChartTable> {
         .collect();
     let base = &data.scenarios[0].name;
     let last = data.scenarios[0].quarters.last().map(|q| q.to_string()).unwrap_or_default();
-    let units: Vec<String> =
-        Metric::key().iter().map(|&m| format!("{} in {}", m.name(), numbers::difference_unit(m))).collect();
     Some(ChartTable {
         stem: "comparison".into(),
         title: format!("Difference from {base} at {last}"),
         units: format!(
-            "paired differences, scenario minus {base}, at each scenario's final quarter: {}",
-            units.join("; ")
+            "paired differences, scenario minus {base}, at the final quarter; shares in percentage points, money in £m a year"
         ),
         source: source_line(data),
         caveat: format!(

@@ -306,9 +306,9 @@ pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
     Ok(out)
 }
 
-/// Each heatmap's numbers: quarter down, footprints across in the order
-/// the chart shows them (highest final value first), the medians (or
-/// median paired differences, shares in percentage points) it colours.
+/// Each heatmap's numbers, laid out as the chart is: footprints down in the
+/// chart's order (highest final value first), quarters across; the medians
+/// (or median paired differences, shares in percentage points) it colours.
 pub(super) fn tables(data: &RunData) -> Vec<super::data::ChartTable> {
     use super::data::{ChartTable, Column, Unit};
     let first = data.scenarios[0].name.as_str();
@@ -335,11 +335,12 @@ pub(super) fn tables(data: &RunData) -> Vec<super::data::ChartTable> {
                         g.replicates,
                         super::data::caveat(data)
                     ),
-                    row_header: "quarter".into(),
-                    rows: super::data::quarter_rows(&g.quarters),
-                    columns: order.iter().map(|&f| Column { name: g.footprints[f].clone(), unit }).collect(),
-                    values: (0..g.quarters.len())
-                        .map(|q| order.iter().map(|&f| Some(unit.scale(values[f][q]))).collect())
+                    row_header: "footprint".into(),
+                    rows: order.iter().map(|&f| g.footprints[f].clone()).collect(),
+                    columns: g.quarters.iter().map(|q| Column { name: q.to_string(), unit }).collect(),
+                    values: order
+                        .iter()
+                        .map(|&f| (0..g.quarters.len()).map(|q| Some(unit.scale(values[f][q]))).collect())
                         .collect(),
                 });
             };

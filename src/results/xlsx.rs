@@ -104,12 +104,29 @@ impl Widths {
         self.0[col] = self.0[col].max(len);
     }
 
+    fn total(&self) -> usize {
+        self.0.iter().map(|w| (w + 2).clamp(8, 80)).sum()
+    }
+
     fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         for (c, &w) in self.0.iter().enumerate() {
-            ws.set_column_width(c as u16, (w as f64 + 2.0).clamp(8.0, 60.0))?;
+            ws.set_column_width(c as u16, (w as f64 + 2.0).clamp(8.0, 80.0))?;
         }
         Ok(())
     }
+}
+
+/// Printed (or saved as PDF): landscape A4, the header rows repeated on
+/// every page, each page about 260 characters wide so the text stays
+/// readable (`width`: the columns' widths added up, in characters).
+fn page_setup(ws: &mut Worksheet, header_rows: Option<(u32, u32)>, width: usize) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(width.div_ceil(260).max(1) as u16, 0);
+    if let Some((first, last)) = header_rows {
+        ws.set_repeat_rows(first, last)?;
+    }
+    Ok(())
 }
 
 /// The shown length of a number in a unit (enough for the width).
@@ -128,6 +145,8 @@ struct Formats {
     title: Format,
     note: Format,
     header: Format,
+    /// Over a column of numbers: right-aligned, wrapped.
+    number_header: Format,
 }
 
 fn formats() -> Formats {
@@ -135,6 +154,12 @@ fn formats() -> Formats {
         title: Format::new().set_bold().set_font_size(14),
         note: Format::new().set_font_color("#555555"),
         header: Format::new().set_bold().set_border_bottom(FormatBorder::Thin).set_background_color("#F2F2F2"),
+        number_header: Format::new()
+            .set_bold()
+            .set_border_bottom(FormatBorder::Thin)
+            .set_background_color("#F2F2F2")
+            .set_align(rust_xlsxwriter::FormatAlign::Right)
+            .set_text_wrap(),
     }
 }
 
@@ -224,22 +249,21 @@ fn contents_sheet(
         ),
         None => "none: each scenario's own parameter values".into(),
     };
-    let checksums: Vec<String> = about.checksums.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    let lines: Vec<(&str, String)> = vec![
-        ("Made by", format!("{} (stpsim v{})", about.command, data.version)),
-        ("Scenarios", data.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
-        ("Structure", data.structure_names()),
-        ("Quarters", quarters),
-        ("Replicates", data.replicates.to_string()),
-        ("Seed", data.seed.to_string()),
-        ("Posterior", posterior),
-        ("stpsim version", data.version.clone()),
-        (
-            "Scenario SHA-256",
-            data.scenarios.iter().map(|s| format!("{} {}", s.name, s.sha256)).collect::<Vec<_>>().join("; "),
-        ),
-        ("Data files' SHA-256 (as in manifest.json)", checksums.join("; ")),
+    let mut lines: Vec<(String, String)> = vec![
+        ("Made by".to_string(), format!("{} (stpsim v{})", about.command, data.version)),
+        ("Scenarios".to_string(), data.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
+        ("Structure".to_string(), data.structure_names()),
+        ("Quarters".to_string(), quarters),
+        ("Replicates".to_string(), data.replicates.to_string()),
+        ("Seed".to_string(), data.seed.to_string()),
+        ("Posterior".to_string(), posterior),
+        ("stpsim version".to_string(), data.version.clone()),
     ];
+    // Fingerprints that tie the workbook to its run: each resolved scenario's,
+    // and each data file's as manifest.json records it.
+    lines.extend(data.scenarios.iter().map(|s| (format!("SHA-256 of scenario {}", s.name), s.sha256.clone())));
+    lines.extend(about.checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
+    let lines: Vec<(&str, String)> = lines.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let mut row = 2;
     for (k, v) in &lines {
         ws.write_string_with_format(row, 0, *k, &f.header)?;
@@ -270,10 +294,12 @@ fn contents_sheet(
         lines.iter().map(|l| l.0.len()).max().unwrap_or(10).max(listed.iter().map(|l| l.0.len()).max().unwrap_or(0)),
     );
     widths.see(1, listed.iter().map(|l| l.1.chars().count()).max().unwrap_or(20));
+    widths.see(1, lines.iter().filter(|l| l.1.len() <= 70).map(|l| l.1.chars().count()).max().unwrap_or(20));
     widths.see(2, listed.iter().map(|l| l.2.len()).max().unwrap_or(5));
     widths.see(3, listed.iter().map(|l| l.3.len()).max().unwrap_or(5));
     widths.apply(&mut ws)?;
     ws.set_freeze_panes(header_row + 1, 0)?;
+    page_setup(&mut ws, Some((header_row, header_row)), widths.total())?;
     Ok(ws)
 }
 
@@ -302,7 +328,7 @@ fn chart_sheet(name: &str, t: &ChartTable, f: &Formats) -> Result<Worksheet, Xls
         .collect();
     for (c, col) in t.columns.iter().enumerate() {
         let at = c as u16 + 1;
-        ws.write_string_with_format(HEADER_ROW, at, &col.name, &f.header.clone().set_text_wrap())?;
+        ws.write_string_with_format(HEADER_ROW, at, &col.name, &f.number_header)?;
         widths.see(c + 1, col.name.chars().count().min(24));
     }
     for (r, (label, values)) in t.rows.iter().zip(&t.values).enumerate() {
@@ -318,6 +344,7 @@ fn chart_sheet(name: &str, t: &ChartTable, f: &Formats) -> Result<Worksheet, Xls
     }
     widths.apply(&mut ws)?;
     ws.set_freeze_panes(HEADER_ROW + 1, 1)?;
+    page_setup(&mut ws, Some((HEADER_ROW, HEADER_ROW)), widths.total())?;
     Ok(ws)
 }
 
@@ -329,7 +356,8 @@ fn summary_sheet(name: &str, rows: &[SummaryRow], spread: Option<&str>, f: &Form
     header.extend(spread.map(|_| crate::results::summary::SPREAD_COLUMN));
     let mut widths = Widths(Vec::new());
     for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+        let numbers = c >= 3 && *h != "unit" && *h != crate::results::summary::SPREAD_COLUMN;
+        ws.write_string_with_format(0, c as u16, *h, if numbers { &f.number_header } else { &f.header })?;
         widths.see(c, h.len());
     }
     let mut cache: BTreeMap<&'static str, Format> = BTreeMap::new();
@@ -356,6 +384,7 @@ fn summary_sheet(name: &str, rows: &[SummaryRow], spread: Option<&str>, f: &Form
     widths.see(1, 7);
     widths.apply(&mut ws)?;
     ws.set_freeze_panes(1, 3)?;
+    page_setup(&mut ws, Some((0, 0)), widths.total())?;
     ws.autofilter(0, 0, rows.len() as u32, header.len() as u16 - 1)?;
     Ok(ws)
 }
@@ -368,7 +397,8 @@ fn differences_sheet(name: &str, rows: &[DifferenceRow], f: &Formats) -> Result<
     header.push("unit");
     let mut widths = Widths(Vec::new());
     for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+        let numbers = c >= 3 && *h != "unit" && *h != crate::results::summary::SPREAD_COLUMN;
+        ws.write_string_with_format(0, c as u16, *h, if numbers { &f.number_header } else { &f.header })?;
         widths.see(c, h.len());
     }
     let unit_col = header.len() as u16 - 1;
@@ -396,6 +426,7 @@ fn differences_sheet(name: &str, rows: &[DifferenceRow], f: &Formats) -> Result<
     widths.see(1, 7);
     widths.apply(&mut ws)?;
     ws.set_freeze_panes(1, 3)?;
+    page_setup(&mut ws, Some((0, 0)), widths.total())?;
     ws.autofilter(0, 0, rows.len() as u32, unit_col)?;
     Ok(ws)
 }
@@ -428,6 +459,7 @@ fn extra_sheet(name: &str, s: &Sheet, f: &Formats) -> Result<Worksheet, XlsxErro
     }
     widths.apply(&mut ws)?;
     ws.set_freeze_panes(1, 0)?;
+    page_setup(&mut ws, Some((0, 0)), widths.total())?;
     Ok(ws)
 }
 
