@@ -5,6 +5,7 @@
 //! smooth, and checks it with simulated surveys the size of the HFMA sample.
 
 pub mod charts;
+pub mod checkpoint;
 pub mod output;
 pub mod problem;
 pub mod smc;

@@ -61,7 +61,9 @@
 pub mod api;
 pub mod calibrate;
 pub mod core;
+pub mod decide;
 pub mod experiment;
+pub mod fsx;
 pub mod fuzzing;
 pub mod guard;
 /// `stpsim run` as the library orchestrates it; the old path of [`api::run`].

@@ -720,7 +720,15 @@ fn sweep(
         sensitivity,
         resume,
         shard: None,
-        common: stpsim::api::Common { replicates, seed, threads, out: Some(out), no_charts: !charts, memory_limit },
+        common: stpsim::api::Common {
+            replicates,
+            seed,
+            threads,
+            out: Some(out),
+            no_charts: !charts,
+            memory_limit,
+            ..Default::default()
+        },
     };
     let job = request.resolve().map_err(api_error)?;
     py.detach(|| {

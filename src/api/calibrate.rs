@@ -4,6 +4,7 @@
 //! every front (`stpsim calibrate`, Python's `stpsim.calibrate`).
 
 use super::common::{self, Common, Hooks};
+use crate::calibrate::checkpoint::Checkpoint;
 use crate::calibrate::problem::Problem;
 use crate::calibrate::smc::{self, Settings, State};
 use crate::calibrate::targets::{self, Targets};
@@ -29,7 +30,7 @@ pub const BRACKET_TARGETS: [&str; 2] = ["self_priority_share@2016Q4=0.62", "unsu
 /// Most replicates per particle or evaluation.
 pub const MAX_REPLICATES: u32 = 100_000;
 /// The checkpoint an ABC-SMC calibration keeps in its folder.
-pub const CHECKPOINT: &str = "checkpoint.json";
+pub const CHECKPOINT: &str = crate::calibrate::checkpoint::FILE;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -91,6 +92,7 @@ pub enum CalibrateJob {
         resume: bool,
         threads: usize,
         out: PathBuf,
+        force: bool,
     },
     Bracket {
         scenario: Box<Scenario>,
@@ -98,6 +100,7 @@ pub enum CalibrateJob {
         options: Options,
         threads: usize,
         out: PathBuf,
+        force: bool,
     },
 }
 
@@ -163,6 +166,7 @@ impl CalibrateRequest {
                     resume: self.resume,
                     threads,
                     out,
+                    force: self.common.force,
                 })
             }
             Method::Bracket => {
@@ -188,19 +192,11 @@ impl CalibrateRequest {
                 let run = crate::RunOptions { replicates, seed, footprint_replicates: 0 };
                 let bytes = crate::guard::memory_bytes(std::slice::from_ref(&scenario), &run, threads);
                 crate::guard::check_memory_within(bytes, self.common.memory_limit)?;
-                Ok(CalibrateJob::Bracket { scenario: Box::new(scenario), targets, options, threads, out })
+                let force = self.common.force;
+                Ok(CalibrateJob::Bracket { scenario: Box::new(scenario), targets, options, threads, out, force })
             }
         }
     }
-}
-
-/// A checkpoint: the sampler's state after a generation, with what it was
-/// made for, so `resume` refuses a checkpoint of another calibration.
-#[derive(Serialize, Deserialize)]
-struct Checkpoint {
-    targets_sha256: String,
-    settings: Settings,
-    state: State,
 }
 
 impl CalibrateJob {
@@ -216,8 +212,25 @@ impl CalibrateJob {
         }
     }
 
-    /// Takes the output folder's lock, held until the calibration is written.
+    fn force(&self) -> bool {
+        match self {
+            CalibrateJob::Abc { force, .. } | CalibrateJob::Bracket { force, .. } => *force,
+        }
+    }
+
+    /// Takes the output folder's lock, held until the calibration is
+    /// written. A calibration's folder holds its calibration.json (abc),
+    /// calibration.toml (bracket) or a checkpoint that parses as one; any
+    /// other non-empty folder is the user's to resolve unless `force`.
     pub fn claim(&self) -> Result<FolderLock, common::Error> {
+        let own = |d: &Path| {
+            d.join("calibration.json").is_file()
+                || d.join("calibration.toml").is_file()
+                || crate::fsx::read_bounded(&d.join(CHECKPOINT), 1 << 30)
+                    .is_ok_and(|b| serde_json::from_slice::<Checkpoint>(&b).is_ok())
+        };
+        let whose = "a calibration's (no calibration.json or checkpoint";
+        common::refuse_foreign(self.out(), self.force(), whose, own)?;
         common::claim(self.out())
     }
 
@@ -228,7 +241,12 @@ impl CalibrateJob {
         let pool = common::pool(self.threads())?;
         match self {
             CalibrateJob::Abc { targets, settings, problem, resume, out, .. } => {
-                let from = if *resume { Some(read_checkpoint(out, &targets.sha256, settings)?) } else { None };
+                let values = 2 * problem.targets.len();
+                let from = if *resume {
+                    Some(read_checkpoint(out, &targets.sha256, settings, &problem.bounds(), values)?)
+                } else {
+                    None
+                };
                 let mut save_error = None;
                 let mut progress = |st: &State| {
                     hooks.generation(st);
@@ -284,14 +302,21 @@ impl CalibrateJob {
     }
 }
 
-fn read_checkpoint(dir: &Path, sha: &str, settings: &Settings) -> Result<State, common::Error> {
+fn read_checkpoint(
+    dir: &Path,
+    sha: &str,
+    settings: &Settings,
+    bounds: &smc::Bounds,
+    values: usize,
+) -> Result<State, common::Error> {
     let path = dir.join(CHECKPOINT);
     let usage = common::Error::Usage;
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let limit = crate::scenario::read::max_input_bytes().map_err(usage)?;
+    let bytes = crate::fsx::read_bounded(&path, limit).map_err(|e| {
         usage(format!("--resume: cannot read {} ({e}); run without --resume to start afresh", path.display()))
     })?;
-    let cp: Checkpoint = serde_json::from_slice(&bytes)
-        .map_err(|e| usage(format!("--resume: {} is not a calibration checkpoint: {e}", path.display())))?;
+    let cp = Checkpoint::parse(&bytes, bounds, values)
+        .map_err(|e| usage(format!("--resume: {} {e}; run without --resume to start afresh", path.display())))?;
     if cp.targets_sha256 != sha {
         return Err(usage(format!(
             "--resume: {} was made for another targets file (SHA-256 {}); use the same file, or start afresh",
@@ -299,11 +324,11 @@ fn read_checkpoint(dir: &Path, sha: &str, settings: &Settings) -> Result<State, 
             cp.targets_sha256
         )));
     }
-    if cp.settings != *settings {
+    if let Some(differs) = cp.differing_flag(settings) {
         return Err(usage(format!(
-            "--resume: {} was made with other settings ({:?}); give the same --particles, --replicates, --final-tolerance and --seed",
-            path.display(),
-            cp.settings
+            "--resume: {} does not fit this run: {differs}; give the same --particles, --replicates, \
+             --final-tolerance and --seed, or start afresh without --resume",
+            path.display()
         )));
     }
     Ok(cp.state)

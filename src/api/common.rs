@@ -31,6 +31,9 @@ pub struct Common {
     /// The memory a job may plan to use, in GiB (default:
     /// `STPSIM_MAX_MEMORY_GIB`, else 8).
     pub memory_limit: Option<f64>,
+    /// Write into an output folder that holds other files than the verb's
+    /// own (only stpsim's own files are replaced).
+    pub force: bool,
 }
 
 impl Common {
@@ -156,6 +159,25 @@ pub fn claim(dir: &Path) -> Result<FolderLock, Error> {
         FolderError::Busy { .. } => Error::Usage(e.to_string()),
         FolderError::Io { path, source } => Error::failed(format!("cannot use {}", path.display()), source),
     })
+}
+
+/// A non-empty folder that is not the verb's own (`own`) is the user's to
+/// resolve unless `force`: `whose` says whose it is not, as "a stpsim run's
+/// (no manifest.json".
+pub fn refuse_foreign(out: &Path, force: bool, whose: &str, own: impl Fn(&Path) -> bool) -> Result<(), Error> {
+    use crate::results::write::{Folder, inspect_for};
+    let found = inspect_for(out, own)
+        .map_err(|e| Error::failed(format!("cannot read the output folder {}", out.display()), e))?;
+    match found {
+        Folder::Foreign(names) if !force => Err(Error::Usage(format!(
+            "the output folder {} is not empty and is not {whose}; it holds {}{}); \
+             choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
+            out.display(),
+            names.join(", "),
+            if names.len() == 3 { ", ..." } else { "" }
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The output folder a request names, or the verb's default.

@@ -54,9 +54,6 @@ pub struct RunRequest {
     /// Run over this posterior (`posterior.csv`): replicate r takes a draw by
     /// weight, the same in every scenario.
     pub posterior: Option<PathBuf>,
-    /// Write into a folder that holds other files than a run's (only
-    /// stpsim's own files are replaced).
-    pub force: bool,
     /// Fit share axes of fan charts to the data instead of starting them at zero.
     pub zoom: bool,
 }
@@ -146,16 +143,28 @@ impl RunRequest {
             (true, None) => replicates,
             (true, Some(n)) => n.min(replicates),
         };
+        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
+        if let Some(p) = &posterior {
+            for s in &scenarios {
+                p.check_rules(&s.params, &s.name)?;
+            }
+        }
+        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
+        if let Some(p) = &posterior {
+            for s in &scenarios {
+                p.check_rules(&s.params, &s.name)?;
+            }
+        }
         Ok(Job {
             scenarios,
             options: RunOptions { replicates, seed, footprint_replicates },
             threads: c.threads(),
             out,
             per_footprint: self.per_footprint,
-            posterior: self.posterior.as_deref().map(Posterior::load).transpose()?,
+            posterior,
             charts: !c.no_charts,
             memory_limit: c.memory_limit,
-            force: self.force,
+            force: c.force,
             zoom: self.zoom,
         })
     }
@@ -217,19 +226,9 @@ impl Job {
     /// until [`Job::write`] returns.
     pub fn claim(&self) -> Result<FolderLock, common::Error> {
         let out = &self.out;
-        let inspected = write::inspect(out)
-            .map_err(|e| common::Error::failed(format!("cannot read the output folder {}", out.display()), e))?;
-        if let write::Folder::Foreign(names) = inspected
-            && !self.force
-        {
-            return Err(common::Error::Usage(format!(
-                "the output folder {} is not empty and is not a stpsim run's (no manifest.json; it holds {}{}); \
-                 choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
-                out.display(),
-                names.join(", "),
-                if names.len() == 3 { ", ..." } else { "" }
-            )));
-        }
+        common::refuse_foreign(out, self.force, "a stpsim run's (no manifest.json", |d| {
+            d.join("manifest.json").is_file()
+        })?;
         std::fs::create_dir_all(out)
             .map_err(|e| common::Error::failed(format!("cannot create the output folder {}", out.display()), e))?;
         common::claim(out)
@@ -391,6 +390,24 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         }
         files.push(o.name);
     }
+    // tables.xlsx reads the run's description from the manifest (which then
+    // lists it): staged after the other files, before the manifest.
+    let xlsx = crate::results::xlsx::FILE;
+    let before: Vec<&'static str> = files.iter().copied().filter(|f| *f != xlsx).collect();
+    let first = manifest(job, made, SystemTime::now(), before, stage.checksums().clone(), split.clone());
+    let text = serde_json::to_string_pretty(&first).map_err(|e| named("manifest.json")(io::Error::other(e)))?;
+    let spread = output.spread;
+    crate::results::xlsx::stage_run(
+        &mut stage,
+        results,
+        &job.scenarios,
+        job.options.seed,
+        &text,
+        &summary,
+        &diffs,
+        spread,
+    )
+    .map_err(named(xlsx))?;
     let manifest = manifest(job, made, SystemTime::now(), files.clone(), stage.checksums().clone(), split);
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
     stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
@@ -535,7 +552,7 @@ mod tests {
         let results = job.run();
         let made = Provenance { command: vec!["test".into()], started: SystemTime::now(), wall_seconds: 0.0 };
         let files = write_run(&dir, &job, &results, &made).unwrap().files;
-        assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv"]);
+        assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv", "tables.xlsx"]);
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["replicates"], 2);

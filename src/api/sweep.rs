@@ -41,6 +41,8 @@ pub struct SweepJob {
     pub threads: usize,
     pub out: PathBuf,
     pub charts: bool,
+    /// Write into a folder of other files.
+    pub force: bool,
 }
 
 /// Reads `i/n` (0 <= i < n), the form of `--shard` and of Slurm's array variables.
@@ -83,6 +85,7 @@ impl SweepRequest {
             threads,
             out,
             charts: !self.common.no_charts,
+            force: self.common.force,
         })
     }
 }
@@ -96,6 +99,9 @@ impl SweepJob {
     /// Takes the output folder's lock: one writer per folder, held until
     /// the sweep and its charts are written.
     pub fn claim(&self) -> Result<FolderLock, common::Error> {
+        // A folder of other files (a run's, a user's) is not mixed with a sweep's.
+        let frame = sweep::FRAME_FILE;
+        common::refuse_foreign(&self.out, self.force, &format!("a sweep's (no {frame}"), |d| d.join(frame).is_file())?;
         common::claim(&self.out)
     }
 

@@ -128,6 +128,10 @@ pub struct CommonArgs {
     /// Memory the job may plan to use, in GiB (default: STPSIM_MAX_MEMORY_GIB, else 8).
     #[arg(long, value_name = "GIB")]
     pub memory_limit: Option<f64>,
+    /// Write into an output folder that holds other files than this command's
+    /// (only stpsim's own files are replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl CommonArgs {
@@ -140,6 +144,7 @@ impl CommonArgs {
             out: self.out.clone(),
             no_charts: self.no_charts,
             memory_limit: self.memory_limit,
+            force: self.force,
         }
     }
 }
@@ -162,10 +167,6 @@ pub struct RunArgs {
     /// Fit share axes of fan charts to the data instead of starting them at zero.
     #[arg(long)]
     pub zoom: bool,
-    /// Write into an output folder that holds other files than a stpsim run's
-    /// (only stpsim's own files are replaced).
-    #[arg(long)]
-    pub force: bool,
     /// Run over a posterior (posterior.csv from `stpsim calibrate`, or
     /// data/posterior-england.csv): replicate r takes a draw chosen by weight,
     /// the same in every scenario, so intervals include parameter uncertainty.

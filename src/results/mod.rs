@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod outputs;
 pub mod summary;
 pub mod write;
+pub mod xlsx;
 
 use crate::model::Metric;
 use crate::model::metrics::N_METRICS;

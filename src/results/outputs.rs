@@ -18,6 +18,8 @@ pub enum Kind {
     Table,
     /// manifest.json: what was run, and every data file's checksum.
     Manifest,
+    /// A spreadsheet workbook (tables.xlsx).
+    Workbook,
 }
 
 /// What a run's writers read.
@@ -46,7 +48,8 @@ pub struct Output {
     pub description: &'static str,
     /// Whether this run writes it.
     pub when: fn(&RunOutput) -> bool,
-    /// Its writer (the manifest's is the run's own: it lists the others).
+    /// Its writer. None: the run writes it itself after the others, as the
+    /// manifest (which lists them) and tables.xlsx (which reads the manifest).
     pub write: Option<Writer>,
 }
 
@@ -110,6 +113,14 @@ pub const RUN_OUTPUTS: &[Output] = &[
         description: "scenario, replicate, quarter, footprint, metric, value: every footprint",
         when: |o| o.per_footprint,
         write: Some(|w, o| write::footprints(w, o.results.footprint_rows())),
+    },
+    Output {
+        name: super::xlsx::FILE,
+        kind: Kind::Workbook,
+        checksummed: true,
+        description: "for spreadsheets: what was run, one sheet per chart with exactly the numbers it plots, summary, differences",
+        when: |_| true,
+        write: None,
     },
 ];
 

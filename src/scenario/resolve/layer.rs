@@ -42,7 +42,8 @@ pub(super) fn number(
         Ok(x)
     } else {
         let kind = if whole { "a whole number" } else { "a number" };
-        Err(src.at(v.span(), field, &src.written(v.span()), "is out of range", &format!("{kind} from {lo} to {hi}")))
+        let problem = crate::scenario::error::number_problem(x, whole);
+        Err(src.at(v.span(), field, &src.written(v.span()), problem, &format!("{kind} from {lo} to {hi}")))
     }
 }
 
@@ -106,7 +107,7 @@ pub(super) fn apply(
                 v.span(),
                 &format!("params.{name}"),
                 &src.written(v.span()),
-                "is out of range",
+                crate::scenario::error::number_problem(x, def.integer()),
                 &format!("{} ({})", def.allowed(), def.unit),
             ));
             // The rules between parameters would judge the value left in its place.
