@@ -100,8 +100,8 @@ pub struct RunData {
 pub const HEATMAP_METRICS: [Metric; 2] = [Metric::TransformationIndex, Metric::SocialCarePriority];
 
 /// Data files a run may write, in the order the report lists them.
-pub const DATA_FILES: [&str; 5] =
-    ["summary.csv", "differences.csv", "timeseries.csv", "footprints.csv", "manifest.json"];
+pub const DATA_FILES: [&str; 6] =
+    ["summary.csv", "differences.csv", "tables.xlsx", "timeseries.csv", "footprints.csv", "manifest.json"];
 
 /// The largest run file `plot` reads whole.
 pub const READ_LIMIT: u64 = 1 << 30;
