@@ -42,6 +42,9 @@ const CALIBRATE: [&str; 9] =
 
 // ---------------------------------------------------------------- checkpoints
 
+/// An edit of a checkpoint's JSON.
+type Edit = dyn Fn(&mut serde_json::Value);
+
 #[test]
 fn a_tampered_checkpoint_is_refused_on_resume_with_what_is_wrong() {
     let dir = setup();
@@ -49,7 +52,7 @@ fn a_tampered_checkpoint_is_refused_on_resume_with_what_is_wrong() {
     assert_eq!(code, 0, "{err}");
     let path = dir.path().join("cal").join("checkpoint.json");
     let good: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let edits: [(&str, &dyn Fn(&mut serde_json::Value)); 8] = [
+    let edits: [(&str, &Edit); 8] = [
         ("holds 5 parameter vectors", &|v| v["state"]["theta"].as_array_mut().unwrap().truncate(5)),
         ("particle 0 has 1 parameter values", &|v| {
             v["state"]["theta"][0].as_array_mut().unwrap().truncate(1);
