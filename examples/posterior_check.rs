@@ -11,7 +11,7 @@
 use rayon::prelude::*;
 use stpsim::calibrate::posterior::Posterior;
 use stpsim::calibrate::problem::Problem;
-use stpsim::calibrate::smc::quantile;
+use stpsim::core::stats::quantile;
 use stpsim::calibrate::targets;
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
