@@ -1668,7 +1668,7 @@ fn calibrate_writes_a_posterior_that_runs_carry_into_every_scenario() {
     // ... but not with other settings or another targets file.
     let (code, _, err) = stpsim_in(dir.path(), &[&args[..], &["--resume", "--seed", "9"]].concat());
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("was made with other settings"), "{err}");
+    assert!(err.contains("it was made with --seed 2016, and this run has --seed 9"), "names the flag: {err}");
     std::fs::write(dir.path().join("t.toml"), SMALL_TARGETS.replace("0.6", "0.55")).unwrap();
     let (code, _, err) = stpsim_in(dir.path(), &[&args[..], &["--resume"]].concat());
     assert_eq!(code, 2, "{err}");

@@ -196,7 +196,7 @@ impl StagedRun {
     pub fn commit(self) -> Result<Written, WriteError> {
         self.staging
             .commit("manifest.json", write::is_run_file)
-            .map_err(|e| WriteError { path: e.path, source: e.source })?;
+            .map_err(|e| WriteError { path: e.path.clone(), source: io::Error::from(e) })?;
         Ok(self.written)
     }
 }

@@ -382,7 +382,9 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
                     return Err(std::io::Error::other("a part is not whole"));
                 }
             };
-            w.write_all(text.as_bytes())?;
+            for line in text.lines() {
+                writeln!(w, "{line}")?;
+            }
             if !frame.design_sha256.is_empty() {
                 design.push(factors.clone());
             }
