@@ -2,14 +2,13 @@
 
 mod calibrate_cmd;
 mod decide_cmd;
-pub mod emit;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
 mod sweep_cmd;
 mod validate;
 
-pub use emit::emit;
+pub use crate::emit::emit;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -183,6 +182,9 @@ pub struct CalibrateArgs {
     /// Continue an interrupted calibration in --out from its last finished generation.
     #[arg(long)]
     pub resume: bool,
+    /// Write into an output folder that holds other files than a calibration's.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -207,6 +209,9 @@ pub struct SweepArgs {
     /// Finish an interrupted sweep in the same folder, repeating no finished point.
     #[arg(long)]
     pub resume: bool,
+    /// Write into an output folder that holds other files than a sweep's.
+    #[arg(long)]
+    pub force: bool,
     /// Run only shard i of n (0-based): every n-th design point from i.
     /// Defaults from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT when set.
     #[arg(long, value_name = "i/n")]

@@ -122,6 +122,9 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
             out.display()
         );
     }
+    // A folder of other files (a run's, a user's) is not mixed with a sweep's.
+    let frame = sweep::FRAME_FILE;
+    super::run::refuse_foreign(&out, args.force, &format!("a sweep's (no {frame}"), |d| d.join(frame).is_file())?;
     // One writer per folder: a second sweep (or --resume) into it fails here.
     let _lock = super::run::claim(&out)?;
     let progress = Progress::new(args.quiet);

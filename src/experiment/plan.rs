@@ -163,7 +163,7 @@ impl Plan {
                 st.remove("path");
             }
         }
-        crate::results::manifest::sha256(&v.to_string())
+        crate::core::text::sha256(&v.to_string())
     }
 }
 
@@ -507,7 +507,7 @@ pub fn load_with(
                 &format!("\"{}\"", factors[i].name),
                 &format!(
                     "makes design point {p} ({}) break a rule of the parameters: `{name}` must be {rule}",
-                    crate::scenario::error::shorten(&values.join(", "), 200)
+                    crate::core::text::shorten(&values.join(", "), 200)
                 ),
                 "factor ranges whose every combination passes the scenario checks (`stpsim params` lists the rules)",
             ));

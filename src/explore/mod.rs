@@ -59,7 +59,7 @@ pub fn serve(port: u16, open: bool) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
         let url = format!("http://{}/", listener.local_addr()?);
-        crate::cli::emit::emit(&format!("stpsim explorer at {url}  (Ctrl-C stops it)\n"))?;
+        crate::emit::emit(&format!("stpsim explorer at {url}  (Ctrl-C stops it)\n"))?;
         if open {
             open_browser(&url);
         }

@@ -127,7 +127,7 @@ pub const MAX_PLOT_VALUE: f64 = 1e12;
 /// A number from a run's or sweep's file, refused unless finite and within
 /// [`MAX_PLOT_VALUE`]; `field` names the column for the message.
 pub fn plot_number(path: &Path, line: u64, field: &str, text: &str) -> Result<f64, InputError> {
-    let shown = crate::scenario::error::shorten(text, 40);
+    let shown = crate::core::text::shorten(text, 40);
     let v: f64 =
         text.trim().parse().map_err(|_| parse_err(path, line, format!("{field} is \"{shown}\", not a number")))?;
     if !v.is_finite() || v.abs() > MAX_PLOT_VALUE {
@@ -186,7 +186,7 @@ fn scenario_infos(list: &[serde_json::Value]) -> Result<Vec<ScenarioInfo>, Strin
         if !crate::scenario::is_valid_name(name) {
             return Err(format!(
                 "scenario name \"{}\" breaks the name rule ({}); this folder was not written by stpsim or was edited",
-                crate::scenario::error::shorten(name, 60),
+                crate::core::text::shorten(name, 60),
                 crate::scenario::NAME_RULE
             ));
         }

@@ -9,6 +9,7 @@ mod funnel;
 mod heatmap;
 pub mod input;
 pub mod numbers;
+pub mod page;
 pub(crate) mod raster;
 pub mod style;
 pub mod sweep;

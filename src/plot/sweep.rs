@@ -417,7 +417,7 @@ fn report(
     indices: &Indices,
     charts: &[Chart],
 ) -> String {
-    use crate::report::escape;
+    use crate::plot::page::escape;
     use std::fmt::Write as _;
     let kind = match frame.design.as_str() {
         "sobol" | "morris" => "sensitivity analysis",
@@ -435,7 +435,7 @@ fn report(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{0}</title>\n<style>{1}</style>\n</head>\n<body>\n<h1>{0}</h1>\n\
          <p class=\"meta\">stpsim v{2}, {3} design, {4} design points x {5} replicates, seed {6}, base scenario {7}.</p>\n",
         escape(&title),
-        crate::report::CSS,
+        crate::plot::page::CSS,
         escape(&frame.stpsim_version),
         escape(&frame.design),
         frame.design_points,

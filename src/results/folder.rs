@@ -14,7 +14,7 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -64,13 +64,9 @@ impl FolderLock {
         // before that is locked in vain, so check that the lock taken is on
         // the file still at the path, and try again if not.
         for _ in 0..100 {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(io_at(&path))?;
+            // Never through a link: a received folder whose lock file links
+            // elsewhere must not get the link's target truncated.
+            let mut file = crate::fsx::open_rw(&path).map_err(io_at(&path))?;
             if !FileExt::try_lock_exclusive(&file).map_err(io_at(&path))? {
                 return Err(FolderError::Busy { dir: dir.to_path_buf(), pid: holder(&path) });
             }
@@ -111,7 +107,7 @@ impl Drop for FolderLock {
 #[cfg(unix)]
 fn same_file(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), fs::metadata(path)) {
+    match (file.metadata(), fs::symlink_metadata(path)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
@@ -127,7 +123,7 @@ fn same_file(_: &File, _: &Path) -> bool {
 fn holder(path: &Path) -> Option<u32> {
     for _ in 0..20 {
         let mut text = String::new();
-        let read = File::open(path).and_then(|f| f.take(64).read_to_string(&mut text));
+        let read = crate::fsx::open_regular(path).and_then(|f| f.take(64).read_to_string(&mut text));
         if let Ok(pid) = text.trim().parse() {
             return Some(pid);
         }
@@ -169,6 +165,10 @@ pub fn remove_leftovers(dir: &Path) -> io::Result<usize> {
     let own = std::process::id();
     let mut removed = 0;
     for folder in [dir.to_path_buf(), dir.join(PARTS)] {
+        // A `parts` that links elsewhere is not this folder's: never clean it.
+        if folder != dir && !crate::fsx::is_real_dir(&folder) {
+            continue;
+        }
         let entries = match fs::read_dir(&folder) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -202,7 +202,7 @@ pub fn hex(digest: &[u8]) -> String {
 
 /// SHA-256 of a file's contents, in hex.
 pub fn file_sha256(path: &Path) -> io::Result<String> {
-    let mut f = File::open(path)?;
+    let mut f = crate::fsx::open_regular(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -249,8 +249,9 @@ impl Staging {
     /// A fresh staging folder inside `out` (which must exist).
     pub fn new(out: &Path) -> io::Result<Staging> {
         let dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir)?;
+        // A link of that name is removed, never followed.
+        if fs::symlink_metadata(&dir).is_ok() {
+            fs::remove_dir_all(&dir).or_else(|_| fs::remove_file(&dir))?;
         }
         fs::create_dir(&dir)?;
         Ok(Staging { out: out.to_path_buf(), dir, sums: BTreeMap::new(), committed: false })
@@ -267,7 +268,7 @@ impl Staging {
         if !super::write::is_plain_file_name(name) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refused to stage `{name}`")));
         }
-        let out = BufWriter::new(File::create(self.dir.join(name))?);
+        let out = BufWriter::new(crate::fsx::create(&self.dir.join(name))?);
         Ok(StagedFile { name: name.to_string(), out, hash: Sha256::new() })
     }
 
@@ -343,7 +344,11 @@ impl Staging {
 
 /// A staged file could not be moved into place.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot move {} into place: {source}", path.display())]
+#[error(
+    "cannot move {} into place: {source}; the folder may now hold some new files beside the earlier set's, \
+     so `stpsim plot` refuses it: run the command into it again once the cause is mended",
+    path.display()
+)]
 pub struct MoveError {
     /// Where the file was to go.
     pub path: PathBuf,

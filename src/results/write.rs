@@ -33,7 +33,7 @@ pub fn atomic(dir: &Path, name: &str, write: impl FnOnce(&mut dyn Write) -> io::
     }
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = BufWriter::new(fs::File::create(&tmp)?);
+        let mut f = BufWriter::new(crate::fsx::create(&tmp)?);
         write(&mut f)?;
         f.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
@@ -152,6 +152,14 @@ pub enum Folder {
 /// Looks at an output folder before a run.
 /// Anything but a folder counts as empty: creating it then reports the error.
 pub fn inspect(dir: &Path) -> io::Result<Folder> {
+    inspect_for(dir, |d| d.join("manifest.json").is_file())
+}
+
+/// Looks at an output folder before a command writes it: `own` says whether
+/// a non-empty folder is that command's own (a sweep's has plan.json, a
+/// calibration's calibration.json or its checkpoint). Hidden names (the lock,
+/// leftovers) do not count.
+pub fn inspect_for(dir: &Path, own: impl Fn(&Path) -> bool) -> io::Result<Folder> {
     if !dir.is_dir() {
         return Ok(Folder::Empty);
     }
@@ -166,7 +174,7 @@ pub fn inspect(dir: &Path) -> io::Result<Folder> {
     names.sort();
     if names.is_empty() {
         Ok(Folder::Empty)
-    } else if dir.join("manifest.json").is_file() {
+    } else if own(dir) {
         Ok(Folder::Run)
     } else {
         names.truncate(3);

@@ -3,25 +3,22 @@
 //! with every default filled in, a job runs on a thread pool of its own, and
 //! [`write_run`] writes its files and manifest into a folder.
 
-use crate::calibrate::posterior::{Posterior, PosteriorError};
-use crate::model::Replicate;
-use crate::model::metrics::N_METRICS;
+use crate::core::posterior::{Posterior, PosteriorError};
 use crate::results::folder::Staging;
 use crate::results::manifest::{self, Manifest};
 use crate::results::summary::{differences, summarise};
 use crate::results::{Results, write};
 use crate::runner::RunOptions;
-use crate::scenario::{Scenario, ScenarioError, StructureSpec};
+use crate::scenario::{Scenario, ScenarioError};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+pub use crate::guard::{DEFAULT_MAX_MEMORY_GIB, check_memory, memory_bytes, memory_limit};
 pub use crate::runner::{DEFAULT_REPLICATES, DEFAULT_SEED};
 /// The main job keeps footprint rows for this many replicates: enough for
 /// per-footprint medians, a few tens of MB rather than the ~900 MB of all 200.
 pub const MAIN_JOB_FOOTPRINT_REPLICATES: u32 = 20;
-/// Memory a run may plan to use unless `STPSIM_MAX_MEMORY_GIB` says otherwise.
-pub const DEFAULT_MAX_MEMORY_GIB: f64 = 8.0;
 
 /// A run as asked for: every choice optional.
 #[derive(Clone, Debug, Default)]
@@ -69,15 +66,8 @@ pub enum JobError {
     DuplicateName(String),
     #[error("--posterior: {0}")]
     Posterior(#[from] PosteriorError),
-    #[error("STPSIM_MAX_MEMORY_GIB must be a number of GiB above 0")]
-    MemoryLimit,
-    #[error(
-        "this run would need about {need_gib:.1} GiB of memory (results held until written, and one replicate's \
-         state per thread), above the limit of {limit_gib} GiB{}; use fewer --replicates, scenarios or --threads, \
-         a smaller --footprint-replicates, or raise the limit with STPSIM_MAX_MEMORY_GIB",
-        if *.from_env { " set by STPSIM_MAX_MEMORY_GIB" } else { "" }
-    )]
-    Memory { need_gib: f64, limit_gib: f64, from_env: bool },
+    #[error(transparent)]
+    Memory(#[from] crate::guard::MemoryError),
 }
 
 impl RunRequest {
@@ -116,13 +106,19 @@ impl RunRequest {
             (true, None) => replicates,
             (true, Some(n)) => n.min(replicates),
         };
+        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
+        if let Some(p) = &posterior {
+            for s in &scenarios {
+                p.check_rules(&s.params, &s.name)?;
+            }
+        }
         Ok(Job {
             scenarios,
             options: RunOptions { replicates, seed, footprint_replicates },
             threads: crate::runner::threads(self.threads),
             out,
             per_footprint: self.per_footprint,
-            posterior: self.posterior.as_deref().map(Posterior::load).transpose()?,
+            posterior,
         })
     }
 }
@@ -137,7 +133,7 @@ impl Job {
     /// Refuses a run whose memory would exceed the limit (8 GiB, or
     /// `STPSIM_MAX_MEMORY_GIB`), before anything is allocated.
     pub fn check_memory(&self) -> Result<(), JobError> {
-        check_memory(self.memory_bytes())
+        Ok(check_memory(self.memory_bytes())?)
     }
 
     /// Runs every scenario for every replicate on a pool of `threads` workers.
@@ -150,52 +146,6 @@ impl Job {
             Err(_) => crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref()),
         }
     }
-}
-
-/// Organisations and footprints a scenario's structure will have (a
-/// synthetic one's expected size).
-fn size(s: &Scenario) -> (f64, f64) {
-    let fps = s.footprint_names().len() as f64;
-    let orgs = match &s.structure {
-        StructureSpec::England => crate::structure::england(&s.params).n_orgs() as f64,
-        StructureSpec::Synthetic { footprints } => *footprints as f64 * crate::structure::expected_members(&s.params),
-        StructureSpec::File { organisations, .. } => organisations.len() as f64,
-    };
-    (orgs, fps)
-}
-
-/// Bytes a run of `scenarios` holds at its peak: every result value until
-/// written, and one replicate in progress (`Replicate::bytes_for`) per thread.
-pub fn memory_bytes(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> f64 {
-    let mut bytes = 0.0;
-    for s in scenarios {
-        let q = s.start.span_to(s.end) as f64;
-        let (orgs, fps) = size(s);
-        let values = opts.replicates as f64 + opts.footprint_replicates as f64 * fps;
-        bytes += (std::mem::size_of::<f64>() * N_METRICS) as f64 * q * values;
-        bytes += threads as f64 * Replicate::bytes_for(orgs.ceil() as usize, fps as usize) as f64;
-    }
-    bytes
-}
-
-/// The memory limit in bytes, and whether the environment set it.
-pub fn memory_limit() -> Result<(f64, bool), JobError> {
-    let gib = (1u64 << 30) as f64;
-    match std::env::var("STPSIM_MAX_MEMORY_GIB").ok().map(|v| v.trim().parse::<f64>()) {
-        Some(Ok(v)) if v > 0.0 && v.is_finite() => Ok((v * gib, true)),
-        Some(_) => Err(JobError::MemoryLimit),
-        None => Ok((DEFAULT_MAX_MEMORY_GIB * gib, false)),
-    }
-}
-
-/// Refuses `bytes` above the memory limit.
-pub fn check_memory(bytes: f64) -> Result<(), JobError> {
-    let gib = (1u64 << 30) as f64;
-    let (limit, from_env) = memory_limit()?;
-    if bytes > limit {
-        return Err(JobError::Memory { need_gib: bytes / gib, limit_gib: limit / gib, from_env });
-    }
-    Ok(())
 }
 
 /// A file of the run could not be written.
@@ -338,7 +288,7 @@ fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<ma
         for &m in crate::model::Metric::headline() {
             let y = sc.at(last, m);
             let (_, sd, _) = crate::results::summary::describe(&mut y.clone());
-            let (parameter_share, chance_share) = crate::calibrate::posterior::variance_split(&y, &theta);
+            let (parameter_share, chance_share) = crate::core::posterior::variance_split(&y, &theta);
             rows.push(manifest::SplitRow {
                 scenario: sc.name.clone(),
                 quarter: last.to_string(),
@@ -363,6 +313,8 @@ fn write_split(w: &mut dyn io::Write, rows: &[manifest::SplitRow]) -> io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Replicate;
+    use crate::model::metrics::N_METRICS;
 
     #[test]
     fn defaults_fill_in_from_the_scenarios_then_the_library() {
