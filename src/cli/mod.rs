@@ -1,6 +1,7 @@
 //! The command line: raw arguments (clap) and one module per command.
 
 mod calibrate_cmd;
+mod decide_cmd;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
@@ -37,7 +38,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Run a sobol or morris plan and report the sensitivity indices.
     Sensitivity(SweepArgs),
-    /// Combine the folders of sharded sweeps into the files one run writes.
+    /// Rank governance options over plausible worlds: probability best, regret, satisficing, PRIM, value of information.
+    Decide(decide_cmd::DecideArgs),
+    /// Combine the folders of sharded sweeps (or decisions) into the files one run writes.
     Merge {
         /// The shards' output folders.
         #[arg(required = true)]
@@ -239,7 +242,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Calibrate(args)) => calibrate_cmd::calibrate(args),
         Some(Command::Sweep(args)) => sweep_cmd::sweep(args, false),
         Some(Command::Sensitivity(args)) => sweep_cmd::sweep(args, true),
+        Some(Command::Decide(args)) => decide_cmd::decide(args),
+        Some(Command::Merge { dirs, out, quiet })
+            if dirs.first().is_some_and(|d| stpsim::decide::run::is_decision(d)) =>
+        {
+            decide_cmd::merge(&dirs, &out, quiet)
+        }
         Some(Command::Merge { dirs, out, quiet }) => sweep_cmd::merge(&dirs, &out, quiet),
+        Some(Command::Plot { dir, quiet, .. }) if stpsim::decide::run::is_decision(&dir) => {
+            decide_cmd::plot(&dir, quiet)
+        }
         Some(Command::Plot { dir, zoom, quiet }) => run::plot(&dir, quiet, zoom).map(|_| ()),
         Some(Command::Validate { scenarios, quiet }) => validate::validate(&scenarios, quiet),
         Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),

@@ -26,6 +26,8 @@ pub enum Unit {
     Count,
     /// Anything else (an index, a ratio).
     Plain,
+    /// As the number comes (a further table's mixed columns).
+    General,
 }
 
 impl Unit {
