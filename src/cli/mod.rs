@@ -144,6 +144,9 @@ pub struct RunArgs {
     /// the same in every scenario, so intervals include parameter uncertainty.
     #[arg(long, value_name = "FILE")]
     pub posterior: Option<PathBuf>,
+    /// Also write timeseries.parquet (typed columns; needs a build with `--features parquet`).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 #[derive(Debug, clap::Args)]
