@@ -5,6 +5,7 @@
 //! smooth, and checks it with simulated surveys the size of the HFMA sample.
 
 pub mod charts;
+pub mod choice;
 pub mod output;
 pub mod posterior;
 pub mod problem;
