@@ -5,15 +5,18 @@
 //! smooth, and checks it with simulated surveys the size of the HFMA sample.
 
 pub mod charts;
+pub mod checkpoint;
 pub mod choice;
 pub mod output;
-pub mod posterior;
 pub mod problem;
 pub mod smc;
 pub mod targets;
 
+/// The posterior's plain type lives in the vocabulary floor; the old path still works.
+pub use crate::core::posterior;
+
+use crate::core::kind::Kind;
 use crate::model::init::Setup;
-use crate::model::kind::Kind;
 use crate::model::rng::{Keys, Phase, draw};
 use crate::model::{Metric, Replicate, World};
 use crate::quarter::Quarter;

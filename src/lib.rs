@@ -56,17 +56,22 @@
 // Index loops over gap dimensions and footprints read like the spec's formulas.
 #![allow(clippy::needless_range_loop)]
 
+pub mod api;
 pub mod calibrate;
+pub mod core;
+pub mod decide;
 pub mod experiment;
+pub mod fsx;
 pub mod fuzzing;
 pub mod guard;
-pub mod job;
+/// `stpsim run` as the library orchestrates it; the old path of [`api::run`].
+pub use api::run as job;
 pub mod model;
-pub mod params;
-pub mod quarter;
 pub mod scenario;
 pub mod structure;
 
+// The vocabulary's modules keep their old paths (`stpsim::params`, `stpsim::quarter`).
+pub use crate::core::{params, quarter};
 pub use scenario::{Scenario, ScenarioError};
 pub mod results;
 pub mod runner;

@@ -2,6 +2,7 @@
 //! codes: 0 success, 1 a failure while running, 2 bad input.
 
 mod cli;
+mod emit;
 mod explore;
 
 use clap::Parser;

@@ -43,6 +43,9 @@ pub fn html(
 pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     let charts = crate::plot::charts(data, options)?;
     crate::plot::write_charts(dir, &charts)?;
+    let tables = crate::plot::data::tables(data);
+    crate::plot::data::write_tables(dir, &tables)
+        .map_err(|e| PlotError::Write { path: dir.join(crate::plot::data::DATA_DIR), reason: e })?;
     let html = build(data, &charts);
     let path = dir.join("report.html");
     crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
@@ -56,22 +59,9 @@ pub fn render(dir: &Path, options: &ChartOptions) -> Result<Vec<Chart>, PlotErro
     write_all(dir, &data, options)
 }
 
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-pub(crate) const CSS: &str = "
-body { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; color: #1a1a1a; max-width: 1180px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.9em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 2px solid #1a1a1a; padding-bottom: 0.2em; }
-.meta { color: #555; } table { border-collapse: collapse; margin: 1em 0; font-size: 0.95em; }
-th, td { border-bottom: 1px solid #ccc; padding: 0.35em 0.8em; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-figure { margin: 2em 0; } figure svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
-figcaption { color: #555; font-size: 0.9em; } pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 0.8em; white-space: pre-wrap; }
-.swatch { display: inline-block; width: 1.6em; height: 0.35em; vertical-align: middle; margin-right: 0.4em; }
-.findings { background: #f4f8fb; border-left: 4px solid #0072b2; padding: 0.6em 1.2em; }
-.findings h2 { margin-top: 0.4em; } .findings li { margin: 0.4em 0; } .wide { overflow-x: auto; } nav li { margin: 0.15em 0; }
-";
+use crate::plot::page::CSS;
+/// The page's pieces live with the charts; the old path `report::escape` still works.
+pub use crate::plot::page::escape;
 
 /// A metric's name as a heading: first letter capitalised.
 fn capital(s: &str) -> String {
@@ -287,14 +277,29 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     posterior_section(w, &manifest);
 
     let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
+    // Each chart's sheet in tables.xlsx, named as the workbook names it.
+    let sheets = crate::results::xlsx::chart_sheets(&crate::plot::data::tables(data));
     for c in charts {
         let body = c.svg.trim_start_matches(|ch| ch != '<');
         let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
         let files = if data.files.is_empty() {
             String::new()
         } else {
+            let book = crate::results::xlsx::FILE;
+            let numbers = match sheets.iter().find(|(stem, _)| *stem == c.stem) {
+                Some((_, sheet)) => {
+                    let sheet = if data.files.iter().any(|f| f == book) {
+                        format!("<a href=\"{book}\">{book}</a>, sheet <code>{}</code>, and ", escape(sheet))
+                    } else {
+                        String::new()
+                    };
+                    let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, escape(&c.stem));
+                    format!("<br>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>")
+                }
+                None => String::new(),
+            };
             format!(
-                ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print",
+                ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print{numbers}",
                 escape(&c.stem)
             )
         };
@@ -345,6 +350,9 @@ fn file_note(f: &str) -> &'static str {
         "timeseries.csv" => "scenario, replicate, quarter, metric, value: every replicate, every quarter",
         "footprints.csv" => "scenario, replicate, quarter, footprint, metric, value: every footprint",
         "manifest.json" => "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
+        "tables.xlsx" => {
+            "for spreadsheets: what was run, one sheet per chart with exactly the numbers it plots, summary, differences"
+        }
         _ => "",
     }
 }

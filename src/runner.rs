@@ -3,7 +3,7 @@
 //! the results do not depend on the number of threads. Results are collected
 //! in a fixed order.
 
-use crate::calibrate::posterior::Posterior;
+use crate::core::posterior::Posterior;
 use crate::model::Replicate;
 use crate::model::init::Setup;
 use crate::model::metrics::N_METRICS;

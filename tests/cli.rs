@@ -1512,7 +1512,7 @@ fn run_a_custom_scenario_writes_its_outputs() {
     assert!(manifest.contains("\"seed\": 7"), "seed from the file: {manifest}");
     assert!(
         manifest.contains(
-            "\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\",\n    \"posterior_draws.csv\",\n    \"variance_split.csv\"\n  ]"
+            "\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\",\n    \"posterior_draws.csv\",\n    \"variance_split.csv\",\n    \"tables.xlsx\"\n  ]"
         ),
         "{manifest}"
     );
@@ -1532,7 +1532,9 @@ fn run_a_custom_scenario_writes_its_outputs() {
     assert!(summary.starts_with("scenario,quarter,metric,mean,sd,p05,p25,p50,p75,p95\n"), "{summary}");
     let manifest = read(&out.join("manifest.json"));
     assert!(
-        manifest.contains("\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\"\n  ]"),
+        manifest.contains(
+            "\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\",\n    \"tables.xlsx\"\n  ]"
+        ),
         "{manifest}"
     );
     assert!(manifest.contains("\"parameters\": \"at the spec's default parameters (--posterior none)\""), "{manifest}");
@@ -1613,7 +1615,13 @@ fn run_without_quiet_reports_progress_and_a_summary() {
     assert!(stdout.starts_with("Replicates ran over the England posterior (built in,"), "first line: {stdout}");
     assert!(stdout.contains("At the final quarter: median [90% interval] over 2 replicates, seed 2016"), "{stdout}");
     assert!(stdout.contains("difference from baseline"), "{stdout}");
-    assert!(stdout.contains("\nwrote 6 result files, 10 charts and report.html to out in "), "{stdout}");
+    assert!(
+        stdout.contains(
+            "
+wrote 7 result files, 10 charts and report.html to out in "
+        ),
+        "{stdout}"
+    );
     assert!(dir.path().join("out").join("manifest.json").exists());
 }
 
@@ -1697,7 +1705,7 @@ fn calibrate_writes_a_posterior_that_runs_carry_into_every_scenario() {
     // ... but not with other settings or another targets file.
     let (code, _, err) = stpsim_in(dir.path(), &[&args[..], &["--resume", "--seed", "9"]].concat());
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("was made with other settings"), "{err}");
+    assert!(err.contains("it was made with --seed 2016, and this run has --seed 9"), "names the flag: {err}");
     std::fs::write(dir.path().join("t.toml"), SMALL_TARGETS.replace("0.6", "0.55")).unwrap();
     let (code, _, err) = stpsim_in(dir.path(), &[&args[..], &["--resume"]].concat());
     assert_eq!(code, 2, "{err}");

@@ -2,10 +2,10 @@
 //! target, and charts. Everything is computed from the final particles.
 
 use super::charts;
-use super::posterior::Posterior;
 use super::problem::Problem;
 use super::smc::{Settings, State, quantile};
 use super::targets::{TargetFit, Targets};
+use crate::core::posterior::Posterior;
 use serde::Serialize;
 use std::path::Path;
 

@@ -28,8 +28,36 @@ pub struct Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProblemError {
-    #[error("target {index} ({label}): {quarter} is outside the scenario `{scenario}`'s run, {start} to {end}")]
-    Quarter { index: usize, label: String, quarter: Quarter, scenario: String, start: Quarter, end: Quarter },
+    #[error(
+        "{place}: target {index} ({label}): {quarter} is outside the scenario `{scenario}`'s run, {start} to {end}\n  \
+         = allowed: a quarter from {start} to {end}, or another `scenario` whose run includes it"
+    )]
+    Quarter {
+        place: String,
+        index: usize,
+        label: String,
+        quarter: Quarter,
+        scenario: String,
+        start: Quarter,
+        end: Quarter,
+    },
+    #[error(
+        "[priors]: draws from these ranges, with scenario `{scenario}`'s other parameters, can break a rule \
+         between parameters: `{name}` must be {rule}\n  = allowed: ranges every draw of which keeps {rule}; \
+         narrow them"
+    )]
+    Rule { scenario: String, name: String, rule: String },
+}
+
+/// The parameters most likely to break a rule between parameters within
+/// the priors' box: each at the end of its range that threatens the rules
+/// (`*_effect_min` high, every other low: weights and shares at their least).
+fn worst_corner(base: &Params, priors: &[Prior]) -> Params {
+    let mut p = base.clone();
+    for pr in priors {
+        p.set(pr.name, if pr.name.ends_with("_effect_min") { pr.hi } else { pr.lo });
+    }
+    p
 }
 
 impl Problem {
@@ -55,6 +83,7 @@ impl Problem {
             for &q in &tg.quarters {
                 if q < sc.start || q > sc.end {
                     return Err(Box::new(ProblemError::Quarter {
+                        place: tg.place.clone(),
                         index,
                         label: tg.label(),
                         quarter: q,
@@ -66,6 +95,11 @@ impl Problem {
                 offsets.push(sc.start.span_to(q) - 1);
             }
             at.push((s, offsets));
+        }
+        for sc in &scenarios {
+            if let Err((name, rule)) = worst_corner(&sc.params, &t.priors).cross_check() {
+                return Err(Box::new(ProblemError::Rule { scenario: sc.name.clone(), name, rule }));
+            }
         }
         // Each scenario runs only as far as its last target.
         for (s, sc) in scenarios.iter_mut().enumerate() {

@@ -32,6 +32,10 @@ pub struct Target {
     pub value: f64,
     pub uncertainty: Uncertainty,
     pub source: String,
+    /// Where the target's quarter or year is written (`file:line`), for
+    /// messages found later, such as a quarter outside its scenario's run.
+    #[serde(skip)]
+    pub place: String,
 }
 
 /// One target against the posterior predictive distribution.
@@ -128,7 +132,7 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
         let at = |f: &str| format!("target[{i}].{f}");
         let name = t.metric.get_ref();
         let metric = Metric::parse(name).ok_or_else(|| {
-            let near = crate::scenario::error::nearest(name, Metric::ALL.iter().map(|m| m.name()), 1);
+            let near = crate::core::text::nearest(name, Metric::ALL.iter().map(|m| m.name()), 1);
             src.at(
                 t.metric.span(),
                 &at("metric"),
@@ -140,6 +144,8 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
                 ),
             )
         })?;
+        let when_span = t.quarter.as_ref().or(t.year.as_ref()).map_or(span.clone(), |w| w.span());
+        let place = format!("{file}:{}", text[..when_span.start.min(text.len())].matches('\n').count() + 1);
         let (quarters, when) = match (&t.quarter, &t.year) {
             (Some(q), None) => {
                 let parsed = Quarter::parse(q.get_ref()).map_err(|rule| {
@@ -221,6 +227,7 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
             value,
             uncertainty,
             source: t.source.clone().unwrap_or_default(),
+            place,
         });
     }
     if targets.is_empty() {
@@ -239,8 +246,7 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
             for (k, r) in map {
                 let name = k.get_ref();
                 let Some(def) = Params::def(name) else {
-                    let near =
-                        crate::scenario::error::nearest(name, crate::params::DICTIONARY.iter().map(|d| d.name), 1);
+                    let near = crate::core::text::nearest(name, crate::params::DICTIONARY.iter().map(|d| d.name), 1);
                     return Err(src.at(
                         k.span(),
                         &format!("priors.{name}"),
@@ -257,6 +263,17 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
                 }
                 v.push(Prior { name: def.name, lo, hi });
             }
+            if v.is_empty() {
+                let at = text.find("[priors]").map_or(0, |i| i + 1);
+                return Err(src.at(
+                    at..at + 6,
+                    "priors",
+                    "",
+                    "is empty: there is nothing to fit",
+                    "at least one parameter with its range, such as beta0 = [0.0, 1.2]; or leave [priors] out \
+                     for the default set",
+                ));
+            }
             v
         }
     };
@@ -267,7 +284,8 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
 /// Reads a targets file from disk.
 pub fn load(path: &std::path::Path) -> Result<Targets, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|reason| ScenarioError::Read { file: file.clone(), reason })?;
+    // A regular file only, at most the input bound: never a FIFO or /dev/zero.
+    let text = crate::scenario::read::read_text(path, &file)?;
     parse(&text, &file)
 }
 
@@ -307,6 +325,9 @@ mod tests {
         assert!(e.contains("`priors.beta1` is not a parameter") && e.contains("beta0"), "{e}");
         let e = parse(&OK.replace("beta0 = [0.2, 30.0]", "beta0 = [3.0, 0.2]"), "t.toml").unwrap_err().to_string();
         assert!(e.contains("is not a range to fit over"), "{e}");
+        let e = parse(&OK.replace("beta0 = [0.2, 30.0]", ""), "t.toml").unwrap_err().to_string();
+        assert!(e.starts_with("t.toml:11:2: `priors` is empty: there is nothing to fit"), "{e}");
+        assert_eq!(parse(OK, "t.toml").unwrap().targets[1].place, "t.toml:8");
         let e = parse("[priors]\n", "t.toml").unwrap_err().to_string();
         assert!(e.contains("no [[target]]"), "{e}");
     }

@@ -5,12 +5,13 @@ use super::{CalibrateArgs, Method, UsageError, emit};
 use anyhow::Context;
 use std::path::Path;
 use std::time::Instant;
+use stpsim::calibrate::checkpoint::Checkpoint;
 use stpsim::calibrate::smc::{self, Settings, State};
 use stpsim::calibrate::{self, Options, Target, output, problem::Problem, targets};
 
 /// The England targets shipped with the binary (data/targets.toml).
 pub const ENGLAND_TARGETS: &str = include_str!("../../data/targets.toml");
-const CHECKPOINT: &str = "checkpoint.json";
+const CHECKPOINT: &str = stpsim::calibrate::checkpoint::FILE;
 
 pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     match args.method {
@@ -22,13 +23,6 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
 fn pool(threads: Option<u16>) -> anyhow::Result<rayon::ThreadPool> {
     let threads = threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start worker threads")
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Checkpoint {
-    targets_sha256: String,
-    settings: Settings,
-    state: State,
 }
 
 fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
@@ -62,9 +56,12 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
     stpsim::job::check_memory(stpsim::job::memory_bytes(&problem.scenarios, &run, threads))
         .map_err(|e| UsageError(e.to_string()))?;
     let dir = &args.out;
+    refuse_foreign(dir, args.force)?;
     // One writer per folder, held until the calibration is written.
     let _lock = super::run::claim(dir)?;
-    let resume = if args.resume { Some(read_checkpoint(dir, &t.sha256, &settings)?) } else { None };
+    let values = 2 * problem.targets.len();
+    let resume =
+        if args.resume { Some(read_checkpoint(dir, &t.sha256, &settings, &problem.bounds(), values)?) } else { None };
     let quiet = args.quiet;
     if !quiet {
         eprintln!(
@@ -138,13 +135,33 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
     emit(&s)
 }
 
-fn read_checkpoint(dir: &Path, sha: &str, settings: &Settings) -> anyhow::Result<State> {
+/// A calibration's folder holds its calibration.json (abc), calibration.toml
+/// (bracket) or a checkpoint that parses as one; any other non-empty folder
+/// is refused without --force.
+fn refuse_foreign(dir: &Path, force: bool) -> anyhow::Result<()> {
+    let own = |d: &Path| {
+        d.join("calibration.json").is_file()
+            || d.join("calibration.toml").is_file()
+            || stpsim::fsx::read_bounded(&d.join(CHECKPOINT), 1 << 30)
+                .is_ok_and(|b| serde_json::from_slice::<Checkpoint>(&b).is_ok())
+    };
+    super::run::refuse_foreign(dir, force, "a calibration's (no calibration.json or checkpoint", own)
+}
+
+fn read_checkpoint(
+    dir: &Path,
+    sha: &str,
+    settings: &Settings,
+    bounds: &smc::Bounds,
+    values: usize,
+) -> anyhow::Result<State> {
     let path = dir.join(CHECKPOINT);
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let limit = stpsim::scenario::read::max_input_bytes().map_err(UsageError)?;
+    let bytes = stpsim::fsx::read_bounded(&path, limit).map_err(|e| {
         UsageError(format!("--resume: cannot read {} ({e}); run without --resume to start afresh", path.display()))
     })?;
-    let cp: Checkpoint = serde_json::from_slice(&bytes)
-        .map_err(|e| UsageError(format!("--resume: {} is not a calibration checkpoint: {e}", path.display())))?;
+    let cp = Checkpoint::parse(&bytes, bounds, values)
+        .map_err(|e| UsageError(format!("--resume: {} {e}; run without --resume to start afresh", path.display())))?;
     if cp.targets_sha256 != sha {
         return Err(UsageError(format!(
             "--resume: {} was made for another targets file (SHA-256 {}); use the same file, or start afresh",
@@ -153,11 +170,11 @@ fn read_checkpoint(dir: &Path, sha: &str, settings: &Settings) -> anyhow::Result
         ))
         .into());
     }
-    if cp.settings != *settings {
+    if let Some(differs) = cp.differing_flag(settings) {
         return Err(UsageError(format!(
-            "--resume: {} was made with other settings ({:?}); give the same --particles, --replicates, --alpha, --moves, --min-distinct, --max-rejuvenation, --final-tolerance and --seed",
-            path.display(),
-            cp.settings
+            "--resume: {} does not fit this run: {differs}; give the same --particles, --replicates, \
+             --alpha, --moves, --min-distinct, --max-rejuvenation, --final-tolerance and --seed, or start afresh without --resume",
+            path.display()
         ))
         .into());
     }
@@ -181,6 +198,7 @@ fn bracket(args: CalibrateArgs) -> anyhow::Result<()> {
     let run = stpsim::RunOptions { replicates, seed, footprint_replicates: 0 };
     stpsim::job::check_memory(stpsim::job::memory_bytes(std::slice::from_ref(&scenario), &run, threads))
         .map_err(|e| UsageError(e.to_string()))?;
+    refuse_foreign(&args.out, args.force)?;
     let _lock = super::run::claim(&args.out)?;
     let clock = Instant::now();
     let (_, fits) = pool(args.threads)?

@@ -1,14 +1,14 @@
 //! The command line: raw arguments (clap) and one module per command.
 
 mod calibrate_cmd;
-pub mod emit;
+mod decide_cmd;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
 mod sweep_cmd;
 mod validate;
 
-pub use emit::emit;
+pub use crate::emit::emit;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -38,7 +38,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Run a sobol or morris plan and report the sensitivity indices.
     Sensitivity(SweepArgs),
-    /// Combine the folders of sharded sweeps into the files one run writes.
+    /// Rank governance options over plausible worlds: probability best, regret, satisficing, PRIM, value of information.
+    Decide(decide_cmd::DecideArgs),
+    /// Combine the folders of sharded sweeps (or decisions) into the files one run writes.
     Merge {
         /// The shards' output folders.
         #[arg(required = true)]
@@ -198,6 +200,9 @@ pub struct CalibrateArgs {
     /// Continue an interrupted calibration in --out from its last finished generation.
     #[arg(long)]
     pub resume: bool,
+    /// Write into an output folder that holds other files than a calibration's.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -222,6 +227,9 @@ pub struct SweepArgs {
     /// Finish an interrupted sweep in the same folder, repeating no finished point.
     #[arg(long)]
     pub resume: bool,
+    /// Write into an output folder that holds other files than a sweep's.
+    #[arg(long)]
+    pub force: bool,
     /// Run only shard i of n (0-based): every n-th design point from i.
     /// Defaults from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT when set.
     #[arg(long, value_name = "i/n")]
@@ -252,7 +260,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Calibrate(args)) => calibrate_cmd::calibrate(args),
         Some(Command::Sweep(args)) => sweep_cmd::sweep(args, false),
         Some(Command::Sensitivity(args)) => sweep_cmd::sweep(args, true),
+        Some(Command::Decide(args)) => decide_cmd::decide(args),
+        Some(Command::Merge { dirs, out, quiet })
+            if dirs.first().is_some_and(|d| stpsim::decide::run::is_decision(d)) =>
+        {
+            decide_cmd::merge(&dirs, &out, quiet)
+        }
         Some(Command::Merge { dirs, out, quiet }) => sweep_cmd::merge(&dirs, &out, quiet),
+        Some(Command::Plot { dir, quiet, .. }) if stpsim::decide::run::is_decision(&dir) => {
+            decide_cmd::plot(&dir, quiet)
+        }
         Some(Command::Plot { dir, zoom, quiet }) => run::plot(&dir, quiet, zoom).map(|_| ()),
         Some(Command::Validate { scenarios, quiet }) => validate::validate(&scenarios, quiet),
         Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),

@@ -48,19 +48,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 
     // One folder, one run: an earlier run's files are replaced when the new
     // set lands; a folder of other files is left alone unless --force.
-    match write::inspect(out).with_context(|| format!("cannot read the output folder {}", out.display()))? {
-        write::Folder::Foreign(names) if !args.force => {
-            return Err(UsageError(format!(
-                "the output folder {} is not empty and is not a stpsim run's (no manifest.json; it holds {}{}); \
-                 choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
-                out.display(),
-                names.join(", "),
-                if names.len() == 3 { ", ..." } else { "" }
-            ))
-            .into());
-        }
-        _ => {}
-    }
+    refuse_foreign(out, args.force, "a stpsim run's (no manifest.json", |d| d.join("manifest.json").is_file())?;
     // One writer per folder; what a killed writer left goes. The earlier
     // run's files stay until the new set replaces them whole.
     std::fs::create_dir_all(out).with_context(|| format!("cannot create the output folder {}", out.display()))?;
@@ -131,6 +119,28 @@ fn held_line(job: &stpsim::job::Job) -> String {
         .collect()
 }
 
+/// A non-empty folder that is not the command's own (`own`) is refused
+/// unless `force`: `whose` says whose it is not, as "a stpsim run's (no
+/// manifest.json".
+pub fn refuse_foreign(
+    out: &std::path::Path,
+    force: bool,
+    whose: &str,
+    own: impl Fn(&std::path::Path) -> bool,
+) -> anyhow::Result<()> {
+    match write::inspect_for(out, own).with_context(|| format!("cannot read the output folder {}", out.display()))? {
+        write::Folder::Foreign(names) if !force => Err(UsageError(format!(
+            "the output folder {} is not empty and is not {whose}; it holds {}{}); \
+             choose another --out, or pass --force to write into it (only stpsim's own files are replaced)",
+            out.display(),
+            names.join(", "),
+            if names.len() == 3 { ", ..." } else { "" }
+        ))
+        .into()),
+        _ => Ok(()),
+    }
+}
+
 /// Takes the output folder's lock for this process (a folder another
 /// process writes is a user's mistake: exit 2) and removes what killed
 /// writers left there.
@@ -143,6 +153,11 @@ pub fn claim(out: &std::path::Path) -> anyhow::Result<FolderLock> {
 
 /// Draws every chart of the run or sweep in `dir`, and its report, from its files.
 pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
+    // A folder a run is writing (perhaps its first set, no manifest yet):
+    // say which process holds it, not that it is no run's.
+    if let Some(busy) = stpsim::results::folder::busy(dir) {
+        return Err(UsageError(busy.to_string()).into());
+    }
     let sweep = dir.join(stpsim::experiment::sweep::FRAME_FILE).is_file();
     // Charts are written into the folder: not while another process writes
     // it. A folder that is no run's is left as it is (reading it fails below).

@@ -15,7 +15,7 @@ use crate::runner::{footprint_runs, simulate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -23,7 +23,7 @@ pub const FRAME_FILE: &str = "plan.json";
 /// The folder of a sweep's parts (declared beside the output folder's other names).
 pub use crate::results::folder::PARTS;
 /// The files `finish` writes beside plan.json.
-pub const RESULT_FILES: [&str; 3] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv"];
+pub const RESULT_FILES: [&str; 4] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv", "tables.xlsx"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -55,6 +55,10 @@ pub struct Frame {
     pub factors: Vec<String>,
     pub outputs: Vec<String>,
     pub design_points: usize,
+    /// SHA-256 of every design point's factor values as the parts write
+    /// them (one line per point), so `finish` refuses parts of another design.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub design_sha256: String,
     /// Each result file's SHA-256, set when `finish` writes them: `plot`
     /// refuses a folder whose files do not match (empty while running).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -76,13 +80,14 @@ impl Frame {
             factors: plan.factors.iter().map(|f| f.name.clone()).collect(),
             outputs: plan.outputs.iter().map(|o| o.label()).collect(),
             design_points: plan.design_points.len(),
+            design_sha256: design_sha256(plan.design_points.iter().map(|p| factor_text(p))),
             file_sha256: BTreeMap::new(),
         }
     }
 
     pub fn load(dir: &Path) -> Result<Frame, SweepError> {
         let path = dir.join(FRAME_FILE);
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        let text = crate::fsx::read_text(&path, 64 << 20).map_err(io(&path))?;
         let frame: Frame = serde_json::from_str(&text)
             .map_err(|e| SweepError::Mismatch(format!("{}: not a sweep's plan.json: {e}", path.display())))?;
         frame.check().map_err(|e| SweepError::Mismatch(format!("{}: not a sweep's plan.json: {e}", path.display())))?;
@@ -92,7 +97,7 @@ impl Frame {
     /// Names read back from plan.json become column headers and chart file
     /// names: hold them to the rules a plan file obeys.
     fn check(&self) -> Result<(), String> {
-        use crate::scenario::error::shorten;
+        use crate::core::text::shorten;
         for f in &self.factors {
             let ok = !f.is_empty()
                 && f.len() <= 100
@@ -114,6 +119,105 @@ impl Frame {
         }
         Ok(())
     }
+}
+
+/// A design point's factor values as its part's rows write them.
+fn factor_text(values: &[f64]) -> String {
+    values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// SHA-256 of the design's factor values, one line per point.
+fn design_sha256<S: AsRef<str>>(points: impl Iterator<Item = S>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in points {
+        h.update(p.as_ref().as_bytes());
+        h.update(b"\n");
+    }
+    crate::results::folder::hex(&h.finalize())
+}
+
+/// Whether a folder holds any sweep part (a `point-*.csv` in `parts/`).
+pub fn has_parts(out: &Path) -> bool {
+    std::fs::read_dir(out.join(PARTS))
+        .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("point-")))
+        .unwrap_or(false)
+}
+
+/// Checks one part's rows against the sweep's frame: every replicate's
+/// outputs in order, for this point, with its factor values on every row
+/// and finite numbers. Returns the point's values by output and its factor
+/// values as written. `path` names the part in messages.
+pub fn check_part(frame: &Frame, p: usize, text: &str, path: &Path) -> Result<(Vec<Vec<f64>>, String), String> {
+    let nf = frame.factors.len();
+    let nout = frame.outputs.len();
+    let want = frame.replicates as usize * nout;
+    let mut values = vec![Vec::with_capacity(frame.replicates as usize); nout];
+    let mut factors: Option<&str> = None;
+    let advice = "a part is written by stpsim whole; remove it and run the sweep with --resume to redo the point";
+    let mut rows = 0;
+    for (k, line) in text.lines().enumerate() {
+        let at = |what: String| format!("{}:{}: {what}; {advice}", path.display(), k + 1);
+        if k >= want {
+            return Err(at(format!(
+                "more rows than the {want} a point has ({} replicates x {nout} outputs)",
+                frame.replicates
+            )));
+        }
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != nf + 4 {
+            return Err(at(format!("{} columns where a part has {}", fields.len(), nf + 4)));
+        }
+        let (r, o) = (k / nout, k % nout);
+        if fields[0] != p.to_string() {
+            return Err(at(format!(
+                "the row is for point {}, in the part of point {p}",
+                crate::core::text::shorten(fields[0], 20)
+            )));
+        }
+        if fields[1] != r.to_string() {
+            return Err(at(format!(
+                "replicate {} where replicate {r} comes",
+                crate::core::text::shorten(fields[1], 20)
+            )));
+        }
+        let row_factors = line.splitn(3, ',').nth(2).and_then(|rest| rest.rsplitn(3, ',').nth(2)).unwrap_or("");
+        match factors {
+            None => {
+                if fields[2..2 + nf].iter().any(|f| !f.parse::<f64>().is_ok_and(f64::is_finite)) {
+                    return Err(at(format!(
+                        "factor values \"{}\" are not numbers",
+                        crate::core::text::shorten(row_factors, 60)
+                    )));
+                }
+                factors = Some(row_factors);
+            }
+            Some(first) if first != row_factors => {
+                return Err(at("factor values differ from the part's first row".into()));
+            }
+            Some(_) => {}
+        }
+        if fields[2 + nf] != frame.outputs[o] {
+            return Err(at(format!(
+                "output \"{}\" where {} comes",
+                crate::core::text::shorten(fields[2 + nf], 60),
+                frame.outputs[o]
+            )));
+        }
+        let v = fields[3 + nf].parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+            at(format!("value \"{}\" is not a finite number", crate::core::text::shorten(fields[3 + nf], 30)))
+        })?;
+        values[o].push(v);
+        rows += 1;
+    }
+    if rows != want {
+        return Err(format!(
+            "{}: {rows} rows where a point has {want} ({} replicates x {nout} outputs): the part was cut short; {advice}",
+            path.display(),
+            frame.replicates
+        ));
+    }
+    Ok((values, factors.unwrap_or("").to_string()))
 }
 
 pub fn part_name(p: usize) -> String {
@@ -167,9 +271,20 @@ pub fn run(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(), SweepError> {
     let parts = out.join(PARTS);
-    std::fs::create_dir_all(&parts).map_err(io(&parts))?;
-    let frame = Frame::of(plan);
     let frame_path = out.join(FRAME_FILE);
+    // Parts without a plan.json are another sweep's (or nobody's): never
+    // taken as this plan's points.
+    if !frame_path.exists() && has_parts(out) {
+        return Err(SweepError::Mismatch(format!(
+            "{} holds parts of an unknown sweep ({} has point files but there is no {FRAME_FILE}); \
+             use another --out, or remove {} first",
+            out.display(),
+            parts.display(),
+            parts.display()
+        )));
+    }
+    crate::fsx::real_dir(&parts).map_err(io(&parts))?;
+    let frame = Frame::of(plan);
     if frame_path.exists() {
         let old = Frame::load(out)?;
         if old.plan_sha256 != frame.plan_sha256 {
@@ -192,7 +307,7 @@ pub fn run(
         atomic(out, FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
     }
     let pending: Vec<usize> =
-        (0..plan.design_points.len()).filter(|&p| in_shard(p, shard) && !parts.join(part_name(p)).exists()).collect();
+        (0..plan.design_points.len()).filter(|&p| in_shard(p, shard) && !is_part(&parts.join(part_name(p)))).collect();
     let total = pending.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
@@ -224,7 +339,12 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
         }
     }
     std::fs::create_dir_all(out).map_err(io(out))?;
-    let locate = |p: usize| dirs.iter().map(|d| d.join(PARTS).join(part_name(p))).find(|f| f.exists());
+    let locate = |p: usize| {
+        dirs.iter()
+            .filter(|d| crate::fsx::is_real_dir(&d.join(PARTS)))
+            .map(|d| d.join(PARTS).join(part_name(p)))
+            .find(|f| is_part(f))
+    };
     let missing: Vec<usize> = (0..frame.design_points).filter(|&p| locate(p).is_none()).collect();
     if !missing.is_empty() {
         let shown: Vec<String> = missing.iter().take(10).map(|p| p.to_string()).collect();
@@ -246,27 +366,27 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
     let sweep_path = out.join("sweep.csv");
     let mut w = stage.file("sweep.csv").map_err(io(&sweep_path))?;
     let mut s = stage.file("sweep_summary.csv").map_err(io(&sweep_path))?;
+    let mut bad_part: Option<String> = None;
+    let mut design = Vec::with_capacity(if frame.design_sha256.is_empty() { 0 } else { frame.design_points });
     (|| {
         writeln!(w, "point,replicate,{header_factors},metric,value")?;
         writeln!(s, "point,{header_factors},metric,n,mean,sd,p05,p25,p50,p75,p95")?;
         for p in 0..frame.design_points {
             let path = locate(p).unwrap_or_default();
-            let mut values = vec![Vec::with_capacity(frame.replicates as usize); nout];
-            let mut factors = String::new();
-            let reader = BufReader::new(std::fs::File::open(&path)?);
-            for line in reader.lines() {
-                let line = line?;
+            // A part is stpsim's own: read back whole, checked before a row of it lands.
+            let text = crate::fsx::read_text(&path, 1 << 30)?;
+            let (mut values, factors) = match check_part(&frame, p, &text, &path) {
+                Ok(v) => v,
+                Err(e) => {
+                    bad_part = Some(e);
+                    return Err(std::io::Error::other("a part is not whole"));
+                }
+            };
+            for line in text.lines() {
                 writeln!(w, "{line}")?;
-                let fields: Vec<&str> = line.split(',').collect();
-                let nf = frame.factors.len();
-                if fields.len() != nf + 4 {
-                    return Err(std::io::Error::other(format!("{}: malformed row `{line}`", path.display())));
-                }
-                if factors.is_empty() {
-                    factors = fields[2..2 + nf].join(",");
-                }
-                let o = frame.outputs.iter().position(|l| l == fields[2 + nf]).unwrap_or(0);
-                values[o].push(fields[3 + nf].parse::<f64>().map_err(std::io::Error::other)?);
+            }
+            if !frame.design_sha256.is_empty() {
+                design.push(factors.clone());
             }
             for (o, label) in frame.outputs.iter().enumerate() {
                 let (mean, sd, q) = describe(&mut values[o]);
@@ -279,12 +399,24 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
     })()
     .and_then(|()| stage.finish(w))
     .and_then(|_| stage.finish(s))
-    .map_err(io(&sweep_path))?;
+    .map_err(|e| match bad_part.take() {
+        Some(problem) => SweepError::Mismatch(problem),
+        None => SweepError::Io { path: sweep_path.clone(), reason: e },
+    })?;
+    if !frame.design_sha256.is_empty() && design_sha256(design.iter()) != frame.design_sha256 {
+        return Err(SweepError::Mismatch(format!(
+            "the parts' factor values are not those of the design in {} (a part of another sweep was copied in); \
+             remove the parts that do not belong and run the sweep with --resume",
+            first.join(FRAME_FILE).display()
+        )));
+    }
     match frame.design.as_str() {
         "sobol" => write_sobol(&frame, &means, &mut stage, out)?,
         "morris" => write_morris(&frame, &means, &mut stage, out)?,
         _ => {}
     }
+    crate::results::xlsx::stage_sweep(&mut stage, &frame, "stpsim sweep")
+        .map_err(io(&out.join(crate::results::xlsx::FILE)))?;
     let mut done = frame.clone();
     done.file_sha256 = stage.checksums().clone();
     let json = serde_json::to_string_pretty(&done).unwrap_or_default() + "\n";
@@ -337,19 +469,24 @@ fn write_morris(frame: &Frame, means: &[Vec<f64>], stage: &mut Staging, out: &Pa
         .map_err(io(&path))
 }
 
+/// Whether a part file is there: a regular file, not a link.
+fn is_part(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+}
+
 /// Combines shard folders into `out`, writing exactly what one run writes.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
     let parts = out.join(PARTS);
-    std::fs::create_dir_all(&parts).map_err(io(&parts))?;
+    crate::fsx::real_dir(&parts).map_err(io(&parts))?;
     let frame = finish(dirs, out)?;
     // Gather the parts too, so the merged folder can itself be merged or resumed.
     for p in 0..frame.design_points {
         let dest = parts.join(part_name(p));
-        if dest.exists() {
+        if is_part(&dest) {
             continue;
         }
-        if let Some(src) = dirs.iter().map(|d| d.join(PARTS).join(part_name(p))).find(|f| f.exists()) {
-            let bytes = std::fs::read(&src).map_err(io(&src))?;
+        if let Some(src) = dirs.iter().map(|d| d.join(PARTS).join(part_name(p))).find(|f| is_part(f)) {
+            let bytes = crate::fsx::read_bounded(&src, 1 << 30).map_err(io(&src))?;
             atomic(&parts, &part_name(p), |w| w.write_all(&bytes)).map_err(io(&dest))?;
         }
     }

@@ -2,7 +2,6 @@
 //! `Replicate::step` advances it one quarter and records its metrics.
 
 pub mod init;
-pub mod kind;
 pub mod levers;
 pub mod metrics;
 pub mod part;
@@ -12,6 +11,9 @@ pub mod rng;
 pub mod state;
 pub mod step;
 pub mod workspace;
+
+/// Kinds live in the vocabulary floor; the old path `model::kind` still works.
+pub use crate::core::kind;
 
 pub use levers::{Lever, LeverAction, Targets};
 pub use metrics::Metric;

@@ -4,11 +4,13 @@
 //! embedded font, so no system fonts are needed.
 
 mod compare;
+pub mod data;
 mod fan;
 mod funnel;
 mod heatmap;
 pub mod input;
 pub mod numbers;
+pub mod page;
 pub(crate) mod raster;
 pub mod style;
 pub mod sweep;

@@ -14,7 +14,7 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
@@ -23,6 +23,8 @@ pub const LOCK_FILE: &str = ".stpsim.lock";
 /// The folder in which a sweep keeps its finished parts.
 pub const PARTS: &str = "parts";
 const STAGING_PREFIX: &str = ".staging-";
+/// The one folder inside a staged set (each chart's numbers, `data/`).
+pub const SUBFOLDER: &str = "data";
 
 #[derive(Debug, thiserror::Error)]
 pub enum FolderError {
@@ -64,13 +66,9 @@ impl FolderLock {
         // before that is locked in vain, so check that the lock taken is on
         // the file still at the path, and try again if not.
         for _ in 0..100 {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(io_at(&path))?;
+            // Never through a link: a received folder whose lock file links
+            // elsewhere must not get the link's target truncated.
+            let mut file = crate::fsx::open_rw(&path).map_err(io_at(&path))?;
             if !FileExt::try_lock_exclusive(&file).map_err(io_at(&path))? {
                 return Err(FolderError::Busy { dir: dir.to_path_buf(), pid: holder(&path) });
             }
@@ -111,7 +109,7 @@ impl Drop for FolderLock {
 #[cfg(unix)]
 fn same_file(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), fs::metadata(path)) {
+    match (file.metadata(), fs::symlink_metadata(path)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
@@ -127,7 +125,7 @@ fn same_file(_: &File, _: &Path) -> bool {
 fn holder(path: &Path) -> Option<u32> {
     for _ in 0..20 {
         let mut text = String::new();
-        let read = File::open(path).and_then(|f| f.take(64).read_to_string(&mut text));
+        let read = crate::fsx::open_regular(path).and_then(|f| f.take(64).read_to_string(&mut text));
         if let Ok(pid) = text.trim().parse() {
             return Some(pid);
         }
@@ -137,6 +135,25 @@ fn holder(path: &Path) -> Option<u32> {
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
     None
+}
+
+/// Whether another process holds `dir`'s lock (without taking it, and
+/// without creating the lock file): the error that names it, if so.
+pub fn busy(dir: &Path) -> Option<FolderError> {
+    use fs4::fs_std::FileExt;
+    let path = dir.join(LOCK_FILE);
+    // A lock file that is a link is no writer's: never followed.
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let file = crate::fsx::open_regular(&path).ok()?;
+    match FileExt::try_lock_shared(&file) {
+        Ok(true) => {
+            let _ = FileExt::unlock(&file);
+            None
+        }
+        _ => Some(FolderError::Busy { dir: dir.to_path_buf(), pid: holder(&path) }),
+    }
 }
 
 /// Takes `dir`'s lock, then removes what earlier writers left there.
@@ -168,7 +185,11 @@ fn leftover_pid(name: &str) -> Option<u32> {
 pub fn remove_leftovers(dir: &Path) -> io::Result<usize> {
     let own = std::process::id();
     let mut removed = 0;
-    for folder in [dir.to_path_buf(), dir.join(PARTS)] {
+    for folder in [dir.to_path_buf(), dir.join(PARTS), dir.join(SUBFOLDER)] {
+        // A `parts` or `data` that links elsewhere is not this folder's: never clean it.
+        if folder != dir && !crate::fsx::is_real_dir(&folder) {
+            continue;
+        }
         let entries = match fs::read_dir(&folder) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -202,7 +223,7 @@ pub fn hex(digest: &[u8]) -> String {
 
 /// SHA-256 of a file's contents, in hex.
 pub fn file_sha256(path: &Path) -> io::Result<String> {
-    let mut f = File::open(path)?;
+    let mut f = crate::fsx::open_regular(path)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -249,8 +270,9 @@ impl Staging {
     /// A fresh staging folder inside `out` (which must exist).
     pub fn new(out: &Path) -> io::Result<Staging> {
         let dir = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir)?;
+        // A link of that name is removed, never followed.
+        if fs::symlink_metadata(&dir).is_ok() {
+            fs::remove_dir_all(&dir).or_else(|_| fs::remove_file(&dir))?;
         }
         fs::create_dir(&dir)?;
         Ok(Staging { out: out.to_path_buf(), dir, sums: BTreeMap::new(), committed: false })
@@ -267,7 +289,7 @@ impl Staging {
         if !super::write::is_plain_file_name(name) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refused to stage `{name}`")));
         }
-        let out = BufWriter::new(File::create(self.dir.join(name))?);
+        let out = BufWriter::new(crate::fsx::create(&self.dir.join(name))?);
         Ok(StagedFile { name: name.to_string(), out, hash: Sha256::new() })
     }
 
@@ -323,6 +345,7 @@ impl Staging {
             moved += 1;
             hook::moved(moved);
         }
+        self.commit_subfolder(&stale).map_err(|(path, source)| MoveError { path, source })?;
         for e in fs::read_dir(&self.out).map_err(at(&self.out))? {
             let e = e.map_err(at(&self.out))?;
             let name = e.file_name().to_string_lossy().into_owned();
@@ -341,9 +364,61 @@ impl Staging {
     }
 }
 
+impl Staging {
+    /// Moves the staged `data/` folder's files (each chart's numbers) into
+    /// `OUT/data/`, and removes files there that `stale` claims (as
+    /// `data/NAME`) but the new set lacks. A `data` that is not a folder (a
+    /// symbolic link) is refused, not followed.
+    fn commit_subfolder(&self, stale: &impl Fn(&str) -> bool) -> Result<(), (PathBuf, io::Error)> {
+        let (from, to) = (self.dir.join(SUBFOLDER), self.out.join(SUBFOLDER));
+        let at = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e| (p, e)
+        };
+        let mut names = Vec::new();
+        if from.is_dir() {
+            match fs::symlink_metadata(&to) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    let e = io::Error::new(io::ErrorKind::AlreadyExists, "it is not a folder");
+                    return Err((to, e));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&to).map_err(at(&to))?,
+                Err(e) => return Err((to, e)),
+            }
+            for e in fs::read_dir(&from).map_err(at(&from))? {
+                let e = e.map_err(at(&from))?;
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !name.starts_with('.') && e.file_type().map_err(at(&e.path()))?.is_file() {
+                    fs::rename(e.path(), to.join(&name)).map_err(at(&to.join(&name)))?;
+                    names.push(name);
+                }
+            }
+        }
+        if !fs::symlink_metadata(&to).is_ok_and(|m| m.is_dir()) {
+            return Ok(());
+        }
+        for e in fs::read_dir(&to).map_err(at(&to))? {
+            let e = e.map_err(at(&to))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if stale(&format!("{SUBFOLDER}/{name}"))
+                && !names.contains(&name)
+                && e.file_type().map_err(at(&e.path()))?.is_file()
+            {
+                fs::remove_file(e.path()).map_err(at(&e.path()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A staged file could not be moved into place.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot move {} into place: {source}", path.display())]
+#[error(
+    "cannot move {} into place: {source}; the folder may now hold some new files beside the earlier set's, \
+     so `stpsim plot` refuses it: run the command into it again once the cause is mended",
+    path.display()
+)]
 pub struct MoveError {
     /// Where the file was to go.
     pub path: PathBuf,

@@ -2,8 +2,10 @@
 
 use crate::scenario::Scenario;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+
+/// The checksum lives in the vocabulary floor; the old path still works.
+pub use crate::core::text::sha256;
 
 #[derive(Serialize)]
 pub struct ManifestScenario<'a> {
@@ -80,9 +82,6 @@ pub fn scenario_hash(s: &Scenario) -> String {
 }
 
 /// SHA-256 of a text, in hex.
-pub fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 pub fn entry(s: &Scenario) -> ManifestScenario<'_> {
     ManifestScenario { name: &s.name, sha256: scenario_hash(s), footprint_names: s.footprint_names(), resolved: s }

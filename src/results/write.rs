@@ -33,7 +33,7 @@ pub fn atomic(dir: &Path, name: &str, write: impl FnOnce(&mut dyn Write) -> io::
     }
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = BufWriter::new(fs::File::create(&tmp)?);
+        let mut f = BufWriter::new(crate::fsx::create(&tmp)?);
         write(&mut f)?;
         f.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
@@ -125,12 +125,15 @@ pub const POSTERIOR_FILES: [&str; 2] = ["posterior_draws.csv", "variance_split.c
 /// Whether `name` is a data file a run writes (the set its manifest's
 /// checksums cover).
 pub fn is_run_data_file(name: &str) -> bool {
-    RUN_FILES.contains(&name) || POSTERIOR_FILES.contains(&name)
+    RUN_FILES.contains(&name) || POSTERIOR_FILES.contains(&name) || name == super::xlsx::FILE
 }
 
 /// Whether `name` is a file a run writes: its data files, report.html and
 /// its charts (`fan_*`, `heatmap_*`, `comparison`, `funnel` as PNG or SVG).
 pub fn is_run_file(name: &str) -> bool {
+    if let Some(rest) = name.strip_prefix(crate::plot::data::DATA_DIR).and_then(|r| r.strip_prefix('/')) {
+        return crate::plot::data::is_table_file(rest);
+    }
     if is_run_data_file(name) || name == "report.html" {
         return true;
     }
@@ -152,6 +155,14 @@ pub enum Folder {
 /// Looks at an output folder before a run.
 /// Anything but a folder counts as empty: creating it then reports the error.
 pub fn inspect(dir: &Path) -> io::Result<Folder> {
+    inspect_for(dir, |d| d.join("manifest.json").is_file())
+}
+
+/// Looks at an output folder before a command writes it: `own` says whether
+/// a non-empty folder is that command's own (a sweep's has plan.json, a
+/// calibration's calibration.json or its checkpoint). Hidden names (the lock,
+/// leftovers) do not count.
+pub fn inspect_for(dir: &Path, own: impl Fn(&Path) -> bool) -> io::Result<Folder> {
     if !dir.is_dir() {
         return Ok(Folder::Empty);
     }
@@ -166,7 +177,7 @@ pub fn inspect(dir: &Path) -> io::Result<Folder> {
     names.sort();
     if names.is_empty() {
         Ok(Folder::Empty)
-    } else if dir.join("manifest.json").is_file() {
+    } else if own(dir) {
         Ok(Folder::Run)
     } else {
         names.truncate(3);

@@ -7,20 +7,7 @@ use super::error::{ScenarioError, SourceText};
 use std::io::Read;
 use std::path::Path;
 
-/// Largest input file read, in MiB, unless `STPSIM_MAX_INPUT_MB` says otherwise.
-pub const DEFAULT_MAX_INPUT_MB: u64 = 64;
-pub const MAX_INPUT_ENV: &str = "STPSIM_MAX_INPUT_MB";
-
-/// The bound in bytes: `STPSIM_MAX_INPUT_MB` (whole MiB, at least 1) or 64 MiB.
-pub fn max_input_bytes() -> Result<u64, String> {
-    match std::env::var(MAX_INPUT_ENV) {
-        Err(_) => Ok(DEFAULT_MAX_INPUT_MB << 20),
-        Ok(v) => match v.trim().parse::<u64>() {
-            Ok(mb) if (1..=1 << 20).contains(&mb) => Ok(mb << 20),
-            _ => Err(format!("{MAX_INPUT_ENV} = \"{v}\" is not a size: a whole number of MiB from 1 to 1048576")),
-        },
-    }
-}
+pub use crate::fsx::{DEFAULT_MAX_INPUT_MB, MAX_INPUT_ENV, max_input_bytes};
 
 /// What kind of thing a path names, when it is not a regular file.
 fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
@@ -66,11 +53,8 @@ pub enum Refusal {
 pub fn read_bounded(path: &Path) -> Result<String, Refusal> {
     let limit = max_input_bytes().map_err(Refusal::Problem)?;
     let meta = std::fs::metadata(path).map_err(Refusal::Io)?;
-    let refuse_kind = |what: &str| {
-        Refusal::Problem(format!(
-            "is {what}, not a regular file; scenario, plan and structure files must be regular files"
-        ))
-    };
+    let refuse_kind =
+        |what: &str| Refusal::Problem(format!("is {what}, not a regular file; input files must be regular files"));
     if let Some(what) = not_regular(&meta) {
         return Err(refuse_kind(what));
     }
@@ -84,7 +68,10 @@ pub fn read_bounded(path: &Path) -> Result<String, Refusal> {
     if meta.len() > limit {
         return Err(too_big(meta.len()));
     }
-    let file = std::fs::File::open(path).map_err(Refusal::Io)?;
+    let file = crate::fsx::open_regular(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => Refusal::Problem(format!("{e}; input files must be regular files")),
+        _ => Refusal::Io(e),
+    })?;
     // The path may have been swapped since the check above: check the open file too.
     let opened = file.metadata().map_err(Refusal::Io)?;
     if let Some(what) = not_regular(&opened) {

@@ -1,7 +1,7 @@
 //! The 44 England footprints of 2016 from the embedded `data/` table.
 
 use super::{BudgetRule, FootprintDef, OrgDef, Structure, largest_remainder};
-use crate::model::kind::Kind;
+use crate::core::kind::Kind;
 use crate::params::Params;
 
 pub const ENGLAND_CSV: &str = include_str!("../../data/england-footprints-2016.csv");

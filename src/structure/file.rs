@@ -1,8 +1,8 @@
 //! An analyst's own system: a CSV with `footprint,organisation,kind[,budget][,lead]`.
 
 use super::{BudgetRule, FootprintDef, OrgDef, Structure};
-use crate::model::kind::Kind;
-use crate::scenario::error::{nearest, shorten};
+use crate::core::kind::Kind;
+use crate::core::text::{nearest, shorten};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;

@@ -9,7 +9,7 @@ pub use synthetic::expected_members;
 pub use england::{ENGLAND_CSV, EnglandFootprint, england_footprints};
 pub use file::{FileOrg, parse_structure_csv};
 
-use crate::model::kind::Kind;
+use crate::core::kind::Kind;
 use crate::params::Params;
 
 /// How an organisation's budget is set each replicate.

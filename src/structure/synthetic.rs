@@ -1,7 +1,7 @@
 //! Synthetic systems of any size, for experiments and scaling.
 
 use super::{BudgetRule, FootprintDef, OrgDef, Structure};
-use crate::model::kind::Kind;
+use crate::core::kind::Kind;
 use crate::model::rng::{Phase, structure_stream};
 use crate::params::Params;
 use rand_distr::{Distribution, Poisson};

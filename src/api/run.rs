@@ -3,25 +3,22 @@
 //! with every default filled in, a job runs on a thread pool of its own, and
 //! [`write_run`] writes its files and manifest into a folder.
 
-use crate::calibrate::posterior::{Posterior, PosteriorError};
-use crate::model::Replicate;
-use crate::model::metrics::N_METRICS;
+use crate::core::posterior::{Posterior, PosteriorError};
 use crate::results::folder::Staging;
 use crate::results::manifest::{self, Manifest};
 use crate::results::summary::{differences, summarise};
 use crate::results::{Results, write};
 use crate::runner::RunOptions;
-use crate::scenario::{Scenario, ScenarioError, StructureSpec};
+use crate::scenario::{Scenario, ScenarioError};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+pub use crate::guard::{DEFAULT_MAX_MEMORY_GIB, check_memory, memory_bytes, memory_limit};
 pub use crate::runner::{DEFAULT_REPLICATES, DEFAULT_SEED};
 /// The main job keeps footprint rows for this many replicates: enough for
 /// per-footprint medians, a few tens of MB rather than the ~900 MB of all 200.
 pub const MAIN_JOB_FOOTPRINT_REPLICATES: u32 = 20;
-/// Memory a run may plan to use unless `STPSIM_MAX_MEMORY_GIB` says otherwise.
-pub const DEFAULT_MAX_MEMORY_GIB: f64 = 8.0;
 
 /// A run as asked for: every choice optional.
 #[derive(Clone, Debug, Default)]
@@ -77,15 +74,8 @@ pub enum JobError {
     Posterior(#[from] PosteriorError),
     #[error("{0}")]
     PosteriorChoice(String),
-    #[error("STPSIM_MAX_MEMORY_GIB must be a number of GiB above 0")]
-    MemoryLimit,
-    #[error(
-        "this run would need about {need_gib:.1} GiB of memory (results held until written, and one replicate's \
-         state per thread), above the limit of {limit_gib} GiB{}; use fewer --replicates, scenarios or --threads, \
-         a smaller --footprint-replicates, or raise the limit with STPSIM_MAX_MEMORY_GIB",
-        if *.from_env { " set by STPSIM_MAX_MEMORY_GIB" } else { "" }
-    )]
-    Memory { need_gib: f64, limit_gib: f64, from_env: bool },
+    #[error(transparent)]
+    Memory(#[from] crate::guard::MemoryError),
 }
 
 impl RunRequest {
@@ -129,6 +119,11 @@ impl RunRequest {
             crate::calibrate::choice::ChoiceError::Posterior(p) => JobError::Posterior(p),
             other => JobError::PosteriorChoice(other.to_string()),
         })?;
+        if let Some(p) = &choice.posterior {
+            for s in &scenarios {
+                p.check_rules(&s.params, &crate::calibrate::choice::held(p, s), &s.name)?;
+            }
+        }
         Ok(Job {
             scenarios,
             options: RunOptions { replicates, seed, footprint_replicates },
@@ -152,7 +147,7 @@ impl Job {
     /// Refuses a run whose memory would exceed the limit (8 GiB, or
     /// `STPSIM_MAX_MEMORY_GIB`), before anything is allocated.
     pub fn check_memory(&self) -> Result<(), JobError> {
-        check_memory(self.memory_bytes())
+        Ok(check_memory(self.memory_bytes())?)
     }
 
     /// Runs every scenario for every replicate on a pool of `threads` workers.
@@ -165,52 +160,6 @@ impl Job {
             Err(_) => crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref()),
         }
     }
-}
-
-/// Organisations and footprints a scenario's structure will have (a
-/// synthetic one's expected size).
-fn size(s: &Scenario) -> (f64, f64) {
-    let fps = s.footprint_names().len() as f64;
-    let orgs = match &s.structure {
-        StructureSpec::England => crate::structure::england(&s.params).n_orgs() as f64,
-        StructureSpec::Synthetic { footprints } => *footprints as f64 * crate::structure::expected_members(&s.params),
-        StructureSpec::File { organisations, .. } => organisations.len() as f64,
-    };
-    (orgs, fps)
-}
-
-/// Bytes a run of `scenarios` holds at its peak: every result value until
-/// written, and one replicate in progress (`Replicate::bytes_for`) per thread.
-pub fn memory_bytes(scenarios: &[Scenario], opts: &RunOptions, threads: usize) -> f64 {
-    let mut bytes = 0.0;
-    for s in scenarios {
-        let q = s.start.span_to(s.end) as f64;
-        let (orgs, fps) = size(s);
-        let values = opts.replicates as f64 + opts.footprint_replicates as f64 * fps;
-        bytes += (std::mem::size_of::<f64>() * N_METRICS) as f64 * q * values;
-        bytes += threads as f64 * Replicate::bytes_for(orgs.ceil() as usize, fps as usize) as f64;
-    }
-    bytes
-}
-
-/// The memory limit in bytes, and whether the environment set it.
-pub fn memory_limit() -> Result<(f64, bool), JobError> {
-    let gib = (1u64 << 30) as f64;
-    match std::env::var("STPSIM_MAX_MEMORY_GIB").ok().map(|v| v.trim().parse::<f64>()) {
-        Some(Ok(v)) if v > 0.0 && v.is_finite() => Ok((v * gib, true)),
-        Some(_) => Err(JobError::MemoryLimit),
-        None => Ok((DEFAULT_MAX_MEMORY_GIB * gib, false)),
-    }
-}
-
-/// Refuses `bytes` above the memory limit.
-pub fn check_memory(bytes: f64) -> Result<(), JobError> {
-    let gib = (1u64 << 30) as f64;
-    let (limit, from_env) = memory_limit()?;
-    if bytes > limit {
-        return Err(JobError::Memory { need_gib: bytes / gib, limit_gib: limit / gib, from_env });
-    }
-    Ok(())
 }
 
 /// A file of the run could not be written.
@@ -261,7 +210,7 @@ impl StagedRun {
     pub fn commit(self) -> Result<Written, WriteError> {
         self.staging
             .commit("manifest.json", write::is_run_file)
-            .map_err(|e| WriteError { path: e.path, source: e.source })?;
+            .map_err(|e| WriteError { path: e.path.clone(), source: io::Error::from(e) })?;
         Ok(self.written)
     }
 }
@@ -294,8 +243,8 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         stage.write("variance_split.csv", |w| write_split(w, &split)).map_err(named("variance_split.csv"))?;
         files.extend(["posterior_draws.csv", "variance_split.csv"]);
     }
+    let diffs = if results.scenarios.len() > 1 { differences(results) } else { Vec::new() };
     if results.scenarios.len() > 1 {
-        let diffs = differences(results);
         stage.write("differences.csv", |w| write::differences(w, &diffs)).map_err(named("differences.csv"))?;
         files.push("differences.csv");
     }
@@ -305,7 +254,7 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
             .map_err(named("footprints.csv"))?;
         files.push("footprints.csv");
     }
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         stpsim_version: env!("CARGO_PKG_VERSION"),
         command: made.command.clone(),
         seed: job.options.seed,
@@ -335,6 +284,22 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         }),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     };
+    // tables.xlsx reads the run's description from the manifest, which then lists it.
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))?;
+    crate::results::xlsx::stage_run(
+        &mut stage,
+        results,
+        &job.scenarios,
+        job.options.seed,
+        &text,
+        &summary,
+        &diffs,
+        spread,
+    )
+    .map_err(named(crate::results::xlsx::FILE))?;
+    manifest.files.push(crate::results::xlsx::FILE);
+    manifest.file_sha256 = stage.checksums().clone();
+    files = manifest.files.clone();
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
     stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
     Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
@@ -361,7 +326,7 @@ fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<ma
         for &m in crate::model::Metric::headline() {
             let y = sc.at(last, m);
             let (_, sd, _) = crate::results::summary::describe(&mut y.clone());
-            let (parameter_share, chance_share) = crate::calibrate::posterior::variance_split(&y, &theta);
+            let (parameter_share, chance_share) = crate::core::posterior::variance_split(&y, &theta);
             rows.push(manifest::SplitRow {
                 scenario: sc.name.clone(),
                 quarter: last.to_string(),
@@ -386,6 +351,8 @@ fn write_split(w: &mut dyn io::Write, rows: &[manifest::SplitRow]) -> io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Replicate;
+    use crate::model::metrics::N_METRICS;
 
     #[test]
     fn defaults_fill_in_from_the_scenarios_then_the_library() {
@@ -447,7 +414,8 @@ mod tests {
                 "manifest.json",
                 "posterior_draws.csv",
                 "variance_split.csv",
-                "footprints.csv"
+                "footprints.csv",
+                "tables.xlsx"
             ]
         );
         let manifest: serde_json::Value =

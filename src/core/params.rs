@@ -3,7 +3,7 @@
 //! scenario's `[params]` table overrides entries by name. `docs/parameters.md`
 //! is generated from `DICTIONARY`.
 
-use crate::model::kind::{Kind, ProposalType};
+use crate::core::kind::{Kind, ProposalType};
 use serde::Serialize;
 
 /// One entry of the dictionary.

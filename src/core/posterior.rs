@@ -20,6 +20,8 @@ pub struct Posterior {
     pub source: String,
     /// SHA-256 of the file it was read from (empty if made in memory).
     pub sha256: String,
+    /// Each draw's line in that file (empty if made in memory), for messages.
+    lines: Vec<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,9 +37,13 @@ const DRAW_STREAM: u64 = 0x504f_5354_4552;
 
 impl Posterior {
     pub fn new(names: Vec<&'static str>, draws: Vec<Vec<f64>>, weights: &[f64], source: &str) -> Posterior {
-        let total: f64 = weights.iter().sum();
-        let weights = weights.iter().map(|w| w / total).collect();
-        Posterior { names, draws, weights, source: source.into(), sha256: String::new() }
+        // Scaled by the largest first, so weights near f64::MAX do not
+        // overflow their sum (which would leave every weight 0).
+        let top = weights.iter().copied().fold(0.0, f64::max);
+        let scaled: Vec<f64> = weights.iter().map(|w| if top > 0.0 { w / top } else { 0.0 }).collect();
+        let total: f64 = scaled.iter().sum();
+        let weights = scaled.iter().map(|w| if total > 0.0 { w / total } else { 0.0 }).collect();
+        Posterior { names, draws, weights, source: source.into(), sha256: String::new(), lines: Vec::new() }
     }
 
     pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -71,10 +77,10 @@ impl Posterior {
         let mut names = Vec::new();
         for c in &cols[2..] {
             let def = Params::def(c).ok_or_else(|| {
-                let near = crate::scenario::error::nearest(c, DICTIONARY.iter().map(|d| d.name), 1);
+                let near = crate::core::text::nearest(c, DICTIONARY.iter().map(|d| d.name), 1);
                 at(
                     1,
-                    format!("`{c}` is not a parameter"),
+                    format!("`{}` is not a parameter", crate::core::text::shorten(c, 60)),
                     &format!("names from `stpsim params`; did you mean `{}`?", near.first().copied().unwrap_or("")),
                 )
             })?;
@@ -83,7 +89,8 @@ impl Posterior {
             }
             names.push(def.name);
         }
-        let (mut draws, mut weights) = (Vec::new(), Vec::new());
+        let (mut draws, mut weights, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
+        let mut seen = std::collections::BTreeSet::new();
         for (i, line) in lines {
             let cells: Vec<&str> = line.split(',').map(str::trim).collect();
             if cells.len() != cols.len() {
@@ -93,6 +100,15 @@ impl Posterior {
                     "one value per column",
                 ));
             }
+            let number: Option<u64> = cells[0].parse().ok();
+            let Some(_) = number.filter(|n| seen.insert(*n)) else {
+                let problem = if number.is_some() {
+                    format!("draw {} appears twice", cells[0])
+                } else {
+                    format!("draw `{}` is not a draw number", crate::core::text::shorten(cells[0], 40))
+                };
+                return Err(at(i + 1, problem, "a whole number from 0, each draw once"));
+            };
             let w: f64 = cells[1]
                 .parse()
                 .ok()
@@ -101,15 +117,20 @@ impl Posterior {
             let mut row = Vec::with_capacity(names.len());
             for (name, cell) in names.iter().zip(&cells[2..]) {
                 let def = Params::def(name).expect("checked above");
+                let shown = crate::core::text::shorten(cell, 40);
                 let v: f64 = cell
                     .parse()
                     .ok()
-                    .filter(|v| def.accepts(*v))
-                    .ok_or_else(|| at(i + 1, format!("`{name}` = {cell} is outside its range"), &def.allowed()))?;
+                    .filter(|v: &f64| v.is_finite())
+                    .ok_or_else(|| at(i + 1, format!("`{name}` = {shown} is not a number"), &def.allowed()))?;
+                if !def.accepts(v) {
+                    return Err(at(i + 1, format!("`{name}` = {shown} is outside its range"), &def.allowed()));
+                }
                 row.push(v);
             }
             draws.push(row);
             weights.push(w);
+            numbers.push(i + 1);
         }
         if draws.is_empty() || weights.iter().sum::<f64>() <= 0.0 {
             return Err(at(
@@ -119,15 +140,39 @@ impl Posterior {
             ));
         }
         let mut p = Posterior::new(names, draws, &weights, file);
-        p.sha256 = crate::results::manifest::sha256(text);
+        p.sha256 = crate::core::text::sha256(text);
+        p.lines = numbers;
         Ok(p)
     }
 
+    /// Reads a posterior file: a regular file only, at most the input bound.
     pub fn load(path: &Path) -> Result<Posterior, PosteriorError> {
         let file = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|reason| PosteriorError::Read { file: file.clone(), reason })?;
+        let text = crate::fsx::max_input_bytes()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+            .and_then(|limit| crate::fsx::read_text(path, limit))
+            .map_err(|reason| PosteriorError::Read { file: file.clone(), reason })?;
         Self::parse(&text, &file)
+    }
+
+    /// Every draw, set into `base` (a scenario's parameters, `held` kept),
+    /// must keep the rules between parameters that `[params]` obeys: the
+    /// draw's line, the rule broken and the scenario are named.
+    pub fn check_rules(&self, base: &Params, held: &[&str], scenario: &str) -> Result<(), PosteriorError> {
+        for d in 0..self.draws.len() {
+            if let Err((name, rule)) = self.apply_holding(base, d, held).cross_check() {
+                return Err(PosteriorError::At {
+                    file: self.source.clone(),
+                    line: self.lines.get(d).copied().unwrap_or(d + 2),
+                    problem: format!(
+                        "this draw, with scenario `{scenario}`'s other parameters, breaks a rule between parameters: \
+                         `{name}` must be {rule}"
+                    ),
+                    allowed: format!("draws whose values keep {rule}"),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The draw replicate `r` takes: by weight, from a stream keyed by (seed, r).
@@ -156,7 +201,7 @@ impl Posterior {
     /// Weighted quantile of parameter `k`.
     pub fn quantile(&self, k: usize, q: f64) -> f64 {
         let x: Vec<f64> = self.draws.iter().map(|r| r[k]).collect();
-        super::smc::quantile(&x, &self.weights, q)
+        crate::core::stats::quantile(&x, &self.weights, q)
     }
 
     /// The point estimate: each parameter's weighted median.
@@ -199,7 +244,7 @@ pub fn variance_split(y: &[f64], theta: &[Vec<f64>]) -> (f64, f64) {
     for j in 0..d {
         a[j * d + j] += 1e-9 * n as f64;
     }
-    let l = super::smc::cholesky(&a, d);
+    let l = crate::core::stats::cholesky(&a, d);
     // Solve L L' beta = b.
     let mut z = vec![0.0; d];
     for j in 0..d {

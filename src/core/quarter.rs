@@ -48,7 +48,7 @@ impl Quarter {
     /// 4), surrounding whitespace ignored; the error says what is allowed.
     pub fn parse(s: &str) -> Result<Quarter, String> {
         let t = s.trim();
-        let shown = crate::scenario::error::shorten(s, 40);
+        let shown = crate::core::text::shorten(s, 40);
         let bad = || format!("a quarter written YYYYQn with n from 1 to 4, such as 2017Q2 (got \"{shown}\")");
         let b = t.as_bytes();
         if b.len() != 6
@@ -81,7 +81,7 @@ impl Serialize for Quarter {
 
 /// Parses a financial year written `2016/17`; returns its starting calendar year.
 pub fn parse_financial_year(s: &str) -> Result<i32, String> {
-    let bad = || format!("a financial year written like 2016/17 (got \"{}\")", crate::scenario::error::shorten(s, 40));
+    let bad = || format!("a financial year written like 2016/17 (got \"{}\")", crate::core::text::shorten(s, 40));
     let (a, b) = s.trim().split_once('/').ok_or_else(bad)?;
     let start: i32 = a.parse().map_err(|_| bad())?;
     let end: i32 = b.parse().map_err(|_| bad())?;

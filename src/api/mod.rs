@@ -1,0 +1,3 @@
+//! The one front door: one module per verb.
+
+pub mod run;
