@@ -220,7 +220,20 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--no-charts", "--out", "o"])
+        // The explorer runs at its sliders' values, the spec's defaults: no posterior.
+        .args([
+            "run",
+            "baseline",
+            "leads.toml",
+            "--seed",
+            "77",
+            "--replicates",
+            "6",
+            "--no-charts",
+            "--posterior",
+            "none",
+        ])
+        .args(["--out", "o"])
         .current_dir(dir.path())
         .output()
         .unwrap();

@@ -452,6 +452,7 @@ async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery
             wall_seconds: f.wall_seconds,
             files: Vec::new(),
             file_sha256: Default::default(),
+            parameters: "at the explorer's parameters (its sliders start at the spec's defaults; no posterior)".into(),
             posterior: None,
             scenarios: f.scenarios.iter().map(manifest::entry).collect(),
         };
