@@ -4,6 +4,8 @@
 //! equals summary.csv; the workbook is listed and checksummed in the
 //! manifest; `stpsim plot` redraws the same slices.
 
+mod common;
+
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -214,9 +216,10 @@ fn the_workbook_is_listed_checksummed_and_its_contents_name_every_sheet() {
     assert_eq!(listed, names[1..], "one line per sheet, in order");
     let text: Vec<String> = (0..contents.height() as u32).map(|r| cell_text(contents.get_value((r, 1)))).collect();
     assert!(text.contains(&"baseline, history".to_string()), "{text:?}");
-    assert!(
-        text.iter().any(|t| t.contains(&format!("summary.csv {}", m["file_sha256"]["summary.csv"].as_str().unwrap())))
-    );
+    let row = (0..contents.height() as u32)
+        .find(|&r| cell_text(contents.get_value((r, 0))) == "SHA-256 of summary.csv")
+        .expect("summary.csv's fingerprint on Contents");
+    assert_eq!(cell_text(contents.get_value((row, 1))), m["file_sha256"]["summary.csv"].as_str().unwrap());
     assert!(names.contains(&"differences".to_string()));
 }
 
@@ -246,4 +249,38 @@ fn plot_redraws_the_same_slices_and_the_folder_still_verifies() {
     let report = std::fs::read_to_string(copy.join("report.html")).unwrap();
     assert!(report.contains("<a href=\"data/fan_transformation_index.csv\">"));
     assert!(report.contains("<a href=\"tables.xlsx\">tables.xlsx</a>, sheet <code>fan_transformation_index</code>"));
+}
+
+#[test]
+fn a_sweeps_workbook_holds_its_summary_and_is_checksummed_in_plan_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("plan.toml"), common::grid_plan("0.0, 0.5, 1.0")).unwrap();
+    let o = Command::new(BIN)
+        .args(["sweep", "plan.toml", "--out", "s", "--quiet"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = tmp.path().join("s");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let sum = stpsim::results::folder::file_sha256(&dir.join("tables.xlsx")).unwrap();
+    assert_eq!(plan["file_sha256"]["tables.xlsx"], sum.as_str());
+    let mut wb: Xlsx<_> = open_workbook(dir.join("tables.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names()[..2], ["Contents".to_string(), "sweep_summary".to_string()]);
+    let range = wb.worksheet_range("sweep_summary").unwrap();
+    let (header, rows) = read_csv(&dir.join("sweep_summary.csv"));
+    assert_eq!(range.height(), rows.len() + 1);
+    for (c, h) in header.iter().enumerate() {
+        assert_eq!(&cell_text(range.get_value((0, c as u32))), h);
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let cell = range.get_value((r as u32 + 1, c as u32));
+            match text.parse::<f64>() {
+                Ok(v) => assert_eq!(cell_number(cell), Some(v), "{row:?}"),
+                Err(_) => assert_eq!(&cell_text(cell), text),
+            }
+        }
+    }
 }

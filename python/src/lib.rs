@@ -775,6 +775,10 @@ fn calibrate(
         targets,
         target: target.unwrap_or(d.target),
         particles: particles.unwrap_or(d.particles),
+        alpha: d.alpha,
+        moves: d.moves,
+        min_distinct: d.min_distinct,
+        max_rejuvenation: d.max_rejuvenation,
         final_tolerance: final_tolerance.unwrap_or(d.final_tolerance),
         tolerance: tolerance.unwrap_or(d.tolerance),
         resume,
@@ -803,6 +807,35 @@ fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     )
 }
 
+/// Runs a decision plan into `out` as `stpsim decide` does, with the
+/// interpreter released, charts and report included; returns the answer in words.
+#[pyfunction]
+#[pyo3(signature = (plan, out, seed = None, replicates = None, threads = None, resume = false))]
+fn decide(
+    py: Python<'_>,
+    plan: PathBuf,
+    out: PathBuf,
+    seed: Option<u64>,
+    replicates: Option<u32>,
+    threads: Option<usize>,
+    resume: bool,
+) -> PyResult<String> {
+    use stpsim::decide::{DecideError, DecideRequest, plan::PlanError, report, run::RunError};
+    let request = DecideRequest { plan, out: Some(out.clone()), seed, replicates, threads, resume, shard: None };
+    let decision = py.detach(|| request.resolve()).map_err(|e| match e {
+        DecideError::Plan(PlanError::Plan(s)) => scenario_error(s),
+        other => PyValueError::new_err(other.to_string()),
+    })?;
+    let _lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let frame = py.detach(|| decision.run(&|_, _| {})).map_err(|e| match e {
+        DecideError::Run(RunError::Io { .. }) | DecideError::Threads(_) => PyOSError::new_err(e.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    })?;
+    let frame = frame.ok_or_else(|| PyValueError::new_err("a shard finishes nothing"))?;
+    py.detach(|| report::render(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+    report::answer(&out, &frame).map_err(|e| PyOSError::new_err(e.to_string()))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
@@ -816,6 +849,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

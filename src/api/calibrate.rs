@@ -18,11 +18,17 @@ use std::path::{Path, PathBuf};
 /// The England targets shipped with the library (data/targets.toml).
 pub const ENGLAND_TARGETS: &str = include_str!("../../data/targets.toml");
 /// Particles of an ABC-SMC calibration unless asked otherwise.
-pub const PARTICLES: u32 = 400;
+pub const PARTICLES: u32 = 1500;
 /// Fewest and most particles a calibration may ask for.
 pub const PARTICLES_RANGE: (u32, u32) = (20, 1_000_000);
+/// Share of the effective sample size each generation keeps (abc).
+pub const ALPHA: f64 = 0.7;
+/// Most ABC-MCMC moves of every particle per generation (abc).
+pub const MOVES: u32 = 10;
+/// Most final rejuvenation moves (abc).
+pub const MAX_REJUVENATION: u32 = 60;
 /// The tolerance at which ABC-SMC stops unless asked otherwise.
-pub const FINAL_TOLERANCE: f64 = 0.8;
+pub const FINAL_TOLERANCE: f64 = 1.1;
 /// How close the bracketing fit's replicate means must come to their targets.
 pub const TOLERANCE: f64 = 0.002;
 /// The bracketing fit's targets unless asked otherwise.
@@ -54,6 +60,12 @@ pub struct CalibrateRequest {
     /// With bracket: `metric@quarter=value` figures.
     pub target: Vec<String>,
     pub particles: u32,
+    pub alpha: f64,
+    pub moves: u32,
+    /// Final rejuvenation until this many distinct parameter vectors
+    /// (default 1100, or 70% of fewer than 1572 particles; 0: none).
+    pub min_distinct: Option<u32>,
+    pub max_rejuvenation: u32,
     pub final_tolerance: f64,
     pub tolerance: f64,
     /// Go on from the checkpoint in `out`, from its last finished generation.
@@ -73,6 +85,10 @@ impl Default for CalibrateRequest {
             targets: None,
             target: BRACKET_TARGETS.iter().map(|t| t.to_string()).collect(),
             particles: PARTICLES,
+            alpha: ALPHA,
+            moves: MOVES,
+            min_distinct: None,
+            max_rejuvenation: MAX_REJUVENATION,
             final_tolerance: FINAL_TOLERANCE,
             tolerance: TOLERANCE,
             resume: false,
@@ -134,6 +150,9 @@ impl CalibrateRequest {
                         self.final_tolerance
                     )));
                 }
+                if !(self.alpha > 0.0 && self.alpha < 1.0) {
+                    return Err(common::Error::Usage(format!("--alpha {} must be above 0 and below 1", self.alpha)));
+                }
                 let (lo, hi) = PARTICLES_RANGE;
                 if !(lo..=hi).contains(&self.particles) {
                     return Err(common::Error::Usage(format!(
@@ -142,10 +161,15 @@ impl CalibrateRequest {
                     )));
                 }
                 let settings = Settings {
+                    alpha: self.alpha,
                     particles: self.particles as usize,
                     replicates: self.common.replicates.unwrap_or(defaults::ABC_REPLICATES) as usize,
                     final_tolerance: self.final_tolerance,
                     seed: self.common.seed.unwrap_or(defaults::SEED),
+                    moves: self.moves as usize,
+                    adaptive_moves: true,
+                    min_distinct: self.min_distinct.map_or(1100.min(self.particles as usize * 7 / 10), |n| n as usize),
+                    max_rejuvenation: self.max_rejuvenation as usize,
                     ..Settings::default()
                 };
                 let problem =
@@ -327,7 +351,7 @@ fn read_checkpoint(
     if let Some(differs) = cp.differing_flag(settings) {
         return Err(usage(format!(
             "--resume: {} does not fit this run: {differs}; give the same --particles, --replicates, \
-             --final-tolerance and --seed, or start afresh without --resume",
+             --alpha, --moves, --min-distinct, --max-rejuvenation, --final-tolerance and --seed, or start afresh without --resume",
             path.display()
         )));
     }

@@ -51,11 +51,15 @@ pub struct RunRequest {
     pub per_footprint: bool,
     /// With `per_footprint`: for the first this many replicates only (default: all).
     pub footprint_replicates: Option<u32>,
-    /// Run over this posterior (`posterior.csv`): replicate r takes a draw by
-    /// weight, the same in every scenario.
+    /// Run over this posterior: `england` (built in), `none` (the spec's
+    /// defaults) or a `posterior.csv`; replicate r takes a draw by weight, the
+    /// same in every scenario. Unset: the scenarios' `posterior`, else England's
+    /// (`calibrate::choice::choose`).
     pub posterior: Option<PathBuf>,
     /// Fit share axes of fan charts to the data instead of starting them at zero.
     pub zoom: bool,
+    /// Also write timeseries.parquet (a build with the `parquet` feature).
+    pub parquet: bool,
 }
 
 /// A run with every choice made.
@@ -75,6 +79,12 @@ pub struct Job {
     /// Write into a folder of other files.
     pub force: bool,
     pub zoom: bool,
+    /// What the replicates' parameters are, in words (first line, manifest).
+    pub parameters: String,
+    /// The posterior is the built-in default, not asked for.
+    pub posterior_by_default: bool,
+    /// Also write timeseries.parquet.
+    pub parquet: bool,
 }
 
 /// Why a run cannot start.
@@ -86,6 +96,8 @@ pub enum JobError {
     DuplicateName(String),
     #[error("--posterior: {0}")]
     Posterior(#[from] PosteriorError),
+    #[error("{0}")]
+    PosteriorChoice(String),
     #[error(transparent)]
     Memory(#[from] crate::guard::MemoryError),
     #[error(transparent)]
@@ -143,16 +155,14 @@ impl RunRequest {
             (true, None) => replicates,
             (true, Some(n)) => n.min(replicates),
         };
-        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
-        if let Some(p) = &posterior {
+        let asked = self.posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
+        let choice = crate::calibrate::choice::choose(asked.as_deref(), &scenarios).map_err(|e| match e {
+            crate::calibrate::choice::ChoiceError::Posterior(p) => JobError::Posterior(p),
+            other => JobError::PosteriorChoice(other.to_string()),
+        })?;
+        if let Some(p) = &choice.posterior {
             for s in &scenarios {
-                p.check_rules(&s.params, &s.name)?;
-            }
-        }
-        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
-        if let Some(p) = &posterior {
-            for s in &scenarios {
-                p.check_rules(&s.params, &s.name)?;
+                p.check_rules(&s.params, &crate::calibrate::choice::held(p, s), &s.name)?;
             }
         }
         Ok(Job {
@@ -161,11 +171,14 @@ impl RunRequest {
             threads: c.threads(),
             out,
             per_footprint: self.per_footprint,
-            posterior,
+            parameters: choice.describe(),
+            posterior_by_default: choice.by_default,
+            posterior: choice.posterior,
             charts: !c.no_charts,
             memory_limit: c.memory_limit,
             force: c.force,
             zoom: self.zoom,
+            parquet: self.parquet,
         })
     }
 }
@@ -260,7 +273,7 @@ pub fn write_set(
     made: &Provenance,
     charts: bool,
 ) -> Result<Outcome, common::Error> {
-    let staged = stage_run(dir, job, results, made)?;
+    let staged = stage_run_with(dir, job, results, made, job.parquet)?;
     let drawn = if charts {
         let files = &staged.written.files;
         let mut data = crate::plot::RunData::from_results(
@@ -348,7 +361,7 @@ impl StagedRun {
     pub fn commit(self) -> Result<Written, WriteError> {
         self.staging
             .commit("manifest.json", write::is_run_file)
-            .map_err(|e| WriteError { path: e.path, source: e.source })?;
+            .map_err(|e| WriteError { path: e.path.clone(), source: io::Error::from(e) })?;
         Ok(self.written)
     }
 }
@@ -366,6 +379,18 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
 
 /// As [`write_run`], stopping before the files are moved into place.
 pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<StagedRun, WriteError> {
+    stage_run_with(dir, job, results, made, false)
+}
+
+/// As [`stage_run`]; with `parquet` (`stpsim run --parquet`, a build with
+/// the `parquet` feature), timeseries.parquet beside timeseries.csv.
+pub fn stage_run_with(
+    dir: &Path,
+    job: &Job,
+    results: &Results,
+    made: &Provenance,
+    parquet: bool,
+) -> Result<StagedRun, WriteError> {
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
     let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
     let summary = summarise(results.rows());
@@ -380,6 +405,7 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         posterior: job.posterior.as_ref(),
         split: &split,
         per_footprint: job.per_footprint,
+        parquet,
     };
     // Every declared output this run writes, in the manifest's order; the
     // manifest itself last, once it can list the others' checksums.
@@ -387,6 +413,8 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
     for o in RUN_OUTPUTS.iter().filter(|o| (o.when)(&output)) {
         if let Some(write) = o.write {
             stage.write(o.name, |w| write(w, &output)).map_err(named(o.name))?;
+        } else if o.name == PARQUET {
+            stage_parquet(&mut stage, results, true).map_err(named(PARQUET))?;
         }
         files.push(o.name);
     }
@@ -436,7 +464,15 @@ fn manifest<'a>(
         wall_seconds: made.wall_seconds,
         files,
         file_sha256,
+        parameters: job.parameters.clone(),
         posterior: job.posterior.as_ref().map(|p| manifest::PosteriorEntry {
+            by_default: job.posterior_by_default,
+            held: job
+                .scenarios
+                .iter()
+                .map(|s| (s.name.clone(), crate::calibrate::choice::held(p, s)))
+                .filter(|(_, h)| !h.is_empty())
+                .collect(),
             file: p.source.clone(),
             sha256: p.sha256.clone(),
             draws: p.draws.len(),
@@ -447,6 +483,33 @@ fn manifest<'a>(
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     }
 }
+
+/// timeseries.parquet's name.
+const PARQUET: &str = "timeseries.parquet";
+
+/// Writes timeseries.parquet when asked; a build without the `parquet`
+/// feature refuses (the command line says so before running).
+fn stage_parquet(stage: &mut Staging, results: &Results, parquet: bool) -> io::Result<Option<&'static str>> {
+    if !parquet {
+        return Ok(None);
+    }
+    #[cfg(feature = "parquet")]
+    {
+        let file = stage.file(PARQUET)?;
+        let file = crate::results::parquet::timeseries(file, results.rows())?;
+        stage.finish(file)?;
+        Ok(Some(PARQUET))
+    }
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = (stage, results);
+        Err(io::Error::new(io::ErrorKind::Unsupported, crate::api::run::NO_PARQUET))
+    }
+}
+
+/// Why `--parquet` is refused by a build without the `parquet` feature.
+pub const NO_PARQUET: &str = "--parquet needs stpsim built with Parquet support: `cargo build --release --features \
+     parquet` (or `cargo install --path . --features parquet`); timeseries.csv holds the same rows";
 
 /// manifest.json's text for a run held in memory and written nowhere (the
 /// explorer's report): no files listed.
@@ -552,7 +615,19 @@ mod tests {
         let results = job.run();
         let made = Provenance { command: vec!["test".into()], started: SystemTime::now(), wall_seconds: 0.0 };
         let files = write_run(&dir, &job, &results, &made).unwrap().files;
-        assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv", "tables.xlsx"]);
+        // Over the built-in England posterior, the default: its draws and variance split too.
+        assert_eq!(
+            files,
+            [
+                "timeseries.csv",
+                "summary.csv",
+                "manifest.json",
+                "posterior_draws.csv",
+                "variance_split.csv",
+                "footprints.csv",
+                "tables.xlsx"
+            ]
+        );
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["replicates"], 2);

@@ -19,10 +19,13 @@ impl stpsim::api::Hooks for Generations {
         }
         let g = st.generations.last().expect("a generation");
         eprintln!(
-            "  generation {:>2}: tolerance {:>8.3}  ESS {:>6.1}  acceptance {:>5.1}%  {:>7} simulations  {:>6.1}s{}",
+            "  {} {:>2}: tolerance {:>8.3}  ESS {:>6.1}  distinct {:>5} (ESS {:>6.1})  acceptance {:>5.1}%  {:>7} simulations  {:>6.1}s{}",
+            if g.rejuvenation { "rejuvenation" } else { "generation" },
             g.generation,
             g.tolerance,
             g.ess,
+            g.distinct,
+            g.distinct_ess,
             100.0 * g.acceptance,
             g.simulations,
             g.seconds,
@@ -42,6 +45,10 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         targets: args.targets,
         target: args.target,
         particles: args.particles,
+        alpha: args.alpha,
+        moves: args.moves,
+        min_distinct: args.min_distinct,
+        max_rejuvenation: args.max_rejuvenation,
         final_tolerance: args.final_tolerance,
         tolerance: args.tolerance,
         resume: args.resume,
@@ -84,12 +91,16 @@ fn abc_summary(
 ) -> String {
     let dir = job.out();
     let (fits, params) = output::fits(problem, st);
+    let CalibrateJob::Abc { settings, .. } = job else { return String::new() };
+    let worth = output::Worth::of(settings, st);
     let mut s = format!(
-        "\n{}\n{} simulations in {:.1}s; final tolerance {:.3}\n\n",
+        "\n{}\n{} simulations in {:.1}s; final tolerance {:.3}; {}\n{}\n\n",
         output::METHOD,
         st.simulations(),
         clock.elapsed().as_secs_f64(),
-        st.tolerance()
+        st.tolerance(),
+        worth.stop,
+        worth.line()
     );
     s += &output::verdicts(&fits);
     s += "\nPosterior (5%, median, 95%):\n";

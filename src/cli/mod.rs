@@ -1,6 +1,7 @@
 //! The command line: raw arguments (clap) and one module per command.
 
 mod calibrate_cmd;
+mod decide_cmd;
 mod params_cmd;
 pub mod run;
 mod scenarios_cmd;
@@ -37,7 +38,9 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Run a sobol or morris plan and report the sensitivity indices.
     Sensitivity(SweepArgs),
-    /// Combine the folders of sharded sweeps into the files one run writes.
+    /// Rank governance options over plausible worlds: probability best, regret, satisficing, PRIM, value of information.
+    Decide(decide_cmd::DecideArgs),
+    /// Combine the folders of sharded sweeps (or decisions) into the files one run writes.
     Merge {
         /// The shards' output folders.
         #[arg(required = true)]
@@ -106,7 +109,7 @@ pub enum Command {
 pub struct CommonArgs {
     /// Replicates per scenario, design point, particle or evaluation
     /// (default: the scenario's or plan's, else run 200, sweep 100,
-    /// calibrate 4 per particle or 200 with --method bracket).
+    /// calibrate 2 per particle or 200 with --method bracket).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=stpsim::core::defaults::MAX_REPLICATES as i64))]
     pub replicates: Option<u32>,
     /// Run seed (default: the scenario's or plan's, else 2016).
@@ -167,11 +170,16 @@ pub struct RunArgs {
     /// Fit share axes of fan charts to the data instead of starting them at zero.
     #[arg(long)]
     pub zoom: bool,
-    /// Run over a posterior (posterior.csv from `stpsim calibrate`, or
-    /// data/posterior-england.csv): replicate r takes a draw chosen by weight,
-    /// the same in every scenario, so intervals include parameter uncertainty.
-    #[arg(long, value_name = "FILE")]
+    /// The posterior replicates draw parameters from: `england` (built in, the
+    /// default), `none` (the spec's defaults), or a posterior.csv from `stpsim
+    /// calibrate`. Replicate r takes a draw chosen by weight, the same in every
+    /// scenario, so intervals include parameter uncertainty; a parameter a
+    /// scenario sets in [params] is held at its value.
+    #[arg(long, value_name = "england|none|FILE")]
     pub posterior: Option<PathBuf>,
+    /// Also write timeseries.parquet (typed columns; needs a build with `--features parquet`).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,6 +201,22 @@ pub struct CalibrateArgs {
     #[arg(long, default_value_t = stpsim::api::calibrate::PARTICLES,
           value_parser = clap::value_parser!(u32).range(stpsim::api::calibrate::PARTICLES_RANGE.0 as i64..=stpsim::api::calibrate::PARTICLES_RANGE.1 as i64))]
     pub particles: u32,
+    /// Share of the effective sample size each generation keeps as the tolerance falls (abc).
+    #[arg(long, default_value_t = stpsim::api::calibrate::ALPHA)]
+    pub alpha: f64,
+    /// Most ABC-MCMC moves of every particle per generation (abc); each
+    /// generation makes enough that a particle stays put with chance 1/2 at
+    /// the last acceptance rate (Drovandi and Pettitt 2011), up to this many.
+    #[arg(long, default_value_t = stpsim::api::calibrate::MOVES, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub moves: u32,
+    /// Final rejuvenation (abc): once the tolerance stops falling, keep moving
+    /// every particle until this many distinct parameter vectors (0: none;
+    /// default 1100, or 70% of fewer than 1572 particles) ...
+    #[arg(long)]
+    pub min_distinct: Option<u32>,
+    /// ... or this many rejuvenation moves have run.
+    #[arg(long, default_value_t = stpsim::api::calibrate::MAX_REJUVENATION)]
+    pub max_rejuvenation: u32,
     /// Stop once the tolerance, a root mean square of the targets' standardised errors, reaches this (abc).
     #[arg(long, default_value_t = stpsim::api::calibrate::FINAL_TOLERANCE)]
     pub final_tolerance: f64,
@@ -239,7 +263,16 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Calibrate(args)) => calibrate_cmd::calibrate(args),
         Some(Command::Sweep(args)) => sweep_cmd::sweep(args, false),
         Some(Command::Sensitivity(args)) => sweep_cmd::sweep(args, true),
+        Some(Command::Decide(args)) => decide_cmd::decide(args),
+        Some(Command::Merge { dirs, out, quiet })
+            if dirs.first().is_some_and(|d| stpsim::decide::run::is_decision(d)) =>
+        {
+            decide_cmd::merge(&dirs, &out, quiet)
+        }
         Some(Command::Merge { dirs, out, quiet }) => sweep_cmd::merge(&dirs, &out, quiet),
+        Some(Command::Plot { dir, quiet, .. }) if stpsim::decide::run::is_decision(&dir) => {
+            decide_cmd::plot(&dir, quiet)
+        }
         Some(Command::Plot { dir, zoom, quiet }) => run::plot(&dir, quiet, zoom).map(|_| ()),
         Some(Command::Validate { scenarios, quiet }) => validate::validate(&scenarios, quiet),
         Some(Command::Scenarios { markdown: false }) => scenarios_cmd::list(),

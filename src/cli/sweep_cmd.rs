@@ -10,7 +10,7 @@ use stpsim::experiment::plan::Design;
 use stpsim::experiment::sweep;
 
 /// `i/n`, or the Slurm array variables when no --shard is given.
-fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
+pub(super) fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
     let parse = stpsim::api::sweep::parse_shard;
     if let Some(a) = arg {
         return parse(a)

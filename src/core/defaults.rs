@@ -10,7 +10,7 @@ pub const REPLICATES: u32 = 200;
 /// Replicates per design point of a sweep or sensitivity plan.
 pub const SWEEP_REPLICATES: u32 = 100;
 /// Replicates per particle of an ABC-SMC calibration.
-pub const ABC_REPLICATES: u32 = 4;
+pub const ABC_REPLICATES: u32 = 2;
 /// Replicates per evaluation of the bracketing calibration.
 pub const BRACKET_REPLICATES: u32 = 200;
 /// Memory a job may plan to use, in GiB, unless `STPSIM_MAX_MEMORY_GIB` or

@@ -26,6 +26,8 @@ pub enum Unit {
     Count,
     /// Anything else (an index, a ratio).
     Plain,
+    /// As the number comes (a further table's mixed columns).
+    General,
 }
 
 impl Unit {
@@ -136,6 +138,13 @@ pub fn tables(data: &RunData) -> Vec<ChartTable> {
     out.extend(super::funnel::table(data));
     out.extend(super::heatmap::tables(data));
     out
+}
+
+/// The numbers of the fan chart that shows metric `m` (the same table as
+/// its `data/<chart>.csv`), or that layout for `m` alone where no chart
+/// shows it: what the explorer's "download data" gives.
+pub fn metric_table(data: &RunData, m: Metric) -> ChartTable {
+    super::fan::metric_table(data, m)
 }
 
 /// Writes each table as `DIR/data/<chart>.csv`, creating the folder (a

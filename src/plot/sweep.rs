@@ -403,10 +403,11 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
 }
 
 /// Files a sweep may write, with what each holds.
-const SWEEP_FILES: [(&str, &str); 4] = [
+const SWEEP_FILES: [(&str, &str); 5] = [
     ("sweep.csv", "point, replicate, factor values, metric, value: every replicate of every design point"),
     ("sweep_summary.csv", "point, factor values, metric, n, mean, sd, p05, p25, p50, p75, p95"),
     ("sensitivity.csv", "the sensitivity indices of each factor for each output"),
+    ("tables.xlsx", "for spreadsheets: what was run, then sweep_summary and sensitivity as sheets"),
     ("plan.json", "the plan's fingerprint and layout, used to resume and merge"),
 ];
 

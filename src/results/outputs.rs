@@ -33,6 +33,8 @@ pub struct RunOutput<'a> {
     pub posterior: Option<&'a Posterior>,
     pub split: &'a [SplitRow],
     pub per_footprint: bool,
+    /// timeseries.parquet asked for (`--parquet`).
+    pub parquet: bool,
 }
 
 /// A file's writer.
@@ -48,8 +50,9 @@ pub struct Output {
     pub description: &'static str,
     /// Whether this run writes it.
     pub when: fn(&RunOutput) -> bool,
-    /// Its writer. None: the run writes it itself after the others, as the
-    /// manifest (which lists them) and tables.xlsx (which reads the manifest).
+    /// Its writer. None: the run writes it itself: the manifest (which lists
+    /// the others) and tables.xlsx (which reads the manifest) after the
+    /// others, timeseries.parquet through its own column writer.
     pub write: Option<Writer>,
 }
 
@@ -77,6 +80,14 @@ pub const RUN_OUTPUTS: &[Output] = &[
         checksummed: false,
         description: "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
         when: |_| true,
+        write: None,
+    },
+    Output {
+        name: "timeseries.parquet",
+        kind: Kind::Table,
+        checksummed: true,
+        description: "timeseries.csv's rows as typed Parquet columns (a build with the parquet feature)",
+        when: |o| o.parquet,
         write: None,
     },
     Output {

@@ -46,8 +46,6 @@ pub struct About<'a> {
     pub command: &'a str,
     /// Data files and their SHA-256, as manifest.json records them.
     pub checksums: &'a BTreeMap<String, String>,
-    /// A run over a posterior: `summary.csv`'s spread column.
-    pub spread: Option<&'a str>,
 }
 
 /// A sheet name Excel accepts (at most 31 characters, none of `[]:*?/\`),
@@ -90,6 +88,7 @@ fn number_format(unit: Unit, signed: bool) -> &'static str {
         (Unit::Count, _) => "#,##0.0",
         (Unit::Plain, false) => "0.000",
         (Unit::Plain, true) => "\"+\"0.000;\"\u{2212}\"0.000;0.000",
+        (Unit::General, _) => "General",
     }
 }
 
@@ -138,6 +137,7 @@ fn shown_len(unit: Unit, v: f64) -> usize {
         Unit::Money => digits + digits / 3 + 3,
         Unit::Count => digits + digits / 3 + 3,
         Unit::Plain => digits + 5,
+        Unit::General => format!("{v}").len().min(14),
     }
 }
 
@@ -166,12 +166,12 @@ fn formats() -> Formats {
 /// The workbook's bytes. The same inputs give the same bytes (its creation
 /// time is fixed), so the manifest's checksum of it is reproducible.
 pub fn build(
-    data: &RunData,
+    lines: &[(String, String)],
     tables: &[ChartTable],
     summary: &[SummaryRow],
+    spread: Option<&str>,
     differences: &[DifferenceRow],
     extra: &[Sheet],
-    about: &About,
 ) -> Result<Vec<u8>, XlsxError> {
     let f = formats();
     let mut wb = Workbook::new();
@@ -179,7 +179,7 @@ pub fn build(
     wb.set_properties(
         &DocProperties::new()
             .set_title("stpsim results")
-            .set_author(format!("stpsim v{}", data.version))
+            .set_author(format!("stpsim v{}", env!("CARGO_PKG_VERSION")))
             .set_creation_datetime(&epoch),
     );
     let mut used = vec!["Contents".to_string()];
@@ -193,7 +193,7 @@ pub fn build(
     }
     if !summary.is_empty() {
         let name = sheet_name("summary", &mut used);
-        sheets.push(summary_sheet(&name, summary, about.spread, &f)?);
+        sheets.push(summary_sheet(&name, summary, spread, &f)?);
         listed.push((
             name,
             "every metric over replicates: mean, sd and quantiles".into(),
@@ -216,22 +216,17 @@ pub fn build(
         sheets.push(extra_sheet(&name, s, &f)?);
         listed.push((name, s.about.clone(), String::new(), format!("{}.csv", s.name)));
     }
-    wb.push_worksheet(contents_sheet(data, about, &listed, &f)?);
+    wb.push_worksheet(contents_sheet(lines, &listed, &f)?);
     for s in sheets {
         wb.push_worksheet(s);
     }
     wb.save_to_buffer()
 }
 
-fn contents_sheet(
-    data: &RunData,
-    about: &About,
-    listed: &[(String, String, String, String)],
-    f: &Formats,
-) -> Result<Worksheet, XlsxError> {
-    let mut ws = Worksheet::new();
-    ws.set_name("Contents")?;
-    ws.write_string_with_format(0, 0, "stpsim results: the numbers behind every chart", &f.title)?;
+/// What the Contents sheet says of a run: what was run, and the
+/// fingerprints that tie the workbook to it (each resolved scenario's, and
+/// each data file's as manifest.json records it).
+pub fn run_lines(data: &RunData, about: &About) -> Vec<(String, String)> {
     let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
     let first = data.scenarios.iter().filter_map(|s| s.quarters.first()).min();
     let last = data.scenarios.iter().filter_map(|s| s.quarters.last()).max();
@@ -259,14 +254,22 @@ fn contents_sheet(
         ("Posterior".to_string(), posterior),
         ("stpsim version".to_string(), data.version.clone()),
     ];
-    // Fingerprints that tie the workbook to its run: each resolved scenario's,
-    // and each data file's as manifest.json records it.
     lines.extend(data.scenarios.iter().map(|s| (format!("SHA-256 of scenario {}", s.name), s.sha256.clone())));
     lines.extend(about.checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
-    let lines: Vec<(&str, String)> = lines.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    lines
+}
+
+fn contents_sheet(
+    lines: &[(String, String)],
+    listed: &[(String, String, String, String)],
+    f: &Formats,
+) -> Result<Worksheet, XlsxError> {
+    let mut ws = Worksheet::new();
+    ws.set_name("Contents")?;
+    ws.write_string_with_format(0, 0, "stpsim results: the numbers behind every chart", &f.title)?;
     let mut row = 2;
-    for (k, v) in &lines {
-        ws.write_string_with_format(row, 0, *k, &f.header)?;
+    for (k, v) in lines {
+        ws.write_string_with_format(row, 0, k, &f.header)?;
         ws.write_string(row, 1, v)?;
         row += 1;
     }
@@ -480,8 +483,62 @@ pub fn stage_run(
     let data = RunData::from_results(results, scenarios, seed, Some(manifest)).map_err(std::io::Error::other)?;
     let tables = crate::plot::data::tables(&data);
     let checksums = stage.checksums().clone();
-    let about = About { command: "stpsim run", checksums: &checksums, spread };
-    let bytes = build(&data, &tables, summary, differences, &[], &about).map_err(std::io::Error::other)?;
+    let about = About { command: "stpsim run", checksums: &checksums };
+    let lines = run_lines(&data, &about);
+    let bytes = build(&lines, &tables, summary, spread, differences, &[]).map_err(std::io::Error::other)?;
+    stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
+}
+
+/// A CSV file as a further sheet: each field a number where it reads as
+/// one, text otherwise.
+pub fn csv_sheet(name: &str, about: &str, path: &std::path::Path) -> std::io::Result<Sheet> {
+    let mut r = csv::Reader::from_path(path).map_err(std::io::Error::other)?;
+    let header = r.headers().map_err(std::io::Error::other)?.iter().map(String::from).collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(std::io::Error::other)?;
+        rows.push(
+            rec.iter()
+                .map(|t| match t.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Cell::Number(v, Unit::General),
+                    _ => Cell::Text(t.to_string()),
+                })
+                .collect(),
+        );
+    }
+    Ok(Sheet { name: name.to_string(), about: about.to_string(), header, rows })
+}
+
+/// A sweep's tables.xlsx (sweep and sensitivity verbs), written into its
+/// staging folder before plan.json, which then lists it with its checksum:
+/// what was run, then `sweep_summary` and, where computed, `sensitivity`.
+pub fn stage_sweep(
+    stage: &mut crate::results::folder::Staging,
+    frame: &crate::experiment::sweep::Frame,
+    command: &str,
+) -> std::io::Result<()> {
+    let checksums = stage.checksums().clone();
+    let mut lines: Vec<(String, String)> = vec![
+        ("Made by".into(), format!("{command} (stpsim v{})", frame.stpsim_version)),
+        ("Base scenario".into(), frame.base.clone()),
+        ("Design".into(), format!("{}, {} design points", frame.design, frame.design_points)),
+        ("Factors".into(), frame.factors.join(", ")),
+        ("Outputs".into(), frame.outputs.join(", ")),
+        ("Replicates".into(), frame.replicates.to_string()),
+        ("Seed".into(), frame.seed.to_string()),
+        ("Posterior".into(), "none: the plan's parameter values".into()),
+        ("stpsim version".into(), frame.stpsim_version.clone()),
+        ("SHA-256 of the plan".into(), frame.plan_sha256.clone()),
+    ];
+    lines.extend(checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
+    let mut extra = Vec::new();
+    let summary = stage.dir().join("sweep_summary.csv");
+    extra.push(csv_sheet("sweep_summary", "each design point's outputs over replicates", &summary)?);
+    let indices = stage.dir().join("sensitivity.csv");
+    if indices.is_file() {
+        extra.push(csv_sheet("sensitivity", "each factor's sensitivity indices for each output", &indices)?);
+    }
+    let bytes = build(&lines, &[], &[], None, &[], &extra).map_err(std::io::Error::other)?;
     stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
 }
 

@@ -61,6 +61,13 @@ pub struct Scenario {
     pub notes: Vec<String>,
     pub params: Params,
     pub levers: Vec<Lever>,
+    /// Parameters this scenario's `[params]` (or a file it extends) sets, or
+    /// a sweep's factor: held fixed when replicates draw from a posterior.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub set_params: Vec<String>,
+    /// The posterior it asks to run over: `none`, `england` or a file path.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub posterior: Option<String>,
 }
 
 impl Scenario {
@@ -210,6 +217,7 @@ struct Draft {
     /// for errors about relations between them.
     params_at: std::collections::BTreeMap<String, (Loc, String)>,
     levers: Vec<DraftLever>,
+    posterior: Option<String>,
     /// Every independent mistake found so far, in all layers.
     errors: Vec<ScenarioError>,
     broken: Broken,
@@ -230,6 +238,7 @@ impl Draft {
             params: Params::default(),
             params_at: Default::default(),
             levers: Vec::new(),
+            posterior: None,
             errors: Vec::new(),
             broken: Broken::default(),
         }
@@ -287,9 +296,11 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         params,
         params_at,
         levers: drafts,
+        posterior,
         mut errors,
         broken,
     } = d;
+    let set_params: Vec<String> = params_at.keys().cloned().collect();
     let default_start = Quarter::new(2016, 1).unwrap_or_else(|| unreachable!());
     let start = start_set.as_ref().map_or(default_start, |s| s.0);
     let end = end_set.as_ref().map_or(default_start.offset(20), |e| e.0);
@@ -571,6 +582,8 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         notes,
         params,
         levers: levers.into_iter().map(|(_, l)| l).collect(),
+        set_params,
+        posterior,
     })
 }
 

@@ -47,6 +47,35 @@ pub(super) fn number(
     }
 }
 
+/// `posterior = "none"`, `"england"`, or a posterior file relative to the
+/// scenario file (a regular file; read when the run starts).
+pub(super) fn posterior_field(
+    p: &Spanned<String>,
+    src: &SourceText,
+    dir: Option<&Path>,
+) -> Result<String, ScenarioError> {
+    let v = p.get_ref();
+    if v == "none" || v == "england" {
+        return Ok(v.clone());
+    }
+    let allowed = "\"england\" (the built-in England posterior, the default), \"none\" (the spec's defaults), or a \
+                   posterior.csv from `stpsim calibrate`, relative to this file";
+    let path = match dir {
+        Some(d) => d.join(v),
+        None => return Err(src.at(p.span(), "posterior", &format!("\"{v}\""), "is not a built-in posterior", allowed)),
+    };
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => Ok(path.to_string_lossy().into_owned()),
+        _ => Err(src.at(
+            p.span(),
+            "posterior",
+            &format!("\"{v}\""),
+            &format!("names no posterior and no regular file ({})", shorten(&path.to_string_lossy(), 120)),
+            allowed,
+        )),
+    }
+}
+
 /// Sets what one file's table gives, collecting each independent mistake.
 pub(super) fn apply(
     d: &mut Draft,
@@ -76,6 +105,12 @@ pub(super) fn apply(
     if let Some(s) = &raw.seed {
         match number(s, "seed", 0.0, 9_007_199_254_740_992.0, true, src) {
             Ok(x) => d.seed = Some(x as u64),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(p) = &raw.posterior {
+        match posterior_field(p, src, dir) {
+            Ok(v) => d.posterior = Some(v),
             Err(e) => errors.push(e),
         }
     }
