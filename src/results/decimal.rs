@@ -119,6 +119,9 @@ mod tests {
         assert_eq!(std::str::from_utf8(out).unwrap(), x.to_string(), "bits {:x}", x.to_bits());
     }
 
+    /// 1521343531389567.25 exactly: halfway between ...567.2 and ...567.3.
+    const TIE: f64 = f64::from_bits(0x4315_9e9d_9314_49fd);
+
     #[test]
     fn edge_values_read_as_display_writes_them() {
         let (mut ryu, mut out) = (ryu::Buffer::new(), Vec::new());
@@ -148,8 +151,7 @@ mod tests {
             -791.0,
             2450.5,
             // Exact ties between two shortest strings.
-            f64::from_bits(0x4315_9e9d_9314_49fd),
-            1521343531389567.25,
+            TIE,
             -((1u64 << 50) as f64) - 0.25,
             (1u64 << 46) as f64 + 0.125,
         ];
@@ -157,8 +159,8 @@ mod tests {
             check(x, &mut ryu, &mut out);
         }
         // The tie is seen as one (ryu alone writes ...567.2, Display ...567.3).
-        assert_eq!(ryu.format_finite(1521343531389567.25), "1521343531389567.2");
-        assert!(is_tie(1521343531389567.25, b"15213435313895672", -1));
+        assert_eq!(ryu.format_finite(TIE), "1521343531389567.2");
+        assert!(is_tie(TIE, b"15213435313895672", -1));
         assert!(!is_tie(0.3, b"3", -1));
     }
 
