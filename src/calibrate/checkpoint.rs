@@ -83,12 +83,10 @@ impl Checkpoint {
                 }
             }
         }
-        if st.generations.is_empty() || st.generations.len() > s.max_generations + 1 {
-            return Err(format!(
-                "holds {} generations, where a calibration has 1 to {}",
-                st.generations.len(),
-                s.max_generations + 1
-            ));
+        // Generation 0, at most max_generations more, then the rejuvenation's moves.
+        let most = s.max_generations + 1 + s.max_rejuvenation;
+        if st.generations.is_empty() || st.generations.len() > most {
+            return Err(format!("holds {} generations, where a calibration has 1 to {most}", st.generations.len()));
         }
         let mut last = (f64::INFINITY, 0u64);
         for (g, record) in st.generations.iter().enumerate() {
@@ -119,6 +117,10 @@ impl Checkpoint {
             ("--particles", s.particles.to_string(), now.particles.to_string()),
             ("--replicates", s.replicates.to_string(), now.replicates.to_string()),
             ("--final-tolerance", s.final_tolerance.to_string(), now.final_tolerance.to_string()),
+            ("--alpha", s.alpha.to_string(), now.alpha.to_string()),
+            ("--moves", s.moves.to_string(), now.moves.to_string()),
+            ("--min-distinct", s.min_distinct.to_string(), now.min_distinct.to_string()),
+            ("--max-rejuvenation", s.max_rejuvenation.to_string(), now.max_rejuvenation.to_string()),
             ("--seed", s.seed.to_string(), now.seed.to_string()),
         ];
         if let Some((flag, was, is)) = flags.iter().find(|(_, a, b)| a != b) {

@@ -4,6 +4,8 @@
 pub mod folder;
 pub mod headline;
 pub mod manifest;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod summary;
 pub mod write;
 pub mod xlsx;

@@ -125,7 +125,10 @@ pub const POSTERIOR_FILES: [&str; 2] = ["posterior_draws.csv", "variance_split.c
 /// Whether `name` is a data file a run writes (the set its manifest's
 /// checksums cover).
 pub fn is_run_data_file(name: &str) -> bool {
-    RUN_FILES.contains(&name) || POSTERIOR_FILES.contains(&name) || name == super::xlsx::FILE
+    RUN_FILES.contains(&name)
+        || POSTERIOR_FILES.contains(&name)
+        || name == super::xlsx::FILE
+        || name == "timeseries.parquet"
 }
 
 /// Whether `name` is a file a run writes: its data files, report.html and
