@@ -43,6 +43,9 @@ pub fn html(
 pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     let charts = crate::plot::charts(data, options)?;
     crate::plot::write_charts(dir, &charts)?;
+    let tables = crate::plot::data::tables(data);
+    crate::plot::data::write_tables(dir, &tables)
+        .map_err(|e| PlotError::Write { path: dir.join(crate::plot::data::DATA_DIR), reason: e })?;
     let html = build(data, &charts);
     let path = dir.join("report.html");
     crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
@@ -274,14 +277,29 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     posterior_section(w, &manifest);
 
     let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
+    // Each chart's sheet in tables.xlsx, named as the workbook names it.
+    let sheets = crate::results::xlsx::chart_sheets(&crate::plot::data::tables(data));
     for c in charts {
         let body = c.svg.trim_start_matches(|ch| ch != '<');
         let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
         let files = if data.files.is_empty() {
             String::new()
         } else {
+            let book = crate::results::xlsx::FILE;
+            let numbers = match sheets.iter().find(|(stem, _)| *stem == c.stem) {
+                Some((_, sheet)) => {
+                    let sheet = if data.files.iter().any(|f| f == book) {
+                        format!("<a href=\"{book}\">{book}</a>, sheet <code>{}</code>, and ", escape(sheet))
+                    } else {
+                        String::new()
+                    };
+                    let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, escape(&c.stem));
+                    format!("<br>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>")
+                }
+                None => String::new(),
+            };
             format!(
-                ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print",
+                ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print{numbers}",
                 escape(&c.stem)
             )
         };
@@ -332,6 +350,9 @@ fn file_note(f: &str) -> &'static str {
         "timeseries.csv" => "scenario, replicate, quarter, metric, value: every replicate, every quarter",
         "footprints.csv" => "scenario, replicate, quarter, footprint, metric, value: every footprint",
         "manifest.json" => "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
+        "tables.xlsx" => {
+            "for spreadsheets: what was run, one sheet per chart with exactly the numbers it plots, summary, differences"
+        }
         _ => "",
     }
 }

@@ -54,10 +54,10 @@ fn targets_file(n: u32) -> String {
         .collect()
 }
 
-fn calibrate(n: u32) -> (Problem, State) {
+fn calibrate(n: u32, seed: u64) -> (Problem, State) {
     let t = targets::parse(&targets_file(n), "t.toml").unwrap();
     let problem = Problem::new(&t, load).unwrap();
-    let settings = Settings { particles: 240, replicates: 3, final_tolerance: 0.6, seed: 11, ..Settings::default() };
+    let settings = Settings { particles: 240, replicates: 3, final_tolerance: 0.6, seed, ..Settings::default() };
     let st = smc::run(&problem.bounds(), &settings, &|th: &[f64], key| problem.simulate(th, key), None, &mut |_| {});
     (problem, st)
 }
@@ -70,20 +70,37 @@ fn interval(problem: &Problem, st: &State, name: &str) -> (f64, f64) {
 
 #[test]
 fn recovers_known_parameters_and_narrows_as_surveys_grow() {
-    let (problem, small) = calibrate(100);
-    let (_, large) = calibrate(3000);
+    // Seed 11 is checked in full, 12 and 13 join it for the narrowing.
+    let mut problem = None;
+    let mut runs: Vec<(State, State)> = Vec::new();
+    for seed in [11, 12, 13] {
+        let (p, small) = calibrate(100, seed);
+        problem.get_or_insert(p);
+        runs.push((small, calibrate(3000, seed).1));
+    }
+    let problem = problem.unwrap();
+    let (small, large) = &runs[0];
     for (name, truth, lo, hi) in TRUTH {
-        let (a, b) = interval(&problem, &large, name);
+        let (a, b) = interval(&problem, large, name);
         assert!(a <= truth && truth <= b, "{name}: truth {truth} outside the 90% interval {a:.3} to {b:.3}");
         // Informative: narrower than the prior's own 90% interval.
         assert!(b - a < 0.9 * 0.9 * (hi - lo), "{name}: {a:.3} to {b:.3} barely narrows the prior {lo} to {hi}");
-        let (c, d) = interval(&problem, &small, name);
+        let (c, d) = interval(&problem, small, name);
         assert!(c <= truth && truth <= d, "{name}: truth {truth} outside the 90% interval {c:.3} to {d:.3} (n = 100)");
     }
-    // Surveys of 3000 pin beta0 and p_unsure0 down more than surveys of 100.
+    // Surveys of 3000 pin beta0 and p_unsure0 down more than surveys of 100:
+    // the median ratio of widths over three SMC seeds, as one run's ratio
+    // varies with its seed (0.29 to 0.88 for beta0 over seeds 11 to 16).
     for name in ["beta0", "p_unsure0"] {
-        let (a, b) = interval(&problem, &large, name);
-        let (c, d) = interval(&problem, &small, name);
-        assert!(b - a < 0.8 * (d - c), "{name}: n = 3000 gives {a:.3} to {b:.3}, n = 100 {c:.3} to {d:.3}");
+        let mut ratios: Vec<f64> = runs
+            .iter()
+            .map(|(small, large)| {
+                let (a, b) = interval(&problem, large, name);
+                let (c, d) = interval(&problem, small, name);
+                (b - a) / (d - c)
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        assert!(ratios[1] < 0.8, "{name}: n = 3000 over n = 100 widths, by seed: {ratios:.2?}");
     }
 }

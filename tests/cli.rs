@@ -1510,7 +1510,9 @@ fn run_a_custom_scenario_writes_its_outputs() {
     assert!(manifest.contains("\"replicates\": 3"), "{manifest}");
     assert!(manifest.contains("\"seed\": 7"), "seed from the file: {manifest}");
     assert!(
-        manifest.contains("\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\"\n  ]"),
+        manifest.contains(
+            "\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\",\n    \"tables.xlsx\"\n  ]"
+        ),
         "{manifest}"
     );
     assert!(!out.join("footprints.csv").exists());
@@ -1582,7 +1584,7 @@ fn run_without_quiet_reports_progress_and_a_summary() {
     assert_eq!(err, "running baseline + history x 2 replicates, seed 2016, 1 thread ...\n");
     assert!(stdout.contains("At the final quarter: median [90% interval] over 2 replicates, seed 2016"), "{stdout}");
     assert!(stdout.contains("difference from baseline"), "{stdout}");
-    assert!(stdout.contains("\nwrote 4 result files, 10 charts and report.html to out in "), "{stdout}");
+    assert!(stdout.contains("\nwrote 5 result files, 10 charts and report.html to out in "), "{stdout}");
     assert!(dir.path().join("out").join("manifest.json").exists());
 }
 
@@ -1666,7 +1668,7 @@ fn calibrate_writes_a_posterior_that_runs_carry_into_every_scenario() {
     // ... but not with other settings or another targets file.
     let (code, _, err) = stpsim_in(dir.path(), &[&args[..], &["--resume", "--seed", "9"]].concat());
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("was made with other settings"), "{err}");
+    assert!(err.contains("it was made with --seed 2016, and this run has --seed 9"), "names the flag: {err}");
     std::fs::write(dir.path().join("t.toml"), SMALL_TARGETS.replace("0.6", "0.55")).unwrap();
     let (code, _, err) = stpsim_in(dir.path(), &[&args[..], &["--resume"]].concat());
     assert_eq!(code, 2, "{err}");

@@ -196,7 +196,7 @@ impl StagedRun {
     pub fn commit(self) -> Result<Written, WriteError> {
         self.staging
             .commit("manifest.json", write::is_run_file)
-            .map_err(|e| WriteError { path: e.path, source: e.source })?;
+            .map_err(|e| WriteError { path: e.path.clone(), source: io::Error::from(e) })?;
         Ok(self.written)
     }
 }
@@ -229,8 +229,8 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         stage.write("variance_split.csv", |w| write_split(w, &split)).map_err(named("variance_split.csv"))?;
         files.extend(["posterior_draws.csv", "variance_split.csv"]);
     }
+    let diffs = if results.scenarios.len() > 1 { differences(results) } else { Vec::new() };
     if results.scenarios.len() > 1 {
-        let diffs = differences(results);
         stage.write("differences.csv", |w| write::differences(w, &diffs)).map_err(named("differences.csv"))?;
         files.push("differences.csv");
     }
@@ -240,7 +240,7 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
             .map_err(named("footprints.csv"))?;
         files.push("footprints.csv");
     }
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         stpsim_version: env!("CARGO_PKG_VERSION"),
         command: made.command.clone(),
         seed: job.options.seed,
@@ -262,6 +262,22 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         }),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     };
+    // tables.xlsx reads the run's description from the manifest, which then lists it.
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))?;
+    crate::results::xlsx::stage_run(
+        &mut stage,
+        results,
+        &job.scenarios,
+        job.options.seed,
+        &text,
+        &summary,
+        &diffs,
+        spread,
+    )
+    .map_err(named(crate::results::xlsx::FILE))?;
+    manifest.files.push(crate::results::xlsx::FILE);
+    manifest.file_sha256 = stage.checksums().clone();
+    files = manifest.files.clone();
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
     stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
     Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
@@ -367,7 +383,7 @@ mod tests {
         let results = job.run();
         let made = Provenance { command: vec!["test".into()], started: SystemTime::now(), wall_seconds: 0.0 };
         let files = write_run(&dir, &job, &results, &made).unwrap().files;
-        assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv"]);
+        assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv", "tables.xlsx"]);
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["replicates"], 2);

@@ -137,6 +137,11 @@ pub fn claim(out: &std::path::Path) -> anyhow::Result<FolderLock> {
 
 /// Draws every chart of the run or sweep in `dir`, and its report, from its files.
 pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<usize> {
+    // A folder a run is writing (perhaps its first set, no manifest yet):
+    // say which process holds it, not that it is no run's.
+    if let Some(busy) = stpsim::results::folder::busy(dir) {
+        return Err(UsageError(busy.to_string()).into());
+    }
     let sweep = dir.join(stpsim::experiment::sweep::FRAME_FILE).is_file();
     // Charts are written into the folder: not while another process writes
     // it. A folder that is no run's is left as it is (reading it fails below).

@@ -80,7 +80,7 @@ impl Posterior {
                 let near = crate::core::text::nearest(c, DICTIONARY.iter().map(|d| d.name), 1);
                 at(
                     1,
-                    format!("`{c}` is not a parameter"),
+                    format!("`{}` is not a parameter", crate::core::text::shorten(c, 60)),
                     &format!("names from `stpsim params`; did you mean `{}`?", near.first().copied().unwrap_or("")),
                 )
             })?;

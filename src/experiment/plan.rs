@@ -176,7 +176,7 @@ fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Res
             v.span(),
             field,
             &src.written(v.span()),
-            "is out of range",
+            crate::scenario::error::number_problem(x, true),
             &format!("a whole number from {lo} to {hi}"),
         ))
     }
@@ -354,7 +354,7 @@ pub fn load_with(
                     v.span(),
                     &format!("{field}.{what}"),
                     &src.written(v.span()),
-                    "is out of range",
+                    crate::scenario::error::number_problem(x, integer),
                     &format!("{} from {lo} to {hi}", if integer { "a whole number" } else { "a number" }),
                 ))
             }

@@ -2,14 +2,94 @@
 //! replicate, quarter, footprint, phase), so results never depend on thread
 //! count or on which scenario is running, and scenarios share random numbers.
 //!
-//! The generator is xoshiro256++ (`rand_xoshiro`), seeded through SplitMix64
-//! from a 64-bit key: portable, documented and fixed across platforms.
+//! The generator is SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable
+//! pseudorandom number generators", OOPSLA) used as a counter-based generator
+//! (spec v1.5): draw n (from 1) of the stream with key k is
+//! `mix(k + n * gamma(k))`, where `mix` is SplitMix64's finaliser (Stafford's
+//! variant 13) and `gamma(k)` an odd increment derived from the key as
+//! SplitMix's `split` derives a child's (Java's `SplittableRandom.mixGamma`).
+//! The key is a hash of (seed, replicate, quarter, footprint, phase), so
+//! opening a stream is a few multiplications and the stream's state is two
+//! words; a per-stream increment means two streams are different progressions
+//! rather than shifted copies of one sequence, so they cannot share a run of
+//! draws.
 
 use crate::quarter::Quarter;
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::rand_core::utils;
+use rand::{SeedableRng, TryRng};
+use std::convert::Infallible;
 
-pub type Stream = Xoshiro256PlusPlus;
+/// One keyed stream: a counter-based SplitMix64 (see the module's comment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stream {
+    /// The key plus the count of draws so far times `gamma`.
+    x: u64,
+    gamma: u64,
+}
+
+/// SplitMix64's default increment (the golden ratio in 64 bits).
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl Stream {
+    /// The stream with key `key`.
+    #[inline]
+    pub fn new(key: u64) -> Stream {
+        Stream { x: key, gamma: gamma(key.wrapping_add(GOLDEN)) }
+    }
+
+    /// The plain SplitMix64 sequence from `seed` (for checks against its
+    /// published values).
+    #[cfg(test)]
+    fn splitmix64(seed: u64) -> Stream {
+        Stream { x: seed, gamma: GOLDEN }
+    }
+
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        self.x = self.x.wrapping_add(self.gamma);
+        mix(self.x)
+    }
+}
+
+/// An odd increment with at least 24 bit transitions, from 64 bits: SplitMix's
+/// `mixGamma` (MurmurHash3's finaliser, then the fix for sparse gammas).
+fn gamma(z: u64) -> u64 {
+    let z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    let z = (z ^ (z >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    let z = (z ^ (z >> 33)) | 1;
+    if (z ^ (z >> 1)).count_ones() < 24 { z ^ 0xaaaa_aaaa_aaaa_aaaa } else { z }
+}
+
+impl TryRng for Stream {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok((self.next_u64() >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(self.next_u64())
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
+        utils::fill_bytes_via_next_word(dest, || Ok::<u64, Infallible>(self.next_u64()))
+    }
+}
+
+impl SeedableRng for Stream {
+    type Seed = [u8; 8];
+
+    fn from_seed(seed: [u8; 8]) -> Stream {
+        Stream::new(u64::from_le_bytes(seed))
+    }
+
+    /// The stream keyed by `seed` itself.
+    fn seed_from_u64(seed: u64) -> Stream {
+        Stream::new(seed)
+    }
+}
 
 /// The purpose of a stream; part of its key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +127,7 @@ pub fn key(parts: &[u64]) -> u64 {
 }
 
 fn stream(parts: &[u64]) -> Stream {
-    Stream::seed_from_u64(key(parts))
+    Stream::new(key(parts))
 }
 
 /// A stream that depends on the run seed only (a synthetic structure's counts).
@@ -94,8 +174,24 @@ impl Keys {
 impl Prefix {
     /// The same stream as `Keys::stream`, with the replicate's part of the key reused.
     pub fn stream(&self, q: Quarter, f: usize, phase: Phase) -> Stream {
-        let h = fold(fold(fold(self.0, q.index() as u64), f as u64), phase as u64);
-        Stream::seed_from_u64(h)
+        self.cell(q, f).stream(phase)
+    }
+
+    /// The key of one footprint-quarter, folded once for its phases' streams.
+    pub fn cell(&self, q: Quarter, f: usize) -> Cell {
+        Cell(fold(fold(self.0, q.index() as u64), f as u64))
+    }
+}
+
+/// (seed, replicate, quarter, footprint) folded: a footprint-quarter's key.
+#[derive(Clone, Copy, Debug)]
+pub struct Cell(u64);
+
+impl Cell {
+    /// The stream of one phase of this footprint-quarter.
+    #[inline]
+    pub fn stream(&self, phase: Phase) -> Stream {
+        Stream::new(fold(self.0, phase as u64))
     }
 }
 
@@ -171,7 +267,6 @@ pub fn logistic(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     #[test]
     fn streams_are_keyed_and_reproducible() {
@@ -196,6 +291,38 @@ mod tests {
     }
 
     #[test]
+    fn the_generator_is_splitmix64() {
+        // The published SplitMix64 sequence from seed 1234567 (splitmix64.c).
+        let mut s = Stream::splitmix64(1_234_567);
+        let expected: [u64; 5] =
+            [6457827717110365317, 3203168211198807973, 9817491932198370423, 4593380528125082431, 16408922859458223821];
+        for e in expected {
+            assert_eq!(s.next_u64(), e);
+        }
+    }
+
+    #[test]
+    fn increments_are_odd_and_dense() {
+        // mixGamma's contract: odd, at least 24 bit transitions; sparse ones are fixed.
+        for z in (0..10_000u64).map(|i| i.wrapping_mul(0x2545_f491_4f6c_dd1d)).chain([0, 1, u64::MAX]) {
+            let g = gamma(z);
+            assert_eq!(g & 1, 1);
+            assert!((g ^ (g >> 1)).count_ones() >= 24, "{g:x}");
+        }
+    }
+
+    #[test]
+    fn a_stream_is_counter_based() {
+        // Draw n of a stream is mix(key + n gamma): any draw is reachable without the ones before.
+        let key = key(&[3, 1, 4]);
+        let mut s = Stream::new(key);
+        let g = gamma(key.wrapping_add(GOLDEN));
+        for n in 1..=100u64 {
+            assert_eq!(s.next_u64(), mix(key.wrapping_add(n.wrapping_mul(g))));
+        }
+    }
+
+    #[test]
     fn portable_generator_gives_known_values() {
         // Pins the generator and key scheme: a change here changes every result.
         let mut s = Keys { seed: 2016, replicate: 0 }.footprints();
@@ -203,9 +330,9 @@ mod tests {
         let mut again = Keys { seed: 2016, replicate: 0 }.footprints();
         assert_eq!(first, again.next_u64());
         // Literal values, so that a change of generator or key scheme cannot pass unnoticed.
-        assert_eq!(first, 2_149_816_218_962_367_390);
+        assert_eq!(first, 1_026_000_839_465_033_936);
         assert_eq!(key(&[1, 2]), 8_070_755_892_714_975_168);
-        assert_eq!(draw::uniform(&mut again), 0.165144057707443);
+        assert_eq!(draw::uniform(&mut again), 0.05834718245076631);
         assert_eq!(key(&[1, 2]), key(&[1, 2]));
         assert_ne!(key(&[1, 2]), key(&[2, 1]));
     }

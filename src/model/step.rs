@@ -35,13 +35,14 @@ pub(crate) fn step(
 /// Phases 3 to 11 for footprint `f`.
 fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     w.fps[f].counts = Counts::default();
-    let deficit = stances::decide(w, f, &mut keys.stream(q, f, Phase::Stances)); // 3
-    proposals::raise(w, f, &mut keys.stream(q, f, Phase::Proposals)); // 4
-    votes::cast(w, f, &mut keys.stream(q, f, Phase::Votes)); // 5
-    decision::decide(w, f, &mut keys.stream(q, f, Phase::Decision)); // 6
-    implementation::implement(w, f, q, &mut keys.stream(q, f, Phase::Implementation)); // 7
+    let cell = keys.cell(q, f);
+    let deficit = stances::decide(w, f, &mut cell.stream(Phase::Stances)); // 3
+    proposals::raise(w, f, &mut cell.stream(Phase::Proposals)); // 4
+    votes::cast(w, f, &mut cell.stream(Phase::Votes)); // 5
+    decision::decide(w, f, &mut cell.stream(Phase::Decision)); // 6
+    implementation::implement(w, f, q, &mut cell.stream(Phase::Implementation)); // 7
     realise::realise_and_drift(w, f, q); // 8
-    learning::learn(w, f, &mut keys.stream(q, f, Phase::Learning)); // 9
+    learning::learn(w, f, &mut cell.stream(Phase::Learning)); // 9
     acs::evolve(w, f); // 10
     close_footprint(w, f);
     tally::tally(w, f, deficit); // 11, footprint by footprint while its data are in cache

@@ -6,6 +6,7 @@ pub mod headline;
 pub mod manifest;
 pub mod summary;
 pub mod write;
+pub mod xlsx;
 
 use crate::model::Metric;
 use crate::model::metrics::N_METRICS;

@@ -412,7 +412,8 @@ fn number(
         Ok(x)
     } else {
         let kind = if whole { "a whole number" } else { "a number" };
-        Err(src.at(v.span(), field, &src.written(v.span()), "is out of range", &format!("{kind} from {lo} to {hi}")))
+        let problem = super::error::number_problem(x, whole);
+        Err(src.at(v.span(), field, &src.written(v.span()), problem, &format!("{kind} from {lo} to {hi}")))
     }
 }
 
@@ -470,7 +471,7 @@ fn apply(d: &mut Draft, raw: &RawScenario, src: &SourceText, dir: Option<&Path>,
                 v.span(),
                 &format!("params.{name}"),
                 &src.written(v.span()),
-                "is out of range",
+                super::error::number_problem(x, def.integer()),
                 &format!("{} ({})", def.allowed(), def.unit),
             ));
             // The rules between parameters would judge the value left in its place.
