@@ -16,7 +16,8 @@ fn main() {
         let out = std::env::temp_dir().join(format!("stpsim-bench-decide-{}-{i}", std::process::id()));
         let _ = std::fs::remove_dir_all(&out);
         let clock = Instant::now();
-        let request = DecideRequest { plan: plan.clone(), out: Some(out.clone()), threads: Some(2), ..Default::default() };
+        let request =
+            DecideRequest { plan: plan.clone(), out: Some(out.clone()), threads: Some(2), ..Default::default() };
         let decision = request.resolve().expect("the shipped plan is valid");
         let lock = stpsim::results::folder::claim(&out).expect("a fresh folder");
         let frame = decision.run(&|_, _| {}).expect("the plan runs").expect("not a shard");
