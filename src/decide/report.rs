@@ -512,6 +512,16 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
     for (name, body) in charts.iter().chain([&("report.html".to_string(), html)]) {
         crate::results::write::atomic(dir, name, |w| w.write_all(body.as_bytes()))
             .map_err(|source| ReportError::Write { path: dir.join(name), source })?;
+        if let Some(stem) = name.strip_suffix(".svg") {
+            // A PNG beside each chart, as every stpsim chart has.
+            let png = crate::plot::raster::to_png(body).map_err(|e| ReportError::Write {
+                path: dir.join(format!("{stem}.png")),
+                source: std::io::Error::other(e),
+            })?;
+            let png_name = format!("{stem}.png");
+            crate::results::write::atomic(dir, &png_name, |w| w.write_all(&png))
+                .map_err(|source| ReportError::Write { path: dir.join(&png_name), source })?;
+        }
         written.push(name.clone());
     }
     written.pop();
