@@ -43,6 +43,9 @@ pub fn html(
 pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     let charts = crate::plot::charts(data, options)?;
     crate::plot::write_charts(dir, &charts)?;
+    let tables = crate::plot::data::tables(data);
+    crate::plot::data::write_tables(dir, &tables)
+        .map_err(|e| PlotError::Write { path: dir.join(crate::plot::data::DATA_DIR), reason: e })?;
     let html = build(data, &charts);
     let path = dir.join("report.html");
     crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
@@ -274,14 +277,29 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     posterior_section(w, &manifest);
 
     let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
+    // Each chart's sheet in tables.xlsx, named as the workbook names it.
+    let sheets = crate::results::xlsx::chart_sheets(&crate::plot::data::tables(data));
     for c in charts {
         let body = c.svg.trim_start_matches(|ch| ch != '<');
         let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
         let files = if data.files.is_empty() {
             String::new()
         } else {
+            let book = crate::results::xlsx::FILE;
+            let numbers = match sheets.iter().find(|(stem, _)| *stem == c.stem) {
+                Some((_, sheet)) => {
+                    let sheet = if data.files.iter().any(|f| f == book) {
+                        format!("<a href=\"{book}\">{book}</a>, sheet <code>{}</code>, and ", escape(sheet))
+                    } else {
+                        String::new()
+                    };
+                    let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, escape(&c.stem));
+                    format!("<br>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>")
+                }
+                None => String::new(),
+            };
             format!(
-                ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print",
+                ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print{numbers}",
                 escape(&c.stem)
             )
         };
@@ -332,6 +350,9 @@ fn file_note(f: &str) -> &'static str {
         "timeseries.csv" => "scenario, replicate, quarter, metric, value: every replicate, every quarter",
         "footprints.csv" => "scenario, replicate, quarter, footprint, metric, value: every footprint",
         "manifest.json" => "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
+        "tables.xlsx" => {
+            "for spreadsheets: what was run, one sheet per chart with exactly the numbers it plots, summary, differences"
+        }
         _ => "",
     }
 }
@@ -485,15 +506,44 @@ fn value(m: Metric, v: f64) -> String {
 fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
     let p = &manifest["posterior"];
     if !p.is_object() {
+        if let Some(how) = manifest["parameters"].as_str() {
+            let _ = writeln!(
+                w,
+                "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}: the intervals show chance only, not \
+                 parameter uncertainty.</p>",
+                escape(how)
+            );
+        }
         return;
     }
-    let _ = write!(
+    if let Some(how) = manifest["parameters"].as_str() {
+        let _ = writeln!(w, "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}.</p>", escape(how));
+    } else {
+        let _ = writeln!(w, "<h2>Parameter uncertainty</h2>");
+    }
+    let held: Vec<String> = p["held"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(s, names)| {
+            let names: Vec<&str> = names.as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
+            format!("<code>{}</code> holds {} at its own value", escape(s), escape(&names.join(", ")))
+        })
+        .collect();
+    if !held.is_empty() {
+        let _ = writeln!(
+            w,
+            "<p>Parameters a scenario sets itself are held fixed in every replicate, not drawn: {}.</p>",
+            held.join("; ")
+        );
+    }
+    let _ = writeln!(
         w,
-        "<h2>Parameter uncertainty</h2>\n<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
+        "<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
          with a draw from the calibrated posterior <code>{}</code> ({} draws of {}), chosen by weight, and replicate r took \
          the same draw in every scenario, so differences stay paired. The table splits each headline spread at the final \
          quarter into parameter uncertainty and chance: the parameter share is the adjusted R<sup>2</sup> of a linear fit of \
-         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>\n",
+         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>",
         escape(p["file"].as_str().unwrap_or("")),
         p["draws"].as_u64().unwrap_or(0),
         escape(

@@ -50,6 +50,9 @@ fn run_dir() -> &'static Path {
                 "5",
                 "--per-footprint",
                 "--quiet",
+                // The charts at the spec's defaults, as the library's `run` below gives them.
+                "--posterior",
+                "none",
                 "--out",
             ])
             .arg(&out)
@@ -161,7 +164,7 @@ fn the_report_is_self_contained_and_holds_every_chart_and_the_table() {
 fn plot_redraws_the_same_charts_from_a_saved_folder() {
     let dir = run_dir();
     let copy = tempfile::tempdir().unwrap();
-    for f in ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"] {
+    for f in ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "tables.xlsx", "manifest.json"] {
         std::fs::copy(dir.join(f), copy.path().join(f)).unwrap();
     }
     let o = Command::new(BIN).arg("plot").arg(copy.path()).env("FONTCONFIG_FILE", "/dev/null").output().unwrap();
@@ -318,7 +321,7 @@ fn the_report_built_in_memory_is_the_one_run_writes() {
     // stpsim run draws from memory; plot from the files; both pages agree.
     let dir = run_dir();
     let copy = tempfile::tempdir().unwrap();
-    for f in ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"] {
+    for f in ["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "tables.xlsx", "manifest.json"] {
         std::fs::copy(dir.join(f), copy.path().join(f)).unwrap();
     }
     let o = Command::new(BIN).args(["plot", "--quiet"]).arg(copy.path()).output().unwrap();

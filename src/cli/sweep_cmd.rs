@@ -10,7 +10,7 @@ use stpsim::experiment::plan::{self, Design};
 use stpsim::experiment::sweep::{self, SweepError};
 
 /// `i/n`, or the Slurm array variables when no --shard is given.
-fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
+pub(super) fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
     let parse = |s: &str| -> Option<(usize, usize)> {
         let (i, n) = s.split_once('/')?;
         let (i, n) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
@@ -21,10 +21,26 @@ fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
             .map(Some)
             .ok_or_else(|| UsageError(format!("--shard {a} is not a shard: i/n with 0 <= i < n, such as 0/3")).into());
     }
-    let var = |k: &str| std::env::var(k).ok().and_then(|v| v.trim().parse::<usize>().ok());
-    match (var("SLURM_ARRAY_TASK_ID"), var("SLURM_ARRAY_TASK_COUNT")) {
+    // A variable that is set must be a number: a typo in a job script must
+    // not run every point in every task.
+    let var = |k: &str| -> anyhow::Result<Option<usize>> {
+        match std::env::var(k) {
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Ok(v) if v.trim().is_empty() => Ok(None),
+            Ok(v) => v.trim().parse::<usize>().map(Some).map_err(|_| {
+                UsageError(format!(
+                    "{k} = \"{}\" is not a whole number; set it to the array task's number (Slurm does), \
+                     or unset it, or give --shard i/n",
+                    stpsim::core::text::shorten(&v, 40)
+                ))
+                .into()
+            }),
+            Err(_) => Err(UsageError(format!("{k} is not text; unset it, or give --shard i/n")).into()),
+        }
+    };
+    match (var("SLURM_ARRAY_TASK_ID")?, var("SLURM_ARRAY_TASK_COUNT")?) {
         (Some(id), Some(n)) => {
-            let i = id.saturating_sub(var("SLURM_ARRAY_TASK_MIN").unwrap_or(0));
+            let i = id.saturating_sub(var("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0));
             parse(&format!("{i}/{n}"))
                 .map(Some)
                 .ok_or_else(|| UsageError(format!("SLURM_ARRAY_TASK_ID {id} does not fit {n} tasks")).into())
@@ -153,7 +169,7 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
             out.display()
         );
         if sensitivity {
-            s += &std::fs::read_to_string(out.join("sensitivity.csv")).unwrap_or_default();
+            s += &stpsim::fsx::read_text(&out.join("sensitivity.csv"), 1 << 30).unwrap_or_default();
         }
         emit(&s)?;
     }

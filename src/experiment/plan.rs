@@ -102,7 +102,7 @@ pub struct Plan {
 pub const MAX_DESIGN_POINTS: usize = 10_000_000;
 
 /// Lever fields a factor may set (numbers, whole numbers and switches), with their ranges.
-fn lever_fields() -> impl Iterator<Item = (&'static str, &'static str, f64, f64, bool)> {
+pub fn lever_fields() -> impl Iterator<Item = (&'static str, &'static str, f64, f64, bool)> {
     LEVERS.iter().flat_map(|d| {
         d.fields
             .iter()
@@ -176,7 +176,7 @@ fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Res
             v.span(),
             field,
             &src.written(v.span()),
-            "is out of range",
+            crate::scenario::error::number_problem(x, true),
             &format!("a whole number from {lo} to {hi}"),
         ))
     }
@@ -354,7 +354,7 @@ pub fn load_with(
                     v.span(),
                     &format!("{field}.{what}"),
                     &src.written(v.span()),
-                    "is out of range",
+                    crate::scenario::error::number_problem(x, integer),
                     &format!("{} from {lo} to {hi}", if integer { "a whole number" } else { "a number" }),
                 ))
             }

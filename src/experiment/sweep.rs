@@ -23,7 +23,7 @@ pub const FRAME_FILE: &str = "plan.json";
 /// The folder of a sweep's parts (declared beside the output folder's other names).
 pub use crate::results::folder::PARTS;
 /// The files `finish` writes beside plan.json.
-pub const RESULT_FILES: [&str; 3] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv"];
+pub const RESULT_FILES: [&str; 4] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv", "tables.xlsx"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -382,7 +382,9 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
                     return Err(std::io::Error::other("a part is not whole"));
                 }
             };
-            w.write_all(text.as_bytes())?;
+            for line in text.lines() {
+                writeln!(w, "{line}")?;
+            }
             if !frame.design_sha256.is_empty() {
                 design.push(factors.clone());
             }
@@ -413,6 +415,8 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
         "morris" => write_morris(&frame, &means, &mut stage, out)?,
         _ => {}
     }
+    crate::results::xlsx::stage_sweep(&mut stage, &frame, "stpsim sweep")
+        .map_err(io(&out.join(crate::results::xlsx::FILE)))?;
     let mut done = frame.clone();
     done.file_sha256 = stage.checksums().clone();
     let json = serde_json::to_string_pretty(&done).unwrap_or_default() + "\n";
@@ -420,7 +424,7 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
     stage.write(FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
     stage
         .commit(FRAME_FILE, |n| RESULT_FILES.contains(&n))
-        .map_err(|e| SweepError::Io { path: e.path, reason: e.source })?;
+        .map_err(|e| SweepError::Io { path: e.path.clone(), reason: std::io::Error::from(e) })?;
     Ok(done)
 }
 

@@ -130,3 +130,51 @@ pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
     let size = (1400, (200 + 4 * (110 + 26 * rows)).max(1000));
     Ok(vec![svg("comparison", "Difference from the first scenario", size, |root| draw(root, data))?])
 }
+
+/// The comparison's numbers: one row per scenario drawn; across, for each
+/// measure, the median and 90% interval of the paired differences
+/// ([`paired_difference`]), shares in percentage points.
+pub(super) fn table(data: &RunData) -> Option<super::data::ChartTable> {
+    use super::data::{ChartTable, Column, Unit};
+    if data.scenarios.len() < 2 {
+        return None;
+    }
+    let others: Vec<usize> =
+        (1..data.scenarios.len()).filter(|&s| paired_difference(data, s, Metric::Raised).is_some()).collect();
+    let mut columns = Vec::new();
+    for &m in Metric::key() {
+        for stat in ["median", "p05", "p95"] {
+            columns.push(Column { name: format!("{} {stat}", m.name()), unit: Unit::difference(m) });
+        }
+    }
+    let values = others
+        .iter()
+        .map(|&s| {
+            Metric::key()
+                .iter()
+                .flat_map(|&m| {
+                    let d = paired_difference(data, s, m);
+                    (0..3).map(move |k| d.map(|d| Unit::difference(m).scale(d[k])))
+                })
+                .collect()
+        })
+        .collect();
+    let base = &data.scenarios[0].name;
+    let last = data.scenarios[0].quarters.last().map(|q| q.to_string()).unwrap_or_default();
+    Some(ChartTable {
+        stem: "comparison".into(),
+        title: format!("Difference from {base} at {last}"),
+        units: format!(
+            "paired differences, scenario minus {base}, at the final quarter; shares in percentage points, money in £m a year"
+        ),
+        source: source_line(data),
+        caveat: format!(
+            "Median and 90% interval of the differences replicate by replicate (scenarios share random numbers); {}",
+            super::data::caveat(data)
+        ),
+        row_header: "scenario".into(),
+        rows: others.iter().map(|&s| data.scenarios[s].name.clone()).collect(),
+        columns,
+        values,
+    })
+}

@@ -1,6 +1,7 @@
 //! Fan charts: the median over replicates as a line, the 50% and 90% bands
 //! shaded, one colour per scenario, each lever's start as a numbered line.
 
+use super::data::{ChartTable, Column, Unit, fan_numbers};
 use super::input::RunData;
 use super::numbers;
 use super::style::{self, colour};
@@ -21,16 +22,16 @@ pub fn survey_interval() -> (f64, f64) {
     (SURVEY_SHARE - half, SURVEY_SHARE + half)
 }
 
-struct Spec {
-    stem: &'static str,
-    title: &'static str,
-    subtitle: &'static str,
-    panels: &'static [(Metric, &'static str)],
-    y_label: &'static str,
+struct Spec<'a> {
+    stem: &'a str,
+    title: &'a str,
+    subtitle: &'a str,
+    panels: &'a [(Metric, &'a str)],
+    y_label: &'a str,
     size: (u32, u32),
 }
 
-const SPECS: &[Spec] = &[
+const SPECS: &[Spec<'static>] = &[
     Spec {
         stem: "fan_transformation_index",
         title: "Transformation index",
@@ -214,9 +215,9 @@ fn y_range(data: &RunData, metric: Metric, survey: bool, options: &ChartOptions)
     let mut hi = f64::NEG_INFINITY;
     for (s, sc) in data.scenarios.iter().enumerate() {
         for &q in &sc.quarters {
-            if let Some(st) = data.stats(s, q, metric) {
-                lo = lo.min(st[2]);
-                hi = hi.max(st[6]);
+            if let Some(f) = fan_numbers(data, s, q, metric) {
+                lo = lo.min(f[0]);
+                hi = hi.max(f[4]);
             }
         }
     }
@@ -330,17 +331,23 @@ fn draw_panel<DB: DrawingBackend>(
     for (s, sc) in data.scenarios.iter().enumerate().filter(|_| banded) {
         let c = colour(s);
         let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
-            let up = sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), y_of(st[b]))));
-            let down: Vec<(f64, f64)> =
-                sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), y_of(st[a])))).collect();
+            let up = sc.quarters.iter().filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[b]))));
+            let down: Vec<(f64, f64)> = sc
+                .quarters
+                .iter()
+                .filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[a]))))
+                .collect();
             up.chain(down.into_iter().rev()).collect()
         };
-        chart.draw_series(std::iter::once(Polygon::new(band(2, 6), c.mix(0.13).filled()))).map_err(err)?;
-        chart.draw_series(std::iter::once(Polygon::new(band(3, 5), c.mix(0.28).filled()))).map_err(err)?;
+        chart.draw_series(std::iter::once(Polygon::new(band(0, 4), c.mix(0.13).filled()))).map_err(err)?;
+        chart.draw_series(std::iter::once(Polygon::new(band(1, 3), c.mix(0.28).filled()))).map_err(err)?;
     }
     for (s, sc) in data.scenarios.iter().enumerate() {
-        let line: Vec<(f64, f64)> =
-            sc.quarters.iter().filter_map(|&q| data.stats(s, q, metric).map(|st| (x_of(q), y_of(st[4])))).collect();
+        let line: Vec<(f64, f64)> = sc
+            .quarters
+            .iter()
+            .filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[2]))))
+            .collect();
         match scenario_line(s) {
             (c, false) => chart.draw_series(LineSeries::new(line, c.stroke_width(3))).map_err(err)?,
             (c, true) => chart.draw_series(DashedLineSeries::new(line, 10, 6, c.stroke_width(3))).map_err(err)?,
@@ -526,4 +533,83 @@ fn draw_legend<DB: DrawingBackend>(
 
 pub(super) fn render(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     SPECS.iter().map(|spec| svg(spec.stem, spec.title, spec.size, |root| draw(root, data, spec, options))).collect()
+}
+
+/// The statistics a fan chart draws: the bands and the median, or the
+/// median alone where there are too many scenarios for bands.
+const BAND_STATS: [&str; 5] = ["p05", "p25", "p50", "p75", "p95"];
+
+/// A cell of a fan chart's table: its value at a quarter.
+type Cell<'a> = Box<dyn Fn(Quarter) -> Option<f64> + 'a>;
+
+/// Each fan chart's numbers ([`table`]), in the order they are drawn.
+pub(super) fn tables(data: &RunData) -> Vec<ChartTable> {
+    SPECS.iter().map(|spec| table(data, spec)).collect()
+}
+
+/// The numbers of the fan chart that shows `m`; for a metric no chart shows,
+/// the same layout for it alone (the explorer offers every metric).
+pub fn metric_table(data: &RunData, m: Metric) -> ChartTable {
+    if let Some(spec) = SPECS.iter().find(|s| s.panels.iter().any(|p| p.0 == m)) {
+        return table(data, spec);
+    }
+    let stem = format!("fan_{}", m.name());
+    let label = m.label();
+    let mut c = label.chars();
+    let title = c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str());
+    let y_label = numbers::unit(m);
+    let spec = Spec {
+        stem: &stem,
+        title: &title,
+        subtitle: m.description(),
+        panels: &[(m, "")],
+        y_label: &y_label,
+        size: (1200, 800),
+    };
+    table(data, &spec)
+}
+
+/// A fan chart's numbers: quarter down; across, for each panel's metric and
+/// each scenario, the quantiles drawn ([`fan_numbers`]); the survey's share
+/// and interval where the chart shows it.
+fn table(data: &RunData, spec: &Spec) -> ChartTable {
+    let quarters = axis(data);
+    let banded = data.scenarios.len() <= MAX_BANDED;
+    let stats: Vec<usize> = if banded { (0..5).collect() } else { vec![2] };
+    let mut columns = Vec::new();
+    let mut cells: Vec<Cell> = Vec::new();
+    for &(m, _) in spec.panels {
+        for (s, sc) in data.scenarios.iter().enumerate() {
+            for &k in &stats {
+                let metric = if spec.panels.len() > 1 { format!("{} ", m.name()) } else { String::new() };
+                let name = format!("{metric}{} {}", sc.name, BAND_STATS[k]);
+                columns.push(Column { name, unit: Unit::level(m) });
+                cells.push(Box::new(move |q| fan_numbers(data, s, q, m).map(|f| f[k])));
+            }
+        }
+    }
+    if spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare) {
+        let at = Quarter::new(SURVEY_QUARTER.0, SURVEY_QUARTER.1);
+        let (lo, hi) = survey_interval();
+        for (name, v) in [("HFMA survey", SURVEY_SHARE), ("HFMA survey low", lo), ("HFMA survey high", hi)] {
+            columns.push(Column { name: name.to_string(), unit: Unit::Share });
+            cells.push(Box::new(move |q| (Some(q) == at).then_some(v)));
+        }
+    }
+    let subtitle = spec.subtitle.replace("{structure}", &data.structure_names());
+    let mut source = source_line(data);
+    if survey_chart(spec) {
+        source += "; survey: HFMA, NHS finance directors, Oct-Nov 2016";
+    }
+    ChartTable {
+        stem: spec.stem.to_string(),
+        title: spec.title.to_string(),
+        units: format!("{}; {subtitle}", spec.y_label),
+        source,
+        caveat: super::data::caveat(data),
+        row_header: "quarter".into(),
+        rows: super::data::quarter_rows(&quarters),
+        values: quarters.iter().map(|&q| cells.iter().map(|c| c(q)).collect()).collect(),
+        columns,
+    }
 }

@@ -101,3 +101,31 @@ pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
     let size = (1200, (300 * data.scenarios.len() as u32 + 160).max(800));
     Ok(vec![svg("funnel", "What happened to proposals", size, |root| draw(root, data))?])
 }
+
+/// The funnel's numbers: one row per scenario; across, each count drawn
+/// ([`run_total`]).
+pub(super) fn table(data: &RunData) -> Option<super::data::ChartTable> {
+    use super::data::{ChartTable, Column, Unit};
+    const COUNTS: [Metric; 7] = [
+        Metric::Raised,
+        Metric::Passed,
+        Metric::Vetoed,
+        Metric::Overruled,
+        Metric::Unblocked,
+        Metric::Succeeded,
+        Metric::Failed,
+    ];
+    Some(ChartTable {
+        stem: "funnel".into(),
+        title: "What happened to proposals".into(),
+        units: "proposals over the whole run, mean per replicate".into(),
+        source: source_line(data),
+        caveat: "Counts summed over the run's quarters, then averaged over replicates".into(),
+        row_header: "scenario".into(),
+        rows: data.scenarios.iter().map(|s| s.name.clone()).collect(),
+        columns: COUNTS.iter().map(|m| Column { name: m.name().to_string(), unit: Unit::Count }).collect(),
+        values: (0..data.scenarios.len())
+            .map(|s| COUNTS.iter().map(|&m| Some(run_total(data, s, m))).collect())
+            .collect(),
+    })
+}

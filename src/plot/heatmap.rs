@@ -306,6 +306,65 @@ pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
     Ok(out)
 }
 
+/// Each heatmap's numbers, laid out as the chart is: footprints down in the
+/// chart's order (highest final value first), quarters across; the medians
+/// (or median paired differences, shares in percentage points) it colours.
+pub(super) fn tables(data: &RunData) -> Vec<super::data::ChartTable> {
+    use super::data::{ChartTable, Column, Unit};
+    let first = data.scenarios[0].name.as_str();
+    let mut out = Vec::new();
+    for m in HEATMAP_METRICS {
+        for s in 0..data.scenarios.len() {
+            let Some(g) = data.footprints.get(&(s, m)) else { continue };
+            let sc = &data.scenarios[s];
+            let source = format!(
+                "Source: stpsim v{} simulation, medians over the first {} of {} replicates, seed {}",
+                data.version, g.replicates, data.replicates, data.seed
+            );
+            let mut make = |stem: String, title: String, values: &[Vec<f64>], unit: Unit, units: String| {
+                let last = g.quarters.len().saturating_sub(1);
+                let mut order: Vec<usize> = (0..g.footprints.len()).collect();
+                order.sort_by(|&a, &b| values[b][last].total_cmp(&values[a][last]).then(b.cmp(&a)));
+                out.push(ChartTable {
+                    stem,
+                    title,
+                    units,
+                    source: source.clone(),
+                    caveat: format!(
+                        "Medians over the {} replicates whose footprint values were kept; {}",
+                        g.replicates,
+                        super::data::caveat(data)
+                    ),
+                    row_header: "footprint".into(),
+                    rows: order.iter().map(|&f| g.footprints[f].clone()).collect(),
+                    columns: g.quarters.iter().map(|q| Column { name: q.to_string(), unit }).collect(),
+                    values: order
+                        .iter()
+                        .map(|&f| (0..g.quarters.len()).map(|q| Some(unit.scale(values[f][q]))).collect())
+                        .collect(),
+                });
+            };
+            make(
+                format!("heatmap_{}_{}", sc.name, m.name()),
+                format!("{}: {}", title(m), sc.name),
+                &g.median,
+                Unit::level(m),
+                format!("{}, median over replicates, by footprint", numbers::unit(m)),
+            );
+            if let Some(d) = &g.difference {
+                make(
+                    format!("heatmap_difference_{}_{}", sc.name, m.name()),
+                    format!("{}: {} minus {first}", title(m), sc.name),
+                    d,
+                    Unit::difference(m),
+                    format!("{} minus {first}, {}, median paired difference", sc.name, numbers::difference_unit(m)),
+                );
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

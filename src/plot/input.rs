@@ -100,16 +100,21 @@ pub struct RunData {
 pub const HEATMAP_METRICS: [Metric; 2] = [Metric::TransformationIndex, Metric::SocialCarePriority];
 
 /// Data files a run may write, in the order the report lists them.
-pub const DATA_FILES: [&str; 5] =
-    ["summary.csv", "differences.csv", "timeseries.csv", "footprints.csv", "manifest.json"];
+pub const DATA_FILES: [&str; 6] =
+    ["summary.csv", "differences.csv", "tables.xlsx", "timeseries.csv", "footprints.csv", "manifest.json"];
+
+/// The largest run file `plot` reads whole.
+pub const READ_LIMIT: u64 = 1 << 30;
 
 fn read(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })
+    // A regular file only (a FIFO or a link to /dev/zero is refused at once),
+    // of at most 1 GiB: a run's own files are far smaller.
+    crate::fsx::read_text(path, READ_LIMIT).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })
 }
 
 /// A reader of one of a run's CSV files, after checking its header.
 fn csv_reader(path: &Path, header: &str) -> Result<csv::Reader<std::fs::File>, InputError> {
-    let f = std::fs::File::open(path).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })?;
+    let f = crate::fsx::open_regular(path).map_err(|e| InputError::Read { path: path.to_path_buf(), reason: e })?;
     let mut rdr = csv::Reader::from_reader(f);
     let found = rdr.headers().map(|h| h.iter().collect::<Vec<_>>().join(",")).unwrap_or_default();
     // A run over a posterior adds a last `spread` column to summary.csv.

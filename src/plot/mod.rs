@@ -4,6 +4,7 @@
 //! embedded font, so no system fonts are needed.
 
 mod compare;
+pub mod data;
 mod fan;
 mod funnel;
 mod heatmap;

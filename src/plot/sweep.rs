@@ -18,7 +18,7 @@ struct Point {
 
 fn read_summary(dir: &Path, frame: &Frame) -> Result<BTreeMap<String, Vec<Point>>, PlotError> {
     let path = dir.join("sweep_summary.csv");
-    let text = std::fs::read_to_string(&path)
+    let text = crate::fsx::read_text(&path, super::input::READ_LIMIT)
         .map_err(|e| PlotError::Input(super::InputError::Read { path: path.clone(), reason: e }))?;
     let nf = frame.factors.len();
     let mut out: BTreeMap<String, Vec<Point>> = BTreeMap::new();
@@ -329,7 +329,9 @@ type Indices = BTreeMap<String, (Vec<String>, Vec<Vec<f64>>)>;
 
 fn read_indices(dir: &Path, frame: &Frame) -> Indices {
     let mut by_metric: Indices = BTreeMap::new();
-    let Ok(text) = std::fs::read_to_string(dir.join("sensitivity.csv")) else { return by_metric };
+    let Ok(text) = crate::fsx::read_text(&dir.join("sensitivity.csv"), super::input::READ_LIMIT) else {
+        return by_metric;
+    };
     let width = if frame.design == "sobol" { 8 } else { 5 };
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -401,10 +403,11 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
 }
 
 /// Files a sweep may write, with what each holds.
-const SWEEP_FILES: [(&str, &str); 4] = [
+const SWEEP_FILES: [(&str, &str); 5] = [
     ("sweep.csv", "point, replicate, factor values, metric, value: every replicate of every design point"),
     ("sweep_summary.csv", "point, factor values, metric, n, mean, sd, p05, p25, p50, p75, p95"),
     ("sensitivity.csv", "the sensitivity indices of each factor for each output"),
+    ("tables.xlsx", "for spreadsheets: what was run, then sweep_summary and sensitivity as sheets"),
     ("plan.json", "the plan's fingerprint and layout, used to resume and merge"),
 ];
 

@@ -23,6 +23,8 @@ pub const LOCK_FILE: &str = ".stpsim.lock";
 /// The folder in which a sweep keeps its finished parts.
 pub const PARTS: &str = "parts";
 const STAGING_PREFIX: &str = ".staging-";
+/// The one folder inside a staged set (each chart's numbers, `data/`).
+pub const SUBFOLDER: &str = "data";
 
 #[derive(Debug, thiserror::Error)]
 pub enum FolderError {
@@ -135,6 +137,25 @@ fn holder(path: &Path) -> Option<u32> {
     None
 }
 
+/// Whether another process holds `dir`'s lock (without taking it, and
+/// without creating the lock file): the error that names it, if so.
+pub fn busy(dir: &Path) -> Option<FolderError> {
+    use fs4::fs_std::FileExt;
+    let path = dir.join(LOCK_FILE);
+    // A lock file that is a link is no writer's: never followed.
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let file = crate::fsx::open_regular(&path).ok()?;
+    match FileExt::try_lock_shared(&file) {
+        Ok(true) => {
+            let _ = FileExt::unlock(&file);
+            None
+        }
+        _ => Some(FolderError::Busy { dir: dir.to_path_buf(), pid: holder(&path) }),
+    }
+}
+
 /// Takes `dir`'s lock, then removes what earlier writers left there.
 pub fn claim(dir: &Path) -> Result<FolderLock, FolderError> {
     let lock = FolderLock::acquire(dir)?;
@@ -164,8 +185,8 @@ fn leftover_pid(name: &str) -> Option<u32> {
 pub fn remove_leftovers(dir: &Path) -> io::Result<usize> {
     let own = std::process::id();
     let mut removed = 0;
-    for folder in [dir.to_path_buf(), dir.join(PARTS)] {
-        // A `parts` that links elsewhere is not this folder's: never clean it.
+    for folder in [dir.to_path_buf(), dir.join(PARTS), dir.join(SUBFOLDER)] {
+        // A `parts` or `data` that links elsewhere is not this folder's: never clean it.
         if folder != dir && !crate::fsx::is_real_dir(&folder) {
             continue;
         }
@@ -324,6 +345,7 @@ impl Staging {
             moved += 1;
             hook::moved(moved);
         }
+        self.commit_subfolder(&stale).map_err(|(path, source)| MoveError { path, source })?;
         for e in fs::read_dir(&self.out).map_err(at(&self.out))? {
             let e = e.map_err(at(&self.out))?;
             let name = e.file_name().to_string_lossy().into_owned();
@@ -339,6 +361,54 @@ impl Staging {
         }
         self.committed = true;
         fs::remove_dir_all(&self.dir).map_err(at(&self.dir))
+    }
+}
+
+impl Staging {
+    /// Moves the staged `data/` folder's files (each chart's numbers) into
+    /// `OUT/data/`, and removes files there that `stale` claims (as
+    /// `data/NAME`) but the new set lacks. A `data` that is not a folder (a
+    /// symbolic link) is refused, not followed.
+    fn commit_subfolder(&self, stale: &impl Fn(&str) -> bool) -> Result<(), (PathBuf, io::Error)> {
+        let (from, to) = (self.dir.join(SUBFOLDER), self.out.join(SUBFOLDER));
+        let at = |p: &Path| {
+            let p = p.to_path_buf();
+            move |e| (p, e)
+        };
+        let mut names = Vec::new();
+        if from.is_dir() {
+            match fs::symlink_metadata(&to) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    let e = io::Error::new(io::ErrorKind::AlreadyExists, "it is not a folder");
+                    return Err((to, e));
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&to).map_err(at(&to))?,
+                Err(e) => return Err((to, e)),
+            }
+            for e in fs::read_dir(&from).map_err(at(&from))? {
+                let e = e.map_err(at(&from))?;
+                let name = e.file_name().to_string_lossy().into_owned();
+                if !name.starts_with('.') && e.file_type().map_err(at(&e.path()))?.is_file() {
+                    fs::rename(e.path(), to.join(&name)).map_err(at(&to.join(&name)))?;
+                    names.push(name);
+                }
+            }
+        }
+        if !fs::symlink_metadata(&to).is_ok_and(|m| m.is_dir()) {
+            return Ok(());
+        }
+        for e in fs::read_dir(&to).map_err(at(&to))? {
+            let e = e.map_err(at(&to))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if stale(&format!("{SUBFOLDER}/{name}"))
+                && !names.contains(&name)
+                && e.file_type().map_err(at(&e.path()))?.is_file()
+            {
+                fs::remove_file(e.path()).map_err(at(&e.path()))?;
+            }
+        }
+        Ok(())
     }
 }
 

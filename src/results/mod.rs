@@ -5,8 +5,11 @@ mod decimal;
 pub mod folder;
 pub mod headline;
 pub mod manifest;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod summary;
 pub mod write;
+pub mod xlsx;
 
 use crate::model::Metric;
 use crate::model::metrics::N_METRICS;

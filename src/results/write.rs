@@ -157,12 +157,18 @@ pub const POSTERIOR_FILES: [&str; 2] = ["posterior_draws.csv", "variance_split.c
 /// Whether `name` is a data file a run writes (the set its manifest's
 /// checksums cover).
 pub fn is_run_data_file(name: &str) -> bool {
-    RUN_FILES.contains(&name) || POSTERIOR_FILES.contains(&name)
+    RUN_FILES.contains(&name)
+        || POSTERIOR_FILES.contains(&name)
+        || name == super::xlsx::FILE
+        || name == "timeseries.parquet"
 }
 
 /// Whether `name` is a file a run writes: its data files, report.html and
 /// its charts (`fan_*`, `heatmap_*`, `comparison`, `funnel` as PNG or SVG).
 pub fn is_run_file(name: &str) -> bool {
+    if let Some(rest) = name.strip_prefix(crate::plot::data::DATA_DIR).and_then(|r| r.strip_prefix('/')) {
+        return crate::plot::data::is_table_file(rest);
+    }
     if is_run_data_file(name) || name == "report.html" {
         return true;
     }

@@ -217,6 +217,25 @@ impl SourceText<'_> {
                 );
             }
         }
+        // An invisible character where the parser stopped: name it.
+        if let Some(c) =
+            self.text.get(span.start..).and_then(|t| t.chars().next()).filter(|c| crate::core::text::is_invisible(*c))
+        {
+            let name = if c == '\u{FEFF}' { "a byte order mark" } else { "an invisible character" };
+            return self.at(
+                span.start..span.start + c.len_utf8(),
+                "",
+                "",
+                &format!(
+                    "{name} (U+{:04X}) is here, where the file's text goes on; most editors do not show it",
+                    c as u32
+                ),
+                "delete it (save the file as UTF-8 without a byte order mark)",
+            );
+        }
+        if let Some(e) = self.type_mismatch(raw_msg, span.clone()) {
+            return e;
+        }
         if let Some(rest) = msg.strip_prefix("unknown field `") {
             let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
             let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
@@ -236,6 +255,78 @@ impl SourceText<'_> {
 }
 
 impl SourceText<'_> {
+    /// serde's "invalid type: integer `2017`, expected a string" in the
+    /// user's words, naming the field: "`start` = 2017 is a whole number,
+    /// where text in quotes is expected".
+    fn type_mismatch(&self, raw: &str, span: Range<usize>) -> Option<ScenarioError> {
+        let rest = raw.strip_prefix("invalid type: ")?;
+        let (found, expected) = rest.split_once(", expected ")?;
+        let found = if found.starts_with("integer") {
+            "a whole number"
+        } else if found.starts_with("floating point") {
+            "a decimal number"
+        } else if found.starts_with("string") {
+            "text"
+        } else if found.starts_with("boolean") {
+            "true or false"
+        } else if found.starts_with("map") {
+            "a table"
+        } else if found.starts_with("sequence") {
+            "a list"
+        } else {
+            return None;
+        };
+        let expected = expected.trim();
+        let wanted = match expected {
+            "a string" | "string" => "text in quotes",
+            "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "an integer" => "a whole number",
+            "f32" | "f64" | "a number" | "a float" => "a number",
+            "a boolean" => "true or false",
+            e if e.contains("sequence") || e.contains("list") => "a list in brackets, [ ... ]",
+            e if e.starts_with("struct") || e.contains("map") || e.contains("table") => "a table",
+            // A quarter, a range, a lever kind: the deserialiser's own words, already plain.
+            _ => return None,
+        };
+        let field = self.field_at(span.start);
+        Some(self.at(
+            span.clone(),
+            &field,
+            &self.written(span),
+            &format!("is {found}, where {wanted} is expected"),
+            wanted,
+        ))
+    }
+
+    /// The dotted field whose value starts at `at`: the key before `=` on
+    /// its line, under the table it sits in (`params.beta0`, `levers[1].start`).
+    fn field_at(&self, at: usize) -> String {
+        let at = at.min(self.text.len());
+        let line_start = self.text[..at].rfind('\n').map_or(0, |p| p + 1);
+        let Some(before) = self.text[line_start..at].trim_end().strip_suffix('=') else { return String::new() };
+        let key = before.rsplit(['{', ',', '[']).next().unwrap_or("").trim().trim_matches('"').to_string();
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            return String::new();
+        }
+        // The table header above, and which entry of a list of tables.
+        let above = &self.text[..line_start];
+        let header = above.lines().rev().map(str::trim).find(|l| l.starts_with('['));
+        match header {
+            Some(h) if h.starts_with("[[") => {
+                let name = h.trim_start_matches('[').trim_end_matches(']').trim();
+                let n = above
+                    .lines()
+                    .filter(|l| {
+                        l.trim().trim_end_matches(']').trim_start_matches('[').trim() == name
+                            && l.trim().starts_with("[[")
+                    })
+                    .count();
+                format!("{name}[{}].{key}", n.saturating_sub(1))
+            }
+            Some(h) => format!("{}.{key}", h.trim_start_matches('[').trim_end_matches(']').trim()),
+            None => key,
+        }
+    }
+
     /// serde quotes a number it did not expect in its own form (1e308 as 309
     /// digits, nan as NaN): quote it as the file writes it.
     fn as_written(&self, msg: &str, span: Range<usize>) -> String {
@@ -249,6 +340,19 @@ impl SourceText<'_> {
             }
         }
         msg.to_string()
+    }
+}
+
+/// What is wrong with a number read for a field with a range: not a
+/// number at all (nan, inf), not whole where a whole number is needed, or
+/// outside the range; so "abc" or 200.5 is never called out of range.
+pub fn number_problem(x: f64, whole: bool) -> &'static str {
+    if !x.is_finite() {
+        "is not a finite number"
+    } else if whole && x.fract() != 0.0 {
+        "is not a whole number"
+    } else {
+        "is out of range"
     }
 }
 

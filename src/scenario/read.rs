@@ -68,7 +68,10 @@ pub fn read_bounded(path: &Path) -> Result<String, Refusal> {
     if meta.len() > limit {
         return Err(too_big(meta.len()));
     }
-    let file = std::fs::File::open(path).map_err(Refusal::Io)?;
+    let file = crate::fsx::open_regular(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => Refusal::Problem(format!("{e}; input files must be regular files")),
+        _ => Refusal::Io(e),
+    })?;
     // The path may have been swapped since the check above: check the open file too.
     let opened = file.metadata().map_err(Refusal::Io)?;
     if let Some(what) = not_regular(&opened) {

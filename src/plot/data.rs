@@ -1,0 +1,205 @@
+//! The numbers behind each chart, as a small wide table: one row per
+//! quarter (or scenario), one column per scenario and statistic. The chart
+//! is drawn from the same numbers ([`fan_numbers`], [`super::paired_difference`],
+//! [`super::funnel::run_total`], the heatmap grids), and the table is what
+//! `data/<chart>.csv` and the chart's sheet of `tables.xlsx` hold, so the
+//! three never disagree.
+
+use super::input::RunData;
+use crate::model::Metric;
+use crate::quarter::Quarter;
+use std::io::{self, Write};
+
+/// The folder of a run that holds each chart's numbers as CSV.
+pub const DATA_DIR: &str = crate::results::folder::SUBFOLDER;
+
+/// How a column's numbers read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A share from 0 to 1, shown as per cent.
+    Share,
+    /// A difference of shares, already in percentage points.
+    Points,
+    /// Pounds, in millions.
+    Money,
+    /// A count (a mean per replicate).
+    Count,
+    /// Anything else (an index, a ratio).
+    Plain,
+    /// As the number comes (a further table's mixed columns).
+    General,
+}
+
+impl Unit {
+    /// The unit of a metric's level.
+    pub fn level(m: Metric) -> Unit {
+        if super::numbers::is_share(m) {
+            Unit::Share
+        } else if super::numbers::is_money(m) {
+            Unit::Money
+        } else if m.unit().starts_with("proposals") || m == Metric::AcsCount {
+            Unit::Count
+        } else {
+            Unit::Plain
+        }
+    }
+
+    /// The unit of a difference of a metric: percentage points for shares.
+    pub fn difference(m: Metric) -> Unit {
+        match Unit::level(m) {
+            Unit::Share => Unit::Points,
+            u => u,
+        }
+    }
+
+    /// A value of metric `m` as this unit holds it (shares' differences ×100).
+    pub fn scale(self, v: f64) -> f64 {
+        if self == Unit::Points { v * 100.0 } else { v }
+    }
+}
+
+/// One column: its header and its unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub unit: Unit,
+}
+
+/// A chart's numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartTable {
+    /// The chart's file stem: `fan_transformation_index`, `comparison`, ...
+    pub stem: String,
+    pub title: String,
+    /// The units in words.
+    pub units: String,
+    /// The source line the chart carries.
+    pub source: String,
+    /// What the numbers do and do not show.
+    pub caveat: String,
+    /// The first column's header: `quarter` or `scenario`.
+    pub row_header: String,
+    pub rows: Vec<String>,
+    pub columns: Vec<Column>,
+    /// `[row][column]`; none where the chart has no point (a scenario that
+    /// does not cover the quarter).
+    pub values: Vec<Vec<Option<f64>>>,
+}
+
+impl ChartTable {
+    /// The CSV file the table is written to, inside the run folder.
+    pub fn csv_path(&self) -> String {
+        format!("{DATA_DIR}/{}.csv", self.stem)
+    }
+
+    /// The table as CSV: a header, then one line per row; an empty field
+    /// where the chart has no point. Numbers are written in full (Rust's
+    /// shortest text that reads back to the same number).
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        let header = std::iter::once(self.row_header.as_str()).chain(self.columns.iter().map(|c| c.name.as_str()));
+        w.write_record(header).map_err(io::Error::other)?;
+        for (row, values) in self.rows.iter().zip(&self.values) {
+            let cells = values.iter().map(|v| v.map_or(String::new(), |x| x.to_string()));
+            w.write_record(std::iter::once(row.clone()).chain(cells)).map_err(io::Error::other)?;
+        }
+        w.flush()
+    }
+}
+
+/// The quantiles a fan chart plots for one scenario, quarter and metric:
+/// p05, p25, p50, p75, p95 (bands and median line). The chart and its table
+/// both read them here.
+pub fn fan_numbers(data: &RunData, s: usize, q: Quarter, m: Metric) -> Option<[f64; 5]> {
+    data.stats(s, q, m).map(|st| [st[2], st[3], st[4], st[5], st[6]])
+}
+
+/// What every chart's numbers leave out.
+pub(crate) fn caveat(data: &RunData) -> String {
+    let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
+    if m["posterior"].is_object() {
+        format!("Intervals are over replicates; {}", crate::results::manifest::POSTERIOR_NOTE)
+    } else {
+        "Intervals are over replicates: they show chance within the model, not uncertainty in its parameters, \
+         its structure or the data it starts from"
+            .to_string()
+    }
+}
+
+/// Quarters as row labels.
+pub(crate) fn quarter_rows(quarters: &[Quarter]) -> Vec<String> {
+    quarters.iter().map(|q| q.to_string()).collect()
+}
+
+/// Every chart's table, in the order [`super::charts`] draws them.
+pub fn tables(data: &RunData) -> Vec<ChartTable> {
+    let mut out = super::fan::tables(data);
+    out.extend(super::compare::table(data));
+    out.extend(super::funnel::table(data));
+    out.extend(super::heatmap::tables(data));
+    out
+}
+
+/// The numbers of the fan chart that shows metric `m` (the same table as
+/// its `data/<chart>.csv`), or that layout for `m` alone where no chart
+/// shows it: what the explorer's "download data" gives.
+pub fn metric_table(data: &RunData, m: Metric) -> ChartTable {
+    super::fan::metric_table(data, m)
+}
+
+/// Writes each table as `DIR/data/<chart>.csv`, creating the folder (a
+/// symbolic link there is refused, not followed).
+pub fn write_tables(dir: &std::path::Path, tables: &[ChartTable]) -> io::Result<()> {
+    let sub = dir.join(DATA_DIR);
+    match std::fs::symlink_metadata(&sub) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} is not a folder; stpsim writes each chart's numbers there", sub.display()),
+            ));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir(&sub)?,
+        Err(e) => return Err(e),
+    }
+    for t in tables {
+        crate::results::write::atomic(&sub, &format!("{}.csv", t.stem), |w| t.write_csv(w))?;
+    }
+    Ok(())
+}
+
+/// Whether `name` (a file in a run's `data/` folder) is a chart's numbers.
+pub fn is_table_file(name: &str) -> bool {
+    name.strip_suffix(".csv").is_some_and(|stem| crate::results::write::is_run_file(&format!("{stem}.svg")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_writes_as_csv_with_empty_cells_for_missing_points() {
+        let t = ChartTable {
+            stem: "fan_x".into(),
+            title: "X".into(),
+            units: "share".into(),
+            source: "s".into(),
+            caveat: "c".into(),
+            row_header: "quarter".into(),
+            rows: vec!["2016Q1".into(), "2016Q2".into()],
+            columns: vec![
+                Column { name: "a p50".into(), unit: Unit::Share },
+                Column { name: "b p50".into(), unit: Unit::Share },
+            ],
+            values: vec![vec![Some(0.1), None], vec![Some(0.25), Some(1.0 / 3.0)]],
+        };
+        let mut out = Vec::new();
+        t.write_csv(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "quarter,a p50,b p50\n2016Q1,0.1,\n2016Q2,0.25,0.3333333333333333\n"
+        );
+        assert_eq!(t.csv_path(), "data/fan_x.csv");
+        assert!(is_table_file("fan_x.csv") && is_table_file("comparison.csv") && !is_table_file("notes.csv"));
+    }
+}

@@ -1,0 +1,286 @@
+//! tables.xlsx and data/<chart>.csv: every chart's sheet and CSV slice hold
+//! exactly the numbers the chart plots, read back from the files and checked
+//! against summary.csv and differences.csv independently; the summary sheet
+//! equals summary.csv; the workbook is listed and checksummed in the
+//! manifest; `stpsim plot` redraws the same slices.
+
+mod common;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use stpsim::plot::data::{ChartTable, Unit};
+use stpsim::results::xlsx::HEADER_ROW;
+
+const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
+
+fn run_dir() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("run");
+        let o = Command::new(BIN)
+            .args(["run", "baseline", "history", "--replicates", "6", "--seed", "3", "--per-footprint", "--quiet"])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (tmp, out)
+    })
+    .1
+}
+
+fn tables() -> Vec<ChartTable> {
+    let data = stpsim::plot::RunData::load(run_dir()).unwrap();
+    stpsim::plot::data::tables(&data)
+}
+
+fn workbook() -> Xlsx<std::io::BufReader<std::fs::File>> {
+    open_workbook(run_dir().join("tables.xlsx")).unwrap()
+}
+
+/// A CSV file as its header and rows of fields.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r.records().map(|x| x.unwrap().iter().map(String::from).collect()).collect();
+    (header, rows)
+}
+
+fn cell_number(d: Option<&Data>) -> Option<f64> {
+    match d {
+        Some(Data::Float(v)) => Some(*v),
+        Some(Data::Int(v)) => Some(*v as f64),
+        Some(Data::Empty) | None => None,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn cell_text(d: Option<&Data>) -> String {
+    match d {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Empty) | None => String::new(),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+#[test]
+fn every_charts_csv_slice_and_sheet_equal_its_table() {
+    let dir = run_dir();
+    let tables = tables();
+    let sheets = stpsim::results::xlsx::chart_sheets(&tables);
+    let mut wb = workbook();
+    let charts: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".svg").map(String::from))
+        .collect();
+    assert_eq!(tables.len(), charts.len(), "one table per chart: {charts:?}");
+    for (t, (stem, sheet)) in tables.iter().zip(&sheets) {
+        assert_eq!(&t.stem, stem);
+        assert!(charts.contains(&t.stem), "{} has a chart", t.stem);
+        // The CSV slice.
+        let (header, rows) = read_csv(&dir.join(t.csv_path()));
+        assert_eq!(header[0], t.row_header);
+        assert_eq!(&header[1..], t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>());
+        assert_eq!(rows.len(), t.rows.len(), "{}", t.stem);
+        for (r, row) in rows.iter().enumerate() {
+            assert_eq!(row[0], t.rows[r]);
+            for (c, text) in row[1..].iter().enumerate() {
+                let v = (!text.is_empty()).then(|| text.parse::<f64>().unwrap());
+                assert_eq!(v, t.values[r][c], "{} row {} column {}", t.stem, t.rows[r], t.columns[c].name);
+            }
+        }
+        // The sheet: title on top, the header row, then the same numbers.
+        let range = wb.worksheet_range(sheet).unwrap();
+        assert_eq!(cell_text(range.get_value((0, 0))), t.title);
+        assert!(cell_text(range.get_value((2, 0))).starts_with("Source: stpsim"));
+        assert!(cell_text(range.get_value((3, 0))).starts_with("Caveat: "));
+        assert_eq!(cell_text(range.get_value((HEADER_ROW, 0))), t.row_header);
+        for (c, col) in t.columns.iter().enumerate() {
+            assert_eq!(cell_text(range.get_value((HEADER_ROW, c as u32 + 1))), col.name);
+        }
+        for (r, label) in t.rows.iter().enumerate() {
+            let row = HEADER_ROW + 1 + r as u32;
+            assert_eq!(&cell_text(range.get_value((row, 0))), label);
+            for c in 0..t.columns.len() {
+                assert_eq!(cell_number(range.get_value((row, c as u32 + 1))), t.values[r][c], "{sheet} {label}");
+            }
+        }
+        assert!(range.get_value((HEADER_ROW + 1 + t.rows.len() as u32, 0)).is_none_or(|d| *d == Data::Empty));
+    }
+}
+
+/// summary.csv as (scenario, quarter, metric) -> its numbers.
+fn summary_csv() -> BTreeMap<(String, String, String), Vec<f64>> {
+    let (_, rows) = read_csv(&run_dir().join("summary.csv"));
+    rows.into_iter()
+        .map(|r| ((r[0].clone(), r[1].clone(), r[2].clone()), r[3..10].iter().map(|x| x.parse().unwrap()).collect()))
+        .collect()
+}
+
+#[test]
+fn the_fan_charts_numbers_are_summary_quantiles_and_the_comparisons_are_differences() {
+    let summary = summary_csv();
+    let tables = tables();
+    let stat = |s: &str| ["mean", "sd", "p05", "p25", "p50", "p75", "p95"].iter().position(|x| *x == s).unwrap();
+    let mut checked = 0;
+    for t in tables.iter().filter(|t| t.stem.starts_with("fan_")) {
+        let metric = t.stem.trim_start_matches("fan_");
+        for (c, col) in t.columns.iter().enumerate().filter(|(_, c)| !c.name.starts_with("HFMA")) {
+            // "baseline p50", or "gap_hw baseline p50" on the three-panel chart.
+            let parts: Vec<&str> = col.name.split(' ').collect();
+            let (m, s, q) = match parts.as_slice() {
+                [s, q] => (metric, *s, *q),
+                [m, s, q] => (*m, *s, *q),
+                _ => panic!("{}", col.name),
+            };
+            for (r, quarter) in t.rows.iter().enumerate() {
+                let want = summary.get(&(s.to_string(), quarter.clone(), m.to_string())).map(|v| v[stat(q)]);
+                assert_eq!(t.values[r][c], want, "{} {} {quarter}", t.stem, col.name);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 2000, "every fan cell checked ({checked})");
+    let survey = tables.iter().find(|t| t.stem == "fan_self_priority_share").unwrap();
+    let at = survey.rows.iter().position(|q| q == "2016Q4").unwrap();
+    let col = survey.columns.iter().position(|c| c.name == "HFMA survey").unwrap();
+    assert_eq!(survey.values[at][col], Some(0.62));
+
+    // The comparison: differences.csv at history's final quarter, shares in points.
+    let (_, rows) = read_csv(&run_dir().join("differences.csv"));
+    let cmp = tables.iter().find(|t| t.stem == "comparison").unwrap();
+    assert_eq!(cmp.rows, ["history"]);
+    let last = rows.iter().filter(|r| r[0] == "history").map(|r| r[1].clone()).max().unwrap();
+    for (c, col) in cmp.columns.iter().enumerate() {
+        let (m, s) = col.name.split_once(' ').unwrap();
+        let k = ["median", "p05", "p95"].iter().position(|x| *x == s).unwrap();
+        let row = rows.iter().find(|r| r[0] == "history" && r[1] == last && r[2] == m).unwrap();
+        let v: f64 = row[3 + k].parse().unwrap();
+        let want = if col.unit == Unit::Points { v * 100.0 } else { v };
+        assert_eq!(cmp.values[0][c], Some(want), "{}", col.name);
+    }
+
+    // The funnel: each count's mean per replicate, summed over the quarters.
+    let funnel = tables.iter().find(|t| t.stem == "funnel").unwrap();
+    for (r, s) in funnel.rows.iter().enumerate() {
+        for (c, col) in funnel.columns.iter().enumerate() {
+            let want: f64 = summary.iter().filter(|(k, _)| k.0 == *s && k.2 == col.name).map(|(_, v)| v[0]).sum();
+            assert!((funnel.values[r][c].unwrap() - want).abs() <= 1e-9 * want.abs().max(1.0), "{s} {}", col.name);
+        }
+    }
+}
+
+#[test]
+fn the_summary_sheet_equals_summary_csv() {
+    let (header, rows) = read_csv(&run_dir().join("summary.csv"));
+    let mut wb = workbook();
+    let range = wb.worksheet_range("summary").unwrap();
+    assert_eq!(range.height(), rows.len() + 1);
+    for (c, h) in header.iter().enumerate() {
+        assert_eq!(&cell_text(range.get_value((0, c as u32))), h);
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let at = r as u32 + 1;
+        for (c, text) in row.iter().enumerate() {
+            if c < 3 {
+                assert_eq!(&cell_text(range.get_value((at, c as u32))), text);
+            } else {
+                assert_eq!(cell_number(range.get_value((at, c as u32))), Some(text.parse().unwrap()), "{row:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_workbook_is_listed_checksummed_and_its_contents_name_every_sheet() {
+    let dir = run_dir();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert!(m["files"].as_array().unwrap().iter().any(|f| f == "tables.xlsx"));
+    let sum = stpsim::results::folder::file_sha256(&dir.join("tables.xlsx")).unwrap();
+    assert_eq!(m["file_sha256"]["tables.xlsx"], sum.as_str());
+    let mut wb = workbook();
+    let names = wb.sheet_names();
+    assert_eq!(names[0], "Contents");
+    assert!(names.iter().all(|n| n.chars().count() <= 31));
+    let contents = wb.worksheet_range("Contents").unwrap();
+    let listed: Vec<String> = (0..contents.height() as u32)
+        .map(|r| cell_text(contents.get_value((r, 0))))
+        .filter(|t| names.contains(t) && t != "Contents")
+        .collect();
+    assert_eq!(listed, names[1..], "one line per sheet, in order");
+    let text: Vec<String> = (0..contents.height() as u32).map(|r| cell_text(contents.get_value((r, 1)))).collect();
+    assert!(text.contains(&"baseline, history".to_string()), "{text:?}");
+    let row = (0..contents.height() as u32)
+        .find(|&r| cell_text(contents.get_value((r, 0))) == "SHA-256 of summary.csv")
+        .expect("summary.csv's fingerprint on Contents");
+    assert_eq!(cell_text(contents.get_value((row, 1))), m["file_sha256"]["summary.csv"].as_str().unwrap());
+    assert!(names.contains(&"differences".to_string()));
+}
+
+#[test]
+fn plot_redraws_the_same_slices_and_the_folder_still_verifies() {
+    // A copy, so the other tests' folder is left as the run wrote it.
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("copy");
+    std::fs::create_dir_all(copy.join("data")).unwrap();
+    for e in std::fs::read_dir(run_dir()).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+        }
+    }
+    let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(run_dir().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    assert!(!before.is_empty());
+    let o = Command::new(BIN).args(["plot", "--quiet"]).arg(&copy).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for (name, bytes) in before {
+        assert_eq!(std::fs::read(copy.join("data").join(&name)).unwrap(), bytes, "{name}");
+    }
+    let report = std::fs::read_to_string(copy.join("report.html")).unwrap();
+    assert!(report.contains("<a href=\"data/fan_transformation_index.csv\">"));
+    assert!(report.contains("<a href=\"tables.xlsx\">tables.xlsx</a>, sheet <code>fan_transformation_index</code>"));
+}
+
+#[test]
+fn a_sweeps_workbook_holds_its_summary_and_is_checksummed_in_plan_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("plan.toml"), common::grid_plan("0.0, 0.5, 1.0")).unwrap();
+    let o = Command::new(BIN)
+        .args(["sweep", "plan.toml", "--out", "s", "--quiet"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = tmp.path().join("s");
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let sum = stpsim::results::folder::file_sha256(&dir.join("tables.xlsx")).unwrap();
+    assert_eq!(plan["file_sha256"]["tables.xlsx"], sum.as_str());
+    let mut wb: Xlsx<_> = open_workbook(dir.join("tables.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names()[..2], ["Contents".to_string(), "sweep_summary".to_string()]);
+    let range = wb.worksheet_range("sweep_summary").unwrap();
+    let (header, rows) = read_csv(&dir.join("sweep_summary.csv"));
+    assert_eq!(range.height(), rows.len() + 1);
+    for (c, h) in header.iter().enumerate() {
+        assert_eq!(&cell_text(range.get_value((0, c as u32))), h);
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let cell = range.get_value((r as u32 + 1, c as u32));
+            match text.parse::<f64>() {
+                Ok(v) => assert_eq!(cell_number(cell), Some(v), "{row:?}"),
+                Err(_) => assert_eq!(&cell_text(cell), text),
+            }
+        }
+    }
+}
