@@ -11,8 +11,8 @@
 use rayon::prelude::*;
 use stpsim::calibrate::posterior::Posterior;
 use stpsim::calibrate::problem::Problem;
-use stpsim::calibrate::smc::quantile;
 use stpsim::calibrate::targets;
+use stpsim::core::stats::quantile;
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod checkpoint;
+pub mod choice;
 pub mod output;
 pub mod problem;
 pub mod smc;

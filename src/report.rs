@@ -506,15 +506,44 @@ fn value(m: Metric, v: f64) -> String {
 fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
     let p = &manifest["posterior"];
     if !p.is_object() {
+        if let Some(how) = manifest["parameters"].as_str() {
+            let _ = writeln!(
+                w,
+                "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}: the intervals show chance only, not \
+                 parameter uncertainty.</p>",
+                escape(how)
+            );
+        }
         return;
     }
-    let _ = write!(
+    if let Some(how) = manifest["parameters"].as_str() {
+        let _ = writeln!(w, "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}.</p>", escape(how));
+    } else {
+        let _ = writeln!(w, "<h2>Parameter uncertainty</h2>");
+    }
+    let held: Vec<String> = p["held"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(s, names)| {
+            let names: Vec<&str> = names.as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
+            format!("<code>{}</code> holds {} at its own value", escape(s), escape(&names.join(", ")))
+        })
+        .collect();
+    if !held.is_empty() {
+        let _ = writeln!(
+            w,
+            "<p>Parameters a scenario sets itself are held fixed in every replicate, not drawn: {}.</p>",
+            held.join("; ")
+        );
+    }
+    let _ = writeln!(
         w,
-        "<h2>Parameter uncertainty</h2>\n<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
+        "<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
          with a draw from the calibrated posterior <code>{}</code> ({} draws of {}), chosen by weight, and replicate r took \
          the same draw in every scenario, so differences stay paired. The table splits each headline spread at the final \
          quarter into parameter uncertainty and chance: the parameter share is the adjusted R<sup>2</sup> of a linear fit of \
-         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>\n",
+         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>",
         escape(p["file"].as_str().unwrap_or("")),
         p["draws"].as_u64().unwrap_or(0),
         escape(

@@ -220,7 +220,20 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--no-charts", "--out", "o"])
+        // The explorer runs at its sliders' values, the spec's defaults: no posterior.
+        .args([
+            "run",
+            "baseline",
+            "leads.toml",
+            "--seed",
+            "77",
+            "--replicates",
+            "6",
+            "--no-charts",
+            "--posterior",
+            "none",
+        ])
+        .args(["--out", "o"])
         .current_dir(dir.path())
         .output()
         .unwrap();
@@ -316,7 +329,7 @@ fn begin_run(s: &Server, body: &[u8]) -> BufReader<TcpStream> {
     let mut c = TcpStream::connect(&s.addr).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     let head = format!(
-        "POST /api/run HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST /api/run HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         s.addr,
         body.len()
     );
@@ -358,4 +371,202 @@ fn ctrl_c_stops_the_server_cleanly() {
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("the server did not stop within 5 s of Ctrl-C");
+}
+
+// ---------------------------------------------------------------- requests from elsewhere (issue 21)
+
+/// A request with the given head lines (no Host unless given), on its own connection.
+fn raw(s: &Server, head: &str, body: &[u8]) -> (u16, String) {
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let head = format!("{head}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    c.write_all(head.as_bytes()).unwrap();
+    c.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    let _ = c.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no response: {text:?}"));
+    (head.split(' ').nth(1).unwrap().parse().unwrap(), rest.to_string())
+}
+
+#[test]
+fn requests_another_web_page_could_send_are_refused() {
+    let s = start();
+    let port = s.addr.rsplit(':').next().unwrap().to_string();
+    let run = run_request(LEADS);
+    // What a script-free HTML form on any site can send: refused before any run starts.
+    let form = format!("POST /api/run HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain\r\n", s.addr);
+    let (status, body) = raw(&s, &form, &run);
+    assert_eq!(status, 415, "{body}");
+    assert!(json(&body)["error"].as_str().unwrap().contains("accepts application/json only"));
+    let none = format!("POST /api/run HTTP/1.1\r\nHost: {}\r\n", s.addr);
+    assert_eq!(raw(&s, &none, &run).0, 415, "no Content-Type is refused too");
+    // A page elsewhere, even sending JSON (the browser would ask first; a non-browser need not).
+    let foreign = format!(
+        "POST /api/run HTTP/1.1\r\nHost: {}\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\n",
+        s.addr
+    );
+    let (status, body) = raw(&s, &foreign, &run);
+    assert_eq!(status, 403, "{body}");
+    assert!(json(&body)["error"].as_str().unwrap().contains("http://evil.example"));
+    // DNS rebinding: another name that resolves to 127.0.0.1 is not this server's.
+    let rebound = format!("GET /api/meta HTTP/1.1\r\nHost: evil.example:{port}\r\n");
+    let (status, body) = raw(&s, &rebound, b"");
+    assert_eq!(status, 421, "{body}");
+    assert!(json(&body)["error"].as_str().unwrap().contains("answers only http://127.0.0.1:"));
+    assert_eq!(raw(&s, "GET / HTTP/1.1\r\n", b"").0, 421, "a request without Host is refused");
+    assert_eq!(
+        raw(&s, &format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n", port.parse::<u16>().unwrap() + 1), b"").0,
+        421
+    );
+    // The page's own requests, by either loopback name, from its own origin.
+    let own = format!(
+        "POST /api/run HTTP/1.1\r\nHost: localhost:{port}\r\nOrigin: http://localhost:{port}\r\nContent-Type: application/json; charset=utf-8\r\n"
+    );
+    let (status, body) = raw(&s, &own, &run);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("{\"status\":\"finished\"}"));
+    // A value of the wrong type: the field and the kinds in the user's words, as validate says.
+    let typed = LEADS.replace("start = \"2017Q2\"", "start = 2017");
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&typed));
+    assert_eq!(status, 400);
+    let e = json(&body);
+    assert_eq!(e["field"], "levers[0].start", "{body}");
+    let message = e["error"].as_str().unwrap();
+    assert!(
+        message.contains("`levers[0].start` = 2017 is a whole number, where text in quotes is expected"),
+        "{message}"
+    );
+    assert!(!message.contains("invalid type") && !message.contains("i64"), "{message}");
+    // The page uploads a file's text as a JSON string.
+    let upload = serde_json::to_string("name = \"up\"\nreplicates = 3\n").unwrap();
+    let (status, body) = request(&s, "POST", "/api/scenario", upload.as_bytes());
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["name"], "up");
+}
+
+#[test]
+fn half_sent_and_idle_connections_are_closed_after_the_timeout() {
+    let s = start_with(&[("STPSIM_EXPLORE_TIMEOUT", "1")]);
+    let started = std::time::Instant::now();
+    let mut idle = TcpStream::connect(&s.addr).unwrap();
+    let mut half = TcpStream::connect(&s.addr).unwrap();
+    half.write_all(format!("GET /api/meta HTTP/1.1\r\nHost: {}\r\n", s.addr).as_bytes()).unwrap();
+    let mut body = TcpStream::connect(&s.addr).unwrap();
+    let head = format!(
+        "POST /api/scenario HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\nname",
+        s.addr
+    );
+    body.write_all(head.as_bytes()).unwrap();
+    for c in [&mut idle, &mut half, &mut body] {
+        // Bounded: a connection never closed fails the test instead of hanging it.
+        c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    }
+    let mut got = Vec::new();
+    idle.read_to_end(&mut got).expect("the idle connection is closed");
+    assert!(got.is_empty() || String::from_utf8_lossy(&got).contains(" 408 "));
+    let mut got = Vec::new();
+    half.read_to_end(&mut got).expect("the connection with half its headers is closed");
+    assert!(!String::from_utf8_lossy(&got).contains(" 200 "));
+    let mut got = Vec::new();
+    body.read_to_end(&mut got).expect("the connection with half its body is closed");
+    let got = String::from_utf8_lossy(&got);
+    assert!(got.contains(" 408 ") && got.contains("did not arrive within 1 s"), "{got}");
+    assert!(started.elapsed() < Duration::from_secs(15), "closed after about 1 s: {:?}", started.elapsed());
+    still_answers(&s);
+}
+
+#[test]
+fn connections_beyond_the_cap_are_closed_and_the_server_answers_once_idle_ones_go() {
+    let s = start_with(&[("STPSIM_EXPLORE_TIMEOUT", "3")]);
+    let held: Vec<TcpStream> = (0..64).map(|_| TcpStream::connect(&s.addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut over = TcpStream::connect(&s.addr).unwrap();
+    over.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let _ = over.write_all(format!("GET /api/meta HTTP/1.1\r\nHost: {}\r\n\r\n", s.addr).as_bytes());
+    let mut got = Vec::new();
+    match over.read_to_end(&mut got) {
+        Ok(_) => assert!(got.is_empty(), "the 65th connection is closed unanswered"),
+        Err(e) => assert!(
+            matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe),
+            "closed, not left waiting: {e}"
+        ),
+    }
+    // The idle ones time out and free their places.
+    std::thread::sleep(Duration::from_secs(5));
+    still_answers(&s);
+    drop(held);
+}
+
+/// A connection with a small receive buffer, so a client that does not read
+/// soon fills what the system holds for it (as a slow or stuck client would).
+#[cfg(unix)]
+fn connect_small(addr: &str) -> TcpStream {
+    use std::os::fd::FromRawFd;
+    let sa: std::net::SocketAddrV4 = addr.parse().unwrap();
+    // SAFETY: a socket made, sized and connected here, then owned by the TcpStream.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let size: libc::c_int = 4096;
+        let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, &size as *const _ as *const libc::c_void, len);
+        let sin = libc::sockaddr_in {
+            sin_family: libc::AF_INET as libc::sa_family_t,
+            sin_port: sa.port().to_be(),
+            sin_addr: libc::in_addr { s_addr: u32::from(*sa.ip()).to_be() },
+            sin_zero: [0; 8],
+        };
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(libc::connect(fd, &sin as *const _ as *const libc::sockaddr, len), 0);
+        TcpStream::from_raw_fd(fd)
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn runs_whose_clients_stop_reading_are_dropped_and_free_their_slots() {
+    let s = start_with(&[("STPSIM_EXPLORE_TIMEOUT", "2")]);
+    // 100 quarters: each progress event is about half a megabyte, more than
+    // the system buffers between server and client hold in a few events.
+    let slow = LEADS.replace("replicates = 6", "replicates = 200\nend = \"2040Q4\"");
+    // Four clients start long runs and never read a byte of their streams.
+    let stalled: Vec<TcpStream> = (0..4)
+        .map(|k| {
+            let body =
+                serde_json::json!({ "tab": format!("stall-{k}"), "base": { "builtin": "baseline" }, "scenario": slow })
+                    .to_string();
+            let mut c = connect_small(&s.addr);
+            let head = format!(
+                "POST /api/run HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                s.addr,
+                body.len()
+            );
+            c.write_all(head.as_bytes()).unwrap();
+            c.write_all(body.as_bytes()).unwrap();
+            // The response's head only: the run has its slot; not a byte of the stream is read.
+            c.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8];
+            while !head.ends_with(b"\r\n\r\n") {
+                c.read_exact(&mut byte).unwrap();
+                head.push(byte[0]);
+            }
+            assert!(String::from_utf8_lossy(&head).contains(" 200 "), "{}", String::from_utf8_lossy(&head));
+            c
+        })
+        .collect();
+    // Another tab gets a run slot once theirs are dropped; before the fix
+    // they were held for as long as the clients stayed connected.
+    let started = std::time::Instant::now();
+    loop {
+        let (status, body) = request(&s, "POST", "/api/run", &run_request(LEADS));
+        if status == 200 {
+            assert!(body.contains("{\"status\":\"finished\"}"), "{body}");
+            break;
+        }
+        assert_eq!(status, 429, "{body}");
+        assert!(started.elapsed() < Duration::from_secs(120), "the stalled runs still hold every slot");
+    }
+    drop(stalled);
 }

@@ -692,18 +692,20 @@ fn run(
         .chain(list.iter().map(|s| s.source.clone()))
         .chain([format!("replicates={replicates}"), format!("seed={seed}")])
         .collect();
+    // The choice `stpsim run` makes: `england` (built in, the default),
+    // `none` (the spec's defaults) or a posterior file, with its messages.
+    let asked = posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
+    let choice = stpsim::calibrate::choice::choose(asked.as_deref(), &list)
+        .map_err(|e| PyValueError::new_err(format!("posterior: {e}")))?;
     let job = stpsim::job::Job {
         scenarios: list,
         options: stpsim::RunOptions { replicates, seed, footprint_replicates: footprint_replicates.min(replicates) },
         threads: stpsim::runner::threads(threads),
         out: PathBuf::new(),
         per_footprint: footprint_replicates > 0,
-        // The same posterior file `stpsim run --posterior` reads, with its messages.
-        posterior: posterior
-            .as_deref()
-            .map(stpsim::calibrate::posterior::Posterior::load)
-            .transpose()
-            .map_err(|e| PyValueError::new_err(format!("posterior: {e}")))?,
+        parameters: choice.describe(),
+        posterior_by_default: choice.by_default,
+        posterior: choice.posterior,
     };
     job.check_memory().map_err(|e| pyo3::exceptions::PyMemoryError::new_err(e.to_string()))?;
     let started = std::time::SystemTime::now();
@@ -758,6 +760,35 @@ fn sweep(
     Ok(p.factors.iter().map(|f| f.name.clone()).collect())
 }
 
+/// Runs a decision plan into `out` as `stpsim decide` does, with the
+/// interpreter released, charts and report included; returns the answer in words.
+#[pyfunction]
+#[pyo3(signature = (plan, out, seed = None, replicates = None, threads = None, resume = false))]
+fn decide(
+    py: Python<'_>,
+    plan: PathBuf,
+    out: PathBuf,
+    seed: Option<u64>,
+    replicates: Option<u32>,
+    threads: Option<usize>,
+    resume: bool,
+) -> PyResult<String> {
+    use stpsim::decide::{DecideError, DecideRequest, plan::PlanError, report, run::RunError};
+    let request = DecideRequest { plan, out: Some(out.clone()), seed, replicates, threads, resume, shard: None };
+    let decision = py.detach(|| request.resolve()).map_err(|e| match e {
+        DecideError::Plan(PlanError::Plan(s)) => scenario_error(s),
+        other => PyValueError::new_err(other.to_string()),
+    })?;
+    let _lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let frame = py.detach(|| decision.run(&|_, _| {})).map_err(|e| match e {
+        DecideError::Run(RunError::Io { .. }) | DecideError::Threads(_) => PyOSError::new_err(e.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    })?;
+    let frame = frame.ok_or_else(|| PyValueError::new_err("a shard finishes nothing"))?;
+    py.detach(|| report::render(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
+    report::answer(&out, &frame).map_err(|e| PyOSError::new_err(e.to_string()))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
@@ -769,6 +800,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(lever_table, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(decide, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

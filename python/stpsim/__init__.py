@@ -36,6 +36,8 @@ __all__ = [
     "run",
     "sweep",
     "sensitivity",
+    "decide",
+    "Decision",
     "read",
     "Tables",
     "__version__",
@@ -212,3 +214,42 @@ class _Indices(pd.DataFrame):
     @property
     def _constructor(self):
         return pd.DataFrame
+
+
+class Decision(pd.DataFrame):
+    """A decision's robustness table (robustness.csv: per option and outcome,
+    and per option over all outcomes) with the other tables attached:
+    `worlds` (worlds.csv), `values` (decide.csv), `discovery` and `boxes`
+    (PRIM), `value_of_information`, `answer` (the report's opening in words)
+    and `out` (the folder that holds the files, None if it was temporary)."""
+
+    _metadata = ["worlds", "values", "discovery", "boxes", "value_of_information", "answer", "out"]
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+
+def decide(plan, out=None, seed: int | None = None, replicates: int | None = None,
+           threads: int | None = None, resume: bool = False) -> Decision:
+    """Runs a decision plan (a TOML file, as for `stpsim decide`) and returns
+    its robustness table with every other table attached as data frames.
+    With `out`, the files, charts and report.html are kept there (and `resume`
+    finishes an interrupted decision in it)."""
+    plan = Path(plan)
+
+    def read(folder: Path, answer: str) -> Decision:
+        d = Decision(read_csv(folder / "robustness.csv"))
+        d.worlds = read_csv(folder / "worlds.csv")
+        d.values = read_csv(folder / "decide.csv")
+        d.discovery = read_csv(folder / "discovery.csv")
+        d.boxes = read_csv(folder / "boxes.csv")
+        d.value_of_information = read_csv(folder / "value_of_information.csv")
+        d.answer = answer
+        d.out = None if out is None else Path(out)
+        return d
+
+    if out is not None:
+        return read(Path(out), _core.decide(plan, Path(out), seed, replicates, threads, resume))
+    with tempfile.TemporaryDirectory(prefix="stpsim-decide-") as tmp:
+        return read(Path(tmp), _core.decide(plan, Path(tmp), seed, replicates, threads, False))

@@ -40,8 +40,10 @@ pub struct RunRequest {
     pub per_footprint: bool,
     /// With `per_footprint`: for the first this many replicates only (default: all).
     pub footprint_replicates: Option<u32>,
-    /// Run over this posterior (`posterior.csv`): replicate r takes a draw by
-    /// weight, the same in every scenario.
+    /// Run over this posterior: `england` (built in), `none` (the spec's
+    /// defaults) or a `posterior.csv`; replicate r takes a draw by weight, the
+    /// same in every scenario. Unset: the scenarios' `posterior`, else England's
+    /// (`calibrate::choice::choose`).
     pub posterior: Option<PathBuf>,
 }
 
@@ -55,6 +57,10 @@ pub struct Job {
     pub per_footprint: bool,
     /// The posterior replicates draw their parameters from, if any.
     pub posterior: Option<Posterior>,
+    /// What the replicates' parameters are, in words (first line, manifest).
+    pub parameters: String,
+    /// The posterior is the built-in default, not asked for.
+    pub posterior_by_default: bool,
 }
 
 /// Why a run cannot start.
@@ -66,6 +72,8 @@ pub enum JobError {
     DuplicateName(String),
     #[error("--posterior: {0}")]
     Posterior(#[from] PosteriorError),
+    #[error("{0}")]
+    PosteriorChoice(String),
     #[error(transparent)]
     Memory(#[from] crate::guard::MemoryError),
 }
@@ -106,10 +114,14 @@ impl RunRequest {
             (true, None) => replicates,
             (true, Some(n)) => n.min(replicates),
         };
-        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
-        if let Some(p) = &posterior {
+        let asked = self.posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
+        let choice = crate::calibrate::choice::choose(asked.as_deref(), &scenarios).map_err(|e| match e {
+            crate::calibrate::choice::ChoiceError::Posterior(p) => JobError::Posterior(p),
+            other => JobError::PosteriorChoice(other.to_string()),
+        })?;
+        if let Some(p) = &choice.posterior {
             for s in &scenarios {
-                p.check_rules(&s.params, &s.name)?;
+                p.check_rules(&s.params, &crate::calibrate::choice::held(p, s), &s.name)?;
             }
         }
         Ok(Job {
@@ -118,7 +130,9 @@ impl RunRequest {
             threads: crate::runner::threads(self.threads),
             out,
             per_footprint: self.per_footprint,
-            posterior,
+            parameters: choice.describe(),
+            posterior_by_default: choice.by_default,
+            posterior: choice.posterior,
         })
     }
 }
@@ -196,7 +210,7 @@ impl StagedRun {
     pub fn commit(self) -> Result<Written, WriteError> {
         self.staging
             .commit("manifest.json", write::is_run_file)
-            .map_err(|e| WriteError { path: e.path, source: e.source })?;
+            .map_err(|e| WriteError { path: e.path.clone(), source: io::Error::from(e) })?;
         Ok(self.written)
     }
 }
@@ -266,7 +280,15 @@ pub fn stage_run_with(
         wall_seconds: made.wall_seconds,
         files: files.clone(),
         file_sha256: stage.checksums().clone(),
+        parameters: job.parameters.clone(),
         posterior: job.posterior.as_ref().map(|p| manifest::PosteriorEntry {
+            by_default: job.posterior_by_default,
+            held: job
+                .scenarios
+                .iter()
+                .map(|s| (s.name.clone(), crate::calibrate::choice::held(p, s)))
+                .filter(|(_, h)| !h.is_empty())
+                .collect(),
             file: p.source.clone(),
             sha256: p.sha256.clone(),
             draws: p.draws.len(),
@@ -424,7 +446,19 @@ mod tests {
         let results = job.run();
         let made = Provenance { command: vec!["test".into()], started: SystemTime::now(), wall_seconds: 0.0 };
         let files = write_run(&dir, &job, &results, &made).unwrap().files;
-        assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv", "tables.xlsx"]);
+        // Over the built-in England posterior, the default: its draws and variance split too.
+        assert_eq!(
+            files,
+            [
+                "timeseries.csv",
+                "summary.csv",
+                "manifest.json",
+                "posterior_draws.csv",
+                "variance_split.csv",
+                "footprints.csv",
+                "tables.xlsx"
+            ]
+        );
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["replicates"], 2);

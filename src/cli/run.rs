@@ -60,11 +60,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let clock = Instant::now();
     if !args.quiet {
         eprintln!(
-            "running {} x {} replicates, seed {}, {threads} thread{} ...",
+            "running {} x {} replicates {}, seed {}, {threads} thread{} ...{}",
             job.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" + "),
             opts.replicates,
+            job.parameters,
             opts.seed,
-            if threads == 1 { "" } else { "s" }
+            if threads == 1 { "" } else { "s" },
+            held_line(&job)
         );
     }
     let results = job.run();
@@ -93,17 +95,31 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             out.display(),
             clock.elapsed().as_secs_f64()
         );
-        let over = job.posterior.as_ref().map_or(String::new(), |p| {
-            format!(
-                "\nOver the posterior {} ({} draws): {}.\n",
-                p.source,
-                p.draws.len(),
-                stpsim::results::manifest::POSTERIOR_NOTE
-            )
-        });
+        let over = match &job.posterior {
+            Some(_) => format!(
+                "Replicates ran {}: {}.{}\n",
+                job.parameters,
+                stpsim::results::manifest::POSTERIOR_NOTE,
+                held_line(&job)
+            ),
+            None => format!("Replicates ran {}.\n", job.parameters),
+        };
         emit(&(over + &terminal_summary(&results, opts.replicates, opts.seed) + &done))?;
     }
     Ok(())
+}
+
+/// Which of the posterior's parameters each scenario held at its own value.
+fn held_line(job: &stpsim::job::Job) -> String {
+    let Some(p) = &job.posterior else { return String::new() };
+    job.scenarios
+        .iter()
+        .filter_map(|s| {
+            let h = stpsim::calibrate::choice::held(p, s);
+            (!h.is_empty())
+                .then(|| format!("\n  {} holds {} at its own value in every replicate", s.name, h.join(", ")))
+        })
+        .collect()
 }
 
 /// A non-empty folder that is not the command's own (`own`) is refused

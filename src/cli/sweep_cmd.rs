@@ -10,7 +10,7 @@ use stpsim::experiment::plan::{self, Design};
 use stpsim::experiment::sweep::{self, SweepError};
 
 /// `i/n`, or the Slurm array variables when no --shard is given.
-fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
+pub(super) fn shard(arg: Option<&str>) -> anyhow::Result<Option<(usize, usize)>> {
     let parse = |s: &str| -> Option<(usize, usize)> {
         let (i, n) = s.split_once('/')?;
         let (i, n) = (i.trim().parse().ok()?, n.trim().parse().ok()?);

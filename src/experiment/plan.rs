@@ -102,7 +102,7 @@ pub struct Plan {
 pub const MAX_DESIGN_POINTS: usize = 10_000_000;
 
 /// Lever fields a factor may set (numbers, whole numbers and switches), with their ranges.
-fn lever_fields() -> impl Iterator<Item = (&'static str, &'static str, f64, f64, bool)> {
+pub fn lever_fields() -> impl Iterator<Item = (&'static str, &'static str, f64, f64, bool)> {
     LEVERS.iter().flat_map(|d| {
         d.fields
             .iter()

@@ -49,7 +49,66 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/report", get(report))
         .route("/api/data", get(chart_data))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, Refusal::plain("no such page")) })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
+}
+
+/// Whether a request comes from the explorer's own page: the `Host` it was
+/// sent to is this server by its loopback name (a page on another name that
+/// resolves here, by DNS rebinding, is refused), any `Origin` is this
+/// server's, and a POST's body is `application/json` (a type an HTML form on
+/// another site cannot send, and a script there may not send without asking).
+fn foreign(req: &axum::extract::Request, port: u16) -> Option<(StatusCode, String)> {
+    let h = req.headers();
+    let ours = [format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !ours.iter().any(|o| o.eq_ignore_ascii_case(host)) {
+        return Some((
+            StatusCode::MISDIRECTED_REQUEST,
+            format!(
+                "the request names the host \"{}\"; the explorer answers only http://127.0.0.1:{port}/ \
+                 and http://localhost:{port}/",
+                stpsim::core::text::shorten(host, 80)
+            ),
+        ));
+    }
+    if let Some(origin) = h.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        if !ours.iter().any(|o| origin.eq_ignore_ascii_case(&format!("http://{o}"))) {
+            return Some((
+                StatusCode::FORBIDDEN,
+                format!(
+                    "the request comes from the web page at {}; the explorer answers only its own page",
+                    stpsim::core::text::shorten(origin, 80)
+                ),
+            ));
+        }
+    }
+    if req.method() == axum::http::Method::POST {
+        let kind = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let mime = kind.split(';').next().unwrap_or("").trim();
+        if !mime.eq_ignore_ascii_case("application/json") {
+            return Some((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "the request's Content-Type is \"{}\"; the explorer accepts application/json only",
+                    stpsim::core::text::shorten(kind, 80)
+                ),
+            ));
+        }
+    }
+    None
+}
+
+async fn guard(
+    axum::extract::State(state): Shared,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match foreign(&req, state.port) {
+        Some((status, why)) => refuse(status, Refusal::plain(why)),
+        None => next.run(req).await,
+    }
 }
 
 fn refuse(status: StatusCode, r: Refusal) -> Response {
@@ -60,9 +119,15 @@ fn bad(r: Refusal) -> Response {
     refuse(StatusCode::BAD_REQUEST, r)
 }
 
-/// The body, up to `MAX_BODY` bytes, as UTF-8.
-async fn text(body: Body) -> Result<String, Response> {
-    let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+/// The body, up to `MAX_BODY` bytes, as UTF-8, sent within the timeout.
+async fn text(body: Body, timeout: std::time::Duration) -> Result<String, Response> {
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_BODY)).await.map_err(|_| {
+        refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            Refusal::plain(format!("the request's body did not arrive within {} s", timeout.as_secs())),
+        )
+    })?;
+    let bytes = read.map_err(|_| {
         refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::plain(format!("the request is larger than the explorer accepts ({} KiB)", MAX_BODY / 1024)),
@@ -127,11 +192,16 @@ async fn builtin(Path(name): Path<String>) -> Response {
     }
 }
 
-/// An uploaded scenario file's text, validated, as the page edits it.
-async fn upload(body: Body) -> Response {
-    let t = match text(body).await {
+/// An uploaded scenario file's text, validated, as the page edits it. The
+/// page sends the text as a JSON string; the file's bare text is read too.
+async fn upload(axum::extract::State(state): Shared, body: Body) -> Response {
+    let t = match text(body, state.timeout).await {
         Ok(t) => t,
         Err(r) => return r,
+    };
+    let t = match serde_json::from_str::<String>(&t) {
+        Ok(inner) => inner,
+        Err(_) => t,
     };
     match scenarios::load(&t, "uploaded.toml", "base") {
         Ok(s) => axum::Json(scenarios::view(&s, &t)).into_response(),
@@ -211,7 +281,7 @@ fn batch(replicates: u32) -> u32 {
 }
 
 async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
-    let t = match text(body).await {
+    let t = match text(body, state.timeout).await {
         Ok(t) => t,
         Err(r) => return r,
     };
@@ -243,6 +313,7 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
     }
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, Infallible>>(4);
     let tab = req.tab;
+    let stall = state.timeout;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let _leave = leave;
@@ -250,8 +321,8 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
         let started = std::time::SystemTime::now();
         let clock = std::time::Instant::now();
         let done = stpsim::runner::run_batched(&scenarios, &opts, batch(opts.replicates), cancel, |r| {
-            if tx.blocking_send(event("progress", &snapshot(r, &opts))).is_err() {
-                // The page went away or started another run.
+            if !send(&tx, event("progress", &snapshot(r, &opts)), stall) {
+                // The page went away, started another run, or stopped reading.
                 cancel.store(true, Ordering::Relaxed);
             }
         });
@@ -267,13 +338,38 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
         } else {
             "cancelled"
         };
-        let _ = tx.blocking_send(event("end", &json!({ "status": status })));
+        let _ = send(&tx, event("end", &json!({ "status": status })), stall);
     });
     Response::builder()
         .header(header::CONTENT_TYPE, "text/event-stream")
         .header(header::CACHE_CONTROL, "no-cache")
         .body(Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Sends an event to the stream, waiting at most `stall` while it is full:
+/// false if the client went away or stopped reading.
+fn send(
+    tx: &tokio::sync::mpsc::Sender<Result<String, Infallible>>,
+    ev: Result<String, Infallible>,
+    stall: std::time::Duration,
+) -> bool {
+    use tokio::sync::mpsc::error::TrySendError;
+    let until = std::time::Instant::now() + stall;
+    let mut ev = ev;
+    loop {
+        match tx.try_send(ev) {
+            Ok(()) => return true,
+            Err(TrySendError::Closed(_)) => return false,
+            Err(TrySendError::Full(back)) => {
+                if std::time::Instant::now() >= until {
+                    return false;
+                }
+                ev = back;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
 }
 
 /// Quantiles (5, 25, 50, 75, 95%) of every metric by quarter for each
@@ -356,6 +452,7 @@ async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery
             wall_seconds: f.wall_seconds,
             files: Vec::new(),
             file_sha256: Default::default(),
+            parameters: "at the explorer's parameters (its sliders start at the spec's defaults; no posterior)".into(),
             posterior: None,
             scenarios: f.scenarios.iter().map(manifest::entry).collect(),
         };

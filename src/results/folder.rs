@@ -142,6 +142,10 @@ fn holder(path: &Path) -> Option<u32> {
 pub fn busy(dir: &Path) -> Option<FolderError> {
     use fs4::fs_std::FileExt;
     let path = dir.join(LOCK_FILE);
+    // A lock file that is a link is no writer's: never followed.
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let file = crate::fsx::open_regular(&path).ok()?;
     match FileExt::try_lock_shared(&file) {
         Ok(true) => {

@@ -186,7 +186,7 @@ async function loadBuiltin(name) {
 async function loadUpload(file) {
   const text = await file.text();
   try {
-    const view = await getJson('/api/scenario', { method: 'POST', body: text, headers: { 'content-type': 'text/plain' } });
+    const view = await getJson('/api/scenario', { method: 'POST', body: JSON.stringify(text), headers: { 'content-type': 'application/json' } });
     adopt(view, { text });
     const opt = el('option', { value: '__upload' }, `${view.name} (uploaded)`);
     [...$('base').options].filter((o) => o.value === '__upload').forEach((o) => o.remove());

@@ -46,19 +46,31 @@ fn sustain(w: &mut World, order: &mut Vec<u32>, money: f64, c: f64) {
     let first_quarter = w.national.first_quarter;
     let margin = w.p.support_margin;
     let (kind, structural, budget) = (&w.kind, &w.structural, &w.budget);
-    order.clear();
-    order.extend((0..kind.len() as u32).filter(|&i| deficit(kind[i as usize], structural[i as usize], 1.0) > 0.0));
-    // Unstable sort does not allocate; the index breaks ties, so it is still total.
-    order.sort_unstable_by(|&a, &b| {
-        let (a, b) = (a as usize, b as usize);
-        deficit(kind[a], structural[a], budget[a])
-            .total_cmp(&deficit(kind[b], structural[b], budget[b]))
-            .then(a.cmp(&b))
-    });
+    // `order` holds every provider and is kept from quarter to quarter:
+    // deficits move little in a quarter, so last quarter's order is nearly
+    // sorted and an insertion sort puts it right in about one pass. Those in
+    // surplus sort first and are skipped; the rest, by deficit (GBP) then
+    // index, come out as a full sort would give them, as the order is total.
+    let in_deficit = |i: usize| deficit(kind[i], structural[i], 1.0) > 0.0;
+    let sort_key = |i: u32| {
+        let i = i as usize;
+        if in_deficit(i) { deficit(kind[i], structural[i], budget[i]) } else { f64::NEG_INFINITY }
+    };
+    let cmp = |a: u32, b: u32| sort_key(a).total_cmp(&sort_key(b)).then(a.cmp(&b));
+    if order.is_empty() {
+        order.extend((0..kind.len() as u32).filter(|&i| kind[i as usize].is_provider()));
+        // Unstable sort does not allocate; the index breaks ties, so it is still total.
+        order.sort_unstable_by(|&a, &b| cmp(a, b));
+    } else {
+        insertion_sort(order, |a, b| cmp(a, b).is_lt());
+    }
     w.support.iter_mut().for_each(|s| *s = 0.0);
     let (mut left, mut withheld, mut full_due) = (money, 0.0, 0.0);
     for &i in order.iter() {
         let i = i as usize;
+        if !in_deficit(i) {
+            continue;
+        }
         // Quarterly due: the annual gap to break-even plus the margin, over 4.
         let due = ((deficit(kind[i], structural[i], budget[i]) + margin * budget[i]) / 4.0).min(left.max(0.0));
         left -= due;
@@ -74,6 +86,9 @@ fn sustain(w: &mut World, order: &mut Vec<u32>, money: f64, c: f64) {
     }
     for &i in order.iter() {
         let i = i as usize;
+        if !in_deficit(i) {
+            continue;
+        }
         let held = !first_quarter && !w.collab[i];
         if !held && full_due > 0.0 {
             // Paid in full: its share of the withheld money, by its due.
@@ -81,6 +96,19 @@ fn sustain(w: &mut World, order: &mut Vec<u32>, money: f64, c: f64) {
         }
         w.fps[w.footprint[i] as usize].paid += w.support[i];
         w.support[i] = 4.0 * w.support[i] / budget[i];
+    }
+}
+
+/// Sorts `v` by `before`; about one pass when `v` is nearly sorted already.
+fn insertion_sort(v: &mut [u32], before: impl Fn(u32, u32) -> bool) {
+    for k in 1..v.len() {
+        let x = v[k];
+        let mut j = k;
+        while j > 0 && before(x, v[j - 1]) {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
     }
 }
 
@@ -152,6 +180,32 @@ mod tests {
         assert!((paid(&w) + withheld - s).abs() < 1e-6);
         let t: f64 = w.fps.iter().map(|f| f.transformation_money).sum();
         assert!((t - w.national.transformation_gbp_m).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_order_kept_across_quarters_pays_as_a_fresh_sort() {
+        let mut w = england_world(3);
+        let q = Quarter::new(2016, 3).unwrap();
+        super::pay(&mut w.world, &mut w.ws.order, q);
+        // Deficits move, some far (a reversal of every tenth), some across zero.
+        for i in 0..w.n_orgs() {
+            w.structural[i] += if i % 10 == 0 { -w.structural[i] * 2.0 } else { -0.002 * (i % 7) as f64 };
+        }
+        w.national.first_quarter = false;
+        for i in 0..w.n_orgs() {
+            w.collab[i] = i % 3 != 0;
+        }
+        let mut fresh = Vec::new();
+        let mut v = w.world.clone();
+        super::pay(&mut v, &mut fresh, q);
+        super::pay(&mut w.world, &mut w.ws.order, q);
+        assert_eq!(w.ws.order, fresh, "the same order");
+        assert_eq!(w.support, v.support, "the same payments, bit for bit");
+        let keys: Vec<f64> = fresh
+            .iter()
+            .map(|&i| deficit(w.kind[i as usize], w.structural[i as usize], w.budget[i as usize]))
+            .collect();
+        assert!(keys.windows(2).all(|k| k[0] <= k[1]), "smallest first");
     }
 
     #[test]
