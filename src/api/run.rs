@@ -228,13 +228,27 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
 
 /// As [`write_run`], stopping before the files are moved into place.
 pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<StagedRun, WriteError> {
+    stage_run_with(dir, job, results, made, false)
+}
+
+/// As [`stage_run`]; with `parquet` (`stpsim run --parquet`, a build with
+/// the `parquet` feature), timeseries.parquet beside timeseries.csv.
+pub fn stage_run_with(
+    dir: &Path,
+    job: &Job,
+    results: &Results,
+    made: &Provenance,
+    parquet: bool,
+) -> Result<StagedRun, WriteError> {
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
     let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
     stage.write("timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
+    let parquet_file = stage_parquet(&mut stage, results, parquet).map_err(named(PARQUET))?;
     let summary = summarise(results.rows());
     let spread = job.posterior.as_ref().map(|_| crate::results::summary::SPREAD_OVER_POSTERIOR);
     stage.write("summary.csv", |w| write::summary_over(w, &summary, spread)).map_err(named("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    files.extend(parquet_file);
     let split = job.posterior.as_ref().map(|p| variance_split(p, &job.options, results)).unwrap_or_default();
     if let Some(p) = &job.posterior {
         stage
@@ -305,6 +319,33 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
     stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
     Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
 }
+
+/// timeseries.parquet's name.
+const PARQUET: &str = "timeseries.parquet";
+
+/// Writes timeseries.parquet when asked; a build without the `parquet`
+/// feature refuses (the command line says so before running).
+fn stage_parquet(stage: &mut Staging, results: &Results, parquet: bool) -> io::Result<Option<&'static str>> {
+    if !parquet {
+        return Ok(None);
+    }
+    #[cfg(feature = "parquet")]
+    {
+        let file = stage.file(PARQUET)?;
+        let file = crate::results::parquet::timeseries(file, results.rows())?;
+        stage.finish(file)?;
+        Ok(Some(PARQUET))
+    }
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = (stage, results);
+        Err(io::Error::new(io::ErrorKind::Unsupported, crate::api::run::NO_PARQUET))
+    }
+}
+
+/// Why `--parquet` is refused by a build without the `parquet` feature.
+pub const NO_PARQUET: &str = "--parquet needs stpsim built with Parquet support: `cargo build --release --features \
+     parquet` (or `cargo install --path . --features parquet`); timeseries.csv holds the same rows";
 
 /// Which posterior draw each replicate ran with.
 fn posterior_draws(w: &mut dyn io::Write, p: &Posterior, opts: &RunOptions) -> io::Result<()> {

@@ -64,6 +64,10 @@ impl Checkpoint {
         if !(total > 0.0 && total.is_finite()) {
             return Err("has no particle with a weight above 0".into());
         }
+        // Every generation leaves its weights normalised.
+        if (total * n as f64 - 1.0).abs() > 1e-6 {
+            return Err(format!("has weights that sum to {}, where a calibration's sum to 1", total * n as f64));
+        }
         for (i, sims) in st.sims.iter().enumerate() {
             count(&format!("simulations for particle {i}"), sims.len(), s.replicates)?;
             for sim in sims {
@@ -163,6 +167,7 @@ mod tests {
         );
         assert!(refused(&|c| c.state.theta[4][1] = f64::NAN).contains("outside its prior"));
         assert!(refused(&|c| c.state.weights[2] = -1.0).contains("particle 2's weight -1 is not a weight"));
+        assert!(refused(&|c| c.state.weights[2] *= 3.0).contains("where a calibration's sum to 1"));
         assert!(refused(&|c| c.state.weights.iter_mut().for_each(|w| *w = 0.0)).contains("no particle with a weight"));
         assert!(
             refused(&|c| c.state.sims[1][0].values.pop().map(drop).unwrap_or(())).contains("1 summaries (2 needed")

@@ -146,6 +146,9 @@ pub struct RunArgs {
     /// scenario sets in [params] is held at its value.
     #[arg(long, value_name = "england|none|FILE")]
     pub posterior: Option<PathBuf>,
+    /// Also write timeseries.parquet (typed columns; needs a build with `--features parquet`).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 #[derive(Debug, clap::Args)]

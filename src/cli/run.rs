@@ -5,7 +5,7 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::Results;
-use stpsim::job::{JobError, Provenance, RunRequest, stage_run};
+use stpsim::job::{JobError, Provenance, RunRequest, stage_run_with};
 use stpsim::results::folder::{FolderError, FolderLock};
 use stpsim::results::write;
 
@@ -42,6 +42,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         footprint_replicates: args.footprint_replicates,
         posterior: args.posterior,
     };
+    if args.parquet && !cfg!(feature = "parquet") {
+        return Err(UsageError(stpsim::api::run::NO_PARQUET.to_string()).into());
+    }
     let job = request.resolve().map_err(job_error)?;
     job.check_memory().map_err(job_error)?;
     let (out, opts, threads) = (&job.out, job.options, job.threads);
@@ -68,7 +71,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let results = job.run();
     let made = Provenance { command: std::env::args().collect(), started, wall_seconds: clock.elapsed().as_secs_f64() };
-    let staged = stage_run(out, &job, &results, &made)?;
+    let staged = stage_run_with(out, &job, &results, &made, args.parquet)?;
     let files = staged.written.files.clone();
 
     // Charts and report from the results in memory (the same pages `plot`

@@ -84,8 +84,7 @@ pub fn scenario_hash(s: &Scenario) -> String {
     sha256(&serde_json::to_string(s).unwrap_or_default())
 }
 
-/// SHA-256 of a text, in hex.
-
+/// A scenario's entry in a manifest.
 pub fn entry(s: &Scenario) -> ManifestScenario<'_> {
     ManifestScenario { name: &s.name, sha256: scenario_hash(s), footprint_names: s.footprint_names(), resolved: s }
 }
