@@ -58,6 +58,9 @@ pub struct PosteriorEntry {
     pub note: &'static str,
     /// Each headline metric's spread at the final quarter, split.
     pub variance_split: Vec<SplitRow>,
+    /// The spec's patterns whose scenarios the run holds, each with the
+    /// probability it holds over the run's draws (`calibrate::patterns`).
+    pub patterns: Vec<crate::calibrate::patterns::Check>,
 }
 
 /// How much of a metric's spread over replicates is parameter uncertainty
