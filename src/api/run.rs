@@ -422,7 +422,7 @@ pub fn stage_run_with(
     // lists it): staged after the other files, before the manifest.
     let xlsx = crate::results::xlsx::FILE;
     let before: Vec<&'static str> = files.iter().copied().filter(|f| *f != xlsx).collect();
-    let first = manifest(job, made, SystemTime::now(), before, stage.checksums().clone(), split.clone());
+    let first = manifest(job, made, SystemTime::now(), before, stage.checksums().clone(), split.clone(), Some(results));
     let text = serde_json::to_string_pretty(&first).map_err(|e| named("manifest.json")(io::Error::other(e)))?;
     let spread = output.spread;
     crate::results::xlsx::stage_run(
@@ -436,7 +436,8 @@ pub fn stage_run_with(
         spread,
     )
     .map_err(named(xlsx))?;
-    let manifest = manifest(job, made, SystemTime::now(), files.clone(), stage.checksums().clone(), split);
+    let manifest =
+        manifest(job, made, SystemTime::now(), files.clone(), stage.checksums().clone(), split, Some(results));
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| named("manifest.json")(io::Error::other(e)))? + "\n";
     stage.write("manifest.json", |w| w.write_all(text.as_bytes())).map_err(named("manifest.json"))?;
     Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
@@ -451,6 +452,7 @@ fn manifest<'a>(
     files: Vec<&'static str>,
     file_sha256: std::collections::BTreeMap<String, String>,
     split: Vec<manifest::SplitRow>,
+    results: Option<&Results>,
 ) -> Manifest<'a> {
     Manifest {
         stpsim_version: env!("CARGO_PKG_VERSION"),
@@ -479,6 +481,7 @@ fn manifest<'a>(
             parameters: p.names.clone(),
             note: manifest::POSTERIOR_NOTE,
             variance_split: split,
+            patterns: results.map(|r| patterns(p, &job.options, r)).unwrap_or_default(),
         }),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     }
@@ -515,11 +518,18 @@ pub const NO_PARQUET: &str = "--parquet needs stpsim built with Parquet support:
 /// explorer's report): no files listed.
 pub fn manifest_text(job: &Job, made: &Provenance) -> serde_json::Result<String> {
     let finished = made.started + std::time::Duration::from_secs_f64(made.wall_seconds.max(0.0));
-    Ok(serde_json::to_string_pretty(&manifest(job, made, finished, Vec::new(), Default::default(), Vec::new()))? + "\n")
+    Ok(serde_json::to_string_pretty(&manifest(job, made, finished, Vec::new(), Default::default(), Vec::new(), None))?
+        + "\n")
 }
 
 /// Each headline metric's spread at the final quarter, split into parameter
 /// uncertainty and chance (`calibrate::posterior::variance_split`).
+/// The spec's patterns over the run's own draws (replicate r took draw r's values).
+fn patterns(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<crate::calibrate::patterns::Check> {
+    let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
+    crate::calibrate::patterns::over_run(results, &theta, &p.names)
+}
+
 fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<manifest::SplitRow> {
     let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
     let mut rows = Vec::new();

@@ -1,6 +1,7 @@
 //! The results table (`scenario, replicate, quarter, metric, value`), its
 //! summaries, and the files written from it.
 
+mod decimal;
 pub mod folder;
 pub mod headline;
 pub mod manifest;
