@@ -47,7 +47,9 @@
 //! std::fs::create_dir_all(&job.out).unwrap();
 //! let made = Provenance { command: vec!["example".into()], started: std::time::SystemTime::now(), wall_seconds: 0.0 };
 //! let files = write_run(&job.out, &job, &results, &made).unwrap().files;
-//! assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json"]);
+//! // By default over the built-in England posterior: which draw each replicate took, and how much
+//! // of each spread is parameters and how much chance.
+//! assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "posterior_draws.csv", "variance_split.csv"]);
 //! # std::fs::remove_dir_all(&job.out).unwrap();
 //! ```
 

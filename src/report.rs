@@ -506,15 +506,44 @@ fn value(m: Metric, v: f64) -> String {
 fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
     let p = &manifest["posterior"];
     if !p.is_object() {
+        if let Some(how) = manifest["parameters"].as_str() {
+            let _ = writeln!(
+                w,
+                "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}: the intervals show chance only, not \
+                 parameter uncertainty.</p>",
+                escape(how)
+            );
+        }
         return;
     }
-    let _ = write!(
+    if let Some(how) = manifest["parameters"].as_str() {
+        let _ = writeln!(w, "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}.</p>", escape(how));
+    } else {
+        let _ = writeln!(w, "<h2>Parameter uncertainty</h2>");
+    }
+    let held: Vec<String> = p["held"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(s, names)| {
+            let names: Vec<&str> = names.as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
+            format!("<code>{}</code> holds {} at its own value", escape(s), escape(&names.join(", ")))
+        })
+        .collect();
+    if !held.is_empty() {
+        let _ = writeln!(
+            w,
+            "<p>Parameters a scenario sets itself are held fixed in every replicate, not drawn: {}.</p>",
+            held.join("; ")
+        );
+    }
+    let _ = writeln!(
         w,
-        "<h2>Parameter uncertainty</h2>\n<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
+        "<p><b>The intervals above include parameter uncertainty.</b> Each replicate ran \
          with a draw from the calibrated posterior <code>{}</code> ({} draws of {}), chosen by weight, and replicate r took \
          the same draw in every scenario, so differences stay paired. The table splits each headline spread at the final \
          quarter into parameter uncertainty and chance: the parameter share is the adjusted R<sup>2</sup> of a linear fit of \
-         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>\n",
+         the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>",
         escape(p["file"].as_str().unwrap_or("")),
         p["draws"].as_u64().unwrap_or(0),
         escape(
@@ -524,6 +553,7 @@ fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
                 .unwrap_or_default()
         )
     );
+    patterns_table(w, p);
     let _ =
         writeln!(w, "<table>\n<tr><th>scenario</th><th>metric</th><th>sd</th><th>parameters</th><th>chance</th></tr>");
     for row in p["variance_split"].as_array().into_iter().flatten() {
@@ -536,6 +566,45 @@ fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
             num("sd"),
             100.0 * num("parameter_share"),
             100.0 * num("chance_share")
+        );
+    }
+    let _ = writeln!(w, "</table>");
+}
+
+/// The spec's patterns over the run's draws (manifest `posterior.patterns`).
+fn patterns_table(w: &mut String, p: &serde_json::Value) {
+    let rows = p["patterns"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if rows.is_empty() {
+        let _ = writeln!(
+            w,
+            "<p>The spec's six patterns are checked over the draws of a run that holds their scenarios with \
+             <code>baseline</code> (<code>stpsim run --all</code>); this run holds none of them.</p>"
+        );
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "<p>The spec's patterns over this run's draws: the mean paired difference from <code>baseline</code> (with its \
+         standard error), and the probability the clause holds over the posterior, the share of draws whose expected \
+         difference (a linear fit on the draws' parameters) has the expected sign. Where it holds only in part of the \
+         posterior, the parameter that decides it is the one with the largest standardised coefficient in that fit.</p>\n\
+         <table>\n<tr><th>pattern</th><th>clause</th><th>mean difference (se)</th><th>holds over the posterior</th>\
+         <th>decided by</th></tr>"
+    );
+    for r in rows {
+        let prob = r["probability"].as_f64().unwrap_or(f64::NAN);
+        let decided = if prob < 0.95 { r["deciding"].as_str().unwrap_or("") } else { "" };
+        let _ = writeln!(
+            w,
+            "<tr><td>{}</td><td>{} (<code>{}</code>)</td><td class=\"num\">{:+.4} ({:.4})</td><td class=\"num\">{:.0}%</td>\
+             <td>{}</td></tr>",
+            r["pattern"].as_u64().unwrap_or(0),
+            escape(r["clause"].as_str().unwrap_or("")),
+            escape(r["scenario"].as_str().unwrap_or("")),
+            r["mean"].as_f64().unwrap_or(f64::NAN),
+            r["se"].as_f64().unwrap_or(f64::NAN),
+            100.0 * prob,
+            if decided.is_empty() { String::new() } else { format!("<code>{}</code>", escape(decided)) }
         );
     }
     let _ = writeln!(w, "</table>");

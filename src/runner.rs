@@ -97,7 +97,8 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
 
 /// As `run`; with a posterior, replicate r of every scenario takes the same
 /// draw (`Posterior::draw_for`), so intervals carry parameter uncertainty and
-/// differences between scenarios stay paired.
+/// differences between scenarios stay paired. A parameter a scenario sets
+/// itself is held at its value (`calibrate::choice::held`).
 pub fn run_over(scenarios: &[Scenario], opts: &RunOptions, posterior: Option<&Posterior>) -> Results {
     let never = AtomicBool::new(false);
     run_batched_over(scenarios, opts, posterior, opts.replicates, &never, |_| {})
@@ -159,7 +160,10 @@ pub fn run_batched_over(
                 let (s, r) = (k / n, done + k % n);
                 let keys = Keys { seed: opts.seed, replicate: r as u64 };
                 let sc = &scenarios[s];
-                let drawn = posterior.map(|p| p.apply(&sc.params, p.draw_for(opts.seed, r as u64)));
+                let drawn = posterior.map(|p| {
+                    let held = crate::calibrate::choice::held(p, sc);
+                    p.apply_holding(&sc.params, p.draw_for(opts.seed, r as u64), &held)
+                });
                 let params = drawn.as_ref().unwrap_or(&sc.params);
                 simulate_with(sc, params, &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
             })

@@ -50,6 +50,9 @@ fn run_dir() -> &'static Path {
                 "5",
                 "--per-footprint",
                 "--quiet",
+                // The charts at the spec's defaults, as the library's `run` below gives them.
+                "--posterior",
+                "none",
                 "--out",
             ])
             .arg(&out)

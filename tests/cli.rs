@@ -1504,18 +1504,41 @@ fn run_a_custom_scenario_writes_its_outputs() {
     assert!(ts.starts_with("scenario,replicate,quarter,metric,value\n"), "{ts}");
     assert!(ts.contains("\nsmall,2,2018Q1,"), "three replicates, 0 to 2");
     assert!(!ts.contains("\nsmall,3,"), "no fourth replicate");
+    // By default over the built-in England posterior, on this synthetic structure too.
     let summary = read(&out.join("summary.csv"));
-    assert!(summary.starts_with("scenario,quarter,metric,mean,sd,p05,p25,p50,p75,p95\n"), "{summary}");
+    assert!(summary.starts_with("scenario,quarter,metric,mean,sd,p05,p25,p50,p75,p95,spread\n"), "{summary}");
     let manifest = read(&out.join("manifest.json"));
     assert!(manifest.contains("\"replicates\": 3"), "{manifest}");
     assert!(manifest.contains("\"seed\": 7"), "seed from the file: {manifest}");
+    assert!(
+        manifest.contains(
+            "\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\",\n    \"posterior_draws.csv\",\n    \"variance_split.csv\",\n    \"tables.xlsx\"\n  ]"
+        ),
+        "{manifest}"
+    );
+    assert!(manifest.contains("\"file\": \"built-in:england (data/posterior-england.csv)\""), "{manifest}");
+    assert!(manifest.contains("\"by_default\": true"), "{manifest}");
+    assert!(manifest.contains("on a synthetic or file structure the behavioural parameters carry over"), "{manifest}");
+    assert!(!out.join("footprints.csv").exists());
+
+    // `--posterior none`: the spec's defaults, and no posterior files.
+    let (code, _, err) = stpsim_in(
+        dir.path(),
+        &["run", &fixture("small.toml"), "--replicates", "3", "--quiet", "--posterior", "none", "--out", "none"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let out = dir.path().join("none");
+    let summary = read(&out.join("summary.csv"));
+    assert!(summary.starts_with("scenario,quarter,metric,mean,sd,p05,p25,p50,p75,p95\n"), "{summary}");
+    let manifest = read(&out.join("manifest.json"));
     assert!(
         manifest.contains(
             "\"files\": [\n    \"timeseries.csv\",\n    \"summary.csv\",\n    \"manifest.json\",\n    \"tables.xlsx\"\n  ]"
         ),
         "{manifest}"
     );
-    assert!(!out.join("footprints.csv").exists());
+    assert!(manifest.contains("\"parameters\": \"at the spec's default parameters (--posterior none)\""), "{manifest}");
+    assert!(!manifest.contains("\"posterior\""), "{manifest}");
 }
 
 #[test]
@@ -1581,10 +1604,24 @@ fn run_without_quiet_reports_progress_and_a_summary() {
     let (code, stdout, err) =
         stpsim_in(dir.path(), &["run", "baseline", "history", "--replicates", "2", "--threads", "1", "--out", "out"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(err, "running baseline + history x 2 replicates, seed 2016, 1 thread ...\n");
+    let draws = stpsim::calibrate::choice::england().draws.len();
+    assert_eq!(
+        err,
+        format!(
+            "running baseline + history x 2 replicates over the England posterior (built in, {draws} draws; the default \
+             on England; --posterior none for the spec's defaults), seed 2016, 1 thread ...\n"
+        )
+    );
+    assert!(stdout.starts_with("Replicates ran over the England posterior (built in,"), "first line: {stdout}");
     assert!(stdout.contains("At the final quarter: median [90% interval] over 2 replicates, seed 2016"), "{stdout}");
     assert!(stdout.contains("difference from baseline"), "{stdout}");
-    assert!(stdout.contains("\nwrote 5 result files, 10 charts and report.html to out in "), "{stdout}");
+    assert!(
+        stdout.contains(
+            "
+wrote 7 result files, 10 charts and report.html to out in "
+        ),
+        "{stdout}"
+    );
     assert!(dir.path().join("out").join("manifest.json").exists());
 }
 

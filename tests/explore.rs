@@ -220,7 +220,20 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--no-charts", "--out", "o"])
+        // The explorer runs at its sliders' values, the spec's defaults: no posterior.
+        .args([
+            "run",
+            "baseline",
+            "leads.toml",
+            "--seed",
+            "77",
+            "--replicates",
+            "6",
+            "--no-charts",
+            "--posterior",
+            "none",
+        ])
+        .args(["--out", "o"])
         .current_dir(dir.path())
         .output()
         .unwrap();
@@ -256,6 +269,30 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     let quoted: Vec<String> = command.iter().map(|c| format!("&quot;{c}&quot;")).collect();
     assert!(page.contains(&quoted.join(",\n    ")), "the manifest names the command");
     assert_eq!(request(&s, "GET", "/api/report?tab=other", b"").0, 404);
+
+    // "Download data": the CSV `stpsim run` writes beside the chart of the metric.
+    let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--quiet", "--out", "charts"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (metric, chart) in [("self_priority_share", "fan_self_priority_share"), ("gap_cq", "fan_gaps")] {
+        let (status, csv) = request(&s, "GET", &format!("/api/data?tab=test&metric={metric}"), b"");
+        assert_eq!(status, 200, "{csv}");
+        let written =
+            std::fs::read_to_string(dir.path().join("charts").join("data").join(format!("{chart}.csv"))).unwrap();
+        assert_eq!(csv, written, "the explorer gives data/{chart}.csv");
+    }
+    // A metric no chart shows gets the same layout, for it alone.
+    let (status, csv) = request(&s, "GET", "/api/data?tab=test&metric=raised", b"");
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("quarter,baseline p05,baseline p25,baseline p50,"), "{csv}");
+    assert_eq!(csv.lines().count(), 22, "a header and 21 quarters");
+    let (status, body) = request(&s, "GET", "/api/data?tab=test&metric=happiness", b"");
+    assert_eq!(status, 400);
+    assert!(body.contains("happiness") && body.contains("self_priority_share"), "{body}");
+    assert_eq!(request(&s, "GET", "/api/data?tab=other&metric=raised", b"").0, 404);
 }
 
 #[test]

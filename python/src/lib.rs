@@ -692,18 +692,20 @@ fn run(
         .chain(list.iter().map(|s| s.source.clone()))
         .chain([format!("replicates={replicates}"), format!("seed={seed}")])
         .collect();
+    // The choice `stpsim run` makes: `england` (built in, the default),
+    // `none` (the spec's defaults) or a posterior file, with its messages.
+    let asked = posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
+    let choice = stpsim::calibrate::choice::choose(asked.as_deref(), &list)
+        .map_err(|e| PyValueError::new_err(format!("posterior: {e}")))?;
     let job = stpsim::job::Job {
         scenarios: list,
         options: stpsim::RunOptions { replicates, seed, footprint_replicates: footprint_replicates.min(replicates) },
         threads: stpsim::runner::threads(threads),
         out: PathBuf::new(),
         per_footprint: footprint_replicates > 0,
-        // The same posterior file `stpsim run --posterior` reads, with its messages.
-        posterior: posterior
-            .as_deref()
-            .map(stpsim::calibrate::posterior::Posterior::load)
-            .transpose()
-            .map_err(|e| PyValueError::new_err(format!("posterior: {e}")))?,
+        parameters: choice.describe(),
+        posterior_by_default: choice.by_default,
+        posterior: choice.posterior,
     };
     job.check_memory().map_err(|e| pyo3::exceptions::PyMemoryError::new_err(e.to_string()))?;
     let started = std::time::SystemTime::now();

@@ -22,6 +22,7 @@ import pandas as pd
 from . import _core
 from ._core import Scenario, ScenarioError, __version__
 from ._frames import frame, read_csv
+from ._read import Tables, read
 
 __all__ = [
     "Scenario",
@@ -37,6 +38,8 @@ __all__ = [
     "sensitivity",
     "decide",
     "Decision",
+    "read",
+    "Tables",
     "__version__",
 ]
 
@@ -93,6 +96,15 @@ class Results(pd.DataFrame):
         and with `charts` the charts and report.html too; returns the names
         of the data files."""
         return self._run.write(Path(out), charts)
+
+    def to_parquet(self, path: Union[str, os.PathLike], **_ignored) -> None:
+        """Writes the timeseries to Parquet through pandas (pyarrow), with
+        the columns `stpsim run --parquet` writes in timeseries.parquet:
+        scenario and metric dictionary-encoded, the quarter as text and as
+        its first day (`quarter_start`), the value as float64."""
+        from ._read import to_parquet
+
+        to_parquet(pd.DataFrame(self), path)
 
 
 def _scenario(s: ScenarioLike) -> Scenario:

@@ -40,8 +40,10 @@ pub struct RunRequest {
     pub per_footprint: bool,
     /// With `per_footprint`: for the first this many replicates only (default: all).
     pub footprint_replicates: Option<u32>,
-    /// Run over this posterior (`posterior.csv`): replicate r takes a draw by
-    /// weight, the same in every scenario.
+    /// Run over this posterior: `england` (built in), `none` (the spec's
+    /// defaults) or a `posterior.csv`; replicate r takes a draw by weight, the
+    /// same in every scenario. Unset: the scenarios' `posterior`, else England's
+    /// (`calibrate::choice::choose`).
     pub posterior: Option<PathBuf>,
 }
 
@@ -55,6 +57,10 @@ pub struct Job {
     pub per_footprint: bool,
     /// The posterior replicates draw their parameters from, if any.
     pub posterior: Option<Posterior>,
+    /// What the replicates' parameters are, in words (first line, manifest).
+    pub parameters: String,
+    /// The posterior is the built-in default, not asked for.
+    pub posterior_by_default: bool,
 }
 
 /// Why a run cannot start.
@@ -66,6 +72,8 @@ pub enum JobError {
     DuplicateName(String),
     #[error("--posterior: {0}")]
     Posterior(#[from] PosteriorError),
+    #[error("{0}")]
+    PosteriorChoice(String),
     #[error(transparent)]
     Memory(#[from] crate::guard::MemoryError),
 }
@@ -106,10 +114,14 @@ impl RunRequest {
             (true, None) => replicates,
             (true, Some(n)) => n.min(replicates),
         };
-        let posterior = self.posterior.as_deref().map(Posterior::load).transpose()?;
-        if let Some(p) = &posterior {
+        let asked = self.posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
+        let choice = crate::calibrate::choice::choose(asked.as_deref(), &scenarios).map_err(|e| match e {
+            crate::calibrate::choice::ChoiceError::Posterior(p) => JobError::Posterior(p),
+            other => JobError::PosteriorChoice(other.to_string()),
+        })?;
+        if let Some(p) = &choice.posterior {
             for s in &scenarios {
-                p.check_rules(&s.params, &s.name)?;
+                p.check_rules(&s.params, &crate::calibrate::choice::held(p, s), &s.name)?;
             }
         }
         Ok(Job {
@@ -118,7 +130,9 @@ impl RunRequest {
             threads: crate::runner::threads(self.threads),
             out,
             per_footprint: self.per_footprint,
-            posterior,
+            parameters: choice.describe(),
+            posterior_by_default: choice.by_default,
+            posterior: choice.posterior,
         })
     }
 }
@@ -214,13 +228,27 @@ pub fn write_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
 
 /// As [`write_run`], stopping before the files are moved into place.
 pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) -> Result<StagedRun, WriteError> {
+    stage_run_with(dir, job, results, made, false)
+}
+
+/// As [`stage_run`]; with `parquet` (`stpsim run --parquet`, a build with
+/// the `parquet` feature), timeseries.parquet beside timeseries.csv.
+pub fn stage_run_with(
+    dir: &Path,
+    job: &Job,
+    results: &Results,
+    made: &Provenance,
+    parquet: bool,
+) -> Result<StagedRun, WriteError> {
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
     let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
     stage.write("timeseries.csv", |w| write::timeseries(w, results.rows())).map_err(named("timeseries.csv"))?;
+    let parquet_file = stage_parquet(&mut stage, results, parquet).map_err(named(PARQUET))?;
     let summary = summarise(results.rows());
     let spread = job.posterior.as_ref().map(|_| crate::results::summary::SPREAD_OVER_POSTERIOR);
     stage.write("summary.csv", |w| write::summary_over(w, &summary, spread)).map_err(named("summary.csv"))?;
     let mut files = vec!["timeseries.csv", "summary.csv", "manifest.json"];
+    files.extend(parquet_file);
     let split = job.posterior.as_ref().map(|p| variance_split(p, &job.options, results)).unwrap_or_default();
     if let Some(p) = &job.posterior {
         stage
@@ -252,13 +280,22 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
         wall_seconds: made.wall_seconds,
         files: files.clone(),
         file_sha256: stage.checksums().clone(),
+        parameters: job.parameters.clone(),
         posterior: job.posterior.as_ref().map(|p| manifest::PosteriorEntry {
+            by_default: job.posterior_by_default,
+            held: job
+                .scenarios
+                .iter()
+                .map(|s| (s.name.clone(), crate::calibrate::choice::held(p, s)))
+                .filter(|(_, h)| !h.is_empty())
+                .collect(),
             file: p.source.clone(),
             sha256: p.sha256.clone(),
             draws: p.draws.len(),
             parameters: p.names.clone(),
             note: manifest::POSTERIOR_NOTE,
             variance_split: split.clone(),
+            patterns: patterns(p, &job.options, results),
         }),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     };
@@ -283,6 +320,33 @@ pub fn stage_run(dir: &Path, job: &Job, results: &Results, made: &Provenance) ->
     Ok(StagedRun { staging: stage, written: Written { files, manifest: text } })
 }
 
+/// timeseries.parquet's name.
+const PARQUET: &str = "timeseries.parquet";
+
+/// Writes timeseries.parquet when asked; a build without the `parquet`
+/// feature refuses (the command line says so before running).
+fn stage_parquet(stage: &mut Staging, results: &Results, parquet: bool) -> io::Result<Option<&'static str>> {
+    if !parquet {
+        return Ok(None);
+    }
+    #[cfg(feature = "parquet")]
+    {
+        let file = stage.file(PARQUET)?;
+        let file = crate::results::parquet::timeseries(file, results.rows())?;
+        stage.finish(file)?;
+        Ok(Some(PARQUET))
+    }
+    #[cfg(not(feature = "parquet"))]
+    {
+        let _ = (stage, results);
+        Err(io::Error::new(io::ErrorKind::Unsupported, crate::api::run::NO_PARQUET))
+    }
+}
+
+/// Why `--parquet` is refused by a build without the `parquet` feature.
+pub const NO_PARQUET: &str = "--parquet needs stpsim built with Parquet support: `cargo build --release --features \
+     parquet` (or `cargo install --path . --features parquet`); timeseries.csv holds the same rows";
+
 /// Which posterior draw each replicate ran with.
 fn posterior_draws(w: &mut dyn io::Write, p: &Posterior, opts: &RunOptions) -> io::Result<()> {
     writeln!(w, "replicate,draw,{}", p.names.join(","))?;
@@ -296,6 +360,12 @@ fn posterior_draws(w: &mut dyn io::Write, p: &Posterior, opts: &RunOptions) -> i
 
 /// Each headline metric's spread at the final quarter, split into parameter
 /// uncertainty and chance (`calibrate::posterior::variance_split`).
+/// The spec's patterns over the run's own draws (replicate r took draw r's values).
+fn patterns(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<crate::calibrate::patterns::Check> {
+    let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
+    crate::calibrate::patterns::over_run(results, &theta, &p.names)
+}
+
 fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<manifest::SplitRow> {
     let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
     let mut rows = Vec::new();
@@ -383,7 +453,19 @@ mod tests {
         let results = job.run();
         let made = Provenance { command: vec!["test".into()], started: SystemTime::now(), wall_seconds: 0.0 };
         let files = write_run(&dir, &job, &results, &made).unwrap().files;
-        assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "footprints.csv", "tables.xlsx"]);
+        // Over the built-in England posterior, the default: its draws and variance split too.
+        assert_eq!(
+            files,
+            [
+                "timeseries.csv",
+                "summary.csv",
+                "manifest.json",
+                "posterior_draws.csv",
+                "variance_split.csv",
+                "footprints.csv",
+                "tables.xlsx"
+            ]
+        );
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
         assert_eq!(manifest["replicates"], 2);

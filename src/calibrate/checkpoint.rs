@@ -64,6 +64,10 @@ impl Checkpoint {
         if !(total > 0.0 && total.is_finite()) {
             return Err("has no particle with a weight above 0".into());
         }
+        // Every generation leaves its weights normalised.
+        if (total * n as f64 - 1.0).abs() > 1e-6 {
+            return Err(format!("has weights that sum to {}, where a calibration's sum to 1", total * n as f64));
+        }
         for (i, sims) in st.sims.iter().enumerate() {
             count(&format!("simulations for particle {i}"), sims.len(), s.replicates)?;
             for sim in sims {
@@ -79,12 +83,10 @@ impl Checkpoint {
                 }
             }
         }
-        if st.generations.is_empty() || st.generations.len() > s.max_generations + 1 {
-            return Err(format!(
-                "holds {} generations, where a calibration has 1 to {}",
-                st.generations.len(),
-                s.max_generations + 1
-            ));
+        // Generation 0, at most max_generations more, then the rejuvenation's moves.
+        let most = s.max_generations + 1 + s.max_rejuvenation;
+        if st.generations.is_empty() || st.generations.len() > most {
+            return Err(format!("holds {} generations, where a calibration has 1 to {most}", st.generations.len()));
         }
         let mut last = (f64::INFINITY, 0u64);
         for (g, record) in st.generations.iter().enumerate() {
@@ -115,6 +117,10 @@ impl Checkpoint {
             ("--particles", s.particles.to_string(), now.particles.to_string()),
             ("--replicates", s.replicates.to_string(), now.replicates.to_string()),
             ("--final-tolerance", s.final_tolerance.to_string(), now.final_tolerance.to_string()),
+            ("--alpha", s.alpha.to_string(), now.alpha.to_string()),
+            ("--moves", s.moves.to_string(), now.moves.to_string()),
+            ("--min-distinct", s.min_distinct.to_string(), now.min_distinct.to_string()),
+            ("--max-rejuvenation", s.max_rejuvenation.to_string(), now.max_rejuvenation.to_string()),
             ("--seed", s.seed.to_string(), now.seed.to_string()),
         ];
         if let Some((flag, was, is)) = flags.iter().find(|(_, a, b)| a != b) {
@@ -161,6 +167,7 @@ mod tests {
         );
         assert!(refused(&|c| c.state.theta[4][1] = f64::NAN).contains("outside its prior"));
         assert!(refused(&|c| c.state.weights[2] = -1.0).contains("particle 2's weight -1 is not a weight"));
+        assert!(refused(&|c| c.state.weights[2] *= 3.0).contains("where a calibration's sum to 1"));
         assert!(refused(&|c| c.state.weights.iter_mut().for_each(|w| *w = 0.0)).contains("no particle with a weight"));
         assert!(
             refused(&|c| c.state.sims[1][0].values.pop().map(drop).unwrap_or(())).contains("1 summaries (2 needed")

@@ -9,7 +9,49 @@ use crate::core::posterior::Posterior;
 use serde::Serialize;
 use std::path::Path;
 
-pub const METHOD: &str = "ABC-SMC with adaptive tolerances (Del Moral, Doucet and Jasra 2012; Beaumont, Cornuet, Marin and Robert 2009), several replicates per particle, observation error added to each simulation (Wilkinson 2013)";
+pub const METHOD: &str = "ABC-SMC with adaptive tolerances (Del Moral, Doucet and Jasra 2012; Beaumont, Cornuet, Marin and Robert 2009), several replicates per particle, observation error added to each simulation (Wilkinson 2013), several ABC-MCMC moves per generation and a final rejuvenation (Drovandi and Pettitt 2011)";
+
+/// What the final particles are worth: distinct vectors, the effective
+/// sample size with identical vectors' weights summed, and why it stopped.
+#[derive(Clone, Debug, Serialize)]
+pub struct Worth {
+    pub particles: usize,
+    pub distinct: usize,
+    pub ess: f64,
+    pub stop_reason: Option<super::smc::StopReason>,
+    /// The stop reason in words, with what the rejuvenation did.
+    pub stop: String,
+}
+
+impl Worth {
+    pub fn of(settings: &Settings, st: &State) -> Worth {
+        let (distinct, ess) = super::smc::distinct_ess(&st.theta, &st.weights);
+        let moves = st.generations.iter().filter(|g| g.rejuvenation).count();
+        let mut stop = match st.stop {
+            Some(r) => format!("stopped: {}", r.describe(settings)),
+            None => "not finished".to_string(),
+        };
+        if moves > 0 {
+            stop += &format!(
+                "; then {moves} rejuvenation move{} at that tolerance ({})",
+                if moves == 1 { "" } else { "s" },
+                if distinct >= settings.min_distinct {
+                    format!("{} distinct vectors reached", settings.min_distinct)
+                } else {
+                    format!("capped at {}", settings.max_rejuvenation)
+                }
+            );
+        }
+        Worth { particles: st.theta.len(), distinct, ess, stop_reason: st.stop, stop }
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "{} particles, {} distinct parameter vectors, effective sample size {:.0} (identical vectors' weights summed)",
+            self.particles, self.distinct, self.ess
+        )
+    }
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ParamFit {
@@ -26,6 +68,9 @@ struct Json<'a> {
     targets_file: &'a str,
     targets_sha256: &'a str,
     finished: bool,
+    /// Distinct vectors, ESS with identical vectors summed, stop reason.
+    #[serde(flatten)]
+    posterior_worth: Worth,
     generations: &'a [super::smc::Generation],
     simulations: u64,
     wall_seconds: f64,
@@ -145,6 +190,7 @@ pub fn write(
         targets_file,
         targets_sha256: &targets.sha256,
         finished: st.done,
+        posterior_worth: Worth::of(settings, st),
         generations: &st.generations,
         simulations: st.simulations(),
         wall_seconds: st.generations.last().map_or(0.0, |g| g.seconds),

@@ -33,11 +33,19 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
     if !(args.final_tolerance > 0.0 && args.final_tolerance.is_finite()) {
         return Err(UsageError(format!("--final-tolerance {} must be a number above 0", args.final_tolerance)).into());
     }
+    if !(args.alpha > 0.0 && args.alpha < 1.0) {
+        return Err(UsageError(format!("--alpha {} must be above 0 and below 1", args.alpha)).into());
+    }
     let settings = Settings {
+        alpha: args.alpha,
         particles: args.particles as usize,
-        replicates: args.replicates.unwrap_or(4) as usize,
+        replicates: args.replicates.unwrap_or(2) as usize,
         final_tolerance: args.final_tolerance,
         seed: args.seed.unwrap_or(stpsim::job::DEFAULT_SEED),
+        moves: args.moves as usize,
+        adaptive_moves: true,
+        min_distinct: args.min_distinct.map_or(1100.min(args.particles as usize * 7 / 10), |n| n as usize),
+        max_rejuvenation: args.max_rejuvenation as usize,
         ..Settings::default()
     };
     let problem = Problem::new(&t, stpsim::scenario::load).map_err(|e| UsageError(e.to_string()))?;
@@ -72,10 +80,13 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
         if !quiet {
             let g = st.generations.last().expect("a generation");
             eprintln!(
-                "  generation {:>2}: tolerance {:>8.3}  ESS {:>6.1}  acceptance {:>5.1}%  {:>7} simulations  {:>6.1}s{}",
+                "  {} {:>2}: tolerance {:>8.3}  ESS {:>6.1}  distinct {:>5} (ESS {:>6.1})  acceptance {:>5.1}%  {:>7} simulations  {:>6.1}s{}",
+                if g.rejuvenation { "rejuvenation" } else { "generation" },
                 g.generation,
                 g.tolerance,
                 g.ess,
+                g.distinct,
+                g.distinct_ess,
                 100.0 * g.acceptance,
                 g.simulations,
                 g.seconds,
@@ -102,12 +113,15 @@ fn abc(args: CalibrateArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let (fits, params) = output::fits(&problem, &st);
+    let worth = output::Worth::of(&settings, &st);
     let mut s = format!(
-        "\n{}\n{} simulations in {:.1}s; final tolerance {:.3}\n\n",
+        "\n{}\n{} simulations in {:.1}s; final tolerance {:.3}; {}\n{}\n\n",
         output::METHOD,
         st.simulations(),
         clock.elapsed().as_secs_f64(),
-        st.tolerance()
+        st.tolerance(),
+        worth.stop,
+        worth.line()
     );
     s += &output::verdicts(&fits);
     s += "\nPosterior (5%, median, 95%):\n";
@@ -159,7 +173,7 @@ fn read_checkpoint(
     if let Some(differs) = cp.differing_flag(settings) {
         return Err(UsageError(format!(
             "--resume: {} does not fit this run: {differs}; give the same --particles, --replicates, \
-             --final-tolerance and --seed, or start afresh without --resume",
+             --alpha, --moves, --min-distinct, --max-rejuvenation, --final-tolerance and --seed, or start afresh without --resume",
             path.display()
         ))
         .into());

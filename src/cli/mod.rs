@@ -139,11 +139,16 @@ pub struct RunArgs {
     /// (only stpsim's own files are replaced).
     #[arg(long)]
     pub force: bool,
-    /// Run over a posterior (posterior.csv from `stpsim calibrate`, or
-    /// data/posterior-england.csv): replicate r takes a draw chosen by weight,
-    /// the same in every scenario, so intervals include parameter uncertainty.
-    #[arg(long, value_name = "FILE")]
+    /// The posterior replicates draw parameters from: `england` (built in, the
+    /// default), `none` (the spec's defaults), or a posterior.csv from `stpsim
+    /// calibrate`. Replicate r takes a draw chosen by weight, the same in every
+    /// scenario, so intervals include parameter uncertainty; a parameter a
+    /// scenario sets in [params] is held at its value.
+    #[arg(long, value_name = "england|none|FILE")]
     pub posterior: Option<PathBuf>,
+    /// Also write timeseries.parquet (typed columns; needs a build with `--features parquet`).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -161,14 +166,30 @@ pub struct CalibrateArgs {
     /// With --method bracket: metric@quarter=value; repeat for several.
     #[arg(long = "target", default_values = ["self_priority_share@2016Q4=0.62", "unsure_share@2016Q4=0.72"])]
     pub target: Vec<String>,
-    /// Replicates per particle (abc, default 4) or per evaluation (bracket, default 200).
+    /// Replicates per particle (abc, default 2) or per evaluation (bracket, default 200).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicates: Option<u32>,
     /// Particles (abc).
-    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(20..=1_000_000))]
+    #[arg(long, default_value_t = 1500, value_parser = clap::value_parser!(u32).range(20..=1_000_000))]
     pub particles: u32,
+    /// Share of the effective sample size each generation keeps as the tolerance falls (abc).
+    #[arg(long, default_value_t = 0.7)]
+    pub alpha: f64,
+    /// Most ABC-MCMC moves of every particle per generation (abc); each
+    /// generation makes enough that a particle stays put with chance 1/2 at
+    /// the last acceptance rate (Drovandi and Pettitt 2011), up to this many.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub moves: u32,
+    /// Final rejuvenation (abc): once the tolerance stops falling, keep moving
+    /// every particle until this many distinct parameter vectors (0: none;
+    /// default 1100, or 70% of fewer than 1572 particles) ...
+    #[arg(long)]
+    pub min_distinct: Option<u32>,
+    /// ... or this many rejuvenation moves have run.
+    #[arg(long, default_value_t = 60)]
+    pub max_rejuvenation: u32,
     /// Stop once the tolerance, a root mean square of the targets' standardised errors, reaches this (abc).
-    #[arg(long, default_value_t = 0.8)]
+    #[arg(long, default_value_t = 1.1)]
     pub final_tolerance: f64,
     /// Run seed (default: 2016, or the scenario's with bracket).
     #[arg(long)]

@@ -5,7 +5,7 @@ use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 use stpsim::Results;
-use stpsim::job::{JobError, Provenance, RunRequest, stage_run};
+use stpsim::job::{JobError, Provenance, RunRequest, stage_run_with};
 use stpsim::results::folder::{FolderError, FolderLock};
 use stpsim::results::write;
 
@@ -42,6 +42,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         footprint_replicates: args.footprint_replicates,
         posterior: args.posterior,
     };
+    if args.parquet && !cfg!(feature = "parquet") {
+        return Err(UsageError(stpsim::api::run::NO_PARQUET.to_string()).into());
+    }
     let job = request.resolve().map_err(job_error)?;
     job.check_memory().map_err(job_error)?;
     let (out, opts, threads) = (&job.out, job.options, job.threads);
@@ -57,16 +60,18 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let clock = Instant::now();
     if !args.quiet {
         eprintln!(
-            "running {} x {} replicates, seed {}, {threads} thread{} ...",
+            "running {} x {} replicates {}, seed {}, {threads} thread{} ...{}",
             job.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" + "),
             opts.replicates,
+            job.parameters,
             opts.seed,
-            if threads == 1 { "" } else { "s" }
+            if threads == 1 { "" } else { "s" },
+            held_line(&job)
         );
     }
     let results = job.run();
     let made = Provenance { command: std::env::args().collect(), started, wall_seconds: clock.elapsed().as_secs_f64() };
-    let staged = stage_run(out, &job, &results, &made)?;
+    let staged = stage_run_with(out, &job, &results, &made, args.parquet)?;
     let files = staged.written.files.clone();
 
     // Charts and report from the results in memory (the same pages `plot`
@@ -90,17 +95,31 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             out.display(),
             clock.elapsed().as_secs_f64()
         );
-        let over = job.posterior.as_ref().map_or(String::new(), |p| {
-            format!(
-                "\nOver the posterior {} ({} draws): {}.\n",
-                p.source,
-                p.draws.len(),
-                stpsim::results::manifest::POSTERIOR_NOTE
-            )
-        });
+        let over = match &job.posterior {
+            Some(_) => format!(
+                "Replicates ran {}: {}.{}\n",
+                job.parameters,
+                stpsim::results::manifest::POSTERIOR_NOTE,
+                held_line(&job)
+            ),
+            None => format!("Replicates ran {}.\n", job.parameters),
+        };
         emit(&(over + &terminal_summary(&results, opts.replicates, opts.seed) + &done))?;
     }
     Ok(())
+}
+
+/// Which of the posterior's parameters each scenario held at its own value.
+fn held_line(job: &stpsim::job::Job) -> String {
+    let Some(p) = &job.posterior else { return String::new() };
+    job.scenarios
+        .iter()
+        .filter_map(|s| {
+            let h = stpsim::calibrate::choice::held(p, s);
+            (!h.is_empty())
+                .then(|| format!("\n  {} holds {} at its own value in every replicate", s.name, h.join(", ")))
+        })
+        .collect()
 }
 
 /// A non-empty folder that is not the command's own (`own`) is refused

@@ -155,12 +155,12 @@ impl Posterior {
         Self::parse(&text, &file)
     }
 
-    /// Every draw, set into `base` (a scenario's parameters), must keep the
-    /// rules between parameters that `[params]` obeys: the draw's line, the
-    /// rule broken and the scenario are named.
-    pub fn check_rules(&self, base: &Params, scenario: &str) -> Result<(), PosteriorError> {
+    /// Every draw, set into `base` (a scenario's parameters, `held` kept),
+    /// must keep the rules between parameters that `[params]` obeys: the
+    /// draw's line, the rule broken and the scenario are named.
+    pub fn check_rules(&self, base: &Params, held: &[&str], scenario: &str) -> Result<(), PosteriorError> {
         for d in 0..self.draws.len() {
-            if let Err((name, rule)) = self.apply(base, d).cross_check() {
+            if let Err((name, rule)) = self.apply_holding(base, d, held).cross_check() {
                 return Err(PosteriorError::At {
                     file: self.source.clone(),
                     line: self.lines.get(d).copied().unwrap_or(d + 2),
@@ -183,9 +183,17 @@ impl Posterior {
 
     /// `base` with draw `d`'s values.
     pub fn apply(&self, base: &Params, d: usize) -> Params {
+        self.apply_holding(base, d, &[])
+    }
+
+    /// `base` with draw `d`'s values, except the `held` parameters, which
+    /// keep `base`'s (a scenario's own `[params]`, a sweep's factor).
+    pub fn apply_holding(&self, base: &Params, d: usize, held: &[&str]) -> Params {
         let mut p = base.clone();
         for (name, v) in self.names.iter().zip(&self.draws[d]) {
-            p.set(name, *v);
+            if !held.contains(name) {
+                p.set(name, *v);
+            }
         }
         p
     }
@@ -285,6 +293,8 @@ mod tests {
         assert!((second - 0.75).abs() < 0.03, "{second}");
         assert_eq!(p.draw_for(7, 3), p.draw_for(7, 3), "keyed: the same replicate takes the same draw");
         assert_eq!(p.apply(&Params::default(), 1).turnover, 0.2);
+        let held = p.apply_holding(&Params::default(), 1, &["turnover"]);
+        assert_eq!((held.turnover, held.beta0), (Params::default().turnover, 0.6), "a held parameter keeps its value");
         assert_eq!(p.point(), vec![("beta0", 0.6), ("turnover", 0.2)]);
     }
 

@@ -424,7 +424,7 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
     stage.write(FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
     stage
         .commit(FRAME_FILE, |n| RESULT_FILES.contains(&n))
-        .map_err(|e| SweepError::Io { path: e.path, reason: e.source })?;
+        .map_err(|e| SweepError::Io { path: e.path.clone(), reason: std::io::Error::from(e) })?;
     Ok(done)
 }
 

@@ -47,6 +47,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/scenario", post(upload))
         .route("/api/run", post(run))
         .route("/api/report", get(report))
+        .route("/api/data", get(chart_data))
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, Refusal::plain("no such page")) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
@@ -451,6 +452,7 @@ async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery
             wall_seconds: f.wall_seconds,
             files: Vec::new(),
             file_sha256: Default::default(),
+            parameters: "at the explorer's parameters (its sliders start at the spec's defaults; no posterior)".into(),
             posterior: None,
             scenarios: f.scenarios.iter().map(manifest::entry).collect(),
         };
@@ -472,5 +474,50 @@ async fn report(axum::extract::State(state): Shared, Query(q): Query<ReportQuery
             refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain(format!("cannot build the report: {e}")))
         }
         Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain("building the report failed")),
+    }
+}
+
+#[derive(Deserialize)]
+struct DataQuery {
+    tab: String,
+    metric: String,
+}
+
+/// The numbers behind the chart of a metric for the tab's last finished
+/// run: the CSV `stpsim run` writes as `data/<chart>.csv` (quarter down,
+/// each scenario's quantiles across).
+async fn chart_data(axum::extract::State(state): Shared, Query(q): Query<DataQuery>) -> Response {
+    let Some(metric) = Metric::parse(&q.metric) else {
+        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+        return bad(Refusal::plain(format!(
+            "metric \"{}\" is not one stpsim reports; it is one of {}",
+            stpsim::scenario::error::shorten(&q.metric, 40),
+            names.join(", ")
+        )));
+    };
+    let found = lock(&state.finished).iter().find(|(t, _)| *t == q.tab).map(|(_, f)| f.clone());
+    let Some(f) = found else {
+        return refuse(StatusCode::NOT_FOUND, Refusal::plain("this tab has no finished run yet; run it first"));
+    };
+    let built = tokio::task::spawn_blocking(move || {
+        let data = stpsim::plot::RunData::from_results(&f.results, &f.scenarios, f.opts.seed, None)
+            .map_err(|e| e.to_string())?;
+        let table = stpsim::plot::data::metric_table(&data, metric);
+        let mut csv = Vec::new();
+        table.write_csv(&mut csv).map_err(|e| e.to_string())?;
+        Ok::<_, String>((table.stem, csv))
+    })
+    .await;
+    match built {
+        Ok(Ok((stem, csv))) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{stem}.csv\"")),
+            ],
+            csv,
+        )
+            .into_response(),
+        Ok(Err(e)) => refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain(format!("cannot build the data: {e}"))),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, Refusal::plain("building the data failed")),
     }
 }

@@ -140,6 +140,13 @@ pub fn tables(data: &RunData) -> Vec<ChartTable> {
     out
 }
 
+/// The numbers of the fan chart that shows metric `m` (the same table as
+/// its `data/<chart>.csv`), or that layout for `m` alone where no chart
+/// shows it: what the explorer's "download data" gives.
+pub fn metric_table(data: &RunData, m: Metric) -> ChartTable {
+    super::fan::metric_table(data, m)
+}
+
 /// Writes each table as `DIR/data/<chart>.csv`, creating the folder (a
 /// symbolic link there is refused, not followed).
 pub fn write_tables(dir: &std::path::Path, tables: &[ChartTable]) -> io::Result<()> {

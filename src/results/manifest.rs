@@ -34,7 +34,11 @@ pub struct Manifest<'a> {
     /// `stpsim plot` refuses a folder whose files do not match.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub file_sha256: BTreeMap<String, String>,
-    /// Set when replicates ran over posterior draws (`run --posterior`).
+    /// What the replicates' parameters were, in words: over which posterior
+    /// (and why), or at the spec's defaults.
+    pub parameters: String,
+    /// Set when replicates ran over posterior draws (the built-in England
+    /// posterior by default, or `run --posterior`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub posterior: Option<PosteriorEntry>,
     pub scenarios: Vec<ManifestScenario<'a>>,
@@ -43,6 +47,10 @@ pub struct Manifest<'a> {
 /// The posterior a run drew its parameters from.
 #[derive(Serialize)]
 pub struct PosteriorEntry {
+    /// Nobody asked for it: the built-in England posterior, the default.
+    pub by_default: bool,
+    /// Per scenario, the posterior's parameters it held at its own values.
+    pub held: BTreeMap<String, Vec<&'static str>>,
     pub file: String,
     pub sha256: String,
     pub draws: usize,
@@ -50,6 +58,9 @@ pub struct PosteriorEntry {
     pub note: &'static str,
     /// Each headline metric's spread at the final quarter, split.
     pub variance_split: Vec<SplitRow>,
+    /// The spec's patterns whose scenarios the run holds, each with the
+    /// probability it holds over the run's draws (`calibrate::patterns`).
+    pub patterns: Vec<crate::calibrate::patterns::Check>,
 }
 
 /// How much of a metric's spread over replicates is parameter uncertainty

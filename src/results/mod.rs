@@ -1,9 +1,12 @@
 //! The results table (`scenario, replicate, quarter, metric, value`), its
 //! summaries, and the files written from it.
 
+mod decimal;
 pub mod folder;
 pub mod headline;
 pub mod manifest;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod summary;
 pub mod write;
 pub mod xlsx;

@@ -48,18 +48,51 @@ fn csv_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
 
+/// Writes rows field by field from reused buffers: numbers as `Display`
+/// writes them (`decimal`), text through the csv writer's quoting, so the
+/// bytes are those of formatting each field to a string, without the
+/// allocations.
+struct Fields {
+    ryu: ryu::Buffer,
+    int: itoa::Buffer,
+    number: Vec<u8>,
+    quarter: (Option<crate::quarter::Quarter>, String),
+}
+
+impl Fields {
+    fn new() -> Fields {
+        Fields {
+            ryu: ryu::Buffer::new(),
+            int: itoa::Buffer::new(),
+            number: Vec::with_capacity(32),
+            quarter: (None, String::new()),
+        }
+    }
+
+    fn quarter(&mut self, q: crate::quarter::Quarter) -> &str {
+        if self.quarter.0 != Some(q) {
+            self.quarter = (Some(q), q.to_string());
+        }
+        &self.quarter.1
+    }
+
+    fn value(&mut self, x: f64) -> &[u8] {
+        super::decimal::f64_display(x, &mut self.ryu, &mut self.number);
+        &self.number
+    }
+}
+
 pub fn timeseries<'a>(out: &mut dyn Write, rows: impl Iterator<Item = Row<'a>>) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["scenario", "replicate", "quarter", "metric", "value"]).map_err(csv_err)?;
+    let mut f = Fields::new();
     for r in rows {
-        w.write_record([
-            r.scenario,
-            &r.replicate.to_string(),
-            &r.quarter.to_string(),
-            r.metric.name(),
-            &r.value.to_string(),
-        ])
-        .map_err(csv_err)?;
+        w.write_field(r.scenario).map_err(csv_err)?;
+        w.write_field(f.int.format(r.replicate)).map_err(csv_err)?;
+        w.write_field(f.quarter(r.quarter)).map_err(csv_err)?;
+        w.write_field(r.metric.name()).map_err(csv_err)?;
+        w.write_field(f.value(r.value)).map_err(csv_err)?;
+        w.write_record(None::<&[u8]>).map_err(csv_err)?;
     }
     w.flush()
 }
@@ -67,16 +100,15 @@ pub fn timeseries<'a>(out: &mut dyn Write, rows: impl Iterator<Item = Row<'a>>) 
 pub fn footprints<'a>(out: &mut dyn Write, rows: impl Iterator<Item = FootprintRow<'a>>) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["scenario", "replicate", "quarter", "footprint", "metric", "value"]).map_err(csv_err)?;
+    let mut f = Fields::new();
     for r in rows {
-        w.write_record([
-            r.scenario,
-            &r.replicate.to_string(),
-            &r.quarter.to_string(),
-            r.footprint,
-            r.metric.name(),
-            &r.value.to_string(),
-        ])
-        .map_err(csv_err)?;
+        w.write_field(r.scenario).map_err(csv_err)?;
+        w.write_field(f.int.format(r.replicate)).map_err(csv_err)?;
+        w.write_field(f.quarter(r.quarter)).map_err(csv_err)?;
+        w.write_field(r.footprint).map_err(csv_err)?;
+        w.write_field(r.metric.name()).map_err(csv_err)?;
+        w.write_field(f.value(r.value)).map_err(csv_err)?;
+        w.write_record(None::<&[u8]>).map_err(csv_err)?;
     }
     w.flush()
 }
@@ -125,7 +157,10 @@ pub const POSTERIOR_FILES: [&str; 2] = ["posterior_draws.csv", "variance_split.c
 /// Whether `name` is a data file a run writes (the set its manifest's
 /// checksums cover).
 pub fn is_run_data_file(name: &str) -> bool {
-    RUN_FILES.contains(&name) || POSTERIOR_FILES.contains(&name) || name == super::xlsx::FILE
+    RUN_FILES.contains(&name)
+        || POSTERIOR_FILES.contains(&name)
+        || name == super::xlsx::FILE
+        || name == "timeseries.parquet"
 }
 
 /// Whether `name` is a file a run writes: its data files, report.html and

@@ -43,6 +43,8 @@ pub struct RawScenario {
     pub structure: Option<RawStructure>,
     pub params: Option<BTreeMap<Spanned<String>, Spanned<Num>>>,
     pub levers: Option<Vec<RawLever>>,
+    /// `none`, `england`, or a posterior file relative to this file.
+    pub posterior: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -50,6 +50,13 @@ pub struct Scenario {
     pub notes: Vec<String>,
     pub params: Params,
     pub levers: Vec<Lever>,
+    /// Parameters this scenario's `[params]` (or a file it extends) sets, or
+    /// a sweep's factor: held fixed when replicates draw from a posterior.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub set_params: Vec<String>,
+    /// The posterior it asks to run over: `none`, `england` or a file path.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub posterior: Option<String>,
 }
 
 impl Scenario {
@@ -199,6 +206,7 @@ struct Draft {
     /// for errors about relations between them.
     params_at: std::collections::BTreeMap<String, (Loc, String)>,
     levers: Vec<DraftLever>,
+    posterior: Option<String>,
     /// Every independent mistake found so far, in all layers.
     errors: Vec<ScenarioError>,
     broken: Broken,
@@ -219,6 +227,7 @@ impl Draft {
             params: Params::default(),
             params_at: Default::default(),
             levers: Vec::new(),
+            posterior: None,
             errors: Vec::new(),
             broken: Broken::default(),
         }
@@ -417,6 +426,31 @@ fn number(
     }
 }
 
+/// `posterior = "none"`, `"england"`, or a posterior file relative to the
+/// scenario file (a regular file; read when the run starts).
+fn posterior_field(p: &Spanned<String>, src: &SourceText, dir: Option<&Path>) -> Result<String, ScenarioError> {
+    let v = p.get_ref();
+    if v == "none" || v == "england" {
+        return Ok(v.clone());
+    }
+    let allowed = "\"england\" (the built-in England posterior, the default), \"none\" (the spec's defaults), or a \
+                   posterior.csv from `stpsim calibrate`, relative to this file";
+    let path = match dir {
+        Some(d) => d.join(v),
+        None => return Err(src.at(p.span(), "posterior", &format!("\"{v}\""), "is not a built-in posterior", allowed)),
+    };
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => Ok(path.to_string_lossy().into_owned()),
+        _ => Err(src.at(
+            p.span(),
+            "posterior",
+            &format!("\"{v}\""),
+            &format!("names no posterior and no regular file ({})", shorten(&path.to_string_lossy(), 120)),
+            allowed,
+        )),
+    }
+}
+
 /// Sets what one file's table gives, collecting each independent mistake.
 fn apply(d: &mut Draft, raw: &RawScenario, src: &SourceText, dir: Option<&Path>, loc: &dyn Fn(Range<usize>) -> Loc) {
     let mut errors = Vec::new();
@@ -440,6 +474,12 @@ fn apply(d: &mut Draft, raw: &RawScenario, src: &SourceText, dir: Option<&Path>,
     if let Some(s) = &raw.seed {
         match number(s, "seed", 0.0, 9_007_199_254_740_992.0, true, src) {
             Ok(x) => d.seed = Some(x as u64),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(p) = &raw.posterior {
+        match posterior_field(p, src, dir) {
+            Ok(v) => d.posterior = Some(v),
             Err(e) => errors.push(e),
         }
     }
@@ -847,9 +887,11 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         params,
         params_at,
         levers: drafts,
+        posterior,
         mut errors,
         broken,
     } = d;
+    let set_params: Vec<String> = params_at.keys().cloned().collect();
     let default_start = Quarter::new(2016, 1).unwrap_or_else(|| unreachable!());
     let start = start_set.as_ref().map_or(default_start, |s| s.0);
     let end = end_set.as_ref().map_or(default_start.offset(20), |e| e.0);
@@ -1131,6 +1173,8 @@ fn finish(d: Draft) -> Result<Scenario, ScenarioError> {
         notes,
         params,
         levers: levers.into_iter().map(|(_, l)| l).collect(),
+        set_params,
+        posterior,
     })
 }
 

@@ -518,6 +518,7 @@ async function run() {
   const body = JSON.stringify({ tab: S.tab, base: S.base, scenario: toml });
   $('cancel').disabled = false;
   $('report').disabled = true;
+  $('data').disabled = true;
   S.finished = false;
   setStatus(`Running ${S.replicates} replicates, seed ${S.seed}…`);
   let r;
@@ -575,6 +576,7 @@ async function run() {
   if (status === 'finished') {
     S.finished = true;
     $('report').disabled = false;
+    $('data').disabled = false;
     document.body.dataset.finished = S.data ? `${S.data.done}` : '';
     setStatus(`Done: ${S.data.of} replicates, seed ${S.data.seed}. Save scenario writes the file that reproduces these numbers.`);
   } else if (status === 'cancelled') {
@@ -855,6 +857,9 @@ async function start() {
   $('param-filter').addEventListener('input', renderParams);
   $('save').addEventListener('click', () => download(`${S.edited.name || 'scenario'}.toml`, S.shownToml, 'application/toml'));
   $('report').addEventListener('click', () => { location.href = `/api/report?tab=${encodeURIComponent(S.tab)}`; });
+  $('data').addEventListener('click', () => {
+    location.href = `/api/data?tab=${encodeURIComponent(S.tab)}&metric=${encodeURIComponent(S.metric)}`;
+  });
   $('base').value = 'baseline';
   await loadBuiltin('baseline');
 }
