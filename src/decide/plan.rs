@@ -133,10 +133,10 @@ pub enum PlanError {
 }
 
 /// The posteriors known by name. `england` is the fitted England posterior
-/// (data/posterior-england.csv), built into the binary.
+/// the binary ships (`calibrate::choice::england`).
 pub fn named_posterior(name: &str) -> Option<Result<Posterior, PosteriorError>> {
     match name {
-        "england" => Some(Posterior::parse(include_str!("../../data/posterior-england.csv"), "built-in:england")),
+        "england" => Some(Ok(crate::calibrate::choice::england().clone())),
         _ => None,
     }
 }

@@ -169,7 +169,8 @@ pub fn answer(dir: &Path, frame: &Frame) -> Result<String, ReportError> {
     if failing {
         text += &described(&misses, &format!("it misses {what}")).unwrap_or_default();
     } else if !thresholds.is_empty() && !misses.is_empty() {
-        text += &format!("; it meets {what} in every world");
+        let all = if thresholds.len() == 1 { what.clone() } else { "every threshold".to_string() };
+        text += &format!("; it meets {all} in every world");
     }
     if !failing && not_best.first().is_some_and(|b| num(b, "cases") > 0.0) {
         text += &described(&not_best, "it is not best").unwrap_or_default();
