@@ -8,6 +8,7 @@ pub mod charts;
 pub mod checkpoint;
 pub mod choice;
 pub mod output;
+pub mod patterns;
 pub mod problem;
 pub mod smc;
 pub mod targets;

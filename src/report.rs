@@ -553,6 +553,7 @@ fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
                 .unwrap_or_default()
         )
     );
+    patterns_table(w, p);
     let _ =
         writeln!(w, "<table>\n<tr><th>scenario</th><th>metric</th><th>sd</th><th>parameters</th><th>chance</th></tr>");
     for row in p["variance_split"].as_array().into_iter().flatten() {
@@ -565,6 +566,45 @@ fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
             num("sd"),
             100.0 * num("parameter_share"),
             100.0 * num("chance_share")
+        );
+    }
+    let _ = writeln!(w, "</table>");
+}
+
+/// The spec's patterns over the run's draws (manifest `posterior.patterns`).
+fn patterns_table(w: &mut String, p: &serde_json::Value) {
+    let rows = p["patterns"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if rows.is_empty() {
+        let _ = writeln!(
+            w,
+            "<p>The spec's six patterns are checked over the draws of a run that holds their scenarios with \
+             <code>baseline</code> (<code>stpsim run --all</code>); this run holds none of them.</p>"
+        );
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "<p>The spec's patterns over this run's draws: the mean paired difference from <code>baseline</code> (with its \
+         standard error), and the probability the clause holds over the posterior, the share of draws whose expected \
+         difference (a linear fit on the draws' parameters) has the expected sign. Where it holds only in part of the \
+         posterior, the parameter that decides it is the one with the largest standardised coefficient in that fit.</p>\n\
+         <table>\n<tr><th>pattern</th><th>clause</th><th>mean difference (se)</th><th>holds over the posterior</th>\
+         <th>decided by</th></tr>"
+    );
+    for r in rows {
+        let prob = r["probability"].as_f64().unwrap_or(f64::NAN);
+        let decided = if prob < 0.95 { r["deciding"].as_str().unwrap_or("") } else { "" };
+        let _ = writeln!(
+            w,
+            "<tr><td>{}</td><td>{} (<code>{}</code>)</td><td class=\"num\">{:+.4} ({:.4})</td><td class=\"num\">{:.0}%</td>\
+             <td>{}</td></tr>",
+            r["pattern"].as_u64().unwrap_or(0),
+            escape(r["clause"].as_str().unwrap_or("")),
+            escape(r["scenario"].as_str().unwrap_or("")),
+            r["mean"].as_f64().unwrap_or(f64::NAN),
+            r["se"].as_f64().unwrap_or(f64::NAN),
+            100.0 * prob,
+            if decided.is_empty() { String::new() } else { format!("<code>{}</code>", escape(decided)) }
         );
     }
     let _ = writeln!(w, "</table>");

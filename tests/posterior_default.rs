@@ -78,3 +78,13 @@ fn the_built_in_posterior_is_the_shipped_file() {
     let built_in = choice::england();
     assert_eq!((&file.names, &file.draws, &file.weights), (&built_in.names, &built_in.draws, &built_in.weights));
 }
+
+#[test]
+fn the_shipped_posterior_is_worth_using() {
+    // Issue 23: at least 1,000 distinct parameter vectors and an effective
+    // sample size of at least 500 once identical rows' weights are summed.
+    let p = choice::england();
+    let (distinct, ess) = stpsim::calibrate::smc::distinct_ess(&p.draws, &p.weights);
+    assert!(distinct >= 1000, "{distinct} distinct parameter vectors");
+    assert!(ess >= 500.0, "effective sample size {ess:.0}");
+}

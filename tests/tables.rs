@@ -284,3 +284,54 @@ fn a_sweeps_workbook_holds_its_summary_and_is_checksummed_in_plan_json() {
         }
     }
 }
+
+#[test]
+fn parquet_without_the_feature_is_refused_before_anything_is_written() {
+    if cfg!(feature = "parquet") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(BIN)
+        .args(["run", "baseline", "--replicates", "2", "--quiet", "--parquet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--features parquet"), "says how to build with it: {err}");
+    assert!(!out.exists(), "nothing written");
+    let o = Command::new(BIN).args(["run", "baseline", "--replicates", "2", "--parket"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "a misspelt flag is a usage error");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_data_link_in_the_output_folder_is_refused_and_the_earlier_set_stays_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = |out: &Path| {
+        Command::new(BIN).args(["run", "baseline", "--replicates", "2", "--quiet", "--out"]).arg(out).output().unwrap()
+    };
+    assert!(run(&out).status.success());
+    let before = std::fs::read(out.join("manifest.json")).unwrap();
+    let summary = std::fs::read(out.join("summary.csv")).unwrap();
+    // Someone replaces data/ by a link to a folder elsewhere.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::remove_dir_all(out.join("data")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("data")).unwrap();
+    let o = Command::new(BIN)
+        .args(["run", "baseline", "--replicates", "3", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("data"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing written through the link");
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before, "the earlier manifest stays");
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), summary, "with its data");
+    assert!(
+        !std::fs::read_dir(&out).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".staging"))
+    );
+}

@@ -295,6 +295,7 @@ pub fn stage_run_with(
             parameters: p.names.clone(),
             note: manifest::POSTERIOR_NOTE,
             variance_split: split.clone(),
+            patterns: patterns(p, &job.options, results),
         }),
         scenarios: job.scenarios.iter().map(manifest::entry).collect(),
     };
@@ -359,6 +360,12 @@ fn posterior_draws(w: &mut dyn io::Write, p: &Posterior, opts: &RunOptions) -> i
 
 /// Each headline metric's spread at the final quarter, split into parameter
 /// uncertainty and chance (`calibrate::posterior::variance_split`).
+/// The spec's patterns over the run's own draws (replicate r took draw r's values).
+fn patterns(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<crate::calibrate::patterns::Check> {
+    let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
+    crate::calibrate::patterns::over_run(results, &theta, &p.names)
+}
+
 fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<manifest::SplitRow> {
     let theta: Vec<Vec<f64>> = (0..opts.replicates as u64).map(|r| p.draws[p.draw_for(opts.seed, r)].clone()).collect();
     let mut rows = Vec::new();

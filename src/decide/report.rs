@@ -28,7 +28,7 @@ impl Table {
     fn read(dir: &Path, name: &str) -> Result<Table, ReportError> {
         let path = dir.join(name);
         let bad = |message: String| ReportError::Input { path: path.clone(), message };
-        let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let text = crate::fsx::read_text(&path, 1 << 30).map_err(|e| bad(format!("cannot read: {e}")))?;
         let mut lines = text.lines();
         let header: Vec<String> = lines.next().unwrap_or("").split(',').map(String::from).collect();
         let mut rows = Vec::new();
@@ -291,9 +291,9 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
         .map_err(|e| ReportError::Input { path: dir.join(super::run::FRAME_FILE), message: e.to_string() })?;
     let manifest_path = dir.join(MANIFEST);
     let manifest: serde_json::Value =
-        std::fs::read_to_string(&manifest_path).ok().and_then(|t| serde_json::from_str(&t).ok()).ok_or_else(|| {
-            ReportError::Input { path: manifest_path.clone(), message: "not a decision's manifest".into() }
-        })?;
+        crate::fsx::read_text(&manifest_path, 64 << 20).ok().and_then(|t| serde_json::from_str(&t).ok()).ok_or_else(
+            || ReportError::Input { path: manifest_path.clone(), message: "not a decision's manifest".into() },
+        )?;
     let sums: BTreeMap<String, String> = serde_json::from_value(manifest["file_sha256"].clone()).unwrap_or_default();
     crate::results::folder::verify(dir, MANIFEST, &sums, |n| super::run::DATA_FILES.contains(&n))
         .map_err(|message| ReportError::Input { path: dir.to_path_buf(), message })?;
@@ -512,6 +512,16 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
     for (name, body) in charts.iter().chain([&("report.html".to_string(), html)]) {
         crate::results::write::atomic(dir, name, |w| w.write_all(body.as_bytes()))
             .map_err(|source| ReportError::Write { path: dir.join(name), source })?;
+        if let Some(stem) = name.strip_suffix(".svg") {
+            // A PNG beside each chart, as every stpsim chart has.
+            let png = crate::plot::raster::to_png(body).map_err(|e| ReportError::Write {
+                path: dir.join(format!("{stem}.png")),
+                source: std::io::Error::other(e),
+            })?;
+            let png_name = format!("{stem}.png");
+            crate::results::write::atomic(dir, &png_name, |w| w.write_all(&png))
+                .map_err(|source| ReportError::Write { path: dir.join(&png_name), source })?;
+        }
         written.push(name.clone());
     }
     written.pop();

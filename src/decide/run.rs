@@ -132,7 +132,7 @@ impl Frame {
 
     pub fn load(dir: &Path) -> Result<Frame, RunError> {
         let path = dir.join(FRAME_FILE);
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        let text = crate::fsx::read_text(&path, 64 << 20).map_err(io(&path))?;
         let frame: Frame = serde_json::from_str(&text)
             .map_err(|e| RunError::Mismatch(format!("{}: not a decision's {FRAME_FILE}: {e}", path.display())))?;
         frame
@@ -231,7 +231,7 @@ pub fn run(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Option<Frame>, RunError> {
     let parts = out.join(PARTS);
-    std::fs::create_dir_all(&parts).map_err(io(&parts))?;
+    crate::fsx::real_dir(&parts).map_err(io(&parts))?;
     let frame = Frame::of(plan);
     let frame_path = out.join(FRAME_FILE);
     if frame_path.exists() {
@@ -294,7 +294,7 @@ fn gather(frame: &Frame, dirs: &[PathBuf]) -> Result<(Matrix, String), RunError>
     let mut text = String::from("world,option,outcome,value\n");
     for w in 0..n {
         let path = locate(w).unwrap_or_default();
-        let part = std::fs::read_to_string(&path).map_err(io(&path))?;
+        let part = crate::fsx::read_text(&path, 1 << 30).map_err(io(&path))?;
         for line in part.lines() {
             let bad = || RunError::Mismatch(format!("{}: malformed row `{line}`", path.display()));
             let f: Vec<&str> = line.split(',').collect();
@@ -366,7 +366,7 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
 /// and gathers their parts so the merged folder can be merged or resumed.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
     let parts = out.join(PARTS);
-    std::fs::create_dir_all(&parts).map_err(io(&parts))?;
+    crate::fsx::real_dir(&parts).map_err(io(&parts))?;
     let frame = finish(dirs, out)?;
     for w in 0..frame.worlds.len() {
         let dest = parts.join(part_name(w));
@@ -374,7 +374,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
             continue;
         }
         if let Some(src) = dirs.iter().map(|d| d.join(PARTS).join(part_name(w))).find(|f| f.is_file()) {
-            let bytes = std::fs::read(&src).map_err(io(&src))?;
+            let bytes = crate::fsx::read_bounded(&src, 1 << 30).map_err(io(&src))?;
             atomic(&parts, &part_name(w), |f| f.write_all(&bytes)).map_err(io(&dest))?;
         }
     }

@@ -338,6 +338,18 @@ impl Staging {
             let missing = io::Error::new(io::ErrorKind::NotFound, "it was not staged");
             return Err(MoveError { path: self.out.join(last), source: missing });
         }
+        // Where the set has a `data/` folder, the output folder's must be a
+        // real folder (or absent) before anything moves: refused, not followed.
+        let sub = self.out.join(SUBFOLDER);
+        if self.dir.join(SUBFOLDER).is_dir() {
+            match fs::symlink_metadata(&sub) {
+                Ok(m) if !m.is_dir() => {
+                    let e = io::Error::new(io::ErrorKind::AlreadyExists, "it is not a folder (a file or a link)");
+                    return Err(MoveError { path: sub, source: e });
+                }
+                _ => {}
+            }
+        }
         let mut moved = 0;
         for name in names.iter().filter(|n| *n != last) {
             let to = self.out.join(name);

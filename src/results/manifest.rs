@@ -58,6 +58,9 @@ pub struct PosteriorEntry {
     pub note: &'static str,
     /// Each headline metric's spread at the final quarter, split.
     pub variance_split: Vec<SplitRow>,
+    /// The spec's patterns whose scenarios the run holds, each with the
+    /// probability it holds over the run's draws (`calibrate::patterns`).
+    pub patterns: Vec<crate::calibrate::patterns::Check>,
 }
 
 /// How much of a metric's spread over replicates is parameter uncertainty
@@ -81,7 +84,7 @@ pub fn scenario_hash(s: &Scenario) -> String {
     sha256(&serde_json::to_string(s).unwrap_or_default())
 }
 
-/// The manifest's record of a resolved scenario.
+/// A scenario's entry in a manifest.
 pub fn entry(s: &Scenario) -> ManifestScenario<'_> {
     ManifestScenario { name: &s.name, sha256: scenario_hash(s), footprint_names: s.footprint_names(), resolved: s }
 }
