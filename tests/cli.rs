@@ -1762,3 +1762,20 @@ fn run_all_runs_the_whole_library_into_one_report() {
     let report = read(&dir.path().join("all").join("report.html"));
     assert!(report.contains("<th>enlightened minus baseline</th>"));
 }
+
+#[test]
+fn a_scenarios_own_parameter_is_held_and_the_run_says_so() {
+    let mine = "name = \"mine\"\nextends = \"baseline\"\nend = \"2017Q1\"\n[params]\nb_deficit = 0.5\n";
+    let dir = folder(&[("my.toml", mine)]);
+    let (code, stdout, err) =
+        stpsim_in(dir.path(), &["run", "my.toml", "--replicates", "3", "--no-charts", "--out", "o"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("over the England posterior")
+            && err.contains("mine holds b_deficit at its own value in every replicate"),
+        "{err}"
+    );
+    assert!(stdout.contains("mine holds b_deficit at its own value in every replicate"), "{stdout}");
+    let manifest: serde_json::Value = serde_json::from_str(&read(&dir.path().join("o").join("manifest.json"))).unwrap();
+    assert_eq!(manifest["posterior"]["held"]["mine"], serde_json::json!(["b_deficit"]));
+}

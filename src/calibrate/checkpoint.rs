@@ -187,6 +187,8 @@ mod tests {
         assert_eq!(cp.differing_flag(&now).unwrap(), "it was made with --seed 2016, and this run has --seed 7");
         assert_eq!(cp.differing_flag(&cp.settings), None);
         let now = Settings { alpha: 0.5, ..cp.settings.clone() };
+        assert_eq!(cp.differing_flag(&now).unwrap(), "it was made with --alpha 0.8, and this run has --alpha 0.5");
+        let now = Settings { min_acceptance: 0.5, ..cp.settings.clone() };
         assert!(cp.differing_flag(&now).unwrap().contains("another stpsim version"));
     }
 }
