@@ -53,7 +53,7 @@
 //! let files = write_run(&job.out, &job, &results, &made).unwrap().files;
 //! // By default over the built-in England posterior: which draw each replicate took, and how much
 //! // of each spread is parameters and how much chance.
-//! assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "posterior_draws.csv", "variance_split.csv"]);
+//! assert_eq!(files, ["timeseries.csv", "summary.csv", "manifest.json", "posterior_draws.csv", "variance_split.csv", "tables.xlsx"]);
 //! # std::fs::remove_dir_all(&job.out).unwrap();
 //! ```
 

@@ -180,9 +180,9 @@ fn wrong_type_is_located() {
     assert_located(
         code,
         &err,
-        "t.toml:2:14: invalid type: string \"five\", expected a number",
+        "t.toml:2:14: `replicates` = \"five\" is text, where a number is expected",
         "replicates = \"five\"",
-        "",
+        "a number",
     );
 }
 
@@ -277,12 +277,12 @@ fn authority_1_7_is_out_of_range_in_the_documented_format() {
 }
 
 #[test]
-fn nan_authority_is_out_of_range() {
+fn nan_authority_is_not_a_finite_number() {
     let (code, err) = check(&format!("{LEVER}kind = \"strengthen_leads\"\nstart = \"2017Q2\"\nauthority = nan\n"));
     assert_located(
         code,
         &err,
-        "t.toml:5:13: `levers[0].authority` = nan is out of range",
+        "t.toml:5:13: `levers[0].authority` = nan is not a finite number",
         "authority = nan",
         "a number from 0 to 1",
     );
@@ -294,7 +294,7 @@ fn whole_number_lever_field_rejects_a_fraction() {
     assert_located(
         code,
         &err,
-        "t.toml:5:12: `levers[0].quarters` = 2.5 is out of range",
+        "t.toml:5:12: `levers[0].quarters` = 2.5 is not a whole number",
         "quarters = 2.5",
         "a whole number from 1 to 40",
     );
@@ -352,12 +352,12 @@ fn parameter_out_of_range() {
 }
 
 #[test]
-fn infinite_parameter_is_out_of_range() {
+fn infinite_parameter_is_not_a_finite_number() {
     let (code, err) = check("name = \"x\"\n[params]\nbeta0 = inf\n");
     assert_located(
         code,
         &err,
-        "t.toml:3:9: `params.beta0` = inf is out of range",
+        "t.toml:3:9: `params.beta0` = inf is not a finite number",
         "beta0 = inf",
         "a number from -10 to 10 (logit)",
     );

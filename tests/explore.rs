@@ -265,14 +265,16 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     assert_eq!(status, 200);
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("leads"));
     // Its manifest names the command that reproduces it.
-    let command = ["stpsim", "run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6"];
+    let command =
+        ["stpsim", "run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--posterior", "none"];
     let quoted: Vec<String> = command.iter().map(|c| format!("&quot;{c}&quot;")).collect();
     assert!(page.contains(&quoted.join(",\n    ")), "the manifest names the command");
     assert_eq!(request(&s, "GET", "/api/report?tab=other", b"").0, 404);
 
     // "Download data": the CSV `stpsim run` writes beside the chart of the metric.
     let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--quiet", "--out", "charts"])
+        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--posterior", "none"])
+        .args(["--quiet", "--out", "charts"])
         .current_dir(dir.path())
         .output()
         .unwrap();

@@ -445,7 +445,9 @@ fn snapshot(r: &Results, opts: &RunOptions) -> Value {
 }
 
 /// The command that reproduces a tab's run: its base by built-in name (or
-/// BASE.toml), the edited scenario as saved, the seed and replicates.
+/// BASE.toml), the edited scenario as saved, the seed and replicates, and
+/// `--posterior none`, since the explorer runs at its sliders' parameters
+/// where `stpsim run` would otherwise take the England posterior.
 fn command(job: &Job) -> Vec<String> {
     let base = job.scenarios[0].source.trim_start_matches("scenarios/").trim_end_matches(".toml");
     let base = stpsim::scenario::builtin::find(base).map_or("BASE.toml", |b| b.name);
@@ -457,6 +459,8 @@ fn command(job: &Job) -> Vec<String> {
             job.options.seed.to_string(),
             "--replicates".into(),
             job.options.replicates.to_string(),
+            "--posterior".into(),
+            "none".into(),
         ])
         .collect()
 }
