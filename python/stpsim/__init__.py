@@ -279,11 +279,11 @@ class Calibration(pd.DataFrame):
 class Decision(pd.DataFrame):
     """A decision's robustness table (robustness.csv: per option and outcome,
     and per option over all outcomes) with the other tables attached:
-    `worlds` (worlds.csv), `values` (decide.csv), `discovery` and `boxes`
+    `worlds` (worlds.csv), `outcomes` (decide.csv: each option's value per world and outcome), `discovery` and `boxes`
     (PRIM), `value_of_information`, `answer` (the report's opening in words)
     and `out` (the folder that holds the files, None if it was temporary)."""
 
-    _metadata = ["worlds", "values", "discovery", "boxes", "value_of_information", "answer", "out"]
+    _metadata = ["worlds", "outcomes", "discovery", "boxes", "value_of_information", "answer", "out"]
 
     @property
     def _constructor(self):
@@ -351,7 +351,7 @@ def decide(plan, out=None, seed: int | None = None, replicates: int | None = Non
     def read(folder: Path, answer: str) -> Decision:
         d = Decision(read_csv(folder / "robustness.csv"))
         d.worlds = read_csv(folder / "worlds.csv")
-        d.values = read_csv(folder / "decide.csv")
+        d.outcomes = read_csv(folder / "decide.csv")
         d.discovery = read_csv(folder / "discovery.csv")
         d.boxes = read_csv(folder / "boxes.csv")
         d.value_of_information = read_csv(folder / "value_of_information.csv")

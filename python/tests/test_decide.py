@@ -26,7 +26,7 @@ def test_decide_returns_the_files_of_the_command_line(tmp_path, cli):
     for name in ["robustness.csv", "decide.csv", "value_of_information.csv", "boxes.csv"]:
         assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
     assert set(d["option"]) == {"baseline", "strong-leads", "council-leads"}
-    assert len(d.worlds) == 8 and len(d.values) == 8 * 3
+    assert len(d.worlds) == 8 and len(d.outcomes) == 8 * 3
     assert d.answer.startswith("Across 8 plausible worlds")
     ref = d[(d["option"] == "baseline") & (d["outcome"] != "all")]
     assert (ref["diff_mean"] == 0).all()

@@ -49,7 +49,9 @@ def test_summary_and_footprints_equal_the_command_line(both):
 def test_written_files_are_byte_identical(both, tmp_path):
     out, res = both
     files = res.write(tmp_path)
-    assert sorted(files) == sorted(["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json"])
+    # Over the built-in England posterior (the default): its draws, the variance split and the workbook too.
+    assert sorted(files) == sorted(["timeseries.csv", "summary.csv", "differences.csv", "footprints.csv", "manifest.json",
+                                    "posterior_draws.csv", "variance_split.csv", "tables.xlsx"])
     for f in files:
         if f != "manifest.json":  # it records when and how each was made
             assert (tmp_path / f).read_bytes() == (out / f).read_bytes(), f
@@ -151,7 +153,7 @@ def test_runs_over_a_posterior_equal_the_command_line(cli, tmp_path):
     same_frame(res, read_csv(tmp_path / "timeseries.csv"))
     same_frame(res.summary, read_csv(tmp_path / "summary.csv"))
     assert set(res.summary["spread"]) == {"parameter uncertainty and chance"}
-    plain = stpsim.run(["baseline", "history"], replicates=4, seed=3, threads=2)
+    plain = stpsim.run(["baseline", "history"], replicates=4, seed=3, threads=2, posterior="none")
     assert "spread" not in plain.summary.columns
     assert not res["value"].equals(plain["value"]), "the posterior's draws change the results"
     with pytest.raises(ValueError, match="posterior"):
