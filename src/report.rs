@@ -244,10 +244,14 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     for f in findings(data) {
         let _ = writeln!(w, "<li>{f}</li>");
     }
-    let _ = writeln!(
-        w,
-        "</ul>\n<p class=\"meta\">Intervals cover the spread across replicates only (see <a href=\"#caveats\">caveats</a>).</p>\n</section>"
-    );
+    // Over a posterior each replicate takes a parameter draw, so the
+    // intervals carry parameter uncertainty as well as chance.
+    let spread = if manifest["posterior"].is_object() {
+        "Intervals cover parameter uncertainty (draws from the posterior) and chance across replicates"
+    } else {
+        "Intervals cover the spread across replicates only, at fixed parameters"
+    };
+    let _ = writeln!(w, "</ul>\n<p class=\"meta\">{spread} (see <a href=\"#caveats\">caveats</a>).</p>\n</section>");
 
     let mut contents = vec![
         ("run", "What was run".to_string()),
@@ -453,19 +457,30 @@ fn caveats(w: &mut String, data: &RunData) {
         .map(|d| format!("<code>{}</code> ({})", d.name, escape(d.source.trim_start_matches("calibrated: "))))
         .collect();
     let assumed = DICTIONARY.iter().filter(|d| d.source.starts_with("assumption")).count();
+    let manifest: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
+    // What the intervals cover depends on whether replicates drew their parameters from a posterior.
+    let cover = if manifest["posterior"].is_object() {
+        "the spread that the model's own chance events produce, with each replicate's parameters drawn from the \
+         calibrated posterior, so they include the uncertainty in the parameters that the calibration targets leave. \
+         They leave out uncertainty in the model's structure and in the data, and in parameters no target informs \
+         beyond their priors, so the real uncertainty is wider."
+    } else {
+        "the spread that the model's own chance events produce for fixed parameters. They leave out uncertainty in the \
+         parameters, in the model's structure and in the data, so the real uncertainty is wider."
+    };
     let _ = write!(
         w,
         "<h2 id=\"caveats\">Caveats</h2>\n<ul>\n\
          <li><b>What the intervals cover.</b> Bands and bracketed intervals show where 50% or 90% of the {} replicates fall: \
-         the spread that the model's own chance events produce for fixed parameters. They leave out uncertainty in the \
-         parameters, in the model's structure and in the data, so the real uncertainty is wider. Differences between \
+         {cover} Differences between \
          scenarios are paired replicate by replicate (the scenarios share random numbers), so their intervals are narrower \
          than either scenario's own: quote the paired interval.</li>\n\
          <li><b>Which numbers are assumptions.</b> {assumed} of the model's {} parameters are assumptions (the specification's \
          values or judgement), not estimates; docs/parameters.md gives each one's source. A result that depends on them \
          should be read as a consequence of the model, not as a forecast.</li>\n\
-         <li><b>Calibration targets.</b> Fitted to the HFMA survey of NHS finance directors (October to November 2016): {}. \
-         Nothing after 2016 was used to fit the model.</li>\n\
+         <li><b>Calibration targets.</b> The posterior was fitted by ABC-SMC to seven published figures (data/targets.toml): \
+         the HFMA surveys of NHS finance directors of October to November 2016 and April to May 2017, and the provider \
+         sector's reported balance for 2015/16 and 2016/17; docs/calibration.md gives the fit. The spec's defaults: {}.</li>\n\
          <li><b>Quarters.</b> {}</li>\n\
          <li><b>The model.</b> The <a href=\"#odd\">ODD description</a> (docs/model.md) defines every entity, phase and \
          measure, and its \"Readings\" section says how ambiguous points of the specification were settled.</li>\n</ul>\n",

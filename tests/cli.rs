@@ -1539,6 +1539,9 @@ fn run_a_custom_scenario_writes_its_outputs() {
     );
     assert!(manifest.contains("\"parameters\": \"at the spec's default parameters (--posterior none)\""), "{manifest}");
     assert!(!manifest.contains("\"posterior\""), "{manifest}");
+    let report = read(&out.join("report.html"));
+    assert!(report.contains("Intervals cover the spread across replicates only, at fixed parameters"), "findings");
+    assert!(report.contains("for fixed parameters. They leave out uncertainty in the parameters"), "caveats");
 }
 
 #[test]
@@ -1725,6 +1728,9 @@ fn calibrate_writes_a_posterior_that_runs_carry_into_every_scenario() {
     let report = read(&run.join("report.html"));
     assert!(report.contains("The intervals above include parameter uncertainty."), "the report says so");
     assert!(report.contains("<th>parameters</th><th>chance</th>"), "and splits the variance");
+    // Its findings and caveats say the same, and never that parameters were fixed.
+    assert!(report.contains("Intervals cover parameter uncertainty (draws from the posterior) and chance"), "findings");
+    assert!(!report.contains("for fixed parameters") && !report.contains("at fixed parameters"), "caveats");
     let draws = read(&run.join("posterior_draws.csv"));
     assert_eq!(draws.lines().count(), 13);
 }
