@@ -181,9 +181,11 @@ pub fn ess(w: &[f64]) -> f64 {
 
 /// Distinct parameter vectors with weight above 0, and the effective sample
 /// size once identical vectors' weights are summed: copies left by
-/// resampling count once, so this is what a posterior file is worth.
+/// resampling count once, so this is what a posterior file is worth. The
+/// vectors are summed in key order (a `BTreeMap`, not a hash map's random
+/// order), so the recorded ESS has the same bits on every run.
 pub fn distinct_ess(theta: &[Vec<f64>], w: &[f64]) -> (usize, f64) {
-    let mut summed: std::collections::HashMap<Vec<u64>, f64> = std::collections::HashMap::new();
+    let mut summed: std::collections::BTreeMap<Vec<u64>, f64> = std::collections::BTreeMap::new();
     for (t, &wi) in theta.iter().zip(w) {
         if wi > 0.0 {
             *summed.entry(t.iter().map(|x| x.to_bits()).collect()).or_default() += wi;
@@ -614,6 +616,21 @@ mod tests {
         assert!((e - 1.0 / 0.375).abs() < 1e-12, "{e}");
         assert_eq!(ess(&[0.25; 4]), 4.0, "the plain ESS counts copies as particles");
         assert_eq!(distinct_ess(&theta, &[0.0, 0.0, 1.0, 1.0]), (2, 2.0), "zero weights do not count");
+    }
+
+    #[test]
+    fn the_distinct_ess_has_the_same_bits_in_any_row_order() {
+        // Weights whose sums round differently by order: the ESS recorded in
+        // calibration.json must not depend on the order distinct vectors are met.
+        let theta: Vec<Vec<f64>> = (0..200).map(|i| vec![(i % 37) as f64, (i % 11) as f64]).collect();
+        let w: Vec<f64> = (0..200).map(|i| 1.0 / (1.0 + (i as f64 * 0.731).sin().abs() * 1e3)).collect();
+        let first = distinct_ess(&theta, &w);
+        for shift in [1, 7, 99] {
+            let (t, v): (Vec<_>, Vec<_>) =
+                (0..200).map(|i| (theta[(i + shift) % 200].clone(), w[(i + shift) % 200])).unzip();
+            let again = distinct_ess(&t, &v);
+            assert_eq!((again.0, again.1.to_bits()), (first.0, first.1.to_bits()), "shift {shift}");
+        }
     }
 
     #[test]
