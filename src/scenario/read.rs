@@ -9,31 +9,6 @@ use std::path::Path;
 
 pub use crate::fsx::{DEFAULT_MAX_INPUT_MB, MAX_INPUT_ENV, max_input_bytes};
 
-/// What kind of thing a path names, when it is not a regular file.
-fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
-    let t = meta.file_type();
-    if t.is_file() {
-        return None;
-    }
-    if t.is_dir() {
-        return Some("a folder");
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return Some("a FIFO (named pipe)");
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return Some("a device");
-        }
-        if t.is_socket() {
-            return Some("a socket");
-        }
-    }
-    Some("not a regular file")
-}
-
 /// Why a file was refused, without the file name (callers place it).
 #[derive(Debug)]
 pub enum Refusal {
@@ -55,7 +30,7 @@ pub fn read_bounded(path: &Path) -> Result<String, Refusal> {
     let meta = std::fs::metadata(path).map_err(Refusal::Io)?;
     let refuse_kind =
         |what: &str| Refusal::Problem(format!("is {what}, not a regular file; input files must be regular files"));
-    if let Some(what) = not_regular(&meta) {
+    if let Some(what) = crate::fsx::not_regular(meta.file_type()) {
         return Err(refuse_kind(what));
     }
     let too_big = |n: u64| {
@@ -72,11 +47,8 @@ pub fn read_bounded(path: &Path) -> Result<String, Refusal> {
         std::io::ErrorKind::InvalidInput => Refusal::Problem(format!("{e}; input files must be regular files")),
         _ => Refusal::Io(e),
     })?;
-    // The path may have been swapped since the check above: check the open file too.
+    // `open_regular` checked the opened handle too, in case the path was swapped since the check above.
     let opened = file.metadata().map_err(Refusal::Io)?;
-    if let Some(what) = not_regular(&opened) {
-        return Err(refuse_kind(what));
-    }
     let mut bytes = Vec::with_capacity(opened.len().min(limit) as usize);
     file.take(limit + 1).read_to_end(&mut bytes).map_err(Refusal::Io)?;
     if bytes.len() as u64 > limit {
