@@ -220,19 +220,8 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        // The explorer runs at its sliders' values, the spec's defaults: no posterior.
-        .args([
-            "run",
-            "baseline",
-            "leads.toml",
-            "--seed",
-            "77",
-            "--replicates",
-            "6",
-            "--no-charts",
-            "--posterior",
-            "none",
-        ])
+        // The explorer chooses the posterior as `stpsim run` does: England's, by default.
+        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--no-charts"])
         .args(["--out", "o"])
         .current_dir(dir.path())
         .output()
@@ -265,15 +254,14 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     assert_eq!(status, 200);
     assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg") && page.contains("leads"));
     // Its manifest names the command that reproduces it.
-    let command =
-        ["stpsim", "run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--posterior", "none"];
+    let command = ["stpsim", "run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6"];
     let quoted: Vec<String> = command.iter().map(|c| format!("&quot;{c}&quot;")).collect();
     assert!(page.contains(&quoted.join(",\n    ")), "the manifest names the command");
     assert_eq!(request(&s, "GET", "/api/report?tab=other", b"").0, 404);
 
     // "Download data": the CSV `stpsim run` writes beside the chart of the metric.
     let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--posterior", "none"])
+        .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6"])
         .args(["--quiet", "--out", "charts"])
         .current_dir(dir.path())
         .output()
@@ -295,6 +283,46 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     assert_eq!(status, 400);
     assert!(body.contains("happiness") && body.contains("self_priority_share"), "{body}");
     assert_eq!(request(&s, "GET", "/api/data?tab=other&metric=raised", b"").0, 404);
+}
+
+/// The explorer runs over the England posterior by default, as `stpsim
+/// run` does on the saved files; a slider the user moved is a parameter the
+/// saved scenario sets, held at its value in every replicate.
+#[test]
+fn the_explorer_runs_over_the_england_posterior_holding_the_sliders_moved() {
+    let s = start();
+    let moved = format!("{LEADS}\n[params]\nb_deficit = 0.5\n");
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&moved));
+    assert_eq!(status, 200, "{body}");
+    let last = body
+        .split("\n\n")
+        .filter(|e| e.starts_with("event: progress"))
+        .map(|e| json(e.split_once("data: ").unwrap().1))
+        .last()
+        .unwrap();
+    let said = last["parameters"].as_str().unwrap();
+    assert!(said.contains("over the England posterior") && said.contains("slider you moved"), "{said}");
+    // The report's manifest names the posterior and what each scenario held.
+    let (status, page) = request(&s, "GET", "/api/report?tab=test", b"");
+    assert_eq!(status, 200);
+    let pre = page.split("<pre>").nth(1).unwrap().split("</pre>").next().unwrap();
+    let text = pre.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let manifest = json(&text);
+    let posterior = &manifest["posterior"];
+    assert_eq!(posterior["held"]["leads"], serde_json::json!(["b_deficit"]), "{posterior}");
+    assert!(posterior["held"]["baseline"].is_null(), "the built-in baseline holds nothing: {posterior}");
+    assert!(!manifest["command"].to_string().contains("--posterior"), "{}", manifest["command"]);
+
+    // A posterior file is refused: the explorer reads no files.
+    let file = moved.replace("seed = 77", "seed = 77\nposterior = \"p.csv\"");
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&file));
+    assert_eq!((status, json(&body)["field"].as_str()), (400, Some("posterior")), "{body}");
+    // `posterior = "none"` in the scenario is the spec's defaults, as on the command line.
+    let none = moved.replace("seed = 77", "seed = 77\nposterior = \"none\"");
+    let (status, body) = request(&s, "POST", "/api/run", &run_request(&none));
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("at the spec's default parameters"), "{}", &body[..body.len().min(400)]);
+    still_answers(&s);
 }
 
 #[test]
@@ -395,8 +423,8 @@ fn the_explorers_final_table_equals_the_summary_stpsim_run_writes() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        // The explorer runs at its sliders' parameters, as `--posterior none` does.
-        .args(["run", "baseline", "leads.toml", "--posterior", "none", "--quiet", "--no-charts", "--out", "o"])
+        // Over the England posterior, as the explorer runs by default.
+        .args(["run", "baseline", "leads.toml", "--quiet", "--no-charts", "--out", "o"])
         .current_dir(dir.path())
         .output()
         .unwrap();

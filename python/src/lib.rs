@@ -701,7 +701,7 @@ fn run(
 /// does, through the same request, with the interpreter released; returns
 /// the design's factor names.
 #[pyfunction]
-#[pyo3(signature = (plan, out, sensitivity = false, resume = false, threads = None, charts = false, replicates = None, seed = None, memory_limit = None))]
+#[pyo3(signature = (plan, out, sensitivity = false, resume = false, threads = None, charts = false, replicates = None, seed = None, memory_limit = None, posterior = None))]
 #[allow(clippy::too_many_arguments)]
 fn sweep(
     py: Python<'_>,
@@ -714,12 +714,14 @@ fn sweep(
     replicates: Option<u32>,
     seed: Option<u64>,
     memory_limit: Option<f64>,
+    posterior: Option<PathBuf>,
 ) -> PyResult<Vec<String>> {
     let request = stpsim::api::sweep::SweepRequest {
         plan,
         sensitivity,
         resume,
         shard: None,
+        posterior,
         common: stpsim::api::Common {
             replicates,
             seed,

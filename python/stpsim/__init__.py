@@ -195,7 +195,9 @@ class SweepResults(pd.DataFrame):
         return pd.DataFrame
 
 
-def _sweep(plan, out, threads, resume, charts, sensitivity: bool, replicates=None, seed=None, memory_limit=None) -> SweepResults:
+def _sweep(
+    plan, out, threads, resume, charts, sensitivity: bool, replicates=None, seed=None, memory_limit=None, posterior=None
+) -> SweepResults:
     plan = Path(plan)
 
     def read(folder: Path, factors) -> SweepResults:
@@ -207,11 +209,16 @@ def _sweep(plan, out, threads, resume, charts, sensitivity: bool, replicates=Non
         res.out = None if out is None else Path(out)
         return res
 
+    posterior = None if posterior is None else os.fspath(posterior)
     if out is not None:
-        factors = _core.sweep(plan, Path(out), sensitivity, resume, threads, charts, replicates, seed, memory_limit)
+        factors = _core.sweep(
+            plan, Path(out), sensitivity, resume, threads, charts, replicates, seed, memory_limit, posterior
+        )
         return read(Path(out), factors)
     with tempfile.TemporaryDirectory(prefix="stpsim-sweep-") as tmp:
-        factors = _core.sweep(plan, Path(tmp), sensitivity, False, threads, charts, replicates, seed, memory_limit)
+        factors = _core.sweep(
+            plan, Path(tmp), sensitivity, False, threads, charts, replicates, seed, memory_limit, posterior
+        )
         return read(Path(tmp), factors)
 
 
@@ -224,13 +231,16 @@ def sweep(
     replicates: int | None = None,
     seed: int | None = None,
     memory_limit: float | None = None,
+    posterior=None,
 ) -> SweepResults:
     """Runs a sweep plan (a TOML file, as for `stpsim sweep`) and returns its
     rows with `summary` and `sensitivity` attached. With `out`, the files
     `stpsim sweep --out` writes are kept there (and `resume` finishes an
     interrupted sweep in it); `charts` draws the sweep's charts too;
-    `replicates` and `seed` override the plan's, as the flags do."""
-    return _sweep(plan, out, threads, resume, charts, False, replicates, seed, memory_limit)
+    `replicates` and `seed` override the plan's, as the flags do.
+    `posterior`: as `--posterior` ("england", the default; "none"; or a
+    posterior.csv); a factor is held at its value in every replicate."""
+    return _sweep(plan, out, threads, resume, charts, False, replicates, seed, memory_limit, posterior)
 
 
 def sensitivity(
@@ -242,11 +252,12 @@ def sensitivity(
     replicates: int | None = None,
     seed: int | None = None,
     memory_limit: float | None = None,
+    posterior=None,
 ) -> pd.DataFrame:
     """Runs a sobol or morris plan like `stpsim sensitivity` and returns the
     sensitivity indices (sensitivity.csv), with the sweep's rows as
-    `.sweep` and its summary as `.summary`."""
-    res = _sweep(plan, out, threads, resume, charts, True, replicates, seed, memory_limit)
+    `.sweep` and its summary as `.summary`. `posterior` as for `sweep`."""
+    res = _sweep(plan, out, threads, resume, charts, True, replicates, seed, memory_limit, posterior)
     idx = res.sensitivity
     idx.attrs["plan"] = str(plan)
     out_frame = _Indices(idx)

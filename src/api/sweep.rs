@@ -24,6 +24,11 @@ pub struct SweepRequest {
     pub resume: bool,
     /// Only shard i of n (0-based): every n-th design point from i.
     pub shard: Option<(usize, usize)>,
+    /// Replicates draw the parameters no factor sets from this posterior:
+    /// `england` (built in), `none` (the base's parameters, the spec's
+    /// defaults) or a `posterior.csv`. Unset: the plan's `posterior`, else
+    /// the base scenario's, else England's (as `run`).
+    pub posterior: Option<PathBuf>,
     /// Seed and replicates override the plan's (which default to its base
     /// scenario's, then the defaults table); out defaults to `outputs/sweep-PLAN`.
     #[serde(flatten)]
@@ -65,8 +70,15 @@ impl SweepRequest {
     pub fn resolve(self) -> Result<SweepJob, common::Error> {
         self.common.check(defaults::MAX_REPLICATES)?;
         let threads = self.common.threads();
-        let plan =
-            plan::load_with(&self.plan, self.common.seed, self.common.replicates, threads, self.common.memory_limit)?;
+        let asked = self.posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
+        let plan = plan::load_over(
+            &self.plan,
+            self.common.seed,
+            self.common.replicates,
+            threads,
+            self.common.memory_limit,
+            asked.as_deref(),
+        )?;
         if self.sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
             return Err(common::Error::Usage(format!(
                 "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",

@@ -247,6 +247,12 @@ pub struct SweepArgs {
     /// Defaults from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT when set.
     #[arg(long, value_name = "i/n")]
     pub shard: Option<String>,
+    /// The posterior replicates draw the parameters no factor sets from:
+    /// `england` (built in, the default), `none` (the spec's defaults), or a
+    /// posterior.csv. Replicate r takes the same draw at every design point;
+    /// a factor, and a parameter the base scenario sets, is held at its value.
+    #[arg(long, value_name = "england|none|FILE")]
+    pub posterior: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -112,6 +112,7 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
         sensitivity,
         resume: args.resume,
         shard: shard(args.shard.as_deref())?,
+        posterior: args.posterior.clone(),
         common: args.common.common(),
     };
     let job = request.resolve()?;
@@ -128,6 +129,7 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
             plan.seed,
             out.display()
         );
+        eprintln!("  replicates ran {}{}", plan.parameters, held_line(plan));
     }
     // One writer per folder: a second sweep (or --resume) into it fails here.
     let _lock = job.claim()?;
@@ -174,4 +176,15 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> anyhow::Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// Which of the posterior's parameters the sweep holds at the plan's values.
+fn held_line(plan: &stpsim::experiment::plan::Plan) -> String {
+    if plan.held.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n  held at the plan's values in every replicate (factors win over the posterior): {}",
+        plan.held.join(", ")
+    )
 }

@@ -2,6 +2,7 @@
 //! Read like scenario files, in two layers, with located errors.
 
 use super::design;
+use crate::core::posterior::Posterior;
 use crate::model::Metric;
 use crate::model::levers::{Form, LEVERS, LeverAction};
 use crate::params::Params;
@@ -24,6 +25,7 @@ struct RawPlan {
     bootstrap: Option<Spanned<Num>>,
     metrics: Spanned<Vec<Spanned<String>>>,
     factors: Spanned<Vec<RawFactor>>,
+    posterior: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +98,19 @@ pub struct Plan {
     /// The same points on the unit cube (sobol and morris designs).
     #[serde(skip)]
     pub unit_points: Vec<Vec<f64>>,
+    /// The posterior replicate r draws the parameters no factor sets from
+    /// (the same draw at every design point); None: the base's parameters.
+    #[serde(skip)]
+    pub posterior: Option<Posterior>,
+    /// What the replicates' parameters are, in words (first line, plan.json).
+    #[serde(skip)]
+    pub parameters: String,
+    /// The posterior's SHA-256, in the plan's hash: parts run over another
+    /// posterior are never mixed with these.
+    pub posterior_sha256: Option<String>,
+    /// The posterior's parameters held fixed: those the base scenario sets
+    /// itself and those a factor sets (a factor wins over the posterior).
+    pub held: Vec<&'static str>,
 }
 
 /// Largest design accepted, checked from the plan before any point is built.
@@ -142,6 +157,12 @@ impl Plan {
         let mut s = self.base.clone();
         for (f, &v) in self.factors.iter().zip(&self.design_points[p]) {
             apply(&mut s, &f.reach, v);
+            // A parameter factor is the scenario's own, so held over a posterior.
+            if let Reach::Param { name } = &f.reach {
+                if !s.set_params.contains(name) {
+                    s.set_params.push(name.clone());
+                }
+            }
         }
         // Only the quarters the outputs need are simulated.
         if let Some(last) = self.outputs.iter().map(|o| o.quarter).max() {
@@ -149,6 +170,17 @@ impl Plan {
             s.levers.retain(|l| l.start <= last);
         }
         s
+    }
+
+    /// The parameters replicate `r` runs with at a design point's scenario
+    /// `s` ([`Plan::scenario`]): over a posterior, the draw replicate r takes
+    /// in a run (the same at every point), with the point's factors and the
+    /// base's own parameters held; else `s`'s own.
+    pub fn replicate_params(&self, s: &Scenario, r: u64) -> Params {
+        match &self.posterior {
+            Some(post) => post.apply_holding(&s.params, post.draw_for(self.seed, r), &held(post, s)),
+            None => s.params.clone(),
+        }
     }
 
     /// A fingerprint of everything that decides the results, so a resume or a
@@ -192,12 +224,28 @@ pub fn load(path: &Path) -> Result<Plan, ScenarioError> {
 /// override the plan's (the seed before it draws an LHS or Morris design).
 /// `threads` is the number of workers the sweep will run on: the memory
 /// guard counts one point's replicates and one model state per worker.
+/// The posterior is the plan's `posterior`, else its base's, else England's.
 pub fn load_with(
     path: &Path,
     seed: Option<u64>,
     replicates: Option<u32>,
     threads: usize,
     memory_limit: Option<f64>,
+) -> Result<Plan, ScenarioError> {
+    load_over(path, seed, replicates, threads, memory_limit, None)
+}
+
+/// As [`load_with`], with the command line's `--posterior` (`england`,
+/// `none` or a file), which wins over the plan's `posterior` field; that
+/// field wins over the base scenario's, and with neither the sweep runs over
+/// the built-in England posterior ([`crate::calibrate::choice::choose`]).
+pub fn load_over(
+    path: &Path,
+    seed: Option<u64>,
+    replicates: Option<u32>,
+    threads: usize,
+    memory_limit: Option<f64>,
+    posterior: Option<&str>,
 ) -> Result<Plan, ScenarioError> {
     let (seed_arg, replicates_arg) = (seed, replicates);
     let file = path.to_string_lossy().to_string();
@@ -516,5 +564,91 @@ pub fn load_with(
         }
         params = base.params.clone();
     }
-    Ok(Plan { base, replicates, seed, design, points, levels, bootstrap, outputs, factors, design_points, unit_points })
+    let over = over_posterior(path, &src, posterior, raw.posterior.as_ref(), &base, &factors)?;
+    let held = over.posterior.as_ref().map_or_else(Vec::new, |p| held(p, &base_with(&base, &factors)));
+    Ok(Plan {
+        base,
+        replicates,
+        seed,
+        design,
+        points,
+        levels,
+        bootstrap,
+        outputs,
+        factors,
+        design_points,
+        unit_points,
+        parameters: over.describe(),
+        posterior_sha256: over.posterior.as_ref().map(|p| p.sha256.clone()),
+        held,
+        posterior: over.posterior,
+    })
+}
+
+/// The base scenario with the parameter factors counted as its own.
+fn base_with(base: &Scenario, factors: &[Factor]) -> Scenario {
+    let mut s = base.clone();
+    for f in factors {
+        if let Reach::Param { name } = &f.reach {
+            if !s.set_params.contains(name) {
+                s.set_params.push(name.clone());
+            }
+        }
+    }
+    s
+}
+
+fn held(p: &Posterior, s: &Scenario) -> Vec<&'static str> {
+    crate::calibrate::choice::held(p, s)
+}
+
+/// Which posterior the sweep's replicates draw from: `--posterior`, else the
+/// plan's `posterior` (a file relative to the plan, as `base` is), else the
+/// base scenario's, else England's; its draws must keep the parameters'
+/// rules with the base's other parameters.
+fn over_posterior(
+    path: &Path,
+    src: &SourceText,
+    asked: Option<&str>,
+    field: Option<&Spanned<String>>,
+    base: &Scenario,
+    factors: &[Factor],
+) -> Result<crate::calibrate::choice::Choice, ScenarioError> {
+    use crate::calibrate::choice::{self, ChoiceError};
+    let flag = |e: String| ScenarioError::Input { file: "--posterior".into(), problem: e };
+    let mut choice = match (asked, field) {
+        (Some(name), _) => choice::choose(Some(name), std::slice::from_ref(base)).map_err(|e| flag(e.to_string()))?,
+        (None, Some(f)) => {
+            let written = f.get_ref();
+            let beside = path.parent().map(|d| d.join(written)).filter(|p| p.is_file());
+            let name = match (written.as_str(), beside) {
+                (choice::NONE | choice::ENGLAND, _) | (_, None) => written.clone(),
+                (_, Some(p)) => p.to_string_lossy().into_owned(),
+            };
+            let mut c = choice::choose(Some(&name), std::slice::from_ref(base)).map_err(|e| {
+                let problem = match e {
+                    ChoiceError::Posterior(p) => p.to_string(),
+                    other => other.to_string(),
+                };
+                src.at(
+                    f.span(),
+                    "posterior",
+                    &format!("\"{}\"", crate::core::text::shorten(written, 80)),
+                    &format!("cannot be used: {problem}"),
+                    "\"england\" (built in), \"none\" (the spec's defaults) or a posterior.csv beside the plan",
+                )
+            })?;
+            c.from = format!("plan: posterior = \"{written}\"");
+            c
+        }
+        (None, None) => choice::choose(None, std::slice::from_ref(base)).map_err(|e| flag(e.to_string()))?,
+    };
+    if let Some(p) = &choice.posterior {
+        let with = base_with(base, factors);
+        p.check_rules(&base.params, &held(p, &with), &base.name).map_err(|e| flag(e.to_string()))?;
+        if choice.by_default {
+            choice.from += "; posterior = \"none\" in the plan for the spec's defaults";
+        }
+    }
+    Ok(choice)
 }

@@ -11,7 +11,7 @@ use crate::model::rng::Keys;
 use crate::results::folder::Staging;
 use crate::results::summary::describe;
 use crate::results::write::atomic;
-use crate::runner::{footprint_runs, simulate};
+use crate::runner::{footprint_runs, simulate_with};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -63,6 +63,14 @@ pub struct Frame {
     /// refuses a folder whose files do not match (empty while running).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub file_sha256: BTreeMap<String, String>,
+    /// What the replicates' parameters were, in words: over which posterior
+    /// (replicate r takes the same draw at every point), or at fixed values.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub parameters: String,
+    /// The posterior's parameters held at the plan's values in every
+    /// replicate: the base scenario's own and the parameter factors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<String>,
 }
 
 impl Frame {
@@ -82,6 +90,8 @@ impl Frame {
             design_points: plan.design_points.len(),
             design_sha256: design_sha256(plan.design_points.iter().map(|p| factor_text(p))),
             file_sha256: BTreeMap::new(),
+            parameters: plan.parameters.clone(),
+            held: plan.held.iter().map(|h| h.to_string()).collect(),
         }
     }
 
@@ -113,6 +123,9 @@ impl Frame {
             if !ok {
                 return Err(format!("output \"{}\" is not metric@quarter", shorten(o, 60)));
             }
+        }
+        if let Some(h) = self.held.iter().find(|h| crate::params::Params::def(h).is_none()) {
+            return Err(format!("held parameter \"{}\" is not a parameter", shorten(h, 60)));
         }
         if self.design_points > 10_000_000 {
             return Err(format!("{} design points, above the limit of 10,000,000", self.design_points));
@@ -230,7 +243,10 @@ pub fn in_shard(p: usize, shard: Option<(usize, usize)>) -> bool {
 }
 
 /// The rows of one design point: `point,replicate,<factors>,metric,value`.
-/// Each replicate steps its footprints in `fp_runs` parallel runs.
+/// Each replicate steps its footprints in `fp_runs` parallel runs. Over a
+/// posterior, replicate r takes the draw it takes in a run
+/// (`Posterior::draw_for`), the same at every design point, with the
+/// point's factors and the base's own parameters held.
 pub fn point_rows(plan: &Plan, p: usize, fp_runs: usize) -> String {
     let s = plan.scenario(p);
     let structure = s.build_structure(plan.seed);
@@ -243,7 +259,9 @@ pub fn point_rows(plan: &Plan, p: usize, fp_runs: usize) -> String {
     let values: Vec<Vec<f64>> = (0..plan.replicates as u64)
         .into_par_iter()
         .map(|r| {
-            let (e, _) = simulate(&s, &structure, &Keys { seed: plan.seed, replicate: r }, false, fp_runs);
+            let params = plan.replicate_params(&s, r);
+            let (e, _) =
+                simulate_with(&s, &params, &structure, &Keys { seed: plan.seed, replicate: r }, false, fp_runs);
             at.iter().map(|&k| e[k]).collect()
         })
         .collect();

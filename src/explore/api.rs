@@ -15,6 +15,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use stpsim::api::Hooks;
+use stpsim::calibrate::choice;
 use stpsim::job::{Job, Provenance};
 use stpsim::model::Metric;
 use stpsim::results::summary::{describe, paired, summarise};
@@ -253,11 +254,28 @@ fn prepare(req: &RunRequest) -> Result<Job, Refusal> {
         seed: Some(edited.seed.unwrap_or(DEFAULT_SEED)),
         ..Default::default()
     };
-    // The explorer runs at its sliders' parameters: no posterior.
-    let posterior = Some(std::path::PathBuf::from("none"));
-    let request = stpsim::job::RunRequest { loaded: vec![base, edited], common, posterior, ..Default::default() };
+    // The explorer reads no files: a scenario's posterior is built in or none.
+    for (s, which) in [(&base, "base"), (&edited, "edited")] {
+        if let Some(p) = s.posterior.as_ref().filter(|p| ![choice::ENGLAND, choice::NONE].contains(&p.as_str())) {
+            return Err(Refusal {
+                error: format!(
+                    "posterior = \"{}\" names a file, which the explorer does not read; \
+                     allowed: \"england\" (built in, the default) or \"none\"; run a posterior file with `stpsim run`",
+                    stpsim::core::text::shorten(p, 80)
+                ),
+                field: Some("posterior".into()),
+                scenario: Some(which),
+            });
+        }
+    }
+    // As `stpsim run` on the saved files: over the England posterior unless
+    // a scenario says `posterior = "none"`; a slider the user moved is a
+    // parameter the saved scenario sets, held at its value in every replicate.
+    let request = stpsim::job::RunRequest { loaded: vec![base, edited], common, ..Default::default() };
     let mut job = request.resolve().map_err(|e| Refusal::plain(stpsim::api::Error::from(e).to_string()))?;
-    job.parameters = "at the explorer's parameters (its sliders start at the spec's defaults; no posterior)".into();
+    if job.posterior.is_some() {
+        job.parameters += "; a parameter whose slider you moved is held at its value in every replicate";
+    }
     // The memory guard `stpsim run` applies, beside the explorer's own limits.
     job.check_memory().map_err(|e| Refusal::plain(e.to_string()))?;
     Ok(job)
@@ -269,13 +287,17 @@ struct Stream {
     tx: tokio::sync::mpsc::Sender<Result<String, Infallible>>,
     cancel: Arc<AtomicBool>,
     opts: RunOptions,
+    /// What the replicates' parameters are, in words, for the page to show.
+    parameters: String,
     /// How long a send may wait on a page that stopped reading.
     stall: std::time::Duration,
 }
 
 impl Hooks for Stream {
     fn replicates(&self, so_far: &Results, _of: u32) {
-        if !send(&self.tx, event("progress", &snapshot(so_far, &self.opts)), self.stall) {
+        let mut shown = snapshot(so_far, &self.opts);
+        shown["parameters"] = json!(self.parameters);
+        if !send(&self.tx, event("progress", &shown), self.stall) {
             // The page went away, started another run, or stopped reading.
             self.cancel.store(true, Ordering::Relaxed);
         }
@@ -350,7 +372,7 @@ async fn run(axum::extract::State(state): Shared, body: Body) -> Response {
         let _leave = leave;
         let started = std::time::SystemTime::now();
         let clock = std::time::Instant::now();
-        let stream = Stream { tx, cancel: flag, opts: job.options, stall };
+        let stream = Stream { tx, cancel: flag, opts: job.options, parameters: job.parameters.clone(), stall };
         let done = job.run_with(batch(job.options.replicates), &stream);
         let status = if let Some(results) = done {
             let made = Provenance { command: command(&job), started, wall_seconds: clock.elapsed().as_secs_f64() };
@@ -445,9 +467,9 @@ fn snapshot(r: &Results, opts: &RunOptions) -> Value {
 }
 
 /// The command that reproduces a tab's run: its base by built-in name (or
-/// BASE.toml), the edited scenario as saved, the seed and replicates, and
-/// `--posterior none`, since the explorer runs at its sliders' parameters
-/// where `stpsim run` would otherwise take the England posterior.
+/// BASE.toml), the edited scenario as saved, the seed and replicates. No
+/// `--posterior`: the explorer chooses as `stpsim run` does (the England
+/// posterior unless a scenario says otherwise, the moved sliders held).
 fn command(job: &Job) -> Vec<String> {
     let base = job.scenarios[0].source.trim_start_matches("scenarios/").trim_end_matches(".toml");
     let base = stpsim::scenario::builtin::find(base).map_or("BASE.toml", |b| b.name);
@@ -459,8 +481,6 @@ fn command(job: &Job) -> Vec<String> {
             job.options.seed.to_string(),
             "--replicates".into(),
             job.options.replicates.to_string(),
-            "--posterior".into(),
-            "none".into(),
         ])
         .collect()
 }

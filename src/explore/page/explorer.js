@@ -98,7 +98,7 @@ function toToml(e) {
   const baseName = S.base.builtin ? `built-in scenario "${S.base.builtin}"` : 'an uploaded scenario';
   const lines = [
     `# Saved from the stpsim explorer (stpsim v${S.meta.version}), starting from ${baseName}.`,
-    `# The explorer's numbers again: stpsim run ${S.base.builtin || 'BASE.toml'} ${e.name}.toml --seed ${num(S.seed)} --replicates ${num(S.replicates)} --posterior none`,
+    `# The explorer's numbers again: stpsim run ${S.base.builtin || 'BASE.toml'} ${e.name}.toml --seed ${num(S.seed)} --replicates ${num(S.replicates)}`,
     `name = ${str(e.name)}`,
     `description = ${str(e.description)}`,
     `start = ${str(e.start)}`,
@@ -814,7 +814,8 @@ function headlineTable() {
   t.replaceChildren(head, ...rows);
   const base = S.base.builtin || 'BASE.toml';
   $('reproduce').replaceChildren('From the command line, with the file Save scenario writes: ',
-    el('code', {}, `stpsim run ${base} ${e.scenario}.toml --seed ${S.data.seed} --replicates ${S.data.of} --posterior none`));
+    el('code', {}, `stpsim run ${base} ${e.scenario}.toml --seed ${S.data.seed} --replicates ${S.data.of}`),
+    S.data.parameters ? ` (replicates run ${S.data.parameters}).` : '');
 }
 
 function draw() {
