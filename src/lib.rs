@@ -64,6 +64,8 @@ pub mod api;
 pub mod calibrate;
 pub mod core;
 pub mod decide;
+/// The README's and docs' generated parts (`cargo run --release --example docs`).
+pub mod docs;
 pub mod experiment;
 pub mod fsx;
 pub mod fuzzing;

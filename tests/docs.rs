@@ -104,3 +104,103 @@ fn each_lever_kind_is_named_in_at_most_two_source_files() {
         has_word("kind = \"remove_veto\"", "remove_veto") && !has_word("council_lead_nhs_legitimacy", "council_lead")
     );
 }
+
+/// The README's generated regions (the Quick start block, the baseline
+/// sentence, the scenario, lever and output tables) and the numbers behind
+/// the main job's images equal what the docs generator writes. The main job
+/// runs in process as `cargo run --release` runs it (200 replicates over the
+/// England posterior, seed 2016): its numbers do not depend on the build or
+/// the thread count, and its charts' numbers are compared, not their pixels.
+#[test]
+fn readme_and_images_match_the_docs_generator() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let job = stpsim::docs::main_job(&scratch.path().join("main")).expect("the main job resolves");
+    let results = job.run();
+    let mut stale = stpsim::docs::check_text(root, &stpsim::docs::text_regions(&job, &results), &[]);
+    for (stem, csv) in stpsim::docs::main_job_data(&job, &results).expect("the main job's chart numbers") {
+        let committed = format!("{}/{stem}.csv", stpsim::docs::IMAGE_DATA);
+        if std::fs::read_to_string(root.join(&committed)).unwrap_or_default() != csv {
+            stale.push(format!("{committed} (the numbers docs/images/{stem}.png plots) differs"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "the README or docs/images are stale: regenerate them with `{}`\n{}",
+        stpsim::docs::COMMAND,
+        stale.join("\n")
+    );
+}
+
+/// The sweep heatmap in the README plots the numbers its plan gives today:
+/// the plan runs as `stpsim sweep scenarios/sweeps/leads-by-seats.toml` runs
+/// it, at its own size (16 points x 100 replicates, spec defaults).
+#[test]
+fn the_sweep_image_plots_todays_numbers() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let image = stpsim::docs::IMAGES
+        .iter()
+        .find(|i| i.stem == "sweep_heatmap_social_care_priority")
+        .expect("the README's sweep image is declared");
+    let stpsim::docs::Source::Sweep { plan, sensitivity } = image.source else { panic!("drawn by a sweep") };
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let now = stpsim::docs::sweep_data(root, &scratch.path().join("sweep"), plan, sensitivity, image.data)
+        .expect("the sweep runs");
+    let committed = std::fs::read_to_string(root.join(image.committed_data())).unwrap_or_default();
+    assert!(
+        committed == now,
+        "{} is stale (the numbers {} plots): regenerate it with `{}`",
+        image.committed_data(),
+        image.file,
+        stpsim::docs::COMMAND
+    );
+}
+
+/// The generator's regions: a region is read and replaced between its
+/// markers only, and a missing one is reported.
+#[test]
+fn regions_are_spliced_between_their_markers() {
+    let doc = "a\n<!-- generated:x -->\nold\n<!-- /generated -->\nb\n";
+    assert_eq!(stpsim::docs::region(doc, "x"), Some("old\n"));
+    assert_eq!(stpsim::docs::region(doc, "y"), None);
+    let new = stpsim::docs::splice(doc, "x", "new\nlines\n").expect("the region exists");
+    assert_eq!(new, "a\n<!-- generated:x -->\nnew\nlines\n<!-- /generated -->\nb\n");
+    // Idempotent: splicing the same text again changes nothing.
+    assert_eq!(stpsim::docs::splice(&new, "x", "new\nlines\n").as_deref(), Some(new.as_str()));
+}
+
+/// The sensitivity and decision images, and the decision's answer in the
+/// README, at their plans' full sizes (about a minute each in a release
+/// build on two cores): too slow for every `cargo test`, so run on purpose
+/// with `cargo test --release --test docs -- --ignored`.
+#[test]
+#[ignore = "minutes: run with `cargo test --release --test docs -- --ignored`"]
+fn the_sensitivity_and_decision_images_plot_todays_numbers() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let mut stale = Vec::new();
+    for image in stpsim::docs::IMAGES {
+        let committed = std::fs::read_to_string(root.join(image.committed_data())).unwrap_or_default();
+        let now = match image.source {
+            stpsim::docs::Source::Sweep { plan, sensitivity: true } => {
+                stpsim::docs::sweep_data(root, &scratch.path().join(image.stem), plan, true, image.data)
+                    .expect("the sensitivity plan runs")
+            }
+            stpsim::docs::Source::Decide { plan } => {
+                let (data, answer) =
+                    stpsim::docs::decide_data(root, &scratch.path().join(image.stem), plan, image.data)
+                        .expect("the decision runs");
+                let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+                if stpsim::docs::region(&readme, "decide") != Some(answer.as_str()) {
+                    stale.push("README.md: region `decide`".to_string());
+                }
+                data
+            }
+            _ => continue,
+        };
+        if committed != now {
+            stale.push(format!("{} (the numbers {} plots)", image.committed_data(), image.file));
+        }
+    }
+    assert!(stale.is_empty(), "stale: regenerate with `{}`\n{}", stpsim::docs::COMMAND, stale.join("\n"));
+}

@@ -196,6 +196,34 @@ impl Job {
         Ok(crate::guard::check_memory_within(self.memory_bytes(), self.memory_limit)?)
     }
 
+    /// What `stpsim run` prints on standard output before its last line
+    /// (the files written): what the replicates' parameters were, which
+    /// parameters a scenario held at its own value, and the headline numbers.
+    /// The README's Quick start block is this text for the main job.
+    pub fn printed(&self, results: &Results) -> String {
+        let over = match &self.posterior {
+            Some(_) => {
+                format!("Replicates ran {}: {}.{}\n", self.parameters, manifest::POSTERIOR_NOTE, self.held_line())
+            }
+            None => format!("Replicates ran {}.\n", self.parameters),
+        };
+        over + &crate::results::headline::text(results, self.options.replicates, self.options.seed)
+    }
+
+    /// Which of the posterior's parameters each scenario held at its own
+    /// value, a line each (empty without a posterior).
+    pub fn held_line(&self) -> String {
+        let Some(p) = &self.posterior else { return String::new() };
+        self.scenarios
+            .iter()
+            .filter_map(|s| {
+                let h = crate::calibrate::choice::held(p, s);
+                (!h.is_empty())
+                    .then(|| format!("\n  {} holds {} at its own value in every replicate", s.name, h.join(", ")))
+            })
+            .collect()
+    }
+
     /// Runs every scenario for every replicate on a pool of `threads` workers.
     pub fn run(&self) -> Results {
         let go = || crate::runner::run_over(&self.scenarios, &self.options, self.posterior.as_ref());

@@ -4,7 +4,6 @@
 use super::{CommonArgs, RunArgs, UsageError, emit};
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
-use stpsim::Results;
 use stpsim::api;
 use stpsim::job::{MAIN_JOB_FOOTPRINT_REPLICATES, Provenance, RunRequest};
 
@@ -55,7 +54,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             job.parameters,
             opts.seed,
             if threads == 1 { "" } else { "s" },
-            held_line(&job)
+            job.held_line()
         );
     }
     let results = job.run();
@@ -69,31 +68,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             out.display(),
             clock.elapsed().as_secs_f64()
         );
-        let over = match &job.posterior {
-            Some(_) => format!(
-                "Replicates ran {}: {}.{}\n",
-                job.parameters,
-                stpsim::results::manifest::POSTERIOR_NOTE,
-                held_line(&job)
-            ),
-            None => format!("Replicates ran {}.\n", job.parameters),
-        };
-        emit(&(over + &terminal_summary(&results, opts.replicates, opts.seed) + &wrote))?;
+        emit(&(job.printed(&results) + &wrote))?;
     }
     Ok(())
-}
-
-/// Which of the posterior's parameters each scenario held at its own value.
-fn held_line(job: &stpsim::job::Job) -> String {
-    let Some(p) = &job.posterior else { return String::new() };
-    job.scenarios
-        .iter()
-        .filter_map(|s| {
-            let h = stpsim::calibrate::choice::held(p, s);
-            (!h.is_empty())
-                .then(|| format!("\n  {} holds {} at its own value in every replicate", s.name, h.join(", ")))
-        })
-        .collect()
 }
 
 /// Takes the output folder's lock for this process (a folder another
@@ -131,11 +108,4 @@ pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<us
         emit(&format!("drew {} charts (PNG and SVG) and report.html in {}\n", charts.len(), dir.display()))?;
     }
     Ok(charts.len())
-}
-
-/// One screen: headline metrics at each scenario's final quarter, the median
-/// with a 90% interval over replicates, and the paired difference from the
-/// first scenario.
-pub fn terminal_summary(results: &Results, replicates: u32, seed: u64) -> String {
-    stpsim::results::headline::text(results, replicates, seed)
 }

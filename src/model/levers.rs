@@ -63,7 +63,7 @@ impl Governance {
 /// National bodies' settings that a lever may change.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
-    /// Share of the sustainability fund withheld from footprints that do not collaborate.
+    /// The conditionality c: share of a provider's sustainability funding withheld after it self-prioritised; weight of collaboration in transformation funding.
     pub conditionality: f64,
     /// Probability that an escalated proposal gets national intervention.
     pub intervention: f64,
@@ -425,9 +425,9 @@ levers! {
     RemoveVeto "remove_veto", "veto removed" {}
     /// CCGs vote as one bloc.
     CommitteesInCommon "committees_in_common", "committees in common" {}
-    /// Sets the share of sustainability money withheld from footprints that do not collaborate (c).
+    /// Sets the conditionality c: the share of a provider's sustainability funding withheld when it put itself first last quarter, and how far transformation funding follows a footprint's collaboration.
     FundingConditionality "funding_conditionality", "funding conditionality" {
-        /// share withheld
+        /// the conditionality c: the share withheld
         share: f64 = Spec::range(0.0, 1.0).unit("share"),
     }
     /// Sets the probability that national bodies intervene on an escalated proposal (iota).
