@@ -28,6 +28,8 @@ pub struct SweepRequest {
     /// scenario's, then the defaults table); out defaults to `outputs/sweep-PLAN`.
     #[serde(flatten)]
     pub common: Common,
+    /// Also write sweep.parquet (as the plan's `parquet = true`).
+    pub parquet: bool,
 }
 
 /// A sweep with its plan read and every choice made.
@@ -65,8 +67,12 @@ impl SweepRequest {
     pub fn resolve(self) -> Result<SweepJob, common::Error> {
         self.common.check(defaults::MAX_REPLICATES)?;
         let threads = self.common.threads();
-        let plan =
+        if self.parquet && !crate::results::parquet::AVAILABLE {
+            return Err(common::Error::Usage(crate::results::parquet::NO_PARQUET.to_string()));
+        }
+        let mut plan =
             plan::load_with(&self.plan, self.common.seed, self.common.replicates, threads, self.common.memory_limit)?;
+        plan.parquet |= self.parquet;
         if self.sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
             return Err(common::Error::Usage(format!(
                 "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",

@@ -113,6 +113,7 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
         resume: args.resume,
         shard: shard(args.shard.as_deref())?,
         common: args.common.common(),
+        parquet: args.parquet,
     };
     let job = request.resolve()?;
     let (plan, out, shard, threads) = (&job.plan, &job.out, job.shard, job.threads);

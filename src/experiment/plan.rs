@@ -24,6 +24,7 @@ struct RawPlan {
     bootstrap: Option<Spanned<Num>>,
     metrics: Spanned<Vec<Spanned<String>>>,
     factors: Spanned<Vec<RawFactor>>,
+    parquet: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +97,26 @@ pub struct Plan {
     /// The same points on the unit cube (sobol and morris designs).
     #[serde(skip)]
     pub unit_points: Vec<Vec<f64>>,
+    /// Also write sweep.parquet (`parquet = true`, or `--parquet`); not
+    /// part of the plan's fingerprint.
+    #[serde(skip)]
+    pub parquet: bool,
+}
+
+/// A plan's `parquet = true`, refused with its line by a build without
+/// the `parquet` feature (what `--parquet` says, located).
+pub fn parquet_field(v: &Option<Spanned<bool>>, src: &SourceText) -> Result<bool, ScenarioError> {
+    match v {
+        Some(p) if *p.get_ref() && !crate::results::parquet::AVAILABLE => Err(src.at(
+            p.span(),
+            "parquet",
+            "true",
+            "needs stpsim built with Parquet support",
+            &format!("false, or a build with it ({})", crate::results::parquet::HOW),
+        )),
+        Some(p) => Ok(*p.get_ref()),
+        None => Ok(false),
+    }
 }
 
 /// Largest design accepted, checked from the plan before any point is built.
@@ -516,5 +537,19 @@ pub fn load_with(
         }
         params = base.params.clone();
     }
-    Ok(Plan { base, replicates, seed, design, points, levels, bootstrap, outputs, factors, design_points, unit_points })
+    let parquet = parquet_field(&raw.parquet, &src)?;
+    Ok(Plan {
+        base,
+        replicates,
+        seed,
+        design,
+        points,
+        levels,
+        bootstrap,
+        outputs,
+        factors,
+        design_points,
+        unit_points,
+        parquet,
+    })
 }

@@ -23,7 +23,8 @@ pub const FRAME_FILE: &str = "plan.json";
 /// The folder of a sweep's parts (declared beside the output folder's other names).
 pub use crate::results::folder::PARTS;
 /// The files `finish` writes beside plan.json.
-pub const RESULT_FILES: [&str; 4] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv", "tables.xlsx"];
+pub const RESULT_FILES: [&str; 5] =
+    ["sweep.csv", "sweep_summary.csv", "sensitivity.csv", "tables.xlsx", "sweep.parquet"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -63,6 +64,9 @@ pub struct Frame {
     /// refuses a folder whose files do not match (empty while running).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub file_sha256: BTreeMap<String, String>,
+    /// sweep.parquet asked for (`parquet = true` or `--parquet`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parquet: bool,
 }
 
 impl Frame {
@@ -82,6 +86,7 @@ impl Frame {
             design_points: plan.design_points.len(),
             design_sha256: design_sha256(plan.design_points.iter().map(|p| factor_text(p))),
             file_sha256: BTreeMap::new(),
+            parquet: plan.parquet,
         }
     }
 
@@ -321,7 +326,7 @@ pub fn run(
         Ok::<(), SweepError>(())
     })?;
     if shard.is_none() {
-        finish(&[out.to_path_buf()], out)?;
+        finish_with(&[out.to_path_buf()], out, plan.parquet)?;
     }
     Ok(())
 }
@@ -329,10 +334,17 @@ pub fn run(
 /// Writes sweep.csv, sweep_summary.csv and (for sobol and morris designs)
 /// sensitivity.csv into `out` from the parts in `dirs`, one point at a time.
 pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
+    finish_with(dirs, out, false)
+}
+
+/// As [`finish`], writing sweep.parquet too when `parquet` or the frame
+/// asks for it.
+pub fn finish_with(dirs: &[PathBuf], out: &Path, parquet: bool) -> Result<Frame, SweepError> {
     let Some(first) = dirs.first() else {
         return Err(SweepError::Incomplete("no folders to merge".into()));
     };
-    let frame = Frame::load(first)?;
+    let mut frame = Frame::load(first)?;
+    frame.parquet |= parquet;
     for d in &dirs[1..] {
         if Frame::load(d)?.plan_sha256 != frame.plan_sha256 {
             return Err(SweepError::Mismatch(format!("{} and {} hold different plans", first.display(), d.display())));
@@ -409,6 +421,16 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
              remove the parts that do not belong and run the sweep with --resume",
             first.join(FRAME_FILE).display()
         )));
+    }
+    if frame.parquet {
+        use crate::results::parquet::{Column, stage_from_csv};
+        // point and replicate whole numbers, the output text, the factors and value numbers.
+        let by_header = |c: &str| match c {
+            "point" | "replicate" => Column::Int,
+            "metric" => Column::Text,
+            _ => Column::Float,
+        };
+        stage_from_csv(&mut stage, "sweep.csv", "sweep.parquet", &by_header).map_err(io(&out.join("sweep.parquet")))?;
     }
     match frame.design.as_str() {
         "sobol" => write_sobol(&frame, &means, &mut stage, out)?,
