@@ -268,7 +268,8 @@ fn a_sweeps_workbook_holds_its_summary_and_is_checksummed_in_plan_json() {
     let sum = stpsim::results::folder::file_sha256(&dir.join("tables.xlsx")).unwrap();
     assert_eq!(plan["file_sha256"]["tables.xlsx"], sum.as_str());
     let mut wb: Xlsx<_> = open_workbook(dir.join("tables.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names()[..2], ["Contents".to_string(), "sweep_summary".to_string()]);
+    // Contents, the chart's sheet (its long name shortened to fit), then the table.
+    assert_eq!(wb.sheet_names(), ["Contents", "sweep_line_ti_2021Q1", "sweep_summary"]);
     let range = wb.worksheet_range("sweep_summary").unwrap();
     let (header, rows) = read_csv(&dir.join("sweep_summary.csv"));
     assert_eq!(range.height(), rows.len() + 1);
@@ -335,4 +336,290 @@ fn a_data_link_in_the_output_folder_is_refused_and_the_earlier_set_stays_whole()
     assert!(
         !std::fs::read_dir(&out).unwrap().any(|e| e.unwrap().file_name().to_string_lossy().starts_with(".staging"))
     );
+}
+
+/// A table read from a CSV file: header and rows of fields.
+type Csv = (Vec<String>, Vec<Vec<String>>);
+
+/// What a chart plots, worked out from the folder's own tables: its row
+/// header, row labels, column names and numbers.
+struct Plotted {
+    row_header: String,
+    rows: Vec<String>,
+    columns: Vec<String>,
+    values: Vec<Vec<Option<f64>>>,
+}
+
+fn parse(t: &str) -> f64 {
+    t.parse().unwrap_or_else(|_| panic!("not a number: {t}"))
+}
+
+/// The sheet of each chart, by chart stem, as the Contents sheet lists it.
+fn sheets_by_chart(wb: &mut Xlsx<std::io::BufReader<std::fs::File>>) -> BTreeMap<String, String> {
+    let contents = wb.worksheet_range("Contents").unwrap();
+    (0..contents.height() as u32)
+        .filter_map(|r| {
+            let chart = cell_text(contents.get_value((r, 2)));
+            chart.strip_suffix(".png").map(|stem| (stem.to_string(), cell_text(contents.get_value((r, 0)))))
+        })
+        .collect()
+}
+
+/// Every chart in `dir` has a sheet and a `data/<chart>.csv`, and both hold
+/// exactly `want(stem)`; returns how many charts were checked.
+fn charts_match(dir: &Path, want: &dyn Fn(&str) -> Plotted) -> usize {
+    let mut wb: Xlsx<_> = open_workbook(dir.join("tables.xlsx")).unwrap();
+    let sheets = sheets_by_chart(&mut wb);
+    let mut stems: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| n.strip_suffix(".svg").map(String::from))
+        .collect();
+    stems.sort();
+    assert_eq!(sheets.keys().cloned().collect::<Vec<_>>(), stems, "one sheet per chart");
+    for stem in &stems {
+        let p = want(stem);
+        // data/<chart>.csv
+        let (header, rows) = read_csv(&dir.join("data").join(format!("{stem}.csv")));
+        assert_eq!(header[0], p.row_header, "{stem}");
+        assert_eq!(header[1..], p.columns, "{stem}");
+        assert_eq!(rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), p.rows, "{stem}");
+        for (r, row) in rows.iter().enumerate() {
+            let got: Vec<Option<f64>> = row[1..].iter().map(|t| (!t.is_empty()).then(|| parse(t))).collect();
+            assert_eq!(got, p.values[r], "{stem} row {}", p.rows[r]);
+        }
+        // Its sheet.
+        let range = wb.worksheet_range(&sheets[stem]).unwrap();
+        assert!(cell_text(range.get_value((2, 0))).starts_with("Source: stpsim"), "{stem}");
+        assert!(cell_text(range.get_value((3, 0))).starts_with("Caveat: "), "{stem}");
+        assert_eq!(cell_text(range.get_value((HEADER_ROW, 0))), p.row_header);
+        for (c, name) in p.columns.iter().enumerate() {
+            assert_eq!(&cell_text(range.get_value((HEADER_ROW, c as u32 + 1))), name, "{stem}");
+        }
+        for (r, label) in p.rows.iter().enumerate() {
+            let row = HEADER_ROW + 1 + r as u32;
+            assert_eq!(&cell_text(range.get_value((row, 0))), label, "{stem}");
+            for (c, v) in p.values[r].iter().enumerate() {
+                assert_eq!(cell_number(range.get_value((row, c as u32 + 1))), *v, "{stem} {label}");
+            }
+        }
+        assert!(range.get_value((HEADER_ROW + 1 + p.rows.len() as u32, 0)).is_none_or(|d| *d == Data::Empty));
+    }
+    stems.len()
+}
+
+/// The sheet `name` (a header row, then one row per line) equals `csv`:
+/// numbers as numbers, text as text.
+fn table_sheet_matches(wb: &mut Xlsx<std::io::BufReader<std::fs::File>>, name: &str, csv: &Csv) {
+    let range = wb.worksheet_range(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (header, rows) = csv;
+    assert_eq!(range.height(), rows.len() + 1, "{name}");
+    for (c, h) in header.iter().enumerate() {
+        assert_eq!(&cell_text(range.get_value((0, c as u32))), h, "{name}");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let cell = range.get_value((r as u32 + 1, c as u32));
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => assert_eq!(cell_number(cell), Some(v), "{name} {row:?}"),
+                _ => assert_eq!(&cell_text(cell), text, "{name} {row:?}"),
+            }
+        }
+    }
+}
+
+fn stpsim_in(dir: &Path, args: &[&str]) {
+    let o = Command::new(BIN).args(args).current_dir(dir).output().unwrap();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// sweep_summary.csv's rows of one output: factor values and the named statistic.
+fn summary_rows(dir: &Path, nf: usize, label: &str) -> Vec<(Vec<f64>, BTreeMap<String, f64>)> {
+    let (header, rows) = read_csv(&dir.join("sweep_summary.csv"));
+    rows.iter()
+        .filter(|r| r[1 + nf] == label)
+        .map(|r| {
+            let stats = header.iter().zip(r).skip(2 + nf).map(|(h, v)| (h.clone(), parse(v))).collect();
+            (r[1..1 + nf].iter().map(|v| parse(v)).collect(), stats)
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweeps_chart_sheets_and_csv_slices_hold_the_numbers_each_chart_plots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let label = "transformation_index@2021Q1";
+    // One factor: a line per output, the band's p05, median and p95 at each value.
+    std::fs::write(tmp.path().join("line.toml"), common::grid_plan("1.0, 0.0, 0.5")).unwrap();
+    stpsim_in(tmp.path(), &["sweep", "line.toml", "--out", "line", "--quiet"]);
+    let dir = tmp.path().join("line");
+    let n = charts_match(&dir, &|stem| {
+        assert_eq!(stem, format!("sweep_line_{}", label.replace('@', "_")));
+        let mut pts = summary_rows(&dir, 1, label);
+        pts.sort_by(|a, b| a.0[0].total_cmp(&b.0[0]));
+        Plotted {
+            row_header: "beta0".into(),
+            rows: pts.iter().map(|p| p.0[0].to_string()).collect(),
+            columns: vec!["p05".into(), "p50".into(), "p95".into()],
+            values: pts.iter().map(|p| ["p05", "p50", "p95"].iter().map(|k| Some(p.1[*k])).collect()).collect(),
+        }
+    });
+    assert_eq!(n, 1);
+
+    // Two factors: a heatmap of the mean, the second factor down, the first across.
+    let plan = common::grid_plan("0.0, 1.0") + "\n[[factors]]\nname = \"turnover\"\nvalues = [0.05, 0.1, 0.2]\n";
+    std::fs::write(tmp.path().join("grid.toml"), plan).unwrap();
+    stpsim_in(tmp.path(), &["sweep", "grid.toml", "--out", "grid", "--quiet"]);
+    let dir = tmp.path().join("grid");
+    let n = charts_match(&dir, &|_| {
+        let pts = summary_rows(&dir, 2, label);
+        let (xs, ys) = ([0.0, 1.0], [0.05, 0.1, 0.2]);
+        let mean = |x: f64, y: f64| pts.iter().find(|p| p.0 == [x, y]).map(|p| p.1["mean"]);
+        Plotted {
+            row_header: "turnover".into(),
+            rows: ys.iter().map(|y| y.to_string()).collect(),
+            columns: xs.iter().map(|x| format!("beta0 = {x}")).collect(),
+            values: ys.iter().map(|&y| xs.iter().map(|&x| mean(x, y)).collect()).collect(),
+        }
+    });
+    assert_eq!(n, 1);
+    let mut wb: Xlsx<_> = open_workbook(dir.join("tables.xlsx")).unwrap();
+    table_sheet_matches(&mut wb, "sweep_summary", &read_csv(&dir.join("sweep_summary.csv")));
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let stem = format!("sweep_heatmap_{}", label.replace('@', "_"));
+    assert!(report.contains(&format!("<a href=\"data/{stem}.csv\">")), "the report links the chart's numbers");
+    assert!(report.contains("<a href=\"tables.xlsx\">tables.xlsx</a>, sheet <code>"));
+
+    // Sensitivity: the Sobol indices and their intervals, factor by factor.
+    let plan = "base = \"baseline\"\nreplicates = 1\ndesign = \"sobol\"\npoints = 4\nbootstrap = 20\n\
+                metrics = [\"transformation_index@2021Q1\"]\n\n[[factors]]\nname = \"beta0\"\nmin = 0.0\nmax = 1.0\n\n\
+                [[factors]]\nname = \"turnover\"\nmin = 0.05\nmax = 0.2\n";
+    std::fs::write(tmp.path().join("sobol.toml"), plan).unwrap();
+    stpsim_in(tmp.path(), &["sensitivity", "sobol.toml", "--out", "sobol", "--quiet"]);
+    let dir = tmp.path().join("sobol");
+    let (header, rows) = read_csv(&dir.join("sensitivity.csv"));
+    let n = charts_match(&dir, &|stem| {
+        assert_eq!(stem, format!("sensitivity_{}", label.replace('@', "_")));
+        let mine: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == label).collect();
+        Plotted {
+            row_header: "factor".into(),
+            rows: mine.iter().map(|r| r[1].clone()).collect(),
+            columns: header[2..].to_vec(),
+            values: mine
+                .iter()
+                .map(|r| r[2..].iter().map(|v| Some(parse(v)).filter(|x| x.is_finite())).collect())
+                .collect(),
+        }
+    });
+    assert_eq!(n, 1);
+    let mut wb: Xlsx<_> = open_workbook(dir.join("tables.xlsx")).unwrap();
+    table_sheet_matches(&mut wb, "sensitivity", &(header, rows.clone()));
+}
+
+/// A small decision: three options, 16 worlds, two deep uncertainties, a
+/// level outcome and a share outcome.
+const DECISION: &str = "options = [\"baseline\", \"strong-leads\", \"council-leads\"]\nworlds = 16\nreplicates = 1\n\n\
+     [[uncertainties]]\nname = \"turnover\"\nmin = 0.02\nmax = 0.3\nreplace = true\n\n\
+     [[uncertainties]]\nname = \"lever.strengthen_leads.authority\"\nmin = 0.3\nmax = 0.9\n\n\
+     [[outcomes]]\nmetric = \"transformation_index@2017Q4\"\nthreshold = 0.01\n\n\
+     [[outcomes]]\nmetric = \"social_care_priority@2017Q4\"\nthreshold = 0.33\n";
+
+#[test]
+fn a_decisions_workbook_holds_each_charts_numbers_and_its_tables_and_is_checksummed() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("d.toml"), DECISION).unwrap();
+    stpsim_in(tmp.path(), &["decide", "d.toml", "--out", "d", "--quiet"]);
+    let dir = tmp.path().join("d");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert!(m["files"].as_array().unwrap().iter().any(|f| f == "tables.xlsx"));
+    let sum = stpsim::results::folder::file_sha256(&dir.join("tables.xlsx")).unwrap();
+    assert_eq!(m["file_sha256"]["tables.xlsx"], sum.as_str());
+
+    // The interval charts, from robustness.csv; differences and regret of
+    // the share outcome in percentage points, as the sheet's format says.
+    let (header, rob) = read_csv(&dir.join("robustness.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let outcomes = ["transformation_index@2017Q4", "social_care_priority@2017Q4"];
+    let checked = std::cell::Cell::new(0);
+    let n = charts_match(&dir, &|stem| {
+        let data_csv = || {
+            let (h, rows) = read_csv(&dir.join("data").join(format!("{stem}.csv")));
+            Plotted {
+                row_header: h[0].clone(),
+                rows: rows.iter().map(|r| r[0].clone()).collect(),
+                columns: h[1..].to_vec(),
+                values: rows
+                    .iter()
+                    .map(|r| r[1..].iter().map(|t| (!t.is_empty()).then(|| parse(t))).collect())
+                    .collect(),
+            }
+        };
+        let Some((kind, k)) = stem.rsplit_once('_').and_then(|(a, b)| Some((a, b.parse::<usize>().ok()?))) else {
+            // The PRIM and world charts: their sheet equals their CSV slice.
+            return data_csv();
+        };
+        let oc = outcomes[k];
+        let scale = if oc.starts_with("social_care") && kind != "probability_best" { 100.0 } else { 1.0 };
+        let rows: Vec<&Vec<String>> =
+            rob.iter().filter(|r| r[col("outcome")] == oc).skip(usize::from(kind == "differences")).collect();
+        let cols: [&str; 3] = match kind {
+            "probability_best" => ["prob_best", "prob_best_low", "prob_best_high"],
+            "differences" => ["diff_mean", "diff_p05", "diff_p95"],
+            "regret" => ["regret_mean", "bar_from", "regret_p90"],
+            _ => return data_csv(),
+        };
+        checked.set(checked.get() + 1);
+        Plotted {
+            row_header: "option".into(),
+            rows: rows.iter().map(|r| r[col("option")].clone()).collect(),
+            columns: cols.iter().map(|c| c.to_string()).collect(),
+            values: rows
+                .iter()
+                .map(|r| {
+                    cols.iter()
+                        .map(|c| if *c == "bar_from" { Some(0.0) } else { Some(parse(&r[col(c)]) * scale) })
+                        .collect()
+                })
+                .collect(),
+        }
+    });
+    assert!(n >= 10, "{n} charts");
+    assert_eq!(checked.get(), 6, "probability best, differences and regret of both outcomes");
+    let mut wb: Xlsx<_> = open_workbook(dir.join("tables.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names()[0], "Contents");
+    for t in ["decide", "robustness", "value_of_information", "worlds", "discovery", "boxes"] {
+        table_sheet_matches(&mut wb, t, &read_csv(&dir.join(format!("{t}.csv"))));
+    }
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(report.contains("<a href=\"data/probability_best_0.csv\">"), "the report links each chart's numbers");
+}
+
+#[test]
+fn parquet_on_sweep_and_decide_without_the_feature_is_refused_before_anything_is_written() {
+    if cfg!(feature = "parquet") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let refused = |args: &[&str], out: &str, located: Option<&str>| {
+        let o = Command::new(BIN).args(args).args(["--out", out]).current_dir(tmp.path()).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("--features parquet"), "says how to build with it: {err}");
+        if let Some(at) = located {
+            assert!(err.contains(at) && err.contains("parquet"), "names the file, line and field: {err}");
+        }
+        assert!(!tmp.path().join(out).exists(), "{args:?}: nothing written");
+    };
+    std::fs::write(tmp.path().join("plan.toml"), common::grid_plan("0.0, 1.0")).unwrap();
+    refused(&["sweep", "plan.toml", "--parquet"], "s1", None);
+    // The plan's field: file and line (the fifth) named.
+    let plan = common::grid_plan("0.0, 1.0").replace("\n\n[[factors]]", "\nparquet = true\n\n[[factors]]");
+    std::fs::write(tmp.path().join("pq.toml"), plan).unwrap();
+    refused(&["sweep", "pq.toml"], "s2", Some("pq.toml:5"));
+    refused(&["sensitivity", "pq.toml"], "s3", Some("pq.toml:5"));
+    std::fs::write(tmp.path().join("d.toml"), DECISION).unwrap();
+    refused(&["decide", "d.toml", "--parquet"], "d1", None);
+    std::fs::write(tmp.path().join("dpq.toml"), format!("parquet = true\n{DECISION}")).unwrap();
+    refused(&["decide", "dpq.toml"], "d2", Some("dpq.toml:1"));
 }

@@ -731,6 +731,7 @@ fn sweep(
             memory_limit,
             ..Default::default()
         },
+        parquet: false,
     };
     let job = request.resolve().map_err(api_error)?;
     py.detach(|| {
@@ -823,7 +824,8 @@ fn decide(
     resume: bool,
 ) -> PyResult<String> {
     use stpsim::decide::{DecideError, DecideRequest, plan::PlanError, report, run::RunError};
-    let request = DecideRequest { plan, out: Some(out.clone()), seed, replicates, threads, resume, shard: None };
+    let request =
+        DecideRequest { plan, out: Some(out.clone()), seed, replicates, threads, resume, shard: None, parquet: false };
     let decision = py.detach(|| request.resolve()).map_err(|e| match e {
         DecideError::Plan(PlanError::Plan(s)) => scenario_error(s),
         other => PyValueError::new_err(other.to_string()),

@@ -23,6 +23,7 @@ from . import _core
 from ._core import Scenario, ScenarioError, __version__
 from ._frames import frame, read_csv
 from ._read import Tables, read
+from . import plot  # noqa: E402  (matplotlib is imported only when a chart is drawn)
 
 __all__ = [
     "Scenario",
@@ -42,6 +43,7 @@ __all__ = [
     "Decision",
     "read",
     "Tables",
+    "plot",
     "__version__",
 ]
 

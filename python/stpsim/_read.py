@@ -25,6 +25,7 @@ TABLES = (
     "sweep",
     "sweep_summary",
     "sensitivity",
+    "decide",
 )
 
 #: Columns read as categoricals.

@@ -33,6 +33,8 @@ pub struct SweepRequest {
     /// scenario's, then the defaults table); out defaults to `outputs/sweep-PLAN`.
     #[serde(flatten)]
     pub common: Common,
+    /// Also write sweep.parquet (as the plan's `parquet = true`).
+    pub parquet: bool,
 }
 
 /// A sweep with its plan read and every choice made.
@@ -70,8 +72,11 @@ impl SweepRequest {
     pub fn resolve(self) -> Result<SweepJob, common::Error> {
         self.common.check(defaults::MAX_REPLICATES)?;
         let threads = self.common.threads();
+        if self.parquet && !crate::results::parquet::AVAILABLE {
+            return Err(common::Error::Usage(crate::results::parquet::NO_PARQUET.to_string()));
+        }
         let asked = self.posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
-        let plan = plan::load_over(
+        let mut plan = plan::load_over(
             &self.plan,
             self.common.seed,
             self.common.replicates,
@@ -79,6 +84,7 @@ impl SweepRequest {
             self.common.memory_limit,
             asked.as_deref(),
         )?;
+        plan.parquet |= self.parquet;
         if self.sensitivity && !matches!(plan.design, Design::Sobol | Design::Morris) {
             return Err(common::Error::Usage(format!(
                 "{}: stpsim sensitivity needs design = \"sobol\" or \"morris\" (this plan's is {:?}); use stpsim sweep",

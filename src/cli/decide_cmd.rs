@@ -32,6 +32,9 @@ pub struct DecideArgs {
     /// Run only shard i of n (0-based): every n-th world from i; combine with `stpsim merge`.
     #[arg(long, value_name = "i/n")]
     pub shard: Option<String>,
+    /// Also write decide.parquet (typed columns; needs a build with `--features parquet`).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 /// A user's mistake exits 2; a failure while running exits 1.
@@ -59,6 +62,7 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<()> {
         threads: args.threads.map(usize::from),
         resume: args.resume,
         shard: super::sweep_cmd::shard(args.shard.as_deref())?,
+        parquet: args.parquet,
     };
     // Everything is checked before the output folder is touched.
     let decision = request.resolve().map_err(classify)?;

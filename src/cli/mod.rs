@@ -255,6 +255,9 @@ pub struct SweepArgs {
     pub posterior: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Also write sweep.parquet (typed columns; needs a build with `--features parquet`).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 /// A mistake in what the user asked for (exit code 2), beside scenario errors.

@@ -114,6 +114,7 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
         shard: shard(args.shard.as_deref())?,
         posterior: args.posterior.clone(),
         common: args.common.common(),
+        parquet: args.parquet,
     };
     let job = request.resolve()?;
     let (plan, out, shard, threads) = (&job.plan, &job.out, job.shard, job.threads);

@@ -41,6 +41,9 @@ pub struct DecideRequest {
     pub resume: bool,
     /// Run only shard i of n (0-based): every n-th world from i.
     pub shard: Option<(usize, usize)>,
+    /// Also write decide.parquet (as the plan's `parquet = true`).
+    #[serde(default)]
+    pub parquet: bool,
 }
 
 /// A decision with every choice made.
@@ -64,6 +67,9 @@ pub enum DecideError {
     Run(#[from] run::RunError),
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    /// `--parquet` from a build without the `parquet` feature.
+    #[error("{0}")]
+    NoParquet(String),
 }
 
 impl DecideRequest {
@@ -74,7 +80,11 @@ impl DecideRequest {
                 return Err(DecideError::Shard(i, n));
             }
         }
-        let plan = plan::load(&self.plan, self.seed, self.replicates)?;
+        if self.parquet && !crate::results::parquet::AVAILABLE {
+            return Err(DecideError::NoParquet(crate::results::parquet::NO_PARQUET.to_string()));
+        }
+        let mut plan = plan::load(&self.plan, self.seed, self.replicates)?;
+        plan.parquet |= self.parquet;
         let stem = self.plan.file_stem().map_or_else(|| "plan".into(), |s| s.to_string_lossy().into_owned());
         Ok(Decision {
             plan,

@@ -38,6 +38,7 @@ struct RawPlan {
     #[serde(default)]
     uncertainties: Vec<RawUncertainty>,
     outcomes: Spanned<Vec<RawOutcome>>,
+    parquet: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +118,8 @@ pub struct Plan {
     /// Every varied input: the posterior's columns not replaced, then the uncertainties.
     pub inputs: Vec<(String, Source)>,
     pub worlds: Vec<World>,
+    /// Also write decide.parquet (`parquet = true`, or `--parquet`).
+    pub parquet: bool,
 }
 
 /// Why a plan cannot run.
@@ -252,6 +255,7 @@ pub fn parse(
         None => options[0].seed.unwrap_or(crate::runner::DEFAULT_SEED),
     };
     let seed = seed_arg.unwrap_or(seed);
+    let parquet = crate::experiment::plan::parquet_field(&raw.parquet, &src)?;
 
     // The posterior: by name, a file beside the plan, or none; England's by default on England.
     let on_england = options.iter().all(|s| matches!(s.structure, StructureSpec::England));
@@ -488,6 +492,7 @@ pub fn parse(
         outcomes,
         inputs,
         worlds: world_list,
+        parquet,
     };
     for w in 0..plan.worlds.len() {
         for s in &plan.options {

@@ -2,6 +2,7 @@
 //! alone (so `stpsim plot` redraws them), opening with the answer in words.
 
 use super::run::{Frame, MANIFEST};
+use crate::plot::data::{ChartTable, Column, Unit};
 use crate::plot::style::colour;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -75,6 +76,12 @@ pub fn fmt(x: f64) -> String {
         format!("{x:.digits$}")
     };
     t.replace('-', "\u{2212}")
+}
+
+/// An outcome's unit in words (shares' differences in percentage points).
+fn unit_words(outcome: &super::plan::Outcome) -> String {
+    crate::model::Metric::parse(&outcome.metric)
+        .map_or_else(|| "the outcome's units".to_string(), crate::plot::numbers::difference_unit)
 }
 
 fn words(metric: &str) -> String {
@@ -296,14 +303,96 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
             || ReportError::Input { path: manifest_path.clone(), message: "not a decision's manifest".into() },
         )?;
     let sums: BTreeMap<String, String> = serde_json::from_value(manifest["file_sha256"].clone()).unwrap_or_default();
-    crate::results::folder::verify(dir, MANIFEST, &sums, |n| super::run::DATA_FILES.contains(&n))
+    crate::results::folder::verify(dir, MANIFEST, &sums, super::run::is_result_file)
         .map_err(|message| ReportError::Input { path: dir.to_path_buf(), message })?;
+    let (charts, tables) = charts(dir, &frame)?;
+    let rob = Table::read(dir, "robustness.csv")?;
+    let answer = answer(dir, &frame)?;
+    let html = html(&frame, &answer, &rob, &charts, &tables, dir.join(crate::results::xlsx::FILE).is_file());
+    let mut written = Vec::new();
+    for (name, body) in charts.iter().chain([&("report.html".to_string(), html)]) {
+        crate::results::write::atomic(dir, name, |w| w.write_all(body.as_bytes()))
+            .map_err(|source| ReportError::Write { path: dir.join(name), source })?;
+        if let Some(stem) = name.strip_suffix(".svg") {
+            // A PNG beside each chart, as every stpsim chart has.
+            let png = crate::plot::raster::to_png(body).map_err(|e| ReportError::Write {
+                path: dir.join(format!("{stem}.png")),
+                source: std::io::Error::other(e),
+            })?;
+            let png_name = format!("{stem}.png");
+            crate::results::write::atomic(dir, &png_name, |w| w.write_all(&png))
+                .map_err(|source| ReportError::Write { path: dir.join(&png_name), source })?;
+        }
+        written.push(name.clone());
+    }
+    written.pop();
+    // Each chart's numbers beside it, as a run writes them.
+    crate::plot::data::write_tables(dir, &tables)
+        .map_err(|source| ReportError::Write { path: dir.join(crate::plot::data::DATA_DIR), source })?;
+    Ok(written)
+}
+
+/// The charts' source line.
+fn source(frame: &Frame) -> String {
+    format!(
+        "Source: stpsim v{}, decision plan {}: {} options x {} worlds x {} replicates, seed {}",
+        frame.stpsim_version,
+        frame.plan,
+        frame.options.len(),
+        frame.worlds.len(),
+        frame.replicates,
+        frame.seed
+    )
+}
+
+/// What every decision chart's numbers cover.
+const CAVEAT: &str = "Shares are shares of the plan's worlds, not probabilities of the future; each world's value is \
+     the mean of its replicates, so chance remains inside each world";
+
+/// The unit of an outcome's differences (shares' in percentage points).
+fn difference_unit(outcome: &super::plan::Outcome) -> Unit {
+    crate::model::Metric::parse(&outcome.metric).map_or(Unit::Plain, Unit::difference)
+}
+
+/// An interval chart's numbers: one row per label, the dot and the bar's
+/// two ends (in `unit`, shares' differences scaled to points).
+fn interval_table(
+    stem: &str,
+    title: &str,
+    units: &str,
+    names: [&str; 3],
+    unit: Unit,
+    rows: &[(String, f64, f64, f64, usize)],
+    frame: &Frame,
+) -> ChartTable {
+    let cell = |v: f64| v.is_finite().then(|| unit.scale(v));
+    ChartTable {
+        stem: stem.to_string(),
+        title: title.to_string(),
+        units: units.to_string(),
+        source: source(frame),
+        caveat: CAVEAT.into(),
+        row_header: "option".into(),
+        rows: rows.iter().map(|r| r.0.clone()).collect(),
+        columns: names.iter().map(|n| Column { name: n.to_string(), unit }).collect(),
+        values: rows.iter().map(|r| vec![cell(r.1), cell(r.2), cell(r.3)]).collect(),
+    }
+}
+
+/// A decision's charts as (file name, SVG), and the numbers each plots.
+pub type Charts = (Vec<(String, String)>, Vec<ChartTable>);
+
+/// Every chart of a decision, as (file name, SVG), with the numbers each
+/// plots, drawn from the folder's CSV files (`dir` may be a staging
+/// folder: tables.xlsx is written from them before the manifest).
+pub fn charts(dir: &Path, frame: &Frame) -> Result<Charts, ReportError> {
     let rob = Table::read(dir, "robustness.csv")?;
     let voi = Table::read(dir, "value_of_information.csv")?;
     let disc = Table::read(dir, "discovery.csv")?;
     let boxes = Table::read(dir, "boxes.csv")?;
     let decide = Table::read(dir, "decide.csv")?;
     let mut charts: Vec<(String, String)> = Vec::new();
+    let mut tables: Vec<ChartTable> = Vec::new();
     let opt_index = |name: &str| frame.options.iter().position(|o| o == name).unwrap_or(0);
 
     for (k, oc) in frame.outcomes.iter().enumerate() {
@@ -320,14 +409,17 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
                 )
             })
             .collect();
-        charts.push((
-            format!("probability_best_{k}.svg"),
-            intervals(
-                &format!("Probability best: {}", oc.label),
-                "share of worlds in which the option is best (95% interval)",
-                &pb,
-                Some(0.0),
-            ),
+        let (title, axis) =
+            (format!("Probability best: {}", oc.label), "share of worlds in which the option is best (95% interval)");
+        charts.push((format!("probability_best_{k}.svg"), intervals(&title, axis, &pb, Some(0.0))));
+        tables.push(interval_table(
+            &format!("probability_best_{k}"),
+            &title,
+            axis,
+            ["prob_best", "prob_best_low", "prob_best_high"],
+            Unit::Share,
+            &pb,
+            frame,
         ));
         let diffs: Vec<_> = rows
             .iter()
@@ -342,14 +434,19 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
                 )
             })
             .collect();
-        charts.push((
-            format!("differences_{k}.svg"),
-            intervals(
-                &format!("Paired difference from {}: {}", frame.options[0], oc.label),
-                "mean and 90% interval over worlds (posterior and deep uncertainties)",
-                &diffs,
-                Some(0.0),
-            ),
+        let (title, axis) = (
+            format!("Paired difference from {}: {}", frame.options[0], oc.label),
+            "mean and 90% interval over worlds (posterior and deep uncertainties)",
+        );
+        charts.push((format!("differences_{k}.svg"), intervals(&title, axis, &diffs, Some(0.0))));
+        tables.push(interval_table(
+            &format!("differences_{k}"),
+            &title,
+            &format!("{axis}, in {}", unit_words(oc)),
+            ["diff_mean", "diff_p05", "diff_p95"],
+            difference_unit(oc),
+            &diffs,
+            frame,
         ));
         let regret: Vec<_> = rows
             .iter()
@@ -363,14 +460,16 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
                 )
             })
             .collect();
-        charts.push((
-            format!("regret_{k}.svg"),
-            intervals(
-                &format!("Regret: {}", oc.label),
-                "regret: mean (dot) and 0 to 90th percentile (bar)",
-                &regret,
-                Some(0.0),
-            ),
+        let (title, axis) = (format!("Regret: {}", oc.label), "regret: mean (dot) and 0 to 90th percentile (bar)");
+        charts.push((format!("regret_{k}.svg"), intervals(&title, axis, &regret, Some(0.0))));
+        tables.push(interval_table(
+            &format!("regret_{k}"),
+            &title,
+            &format!("{axis}, in {}", unit_words(oc)),
+            ["regret_mean", "bar_from", "regret_p90"],
+            difference_unit(oc),
+            &regret,
+            frame,
         ));
         let mut v: Vec<_> = voi
             .rows
@@ -387,15 +486,22 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
             })
             .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1));
-        charts.push((
-            format!("value_of_information_{k}.svg"),
-            intervals(
-                &format!("Value of information: {}", oc.label),
-                "EVPPI in the outcome's units (bars: \u{00b1} 2 standard errors)",
-                &v,
-                Some(0.0),
-            ),
-        ));
+        let (title, axis) = (
+            format!("Value of information: {}", oc.label),
+            "EVPPI in the outcome's units (bars: \u{00b1} 2 standard errors)",
+        );
+        charts.push((format!("value_of_information_{k}.svg"), intervals(&title, axis, &v, Some(0.0))));
+        let mut t = interval_table(
+            &format!("value_of_information_{k}"),
+            &title,
+            &format!("{axis}, in {}", unit_words(oc)),
+            ["value", "low (value - 2 se, at least 0)", "high (value + 2 se)"],
+            difference_unit(oc),
+            &v,
+            frame,
+        );
+        t.row_header = "input".into();
+        tables.push(t);
     }
 
     // PRIM: the coverage-density trade-off of each case, and the chosen boxes' limits.
@@ -425,6 +531,28 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
             svg.text(w - 160.0, 64.0 + 16.0 * i as f64, case, 10.0, "start", "normal");
         }
         charts.push(("prim_tradeoff.svg".into(), svg.finish()));
+        let shown: Vec<_> =
+            cases.iter().flat_map(|case| disc.rows.iter().filter(move |r| s(r, "case") == *case)).collect();
+        tables.push(ChartTable {
+            stem: "prim_tradeoff".into(),
+            title: "Scenario discovery (PRIM): coverage against density".into(),
+            units: "coverage and density as shares; chosen: 1 for the box the chart marks large".into(),
+            source: source(frame),
+            caveat: CAVEAT.into(),
+            row_header: "case, step".into(),
+            rows: shown.iter().map(|r| format!("{}, step {}", s(r, "case"), s(r, "step"))).collect(),
+            columns: vec![
+                Column { name: "coverage".into(), unit: Unit::Share },
+                Column { name: "density".into(), unit: Unit::Share },
+                Column { name: "chosen".into(), unit: Unit::General },
+            ],
+            values: shown
+                .iter()
+                .map(|r| {
+                    vec![Some(num(r, "coverage")), Some(num(r, "density")), Some(f64::from(s(r, "chosen") == "1"))]
+                })
+                .collect(),
+        });
         let limits: Vec<_> = boxes
             .rows
             .iter()
@@ -442,15 +570,19 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
             })
             .collect();
         if !limits.is_empty() {
-            charts.push((
-                "prim_boxes.svg".into(),
-                intervals(
-                    "PRIM boxes: each restricted input's limits",
-                    "share of the input's range over the worlds (0 = lowest, 1 = highest)",
-                    &limits,
-                    Some(0.0),
-                ),
-            ));
+            let (title, axis) = (
+                "PRIM boxes: each restricted input's limits",
+                "share of the input's range over the worlds (0 = lowest, 1 = highest)",
+            );
+            charts.push(("prim_boxes.svg".into(), intervals(title, axis, &limits, Some(0.0))));
+            let mut t = interval_table("prim_boxes", title, axis, ["-", "lower", "upper"], Unit::Share, &limits, frame);
+            // The chart draws no dot: the table holds the bar's ends.
+            t.columns.remove(0);
+            t.values.iter_mut().for_each(|r| {
+                r.remove(0);
+            });
+            t.row_header = "case | input".into();
+            tables.push(t);
         }
     }
 
@@ -504,32 +636,34 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
                 svg.text(wd - 180.0, 64.0 + 16.0 * i as f64, o, 10.0, "start", "normal");
             }
             charts.push(("best_by_inputs.svg".into(), svg.finish()));
+            tables.push(ChartTable {
+                stem: "best_by_inputs".into(),
+                title: format!("Best option on {} in each world", first.label),
+                units: "each world's values of the two inputs; its best option in the row's label".into(),
+                source: source(frame),
+                caveat: CAVEAT.into(),
+                row_header: "world (best option)".into(),
+                rows: (0..n).map(|w| format!("{w} ({})", frame.options[best[w].1])).collect(),
+                columns: j
+                    .iter()
+                    .map(|&k| Column { name: frame.inputs[k].name.clone(), unit: Unit::General })
+                    .collect(),
+                values: frame.worlds.iter().map(|w| vec![Some(w.values[j[0]]), Some(w.values[j[1]])]).collect(),
+            });
         }
     }
 
-    let answer = answer(dir, &frame)?;
-    let html = html(&frame, &answer, &rob, &charts);
-    let mut written = Vec::new();
-    for (name, body) in charts.iter().chain([&("report.html".to_string(), html)]) {
-        crate::results::write::atomic(dir, name, |w| w.write_all(body.as_bytes()))
-            .map_err(|source| ReportError::Write { path: dir.join(name), source })?;
-        if let Some(stem) = name.strip_suffix(".svg") {
-            // A PNG beside each chart, as every stpsim chart has.
-            let png = crate::plot::raster::to_png(body).map_err(|e| ReportError::Write {
-                path: dir.join(format!("{stem}.png")),
-                source: std::io::Error::other(e),
-            })?;
-            let png_name = format!("{stem}.png");
-            crate::results::write::atomic(dir, &png_name, |w| w.write_all(&png))
-                .map_err(|source| ReportError::Write { path: dir.join(&png_name), source })?;
-        }
-        written.push(name.clone());
-    }
-    written.pop();
-    Ok(written)
+    Ok((charts, tables))
 }
 
-fn html(frame: &Frame, answer: &str, rob: &Table, charts: &[(String, String)]) -> String {
+fn html(
+    frame: &Frame,
+    answer: &str,
+    rob: &Table,
+    charts: &[(String, String)],
+    tables: &[ChartTable],
+    book: bool,
+) -> String {
     let mut h = String::from(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>stpsim decide</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.45}table{border-collapse:collapse;font-size:90%}td,th{border-bottom:1px solid #ddd;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.answer{font-size:120%;background:#f4f4f4;padding:1em}</style></head><body>",
     );
@@ -567,8 +701,22 @@ fn html(frame: &Frame, answer: &str, rob: &Table, charts: &[(String, String)]) -
         );
     }
     h += "</table><p>Regret is the best option's value in a world minus this option's (Rhodium's type 2; McPhail et al. 2018); the row \"all\" adds each outcome's regret divided by its range. Satisficing is the share of worlds meeting every threshold (type 1).</p><h2>Charts</h2>";
+    // Each chart's sheet in tables.xlsx, named as the workbook names it.
+    let sheets = crate::results::xlsx::chart_sheets(tables);
     for (name, _) in charts {
-        let _ = write!(h, "<p><img src=\"{name}\" alt=\"{name}\" style=\"max-width:100%\"></p>");
+        let _ = write!(h, "<figure><img src=\"{name}\" alt=\"{name}\" style=\"max-width:100%\">");
+        let stem = name.trim_end_matches(".svg");
+        if let Some((_, sheet)) = sheets.iter().find(|(st, _)| st == stem) {
+            let xlsx = crate::results::xlsx::FILE;
+            let sheet = if book {
+                format!("<a href=\"{xlsx}\">{xlsx}</a>, sheet <code>{}</code>, and ", esc(sheet))
+            } else {
+                String::new()
+            };
+            let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, esc(stem));
+            let _ = write!(h, "<figcaption>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a></figcaption>");
+        }
+        h += "</figure>";
     }
     let posterior =
         frame.posterior.as_ref().map_or("no posterior: parameters at the options' values".to_string(), |p| {
@@ -603,6 +751,6 @@ fn html(frame: &Frame, answer: &str, rob: &Table, charts: &[(String, String)]) -
         esc(&structures.join(", ")),
         frame.replicates
     );
-    h += "<h2>Data</h2><p>worlds.csv, decide.csv, robustness.csv, discovery.csv, boxes.csv, value_of_information.csv, with their SHA-256 in manifest.json.</p></body></html>\n";
+    h += "<h2>Data</h2><p>worlds.csv, decide.csv, robustness.csv, discovery.csv, boxes.csv, value_of_information.csv and tables.xlsx (for spreadsheets: one sheet per chart with the numbers it plots, then the tables), with their SHA-256 in manifest.json; each chart's numbers in data/.</p></body></html>\n";
     h
 }

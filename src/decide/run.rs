@@ -25,6 +25,13 @@ pub const FRAME_FILE: &str = "decide.json";
 pub const DATA_FILES: [&str; 6] =
     ["worlds.csv", "decide.csv", "robustness.csv", "discovery.csv", "boxes.csv", "value_of_information.csv"];
 pub const MANIFEST: &str = "manifest.json";
+/// decide.csv's rows as typed Parquet columns (`--parquet`, `parquet = true`).
+pub const PARQUET: &str = "decide.parquet";
+
+/// Whether `name` is one of the files `finish` writes and checksums.
+pub fn is_result_file(name: &str) -> bool {
+    DATA_FILES.contains(&name) || name == PARQUET || name == crate::results::xlsx::FILE
+}
 /// Key part naming a world's random streams.
 const WORLD_STREAM: u64 = 0x0057_4f52_4c44;
 
@@ -73,6 +80,9 @@ pub struct Frame {
     /// Structures the options run on (for the report's caveats).
     pub structures: Vec<String>,
     pub worlds: Vec<World>,
+    /// decide.parquet asked for; not part of the plan's fingerprint.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parquet: bool,
 }
 
 impl Frame {
@@ -107,6 +117,7 @@ impl Frame {
                 })
                 .collect(),
             worlds: plan.worlds.clone(),
+            parquet: plan.parquet,
         };
         // Everything that decides the results, option files by content, not path.
         let mut options = serde_json::to_value(&plan.options).unwrap_or_default();
@@ -123,6 +134,7 @@ impl Frame {
         let mut body = serde_json::to_value(&f).unwrap_or_default();
         if let Some(b) = body.as_object_mut() {
             b.remove("plan");
+            b.remove("parquet");
         }
         let uncertainties = serde_json::to_value(&plan.uncertainties).unwrap_or_default();
         f.plan_sha256 =
@@ -269,7 +281,7 @@ pub fn run(
     if shard.is_some() {
         return Ok(None);
     }
-    finish(&[out.to_path_buf()], out).map(Some)
+    finish_with(&[out.to_path_buf()], out, plan.parquet).map(Some)
 }
 
 /// Reads every world's part from `dirs` into `values[outcome][option][world]`,
@@ -317,10 +329,17 @@ fn gather(frame: &Frame, dirs: &[PathBuf]) -> Result<(Matrix, String), RunError>
 /// Writes every result file into `out` from the parts in `dirs`, staged and
 /// moved into place together, manifest.json last.
 pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
+    finish_with(dirs, out, false)
+}
+
+/// As [`finish`], writing decide.parquet too when `parquet` or the frame
+/// asks for it.
+pub fn finish_with(dirs: &[PathBuf], out: &Path, parquet: bool) -> Result<Frame, RunError> {
     let Some(first) = dirs.first() else {
         return Err(RunError::Incomplete("no folders to merge".into()));
     };
-    let frame = Frame::load(first)?;
+    let mut frame = Frame::load(first)?;
+    frame.parquet |= parquet;
     for d in &dirs[1..] {
         if Frame::load(d)?.plan_sha256 != frame.plan_sha256 {
             return Err(RunError::Mismatch(format!("{} and {} hold different plans", first.display(), d.display())));
@@ -339,6 +358,19 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
     put(&mut stage, "discovery.csv", analysis::discovery_csv(&frame, &a).as_bytes())?;
     put(&mut stage, "boxes.csv", analysis::boxes_csv(&frame, &a).as_bytes())?;
     put(&mut stage, "value_of_information.csv", analysis::voi_csv(&frame, &a).as_bytes())?;
+    let mut files: Vec<&str> = DATA_FILES.to_vec();
+    if frame.parquet {
+        crate::results::parquet::stage_from_csv(&mut stage, "decide.csv", PARQUET, &|c| match c {
+            "world" => crate::results::parquet::Column::Int,
+            "value" => crate::results::parquet::Column::Float,
+            _ => crate::results::parquet::Column::Text,
+        })
+        .map_err(io(&out.join(PARQUET)))?;
+        files.push(PARQUET);
+    }
+    let xlsx = crate::results::xlsx::FILE;
+    crate::results::xlsx::stage_decide(&mut stage, &frame).map_err(io(&out.join(xlsx)))?;
+    files.push(xlsx);
     let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
     put(&mut stage, FRAME_FILE, json.as_bytes())?;
     let manifest = serde_json::json!({
@@ -352,13 +384,13 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
         "options": frame.options,
         "reference": frame.options[0],
         "posterior": frame.posterior,
-        "files": DATA_FILES.iter().chain([&FRAME_FILE, &MANIFEST]).collect::<Vec<_>>(),
+        "files": files.iter().chain([&FRAME_FILE, &MANIFEST]).collect::<Vec<_>>(),
         "file_sha256": stage.checksums(),
         "note": "No times or thread counts are recorded, so a resumed, sharded or re-threaded run writes the same bytes.",
     });
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     put(&mut stage, MANIFEST, text.as_bytes())?;
-    stage.commit(MANIFEST, |n| DATA_FILES.contains(&n)).map_err(|e| RunError::Io { path: e.path, reason: e.source })?;
+    stage.commit(MANIFEST, is_result_file).map_err(|e| RunError::Io { path: e.path, reason: e.source })?;
     Ok(frame)
 }
 

@@ -159,6 +159,7 @@ pub fn decide_data(root: &Path, dir: &Path, plan: &str, data: &str) -> Result<(S
         threads: None,
         resume: false,
         shard: None,
+        parquet: false,
     };
     let decision = request.resolve().map_err(|e| DocsError::run(plan, e))?;
     let _lock = crate::results::folder::claim(dir).map_err(|e| DocsError::run(plan, e))?;

@@ -26,6 +26,7 @@ struct RawPlan {
     metrics: Spanned<Vec<Spanned<String>>>,
     factors: Spanned<Vec<RawFactor>>,
     posterior: Option<Spanned<String>>,
+    parquet: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,6 +112,26 @@ pub struct Plan {
     /// The posterior's parameters held fixed: those the base scenario sets
     /// itself and those a factor sets (a factor wins over the posterior).
     pub held: Vec<&'static str>,
+    /// Also write sweep.parquet (`parquet = true`, or `--parquet`); not
+    /// part of the plan's fingerprint.
+    #[serde(skip)]
+    pub parquet: bool,
+}
+
+/// A plan's `parquet = true`, refused with its line by a build without
+/// the `parquet` feature (what `--parquet` says, located).
+pub fn parquet_field(v: &Option<Spanned<bool>>, src: &SourceText) -> Result<bool, ScenarioError> {
+    match v {
+        Some(p) if *p.get_ref() && !crate::results::parquet::AVAILABLE => Err(src.at(
+            p.span(),
+            "parquet",
+            "true",
+            "needs stpsim built with Parquet support",
+            &format!("false, or a build with it ({})", crate::results::parquet::HOW),
+        )),
+        Some(p) => Ok(*p.get_ref()),
+        None => Ok(false),
+    }
 }
 
 /// Largest design accepted, checked from the plan before any point is built.
@@ -566,6 +587,7 @@ pub fn load_over(
     }
     let over = over_posterior(path, &src, posterior, raw.posterior.as_ref(), &base, &factors)?;
     let held = over.posterior.as_ref().map_or_else(Vec::new, |p| held(p, &base_with(&base, &factors)));
+    let parquet = parquet_field(&raw.parquet, &src)?;
     Ok(Plan {
         base,
         replicates,
@@ -582,6 +604,7 @@ pub fn load_over(
         posterior_sha256: over.posterior.as_ref().map(|p| p.sha256.clone()),
         held,
         posterior: over.posterior,
+        parquet,
     })
 }
 

@@ -23,7 +23,8 @@ pub const FRAME_FILE: &str = "plan.json";
 /// The folder of a sweep's parts (declared beside the output folder's other names).
 pub use crate::results::folder::PARTS;
 /// The files `finish` writes beside plan.json.
-pub const RESULT_FILES: [&str; 4] = ["sweep.csv", "sweep_summary.csv", "sensitivity.csv", "tables.xlsx"];
+pub const RESULT_FILES: [&str; 5] =
+    ["sweep.csv", "sweep_summary.csv", "sensitivity.csv", "tables.xlsx", "sweep.parquet"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
@@ -71,6 +72,9 @@ pub struct Frame {
     /// replicate: the base scenario's own and the parameter factors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<String>,
+    /// sweep.parquet asked for (`parquet = true` or `--parquet`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parquet: bool,
 }
 
 impl Frame {
@@ -92,6 +96,7 @@ impl Frame {
             file_sha256: BTreeMap::new(),
             parameters: plan.parameters.clone(),
             held: plan.held.iter().map(|h| h.to_string()).collect(),
+            parquet: plan.parquet,
         }
     }
 
@@ -339,7 +344,7 @@ pub fn run(
         Ok::<(), SweepError>(())
     })?;
     if shard.is_none() {
-        finish(&[out.to_path_buf()], out)?;
+        finish_with(&[out.to_path_buf()], out, plan.parquet)?;
     }
     Ok(())
 }
@@ -347,10 +352,17 @@ pub fn run(
 /// Writes sweep.csv, sweep_summary.csv and (for sobol and morris designs)
 /// sensitivity.csv into `out` from the parts in `dirs`, one point at a time.
 pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
+    finish_with(dirs, out, false)
+}
+
+/// As [`finish`], writing sweep.parquet too when `parquet` or the frame
+/// asks for it.
+pub fn finish_with(dirs: &[PathBuf], out: &Path, parquet: bool) -> Result<Frame, SweepError> {
     let Some(first) = dirs.first() else {
         return Err(SweepError::Incomplete("no folders to merge".into()));
     };
-    let frame = Frame::load(first)?;
+    let mut frame = Frame::load(first)?;
+    frame.parquet |= parquet;
     for d in &dirs[1..] {
         if Frame::load(d)?.plan_sha256 != frame.plan_sha256 {
             return Err(SweepError::Mismatch(format!("{} and {} hold different plans", first.display(), d.display())));
@@ -427,6 +439,16 @@ pub fn finish(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
              remove the parts that do not belong and run the sweep with --resume",
             first.join(FRAME_FILE).display()
         )));
+    }
+    if frame.parquet {
+        use crate::results::parquet::{Column, stage_from_csv};
+        // point and replicate whole numbers, the output text, the factors and value numbers.
+        let by_header = |c: &str| match c {
+            "point" | "replicate" => Column::Int,
+            "metric" => Column::Text,
+            _ => Column::Float,
+        };
+        stage_from_csv(&mut stage, "sweep.csv", "sweep.parquet", &by_header).map_err(io(&out.join("sweep.parquet")))?;
     }
     match frame.design.as_str() {
         "sobol" => write_sobol(&frame, &means, &mut stage, out)?,

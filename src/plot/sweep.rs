@@ -2,6 +2,7 @@
 //! of each metric's mean; for one factor the metric against it with 90%
 //! bands; for sensitivity designs the indices with their intervals.
 
+use super::data::{ChartTable, Column, Unit};
 use super::style::{self, colour, viridis};
 use super::{Chart, Drawn, PlotError, err, frame, svg};
 use crate::experiment::sweep::Frame;
@@ -345,6 +346,123 @@ fn read_indices(dir: &Path, frame: &Frame) -> Indices {
     by_metric
 }
 
+/// The unit of an output's values (`metric@quarter`).
+fn output_unit(label: &str) -> Unit {
+    crate::model::Metric::parse(label.split('@').next().unwrap_or("")).map_or(Unit::Plain, Unit::level)
+}
+
+/// What a sweep chart's numbers cover.
+const SWEEP_CAVEAT: &str = "Means and 90% bands are over the replicates of each design point: the model's own chance \
+     events for fixed parameters, not uncertainty in the parameters left out of the design, the model's structure or the data";
+
+/// The heatmap's numbers: the second factor's values down, the first's
+/// across, each cell the mean over replicates the chart colours it by.
+fn heatmap_table(frame: &Frame, label: &str, pts: &[Point]) -> ChartTable {
+    let mut xs: Vec<f64> = pts.iter().map(|p| p.factors[0]).collect();
+    let mut ys: Vec<f64> = pts.iter().map(|p| p.factors[1]).collect();
+    for v in [&mut xs, &mut ys] {
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+    }
+    let unit = output_unit(label);
+    let mut values = vec![vec![None; xs.len()]; ys.len()];
+    for p in pts {
+        if let (Some(i), Some(j)) =
+            (xs.iter().position(|x| *x == p.factors[0]), ys.iter().position(|y| *y == p.factors[1]))
+        {
+            values[j][i] = Some(p.stats[0]);
+        }
+    }
+    ChartTable {
+        stem: stem("sweep_heatmap", label),
+        title: capital(&format!(
+            "{} by {} and {}",
+            output_words(label),
+            factor_words(&frame.factors[0]),
+            factor_words(&frame.factors[1])
+        )),
+        units: format!("{}: mean over replicates at each design point", output_words(label)),
+        source: source(frame),
+        caveat: SWEEP_CAVEAT.into(),
+        row_header: frame.factors[1].clone(),
+        rows: ys.iter().map(|y| y.to_string()).collect(),
+        columns: xs.iter().map(|x| Column { name: format!("{} = {x}", frame.factors[0]), unit }).collect(),
+        values,
+    }
+}
+
+/// The line chart's numbers: factor values down (in the order drawn); the
+/// band's 5th percentile, the median and the 95th percentile across.
+fn line_table(frame: &Frame, label: &str, pts: &[Point]) -> ChartTable {
+    let mut pts: Vec<&Point> = pts.iter().collect();
+    pts.sort_by(|a, b| a.factors[0].total_cmp(&b.factors[0]));
+    let unit = output_unit(label);
+    ChartTable {
+        stem: stem("sweep_line", label),
+        title: capital(&format!("{} against {}", output_words(label), factor_words(&frame.factors[0]))),
+        units: format!("{}: median over replicates with the 90% band", output_words(label)),
+        source: source(frame),
+        caveat: SWEEP_CAVEAT.into(),
+        row_header: frame.factors[0].clone(),
+        rows: pts.iter().map(|p| p.factors[0].to_string()).collect(),
+        columns: ["p05", "p50", "p95"].iter().map(|n| Column { name: n.to_string(), unit }).collect(),
+        values: pts.iter().map(|p| vec![Some(p.stats[2]), Some(p.stats[4]), Some(p.stats[6])]).collect(),
+    }
+}
+
+/// The sensitivity chart's numbers: factors down; the indices drawn across
+/// (Sobol: first-order and total with their intervals; Morris: mu* and sigma).
+fn indices_table(frame: &Frame, label: &str, names: &[String], rows: &[Vec<f64>]) -> ChartTable {
+    let sobol = frame.design == "sobol";
+    let (columns, skip): (&[&str], usize) = if sobol {
+        (&["first", "first_low", "first_high", "total", "total_low", "total_high"], 0)
+    } else {
+        (&["mu_star", "sigma"], 1)
+    };
+    ChartTable {
+        stem: stem("sensitivity", label),
+        title: capital(&format!("Sensitivity of {}", output_words(label))),
+        units: if sobol {
+            "Sobol indices: shares of the output's variance (first-order and total), with bootstrap 95% intervals"
+                .into()
+        } else {
+            format!("Morris elementary effects, in the units of {}", output_words(label))
+        },
+        source: source(frame),
+        caveat:
+            "Indices rank factors within the ranges swept only; each design point's value is its mean over replicates"
+                .into(),
+        row_header: "factor".into(),
+        rows: names.to_vec(),
+        columns: columns.iter().map(|n| Column { name: n.to_string(), unit: Unit::Plain }).collect(),
+        values: rows.iter().map(|r| r.iter().skip(skip).map(|v| v.is_finite().then_some(*v)).collect()).collect(),
+    }
+}
+
+/// Every sweep chart's numbers, in the order [`render`] draws them, read
+/// from the folder's sweep_summary.csv and sensitivity.csv (`dir` may be a
+/// staging folder: tables.xlsx is written from them before plan.json).
+pub fn tables(dir: &Path, frame: &Frame) -> Result<Vec<ChartTable>, PlotError> {
+    let summary = read_summary(dir, frame)?;
+    Ok(tables_of(frame, &summary, &read_indices(dir, frame)))
+}
+
+fn tables_of(frame: &Frame, summary: &BTreeMap<String, Vec<Point>>, indices: &Indices) -> Vec<ChartTable> {
+    let mut out = Vec::new();
+    for label in &frame.outputs {
+        let Some(pts) = summary.get(label) else { continue };
+        if frame.design == "grid" && frame.factors.len() == 2 {
+            out.push(heatmap_table(frame, label, pts));
+        } else if frame.factors.len() == 1 {
+            out.push(line_table(frame, label, pts));
+        }
+    }
+    for (label, (names, rows)) in indices {
+        out.push(indices_table(frame, label, names, rows));
+    }
+    out
+}
+
 /// Draws the sweep charts and report.html in `dir`; returns the charts.
 pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
     style::register_fonts();
@@ -395,7 +513,11 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
         })?);
     }
     super::write_charts(dir, &charts)?;
-    let html = report(dir, &frame, &summary, &indices, &charts);
+    // Each chart's numbers beside it, as a run writes them.
+    let tables = tables_of(&frame, &summary, &indices);
+    super::data::write_tables(dir, &tables)
+        .map_err(|e| PlotError::Write { path: dir.join(super::data::DATA_DIR), reason: e })?;
+    let html = report(dir, &frame, &summary, &indices, &charts, &tables);
     let path = dir.join("report.html");
     crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
         .map_err(|e| PlotError::Write { path, reason: e })?;
@@ -403,11 +525,15 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
 }
 
 /// Files a sweep may write, with what each holds.
-const SWEEP_FILES: [(&str, &str); 5] = [
+const SWEEP_FILES: [(&str, &str); 6] = [
     ("sweep.csv", "point, replicate, factor values, metric, value: every replicate of every design point"),
+    ("sweep.parquet", "sweep.csv's rows as typed Parquet columns (--parquet or parquet = true in the plan)"),
     ("sweep_summary.csv", "point, factor values, metric, n, mean, sd, p05, p25, p50, p75, p95"),
     ("sensitivity.csv", "the sensitivity indices of each factor for each output"),
-    ("tables.xlsx", "for spreadsheets: what was run, then sweep_summary and sensitivity as sheets"),
+    (
+        "tables.xlsx",
+        "for spreadsheets: what was run, one sheet per chart with exactly the numbers it plots, then sweep_summary and sensitivity",
+    ),
     ("plan.json", "the plan's fingerprint and layout, used to resume and merge"),
 ];
 
@@ -419,6 +545,7 @@ fn report(
     summary: &BTreeMap<String, Vec<Point>>,
     indices: &Indices,
     charts: &[Chart],
+    tables: &[ChartTable],
 ) -> String {
     use crate::plot::page::escape;
     use std::fmt::Write as _;
@@ -535,15 +662,31 @@ fn report(
         frame.outputs.iter().map(|o| escape(&output_words(o))).collect::<Vec<_>>().join("; ")
     );
     let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
+    // Each chart's sheet in tables.xlsx, named as the workbook names it.
+    let sheets = crate::results::xlsx::chart_sheets(tables);
+    let book = crate::results::xlsx::FILE;
     for c in charts {
         let body = c.svg.trim_start_matches(|ch| ch != '<');
         let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
+        let numbers = match sheets.iter().find(|(stem, _)| *stem == c.stem) {
+            Some((_, sheet)) => {
+                let sheet = if dir.join(book).is_file() {
+                    format!("<a href=\"{book}\">{book}</a>, sheet <code>{}</code>, and ", escape(sheet))
+                } else {
+                    String::new()
+                };
+                let csv = format!("{}/{}.csv", super::data::DATA_DIR, escape(&c.stem));
+                format!("<br>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>")
+            }
+            None => String::new(),
+        };
         let _ = writeln!(
             w,
-            "<figure id=\"{0}\">\n{1}\n<figcaption>{2}: <a href=\"{0}.png\">{0}.png</a>, <a href=\"{0}.svg\">{0}.svg</a></figcaption>\n</figure>",
+            "<figure id=\"{0}\">\n{1}\n<figcaption>{2}: <a href=\"{0}.png\">{0}.png</a>, <a href=\"{0}.svg\">{0}.svg</a>{3}</figcaption>\n</figure>",
             escape(&c.stem),
             body.trim(),
-            escape(&c.title)
+            escape(&c.title),
+            numbers
         );
     }
     let _ = writeln!(

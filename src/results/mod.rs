@@ -6,7 +6,6 @@ pub mod folder;
 pub mod headline;
 pub mod manifest;
 pub mod outputs;
-#[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod summary;
 pub mod write;

@@ -92,6 +92,28 @@ fn number_format(unit: Unit, signed: bool) -> &'static str {
     }
 }
 
+/// A plain number's format with enough decimals for three significant
+/// digits of the largest (at least three): 0.000, or 0.000123 for small
+/// values (a decision's EVPPI, a difference of an index). Whole numbers
+/// show as such.
+fn plain_format(values: impl Iterator<Item = f64>, signed: bool) -> String {
+    let (mut max, mut whole) = (0.0f64, true);
+    for v in values.filter(|v| v.is_finite()) {
+        max = max.max(v.abs());
+        whole &= v.fract() == 0.0;
+    }
+    let d = if whole {
+        0
+    } else if max > 0.0 {
+        (2 - max.log10().floor() as i32).clamp(3, 8) as usize
+    } else {
+        3
+    };
+    let body = if d == 0 { "0".to_string() } else { format!("0.{}", "0".repeat(d)) };
+    // True minus signs, as the charts show them.
+    if signed { format!("\"+\"{body};\"\u{2212}\"{body};{body}") } else { format!("{body};\"\u{2212}\"{body}") }
+}
+
 /// Column widths that fit: the longest text of each column, in characters.
 struct Widths(Vec<usize>);
 
@@ -322,11 +344,22 @@ fn chart_sheet(name: &str, t: &ChartTable, f: &Formats) -> Result<Worksheet, Xls
     let mut widths = Widths(Vec::new());
     ws.write_string_with_format(HEADER_ROW, 0, &t.row_header, &f.header)?;
     widths.see(0, t.row_header.len());
+    let signed = t.stem.contains("difference") || t.stem == "comparison";
+    // One format for the table's plain numbers, so its columns read alike.
+    let plain_cells = t
+        .values
+        .iter()
+        .flat_map(|r| r.iter().zip(&t.columns).filter(|(_, col)| col.unit == Unit::Plain).filter_map(|(v, _)| *v));
+    let plain = plain_format(plain_cells, signed);
     let number_formats: Vec<Format> = t
         .columns
         .iter()
-        .map(|c| {
-            Format::new().set_num_format(number_format(c.unit, t.stem.contains("difference") || t.stem == "comparison"))
+        .map(|col| {
+            if col.unit == Unit::Plain {
+                Format::new().set_num_format(plain.as_str())
+            } else {
+                Format::new().set_num_format(number_format(col.unit, signed))
+            }
         })
         .collect();
     for (c, col) in t.columns.iter().enumerate() {
@@ -348,6 +381,8 @@ fn chart_sheet(name: &str, t: &ChartTable, f: &Formats) -> Result<Worksheet, Xls
     widths.apply(&mut ws)?;
     ws.set_freeze_panes(HEADER_ROW + 1, 1)?;
     page_setup(&mut ws, Some((HEADER_ROW, HEADER_ROW)), widths.total())?;
+    // A wide table printed on several pages keeps its row labels on each.
+    ws.set_repeat_columns(0, 0)?;
     Ok(ws)
 }
 
@@ -382,6 +417,7 @@ fn summary_sheet(name: &str, rows: &[SummaryRow], spread: Option<&str>, f: &Form
         }
         if let Some(s) = spread {
             ws.write_string(row, 3 + SUMMARY_NUMBERS.len() as u16, s)?;
+            widths.see(3 + SUMMARY_NUMBERS.len(), s.chars().count());
         }
     }
     widths.see(1, 7);
@@ -438,11 +474,22 @@ fn extra_sheet(name: &str, s: &Sheet, f: &Formats) -> Result<Worksheet, XlsxErro
     let mut ws = Worksheet::new();
     ws.set_name(name)?;
     let mut widths = Widths(Vec::new());
+    // A column's plain numbers share one format, with decimals for its values.
+    let plain: Vec<String> = (0..s.header.len())
+        .map(|c| {
+            let values = s.rows.iter().filter_map(|r| match r.get(c) {
+                Some(Cell::Number(v, Unit::Plain | Unit::General)) => Some(*v),
+                _ => None,
+            });
+            plain_format(values, false)
+        })
+        .collect();
     for (c, h) in s.header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &f.header)?;
+        let numbers = s.rows.first().is_some_and(|r| matches!(r.get(c), Some(Cell::Number(..))));
+        ws.write_string_with_format(0, c as u16, h, if numbers { &f.number_header } else { &f.header })?;
         widths.see(c, h.chars().count());
     }
-    let mut cache: BTreeMap<&'static str, Format> = BTreeMap::new();
+    let mut cache: BTreeMap<String, Format> = BTreeMap::new();
     for (i, cells) in s.rows.iter().enumerate() {
         let row = i as u32 + 1;
         for (c, cell) in cells.iter().enumerate() {
@@ -452,10 +499,18 @@ fn extra_sheet(name: &str, s: &Sheet, f: &Formats) -> Result<Worksheet, XlsxErro
                     widths.see(c, t.chars().count());
                 }
                 Cell::Number(v, unit) => {
-                    let key = number_format(*unit, false);
-                    let fmt = cache.entry(key).or_insert_with(|| Format::new().set_num_format(key));
+                    let key = match unit {
+                        Unit::Plain | Unit::General => plain[c].clone(),
+                        u => number_format(*u, false).to_string(),
+                    };
+                    let len = if matches!(unit, Unit::Plain | Unit::General) {
+                        format!("{:.0}", v.abs()).len() + key.len().saturating_sub(1).min(9)
+                    } else {
+                        shown_len(*unit, *v)
+                    };
+                    let fmt = cache.entry(key.clone()).or_insert_with(|| Format::new().set_num_format(key));
                     ws.write_number_with_format(row, c as u16, *v, fmt)?;
-                    widths.see(c, shown_len(*unit, *v));
+                    widths.see(c, len);
                 }
             }
         }
@@ -489,18 +544,42 @@ pub fn stage_run(
     stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
 }
 
+/// Rows of numbers a sheet holds below its header (Excel's limit, 1,048,576 rows in all).
+pub const MAX_SHEET_ROWS: usize = 1_048_575;
+
 /// A CSV file as a further sheet: each field a number where it reads as
-/// one, text otherwise.
+/// one, text otherwise. A file longer than a sheet holds gives its header
+/// only, and says so on the Contents sheet: the CSV holds every row.
 pub fn csv_sheet(name: &str, about: &str, path: &std::path::Path) -> std::io::Result<Sheet> {
+    csv_sheet_with(name, about, path, &|_, _| Unit::General)
+}
+
+/// A CSV file's row, by column name.
+pub type RowOf<'a> = &'a dyn Fn(&str) -> &'a str;
+
+/// As [`csv_sheet`], each number shown in the unit `unit(column, row)`
+/// gives (a share as per cent, money in £m), the number itself unchanged.
+pub fn csv_sheet_with(
+    name: &str,
+    about: &str,
+    path: &std::path::Path,
+    unit: &dyn Fn(&str, RowOf) -> Unit,
+) -> std::io::Result<Sheet> {
     let mut r = csv::Reader::from_path(path).map_err(std::io::Error::other)?;
-    let header = r.headers().map_err(std::io::Error::other)?.iter().map(String::from).collect();
+    let header: Vec<String> = r.headers().map_err(std::io::Error::other)?.iter().map(String::from).collect();
     let mut rows = Vec::new();
-    for rec in r.records() {
+    for (k, rec) in r.records().enumerate() {
+        if k == MAX_SHEET_ROWS {
+            let about = format!("{about} (more rows than a sheet holds: see {name}.csv)");
+            return Ok(Sheet { name: name.to_string(), about, header, rows: Vec::new() });
+        }
         let rec = rec.map_err(std::io::Error::other)?;
+        let get = |c: &str| header.iter().position(|h| h == c).and_then(|k| rec.get(k)).unwrap_or("");
         rows.push(
             rec.iter()
-                .map(|t| match t.parse::<f64>() {
-                    Ok(v) if v.is_finite() => Cell::Number(v, Unit::General),
+                .zip(&header)
+                .map(|(t, h)| match t.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Cell::Number(v, unit(h, &get)),
                     _ => Cell::Text(t.to_string()),
                 })
                 .collect(),
@@ -533,12 +612,86 @@ pub fn stage_sweep(
     lines.extend(checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
     let mut extra = Vec::new();
     let summary = stage.dir().join("sweep_summary.csv");
-    extra.push(csv_sheet("sweep_summary", "each design point's outputs over replicates", &summary)?);
+    let level = |column: &str, row: RowOf| match column {
+        "mean" | "sd" | "p05" | "p25" | "p50" | "p75" | "p95" => output_unit(row("metric")),
+        _ => Unit::General,
+    };
+    extra.push(csv_sheet_with("sweep_summary", "each design point's outputs over replicates", &summary, &level)?);
     let indices = stage.dir().join("sensitivity.csv");
     if indices.is_file() {
         extra.push(csv_sheet("sensitivity", "each factor's sensitivity indices for each output", &indices)?);
     }
-    let bytes = build(&lines, &[], &[], None, &[], &extra).map_err(std::io::Error::other)?;
+    let tables = crate::plot::sweep::tables(stage.dir(), frame).map_err(std::io::Error::other)?;
+    let bytes = build(&lines, &tables, &[], None, &[], &extra).map_err(std::io::Error::other)?;
+    stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
+}
+
+/// The unit of an output label (`metric@quarter`, `metric@2016/17`).
+fn output_unit(label: &str) -> Unit {
+    crate::model::Metric::parse(label.split('@').next().unwrap_or("")).map_or(Unit::General, Unit::level)
+}
+
+/// How a decision table's number reads: shares of worlds as per cent, an
+/// outcome's values (and differences, regret, EVPPI) in its unit; a
+/// difference of shares shows with a per cent sign: percentage points.
+fn decide_unit(column: &str, row: RowOf) -> Unit {
+    match column {
+        "prob_best" | "prob_best_low" | "prob_best_high" | "satisficing" | "coverage" | "density" | "mass" => {
+            Unit::Share
+        }
+        "value" | "se" | "threshold" | "mean" | "p05" | "p50" | "p95" | "diff_mean" | "diff_p05" | "diff_p95"
+        | "regret_mean" | "regret_p90" | "worst5" => match output_unit(row("outcome")) {
+            Unit::Count => Unit::General,
+            u => u,
+        },
+        _ => Unit::General,
+    }
+}
+
+/// A decision's tables.xlsx, written into its staging folder before its
+/// manifest, which then lists it with its checksum: what was run, one sheet
+/// per chart with the numbers it plots, then decide.csv and the analysis
+/// tables as sheets.
+pub fn stage_decide(
+    stage: &mut crate::results::folder::Staging,
+    frame: &crate::decide::run::Frame,
+) -> std::io::Result<()> {
+    let checksums = stage.checksums().clone();
+    let posterior = frame.posterior.as_ref().map_or("none: the options' own parameter values".to_string(), |p| {
+        format!("{} ({} draws, SHA-256 {})", p.name, p.draws, p.sha256)
+    });
+    let mut lines: Vec<(String, String)> = vec![
+        ("Made by".into(), format!("stpsim decide (stpsim v{})", frame.stpsim_version)),
+        ("Plan".into(), frame.plan.clone()),
+        ("Options".into(), frame.options.join(", ")),
+        ("Reference option".into(), frame.options.first().cloned().unwrap_or_default()),
+        ("Outcomes".into(), frame.outcomes.iter().map(|o| o.label.as_str()).collect::<Vec<_>>().join(", ")),
+        ("Worlds".into(), frame.worlds.len().to_string()),
+        ("Replicates".into(), format!("{} per world and option", frame.replicates)),
+        ("Seed".into(), frame.seed.to_string()),
+        ("Posterior".into(), posterior),
+        ("stpsim version".into(), frame.stpsim_version.clone()),
+        ("SHA-256 of the plan".into(), frame.plan_sha256.clone()),
+    ];
+    lines.extend(checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
+    let (_, tables) = crate::decide::report::charts(stage.dir(), frame).map_err(std::io::Error::other)?;
+    let dir = stage.dir();
+    let extra = [
+        ("decide", "every world's value of each outcome under each option"),
+        (
+            "robustness",
+            "each option's mean, paired difference, probability best, regret and satisficing (a share's differences and \
+             regret show with a % sign: percentage points)",
+        ),
+        ("value_of_information", "EVPI and each input's EVPPI, with standard errors"),
+        ("worlds", "each world's posterior draw and input values"),
+        ("discovery", "the PRIM peeling trajectory of each case"),
+        ("boxes", "the chosen PRIM boxes and their limits"),
+    ]
+    .iter()
+    .map(|(name, about)| csv_sheet_with(name, about, &dir.join(format!("{name}.csv")), &decide_unit))
+    .collect::<std::io::Result<Vec<Sheet>>>()?;
+    let bytes = build(&lines, &tables, &[], None, &[], &extra).map_err(std::io::Error::other)?;
     stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
 }
 
