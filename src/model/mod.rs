@@ -1,6 +1,7 @@
 //! The simulation itself: pure, no I/O. `Replicate::new` draws a replicate,
 //! `Replicate::step` advances it one quarter and records its metrics.
 
+pub mod bernoulli;
 pub mod init;
 pub mod levers;
 pub mod metrics;

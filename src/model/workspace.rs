@@ -4,6 +4,7 @@
 
 use super::metrics::Tally;
 use super::part::{Part, Runs};
+use super::phases::funding::Order;
 use super::state::{PROPOSALS, Proposal, World};
 use std::mem::size_of;
 
@@ -11,8 +12,8 @@ use std::mem::size_of;
 pub struct Workspace {
     /// Reused every footprint-quarter, so the loop does not allocate.
     pub proposals: Vec<Proposal>,
-    /// Providers in deficit, smallest first: phase 2's list, reused.
-    pub order: Vec<u32>,
+    /// Providers, smallest deficit first: phase 2's order, kept across quarters.
+    pub order: Order,
     /// Each footprint's metric sums for the quarter just stepped.
     pub tallies: Vec<Tally>,
     /// Runs of footprints stepped in parallel (one run: in sequence).
@@ -24,7 +25,7 @@ impl Workspace {
     pub fn new(w: &World) -> Workspace {
         Workspace {
             proposals: Vec::with_capacity(PROPOSALS),
-            order: Vec::with_capacity(w.n_orgs()),
+            order: Order::with_capacity(w.n_orgs()),
             tallies: vec![Tally::default(); w.fps.len()],
             runs: Runs::default(),
         }
@@ -45,7 +46,7 @@ impl Workspace {
     /// Bytes held, by capacity (the runs' own lists aside).
     pub fn bytes(&self) -> usize {
         self.proposals.capacity() * size_of::<Proposal>()
-            + self.order.capacity() * size_of::<u32>()
+            + self.order.bytes()
             + self.tallies.capacity() * size_of::<Tally>()
             + size_of::<Workspace>()
     }
@@ -54,7 +55,7 @@ impl Workspace {
     /// `footprints` footprints.
     pub fn bytes_for(orgs: usize, footprints: usize) -> usize {
         PROPOSALS * size_of::<Proposal>()
-            + orgs * size_of::<u32>()
+            + Order::bytes_for(orgs)
             + footprints * size_of::<Tally>()
             + size_of::<Workspace>()
     }

@@ -19,7 +19,7 @@ pub fn deficit(kind: Kind, structural: f64, budget: f64) -> f64 {
 /// the providers paid in full, in proportion to their due. The order is over
 /// all of England, so this phase runs before footprints are stepped; `order`
 /// is scratch for it.
-pub fn pay(w: &mut World, order: &mut Vec<u32>, q: Quarter) {
+pub fn pay(w: &mut World, order: &mut Order, q: Quarter) {
     let year = w.national.policy.schedule.iter().find(|y| y.start_year == q.financial_year()).copied();
     let (total, share) =
         year.map_or((0.0, 0.0), |y| (y.total_gbp_bn * 1000.0 * w.national.fund_share, y.transformation_share));
@@ -40,39 +40,78 @@ pub fn pay(w: &mut World, order: &mut Vec<u32>, q: Quarter) {
     sustain(w, order, sustainability, c);
 }
 
+/// Every provider, smallest deficit (GBP) first, kept from quarter to
+/// quarter: deficits move little in a quarter, so last quarter's order is
+/// nearly sorted and an insertion sort puts it right in about one pass. Each
+/// provider's sort key is worked out once a quarter, beside it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Order {
+    providers: Vec<u32>,
+    /// `providers[n]`'s deficit in GBP, or minus infinity if it has none.
+    keys: Vec<f64>,
+}
+
+impl Order {
+    /// Room for `n` providers.
+    pub fn with_capacity(n: usize) -> Order {
+        Order { providers: Vec::with_capacity(n), keys: Vec::with_capacity(n) }
+    }
+
+    /// Bytes held, by capacity.
+    pub fn bytes(&self) -> usize {
+        self.providers.capacity() * std::mem::size_of::<u32>() + self.keys.capacity() * std::mem::size_of::<f64>()
+    }
+
+    /// What `bytes` reports of `with_capacity(n)`.
+    pub fn bytes_for(n: usize) -> usize {
+        n * (std::mem::size_of::<u32>() + std::mem::size_of::<f64>())
+    }
+
+    /// The providers, smallest deficit first (those in surplus first of all).
+    pub fn providers(&self) -> &[u32] {
+        &self.providers
+    }
+}
+
 /// Sustainability money, smallest deficits first; `support` of every
 /// organisation is set (0 for those that receive nothing).
-fn sustain(w: &mut World, order: &mut Vec<u32>, money: f64, c: f64) {
+fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
     let first_quarter = w.national.first_quarter;
     let margin = w.p.support_margin;
     let (kind, structural, budget) = (&w.kind, &w.structural, &w.budget);
-    // `order` holds every provider and is kept from quarter to quarter:
-    // deficits move little in a quarter, so last quarter's order is nearly
-    // sorted and an insertion sort puts it right in about one pass. Those in
-    // surplus sort first and are skipped; the rest, by deficit (GBP) then
-    // index, come out as a full sort would give them, as the order is total.
-    let in_deficit = |i: usize| deficit(kind[i], structural[i], 1.0) > 0.0;
-    let sort_key = |i: u32| {
-        let i = i as usize;
-        if in_deficit(i) { deficit(kind[i], structural[i], budget[i]) } else { f64::NEG_INFINITY }
+    // Those in surplus sort first and are skipped; the rest, by deficit (GBP)
+    // then index, come out as a full sort would give them, as the order is total.
+    let sort_key = |i: usize| {
+        let d = deficit(kind[i], structural[i], budget[i]);
+        if deficit(kind[i], structural[i], 1.0) > 0.0 { d } else { f64::NEG_INFINITY }
     };
-    let cmp = |a: u32, b: u32| sort_key(a).total_cmp(&sort_key(b)).then(a.cmp(&b));
-    if order.is_empty() {
-        order.extend((0..kind.len() as u32).filter(|&i| kind[i as usize].is_provider()));
+    if order.providers.is_empty() {
+        // The first quarter: a full sort, with `support` (set afresh below)
+        // holding the keys by organisation, so nothing is allocated.
+        let support = &mut w.support;
+        order.providers.extend((0..kind.len() as u32).filter(|&i| kind[i as usize].is_provider()));
+        for &i in &order.providers {
+            support[i as usize] = sort_key(i as usize);
+        }
         // Unstable sort does not allocate; the index breaks ties, so it is still total.
-        order.sort_unstable_by(|&a, &b| cmp(a, b));
+        order.providers.sort_unstable_by(|&a, &b| support[a as usize].total_cmp(&support[b as usize]).then(a.cmp(&b)));
+        order.keys.extend(order.providers.iter().map(|&i| support[i as usize]));
     } else {
-        insertion_sort(order, |a, b| cmp(a, b).is_lt());
+        for (k, &i) in order.keys.iter_mut().zip(&order.providers) {
+            *k = sort_key(i as usize);
+        }
+        insertion_sort(&mut order.keys, &mut order.providers);
     }
-    w.support.iter_mut().for_each(|s| *s = 0.0);
     let (mut left, mut withheld, mut full_due) = (money, 0.0, 0.0);
-    for &i in order.iter() {
+    for (&key, &i) in order.keys.iter().zip(&order.providers) {
         let i = i as usize;
-        if !in_deficit(i) {
+        // Only providers can receive support, so zeroing them zeroes everyone's.
+        w.support[i] = 0.0;
+        if key == f64::NEG_INFINITY {
             continue;
         }
         // Quarterly due: the annual gap to break-even plus the margin, over 4.
-        let due = ((deficit(kind[i], structural[i], budget[i]) + margin * budget[i]) / 4.0).min(left.max(0.0));
+        let due = ((key + margin * budget[i]) / 4.0).min(left.max(0.0));
         left -= due;
         let held = !first_quarter && !w.collab[i];
         let received = if held { due * (1.0 - c) } else { due };
@@ -84,9 +123,9 @@ fn sustain(w: &mut World, order: &mut Vec<u32>, money: f64, c: f64) {
         let fp = &mut w.fps[w.footprint[i] as usize];
         fp.withheld += due - received;
     }
-    for &i in order.iter() {
+    for (&key, &i) in order.keys.iter().zip(&order.providers) {
         let i = i as usize;
-        if !in_deficit(i) {
+        if key == f64::NEG_INFINITY {
             continue;
         }
         let held = !first_quarter && !w.collab[i];
@@ -99,16 +138,20 @@ fn sustain(w: &mut World, order: &mut Vec<u32>, money: f64, c: f64) {
     }
 }
 
-/// Sorts `v` by `before`; about one pass when `v` is nearly sorted already.
-fn insertion_sort(v: &mut [u32], before: impl Fn(u32, u32) -> bool) {
-    for k in 1..v.len() {
-        let x = v[k];
+/// Sorts `keys` (and `ids` with them) by key, then id; about one pass when
+/// they are nearly sorted already.
+fn insertion_sort(keys: &mut [f64], ids: &mut [u32]) {
+    let ids = &mut ids[..keys.len()];
+    for k in 1..keys.len() {
+        let (x, id) = (keys[k], ids[k]);
         let mut j = k;
-        while j > 0 && before(x, v[j - 1]) {
-            v[j] = v[j - 1];
+        while j > 0 && x.total_cmp(&keys[j - 1]).then(id.cmp(&ids[j - 1])).is_lt() {
+            keys[j] = keys[j - 1];
+            ids[j] = ids[j - 1];
             j -= 1;
         }
-        v[j] = x;
+        keys[j] = x;
+        ids[j] = id;
     }
 }
 
@@ -195,13 +238,14 @@ mod tests {
         for i in 0..w.n_orgs() {
             w.collab[i] = i % 3 != 0;
         }
-        let mut fresh = Vec::new();
+        let mut fresh = super::Order::default();
         let mut v = w.world.clone();
         super::pay(&mut v, &mut fresh, q);
         super::pay(&mut w.world, &mut w.ws.order, q);
         assert_eq!(w.ws.order, fresh, "the same order");
         assert_eq!(w.support, v.support, "the same payments, bit for bit");
         let keys: Vec<f64> = fresh
+            .providers()
             .iter()
             .map(|&i| deficit(w.kind[i as usize], w.structural[i as usize], w.budget[i as usize]))
             .collect();

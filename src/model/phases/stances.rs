@@ -1,8 +1,9 @@
 //! Phase 3: each organisation collaborates or self-prioritises.
 
+use crate::model::bernoulli;
 use crate::model::kind::Kind;
 use crate::model::part::Part;
-use crate::model::rng::{Stream, draw, logistic};
+use crate::model::rng::{Stream, draw};
 use crate::params::Params;
 
 /// What every member of a footprint shares in the stance equation, worked
@@ -124,10 +125,11 @@ pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
     let mut collaborating = 0usize;
     let mut councils_collaborating = 0usize;
     let (mut in_deficit, mut selfish) = (0.0, 0.0);
-    // Propensities a block at a time, then the draws: the first loop has no
-    // calls or draws in it, so members' terms are worked out side by side.
+    // Propensities and their probabilities a block at a time, then the draws:
+    // the first two loops have no calls or draws in them, so members' terms
+    // are worked out side by side.
     const BLOCK: usize = 32;
-    let mut x = [0.0; BLOCK];
+    let (mut x, mut prob) = ([0.0; BLOCK], [0.0; BLOCK]);
     for start in (0..n).step_by(BLOCK) {
         let end = (start + BLOCK).min(n);
         for j in start..end {
@@ -142,9 +144,11 @@ pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
             };
             x[j - start] = delta(w.p, &c, &m);
         }
+        bernoulli::probabilities(&x[..(end - start).next_multiple_of(bernoulli::LANES)], &mut prob);
         for j in start..end {
             let u = draw::uniform(rng);
-            let yes = u < logistic(x[j - start]);
+            // u < logistic(x), decided exactly as libm's exp would.
+            let yes = bernoulli::decide(u, x[j - start], prob[j - start]);
             collab[j] = yes;
             collaborating += yes as usize;
             councils_collaborating += (yes && kind[j] == Kind::Council) as usize;
