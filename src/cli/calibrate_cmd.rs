@@ -43,7 +43,7 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         },
         scenario: args.scenario,
         targets: args.targets,
-        target: args.target,
+        target: (!args.target.is_empty()).then_some(args.target),
         particles: args.particles,
         alpha: args.alpha,
         moves: args.moves,
