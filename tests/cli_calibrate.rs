@@ -75,6 +75,7 @@ fn calibrate_writes_a_posterior_that_runs_carry_into_every_scenario() {
     let stopped =
         stdout.lines().find(|l| l.contains("stopped: ")).unwrap_or_else(|| panic!("no stop reason: {stdout}"));
     assert!(why.iter().any(|w| stopped.contains(w)), "{stopped}");
+    assert!(stopped.contains("final tolerance") && stopped.contains("(asked for 1.1)"), "{stopped}");
     let cal = dir.path().join("cal");
     let posterior = read(&cal.join("posterior.csv"));
     assert!(posterior.starts_with("draw,weight,beta0,structural_mean_acute\n0,"), "{posterior}");
