@@ -311,7 +311,10 @@ def calibrate(
     and charts into `out`, a checkpoint after every generation, and with
     `resume` going on from that checkpoint; or with method="bracket" the
     fit of beta0 and p_unsure0 to `target` figures (calibration.toml).
-    Keywords left at None take the command line's defaults."""
+    Keywords left at None take the command line's defaults; one the chosen
+    method would ignore (`scenario`, `target`, `tolerance` with "abc";
+    `targets`, `particles`, `final_tolerance`, `resume` with "bracket") is
+    refused with a ValueError naming the method that takes it."""
     import json
 
     out = Path(out)
