@@ -6,7 +6,7 @@
 //!     cargo bench --bench decide
 
 use std::time::Instant;
-use stpsim::decide::DecideRequest;
+use stpsim::api::decide::DecideRequest;
 
 fn main() {
     let plan = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/decisions/governance.toml");
@@ -16,11 +16,11 @@ fn main() {
         let out = std::env::temp_dir().join(format!("stpsim-bench-decide-{}-{i}", std::process::id()));
         let _ = std::fs::remove_dir_all(&out);
         let clock = Instant::now();
-        let request =
-            DecideRequest { plan: plan.clone(), out: Some(out.clone()), threads: Some(2), ..Default::default() };
-        let decision = request.resolve().expect("the shipped plan is valid");
-        let lock = stpsim::results::folder::claim(&out).expect("a fresh folder");
-        let frame = decision.run(&|_, _| {}).expect("the plan runs").expect("not a shard");
+        let common = stpsim::api::Common { out: Some(out.clone()), threads: Some(2), ..Default::default() };
+        let request = DecideRequest { plan: plan.clone(), common, ..Default::default() };
+        let job = request.resolve().expect("the shipped plan is valid");
+        let lock = job.claim().expect("a fresh folder");
+        let frame = job.run(&stpsim::api::Silent).expect("the plan runs").expect("not a shard");
         drop(lock);
         let secs = clock.elapsed().as_secs_f64();
         times.push(secs);

@@ -102,7 +102,7 @@ fn calibrate(runs: usize) {
     let mut units = None;
     time("calibrate, one generation of 200 x 4", runs, None, |out| {
         let request = CalibrateRequest {
-            particles: PARTICLES,
+            particles: Some(PARTICLES),
             min_distinct: Some(0),
             common: common(SIMULATIONS, out),
             ..Default::default()

@@ -46,7 +46,7 @@ fn calibrate(dir: &Path, k: usize, particles: u32) -> Result<PathBuf, Error> {
     std::fs::write(&file, without(ENGLAND_TARGETS, k))?;
     let request = CalibrateRequest {
         targets: Some(file),
-        particles,
+        particles: Some(particles),
         resume: dir.join(stpsim::api::calibrate::CHECKPOINT).is_file(),
         common: stpsim::api::Common { out: Some(dir.to_path_buf()), force: true, ..Default::default() },
         ..Default::default()

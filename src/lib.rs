@@ -24,7 +24,6 @@
 //! ```
 //! use stpsim::job::{Provenance, RunRequest, write_run};
 //! use stpsim::model::Metric;
-//! use stpsim::model::levers::LeverKind;
 //!
 //! let baseline = stpsim::scenario::load("baseline").unwrap();
 //! let history = stpsim::scenario::load("history").unwrap();
@@ -36,11 +35,10 @@
 //! assert_eq!(b.value(0, 0, Metric::SelfPriorityShare), h.value(0, 0, Metric::SelfPriorityShare));
 //! assert_eq!(results.rows().count(), 2 * 4 * 21 * Metric::ALL.len());
 //!
-//! // A scenario from text (a lever kind's name is in the lever table, as
-//! // `stpsim levers` prints it), then a whole run as `stpsim run` makes it.
-//! let kind = LeverKind::StrengthenLeads.def().name;
-//! let text = format!("name = \"leads\"\nextends = \"baseline\"\n[[levers]]\nkind = \"{kind}\"\nstart = \"2017Q2\"\nauthority = 0.8\n");
-//! let leads = stpsim::scenario::load_text(&text, "leads.toml", None).unwrap();
+//! // A scenario from text (lever kinds as `stpsim levers` lists them), then
+//! // a whole run as `stpsim run` makes it.
+//! let text = "name = \"leads\"\nextends = \"baseline\"\n[[levers]]\nkind = \"strengthen_leads\"\nstart = \"2017Q2\"\nauthority = 0.8\n";
+//! let leads = stpsim::scenario::load_text(text, "leads.toml", None).unwrap();
 //! assert_eq!(leads.levers.len(), 2, "baseline's joint working, then its own");
 //! let dir = std::env::temp_dir().join(format!("stpsim-doc-{}", std::process::id()));
 //! let common = stpsim::api::Common { replicates: Some(2), out: Some(dir), ..Default::default() };

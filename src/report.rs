@@ -10,6 +10,7 @@
 use crate::model::Metric;
 use crate::plot::numbers::{self, MINUS};
 use crate::plot::{Chart, ChartOptions, PlotError, RunData};
+use crate::results::manifest::StoredManifest;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -220,8 +221,7 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     let mut h = String::new();
     let w = &mut h;
     let names: Vec<&str> = data.scenarios.iter().map(|s| s.name.as_str()).collect();
-    let manifest: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
-    let finished = manifest["finished"].as_str().unwrap_or("");
+    let finished = data.manifest.finished.as_str();
     let title = format!("stpsim report: {}", scenario_list(&names));
     let _ = write!(
         w,
@@ -246,7 +246,7 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     }
     // Over a posterior each replicate takes a parameter draw, so the
     // intervals carry parameter uncertainty as well as chance.
-    let spread = if manifest["posterior"].is_object() {
+    let spread = if data.manifest.posterior.is_some() {
         "Intervals cover parameter uncertainty (draws from the posterior) and chance across replicates"
     } else {
         "Intervals cover the spread across replicates only, at fixed parameters"
@@ -278,7 +278,7 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
 
     what_was_run(w, data);
     headline(w, data);
-    posterior_section(w, &manifest);
+    posterior_section(w, &data.manifest);
 
     let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
     // Each chart's sheet in tables.xlsx, named as the workbook names it.
@@ -457,9 +457,8 @@ fn caveats(w: &mut String, data: &RunData) {
         .map(|d| format!("<code>{}</code> ({})", d.name, escape(d.source.trim_start_matches("calibrated: "))))
         .collect();
     let assumed = DICTIONARY.iter().filter(|d| d.source.starts_with("assumption")).count();
-    let manifest: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
     // What the intervals cover depends on whether replicates drew their parameters from a posterior.
-    let cover = if manifest["posterior"].is_object() {
+    let cover = if data.manifest.posterior.is_some() {
         "the spread that the model's own chance events produce, with each replicate's parameters drawn from the \
          calibrated posterior, so they include the uncertainty in the parameters that the calibration targets leave. \
          They leave out uncertainty in the model's structure and in the data, and in parameters no target informs \
@@ -507,10 +506,11 @@ fn value(m: Metric, v: f64) -> String {
 /// For a run over a posterior: that its intervals include parameter
 /// uncertainty, and how much of each headline spread is parameters and how
 /// much chance (variance_split.csv).
-fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
-    let p = &manifest["posterior"];
-    if !p.is_object() {
-        if let Some(how) = manifest["parameters"].as_str() {
+fn posterior_section(w: &mut String, manifest: &StoredManifest) {
+    // Empty in a manifest written before runs said how their parameters were set.
+    let how = Some(manifest.parameters.as_str()).filter(|h| !h.is_empty());
+    let Some(p) = &manifest.posterior else {
+        if let Some(how) = how {
             let _ = writeln!(
                 w,
                 "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}: the intervals show chance only, not \
@@ -519,20 +519,16 @@ fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
             );
         }
         return;
-    }
-    if let Some(how) = manifest["parameters"].as_str() {
+    };
+    if let Some(how) = how {
         let _ = writeln!(w, "<h2>Parameter uncertainty</h2>\n<p>Replicates ran {}.</p>", escape(how));
     } else {
         let _ = writeln!(w, "<h2>Parameter uncertainty</h2>");
     }
-    let held: Vec<String> = p["held"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(s, names)| {
-            let names: Vec<&str> = names.as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect();
-            format!("<code>{}</code> holds {} at its own value", escape(s), escape(&names.join(", ")))
-        })
+    let held: Vec<String> = p
+        .held
+        .iter()
+        .map(|(s, names)| format!("<code>{}</code> holds {} at its own value", escape(s), escape(&names.join(", "))))
         .collect();
     if !held.is_empty() {
         let _ = writeln!(
@@ -548,36 +544,29 @@ fn posterior_section(w: &mut String, manifest: &serde_json::Value) {
          the same draw in every scenario, so differences stay paired. The table splits each headline spread at the final \
          quarter into parameter uncertainty and chance: the parameter share is the adjusted R<sup>2</sup> of a linear fit of \
          the replicates' values on their draws' parameters (a lower bound if the response is far from linear), the rest is chance.</p>",
-        escape(p["file"].as_str().unwrap_or("")),
-        p["draws"].as_u64().unwrap_or(0),
-        escape(
-            &p["parameters"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "))
-                .unwrap_or_default()
-        )
+        escape(&p.file),
+        p.draws,
+        escape(&p.parameters.join(", "))
     );
-    patterns_table(w, p);
+    patterns_table(w, &p.patterns);
     let _ =
         writeln!(w, "<table>\n<tr><th>scenario</th><th>metric</th><th>sd</th><th>parameters</th><th>chance</th></tr>");
-    for row in p["variance_split"].as_array().into_iter().flatten() {
-        let num = |k: &str| row[k].as_f64().unwrap_or(f64::NAN);
+    for row in &p.variance_split {
         let _ = writeln!(
             w,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.0}%</td><td class=\"num\">{:.0}%</td></tr>",
-            escape(row["scenario"].as_str().unwrap_or("")),
-            escape(row["metric"].as_str().unwrap_or("")),
-            num("sd"),
-            100.0 * num("parameter_share"),
-            100.0 * num("chance_share")
+            escape(&row.scenario),
+            escape(&row.metric),
+            row.sd,
+            100.0 * row.parameter_share,
+            100.0 * row.chance_share
         );
     }
     let _ = writeln!(w, "</table>");
 }
 
 /// The spec's patterns over the run's draws (manifest `posterior.patterns`).
-fn patterns_table(w: &mut String, p: &serde_json::Value) {
-    let rows = p["patterns"].as_array().map(Vec::as_slice).unwrap_or_default();
+fn patterns_table(w: &mut String, rows: &[crate::calibrate::patterns::Check]) {
     if rows.is_empty() {
         let _ = writeln!(
             w,
@@ -596,17 +585,17 @@ fn patterns_table(w: &mut String, p: &serde_json::Value) {
          <th>decided by</th></tr>"
     );
     for r in rows {
-        let prob = r["probability"].as_f64().unwrap_or(f64::NAN);
-        let decided = if prob < 0.95 { r["deciding"].as_str().unwrap_or("") } else { "" };
+        let prob = r.probability;
+        let decided = if prob < 0.95 { r.deciding.as_str() } else { "" };
         let _ = writeln!(
             w,
             "<tr><td>{}</td><td>{} (<code>{}</code>)</td><td class=\"num\">{:+.4} ({:.4})</td><td class=\"num\">{:.0}%</td>\
              <td>{}</td></tr>",
-            r["pattern"].as_u64().unwrap_or(0),
-            escape(r["clause"].as_str().unwrap_or("")),
-            escape(r["scenario"].as_str().unwrap_or("")),
-            r["mean"].as_f64().unwrap_or(f64::NAN),
-            r["se"].as_f64().unwrap_or(f64::NAN),
+            r.pattern,
+            escape(&r.clause),
+            escape(&r.scenario),
+            r.mean,
+            r.se,
             100.0 * prob,
             if decided.is_empty() { String::new() } else { format!("<code>{}</code>", escape(decided)) }
         );

@@ -3,11 +3,12 @@
 //! the report holds every chart and the headline table and needs no network,
 //! and `stpsim plot` on a saved folder redraws the same charts.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 
 const FANS: [(&str, &str); 8] = [
     ("fan_transformation_index", "Transformation index"),

@@ -2,19 +2,11 @@
 //! same bytes whether run whole, killed and resumed, sharded and merged, or
 //! on 1 or 2 threads.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
-
-fn stpsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN).current_dir(dir).args(args).output().expect("stpsim runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
 
 fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("stpsim-decide-{name}-{}", std::process::id()));

@@ -1,11 +1,14 @@
 //! The same seed gives byte-identical files on one thread or many.
 
+mod common;
+use common::*;
+
 use std::path::Path;
 use std::process::Command;
 
 /// `stpsim run ARGS --per-footprint` on `threads` threads into `out`.
 fn run(args: &[&str], threads: &str, out: &Path) {
-    let status = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+    let status = Command::new(BIN)
         .arg("run")
         .args(args)
         .args(["--per-footprint", "--quiet", "--threads", threads, "--out"])
@@ -43,7 +46,7 @@ fn a_different_seed_gives_different_results() {
     let dir = tempfile::tempdir().unwrap();
     let out = |seed: &str| {
         let p = dir.path().join(seed);
-        let s = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+        let s = Command::new(BIN)
             .args(["run", "baseline", "--replicates", "5", "--quiet", "--seed", seed, "--out"])
             .arg(&p)
             .status()

@@ -5,47 +5,22 @@
 #![cfg(unix)]
 
 mod common;
+use common::*;
 
 use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
-
 /// A small, fast scenario: six synthetic footprints to 2017Q2.
 const SMALL: &str = "name = \"small\"\nextends = \"baseline\"\nend = \"2017Q2\"\n\
                      [structure]\nkind = \"synthetic\"\nfootprints = 6\nready = []\n";
 
-/// Runs stpsim in `dir`; kills it and fails after 60 s (a hang fails, never
-/// stalls). Returns (exit code, stderr).
+/// (exit code, stderr) of stpsim in `dir` with extra environment; a hang
+/// fails after 60 s.
 fn stpsim_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .env_remove("STPSIM_TEST_HOLD_LOCK")
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .env_remove("SLURM_ARRAY_TASK_COUNT");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("stpsim starts");
-    let clock = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if clock.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("stpsim {args:?} still running after 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let out = child.wait_with_output().expect("output");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "stpsim {args:?} panicked:\n{err}");
-    (out.status.code().unwrap_or(-1), err)
+    let (code, _, err) = common::stpsim_env(dir, args, env, Duration::from_secs(60));
+    (code, err)
 }
 
 fn stpsim(dir: &Path, args: &[&str]) -> (i32, String) {

@@ -2,6 +2,9 @@
 //! scenario error's message and the server keeps answering; a run streams to
 //! the same headline numbers `stpsim run` prints; Ctrl-C stops it cleanly.
 
+mod common;
+use common::*;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -24,7 +27,7 @@ fn start() -> Server {
 }
 
 fn start_with(env: &[(&str, &str)]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+    let mut child = Command::new(BIN)
         .args(["explore", "--no-browser", "--port", "0"])
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -95,11 +98,7 @@ authority = 0.5
 fn validate_message(toml: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("edited.toml"), toml).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-        .args(["validate", "edited.toml"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).args(["validate", "edited.toml"]).current_dir(dir.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     String::from_utf8(out.stderr).unwrap()
 }
@@ -219,7 +218,7 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+    let out = Command::new(BIN)
         // The explorer chooses the posterior as `stpsim run` does: England's, by default.
         .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6", "--no-charts"])
         .args(["--out", "o"])
@@ -260,7 +259,7 @@ fn a_run_streams_to_the_headline_numbers_stpsim_run_prints() {
     assert_eq!(request(&s, "GET", "/api/report?tab=other", b"").0, 404);
 
     // "Download data": the CSV `stpsim run` writes beside the chart of the metric.
-    let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+    let out = Command::new(BIN)
         .args(["run", "baseline", "leads.toml", "--seed", "77", "--replicates", "6"])
         .args(["--quiet", "--out", "charts"])
         .current_dir(dir.path())
@@ -422,7 +421,7 @@ fn the_explorers_final_table_equals_the_summary_stpsim_run_writes() {
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("leads.toml"), LEADS).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+    let out = Command::new(BIN)
         // Over the England posterior, as the explorer runs by default.
         .args(["run", "baseline", "leads.toml", "--quiet", "--no-charts", "--out", "o"])
         .current_dir(dir.path())

@@ -4,6 +4,7 @@
 //! and write byte-identical files; a request's own values override them.
 
 mod common;
+use common::*;
 
 use std::path::Path;
 use std::process::Command;
@@ -13,7 +14,7 @@ use stpsim::job::{Provenance, RunRequest, write_to};
 const SAVED: &str = "name = \"saved\"\nextends = \"history\"\nreplicates = 3\nseed = 11\n";
 
 fn cli(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_stpsim")).args(args).current_dir(dir).output().unwrap();
+    let out = Command::new(BIN).args(args).current_dir(dir).output().unwrap();
     assert!(out.status.success(), "stpsim {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -62,17 +63,12 @@ fn the_shared_memory_limit_is_the_same_option_in_every_verb() {
         &["sweep", "plan.toml", "--quiet", "--out", "s"],
         &["calibrate", "--method", "bracket", "--quiet", "--out", "c"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_stpsim"))
-            .args(args)
-            .args(["--memory-limit", "0.000001"])
-            .current_dir(d)
-            .output()
-            .unwrap();
+        let out = Command::new(BIN).args(args).args(["--memory-limit", "0.000001"]).current_dir(d).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("GiB set by --memory-limit"), "{args:?}: {err}");
     }
-    let zero = Command::new(env!("CARGO_BIN_EXE_stpsim"))
+    let zero = Command::new(BIN)
         .args(["run", "baseline", "--memory-limit", "0", "--quiet", "--out", "z"])
         .current_dir(d)
         .output()

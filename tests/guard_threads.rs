@@ -2,11 +2,10 @@
 //! (`--threads`), not the threads of whatever pool happens to be current.
 
 mod common;
+use common::*;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 
 fn sweep(dir: &Path, threads: &str, limit_gib: f64) -> (Option<i32>, String) {
     let o = Command::new(BIN)

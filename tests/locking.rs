@@ -8,12 +8,12 @@
 //! rather than hoped for.
 
 mod common;
+use common::*;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 const LOCK: &str = ".stpsim.lock";
 
 const SOBOL: &str = r#"
@@ -33,16 +33,6 @@ name = "conditionality"
 min = 0.0
 max = 1.0
 "#;
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env_remove("STPSIM_TEST_HOLD_LOCK")
-        .env_remove("STPSIM_TEST_ABORT");
-    cmd
-}
 
 fn stpsim(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let o = command(dir, args).output().expect("stpsim starts");

@@ -11,21 +11,14 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 const DATA: [&str; 3] = ["timeseries.csv", "summary.csv", "manifest.json"];
 
+/// (exit code, stderr) of stpsim in `dir` with extra environment (none when
+/// a signal ended it, as the test abort hook does).
 fn stpsim_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(dir).stdin(Stdio::null()).env_remove("STPSIM_TEST_ABORT");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let o = cmd.output().expect("stpsim starts");
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(!err.contains("panicked"), "stpsim {args:?} panicked:\n{err}");
-    (o.status.code(), err)
+    let (code, _, err) = common::stpsim_env(dir, args, env, std::time::Duration::from_secs(600));
+    ((code != -1).then_some(code), err)
 }
 
 fn stpsim(dir: &Path, args: &[&str]) -> (Option<i32>, String) {

@@ -2,11 +2,13 @@
 //! resumed, or run as three shards and merged, writes byte-identical files
 //! to an uninterrupted single run; plan mistakes are located.
 
+mod common;
+use common::*;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 const RESULTS: [&str; 3] = ["sweep.csv", "sweep_summary.csv", "plan.json"];
 
 /// A grid of 2 x 12 points over two parameters, slow enough to interrupt.
@@ -25,11 +27,10 @@ name = "beta0"
 values = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1]
 "#;
 
+/// (exit code, stderr) of stpsim in `dir`.
 fn stpsim(dir: &Path, args: &[&str]) -> (i32, String) {
-    let o = Command::new(BIN).current_dir(dir).args(args).output().unwrap();
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(!err.contains("panicked"), "{err}");
-    (o.status.code().unwrap_or(-1), err)
+    let (code, _, err) = common::stpsim(dir, args);
+    (code, err)
 }
 
 fn setup() -> tempfile::TempDir {

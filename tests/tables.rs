@@ -5,6 +5,7 @@
 //! manifest; `stpsim plot` redraws the same slices.
 
 mod common;
+use common::*;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use std::collections::BTreeMap;
@@ -13,8 +14,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 use stpsim::plot::data::{ChartTable, Unit};
 use stpsim::results::xlsx::HEADER_ROW;
-
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 
 fn run_dir() -> &'static Path {
     static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();

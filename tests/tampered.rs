@@ -4,11 +4,9 @@
 //! with exit 2 and what is wrong, never a panic, never silently used.
 
 mod common;
+use common::*;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 
 const SMALL: &str = "name = \"small\"\nextends = \"baseline\"\nend = \"2017Q2\"\n\
                      [structure]\nkind = \"synthetic\"\nfootprints = 6\nready = []\n";
@@ -16,19 +14,6 @@ const TARGETS: &str = "[[target]]\nmetric = \"self_priority_share\"\nquarter = \
                        value = 0.6\nsurvey_n = 200\n[[target]]\nmetric = \"provider_balance_gbp_m\"\nyear = \"2016/17\"\n\
                        scenario = \"small.toml\"\nvalue = -100\nsd = 50\n[priors]\nbeta0 = [0.0, 1.2]\n\
                        structural_mean_acute = [-0.06, -0.02]\n";
-
-fn stpsim(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .output()
-        .expect("stpsim starts");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "stpsim {args:?} panicked:\n{err}");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), err)
-}
 
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -190,4 +175,74 @@ fn tampered_parts_are_refused_by_merge_and_resume() {
     let (code, _, err) = stpsim(dir.path(), &["sweep", "plan.toml", "--out", "s", "--resume", "--quiet"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read_to_string(dir.path().join("s").join("sweep.csv")).unwrap(), whole);
+}
+
+// ---------------------------------------------------------------- manifests
+
+/// A run's manifest.json is read typed (`results::manifest::Manifest`):
+/// an edit that breaks a field's type, drops a field `plot` needs or puts a
+/// value outside its kind is refused with exit 2 naming the file and what
+/// is wrong, never a panic, and nothing is drawn.
+#[test]
+fn a_tampered_manifest_is_refused_by_plot_with_what_is_wrong() {
+    let dir = setup();
+    let args =
+        ["run", "small.toml", "--replicates", "2", "--no-charts", "--quiet", "--posterior", "none", "--out", "r"];
+    let (code, _, err) = stpsim(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let path = dir.path().join("r").join("manifest.json");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let edits: [(&str, &str, &str); 7] = [
+        ("\"seed\": ", "\"seed\": \"many\", \"was\": ", "\"many\", expected u64"),
+        ("\"replicates\": ", "\"replicates\": -", "integer `-"),
+        ("\"start\": \"2016Q", "\"start\": \"2016Q9", "Q9"),
+        ("\"scenarios\": [", "\"scenarios\": 3, \"was\": [", "expected a sequence"),
+        ("\"footprints\": \"", "\"footprints\": \"x", "unknown variant `x"),
+        ("\"kind\": \"synthetic\"", "\"kind\": \"imagined\"", "imagined"),
+        ("\"stpsim_version\"", "\"stpsim_versio\"", "stpsim_version"),
+    ];
+    for (from, to, named) in edits {
+        assert!(good.contains(from), "the manifest has {from}");
+        std::fs::write(&path, good.replacen(from, to, 1)).unwrap();
+        let (code, _, err) = stpsim(dir.path(), &["plot", "r"]);
+        assert_eq!(code, 2, "{from} -> {to}: {err}");
+        // serde_json's message: what was found, what was expected, where.
+        assert!(
+            err.contains("manifest.json") && err.contains(named) && err.contains(" line "),
+            "{from} -> {to}: {err}"
+        );
+        assert!(!dir.path().join("r").join("report.html").exists(), "nothing drawn");
+    }
+    // Not JSON at all, or cut short.
+    for text in ["", "{", "[1, 2]", &good[..good.len() / 2]] {
+        std::fs::write(&path, text).unwrap();
+        let (code, _, err) = stpsim(dir.path(), &["plot", "r"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("not a run's manifest"), "{err}");
+    }
+}
+
+/// Fields added to manifest.json after its first version default when read:
+/// a folder whose manifest has only the first version's fields still plots.
+#[test]
+fn a_manifest_of_the_first_version_still_plots() {
+    let dir = setup();
+    let args =
+        ["run", "small.toml", "--replicates", "2", "--no-charts", "--quiet", "--posterior", "none", "--out", "r"];
+    let (code, _, err) = stpsim(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let path = dir.path().join("r").join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let top = m.as_object_mut().unwrap();
+    for later in ["footprint_replicates", "file_sha256", "parameters", "posterior"] {
+        top.remove(later);
+    }
+    top.insert("per_footprint".into(), serde_json::Value::Bool(false));
+    for s in top["scenarios"].as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("footprint_names");
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let (code, _, err) = stpsim(dir.path(), &["plot", "r"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("r").join("report.html").is_file());
 }

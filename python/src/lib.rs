@@ -771,21 +771,17 @@ fn calibrate(
         "bracket" => Method::Bracket,
         other => return Err(PyValueError::new_err(format!("method = {other:?}: allowed \"abc\" or \"bracket\""))),
     };
-    let d = CalibrateRequest::default();
     let request = CalibrateRequest {
         method,
-        scenario: scenario.unwrap_or(d.scenario),
+        scenario,
         targets,
-        target: target.unwrap_or(d.target),
-        particles: particles.unwrap_or(d.particles),
-        alpha: d.alpha,
-        moves: d.moves,
-        min_distinct: d.min_distinct,
-        max_rejuvenation: d.max_rejuvenation,
-        final_tolerance: final_tolerance.unwrap_or(d.final_tolerance),
-        tolerance: tolerance.unwrap_or(d.tolerance),
+        target,
+        particles,
+        final_tolerance,
+        tolerance,
         resume,
         common: stpsim::api::Common { replicates, seed, threads, out: Some(out), memory_limit, ..Default::default() },
+        ..Default::default()
     };
     let job = request.resolve().map_err(api_error)?;
     py.detach(|| {
@@ -813,7 +809,8 @@ fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 /// Runs a decision plan into `out` as `stpsim decide` does, with the
 /// interpreter released, charts and report included; returns the answer in words.
 #[pyfunction]
-#[pyo3(signature = (plan, out, seed = None, replicates = None, threads = None, resume = false))]
+#[pyo3(signature = (plan, out, seed = None, replicates = None, threads = None, resume = false, memory_limit = None))]
+#[allow(clippy::too_many_arguments)]
 fn decide(
     py: Python<'_>,
     plan: PathBuf,
@@ -822,22 +819,22 @@ fn decide(
     replicates: Option<u32>,
     threads: Option<usize>,
     resume: bool,
+    memory_limit: Option<f64>,
 ) -> PyResult<String> {
-    use stpsim::decide::{DecideError, DecideRequest, plan::PlanError, report, run::RunError};
-    let request =
-        DecideRequest { plan, out: Some(out.clone()), seed, replicates, threads, resume, shard: None, parquet: false };
-    let decision = py.detach(|| request.resolve()).map_err(|e| match e {
-        DecideError::Plan(PlanError::Plan(s)) => scenario_error(s),
-        other => PyValueError::new_err(other.to_string()),
-    })?;
-    let _lock = py.detach(|| stpsim::results::folder::claim(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
-    let frame = py.detach(|| decision.run(&|_, _| {})).map_err(|e| match e {
-        DecideError::Run(RunError::Io { .. }) | DecideError::Threads(_) => PyOSError::new_err(e.to_string()),
-        other => PyValueError::new_err(other.to_string()),
-    })?;
-    let frame = frame.ok_or_else(|| PyValueError::new_err("a shard finishes nothing"))?;
-    py.detach(|| report::render(&out)).map_err(|e| PyOSError::new_err(e.to_string()))?;
-    report::answer(&out, &frame).map_err(|e| PyOSError::new_err(e.to_string()))
+    let request = stpsim::api::decide::DecideRequest {
+        plan,
+        resume,
+        shard: None,
+        common: stpsim::api::Common { seed, replicates, threads, out: Some(out), memory_limit, ..Default::default() },
+    };
+    let job = py.detach(|| request.resolve()).map_err(api_error)?;
+    py.detach(|| {
+        let _lock = job.claim()?;
+        let frame = job.run(&stpsim::api::Silent)?.ok_or_else(|| stpsim::api::Error::Usage("a shard finishes nothing".into()))?;
+        job.write()?;
+        job.answer(&frame)
+    })
+    .map_err(api_error)
 }
 
 #[pymodule]

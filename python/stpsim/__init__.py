@@ -324,7 +324,10 @@ def calibrate(
     and charts into `out`, a checkpoint after every generation, and with
     `resume` going on from that checkpoint; or with method="bracket" the
     fit of beta0 and p_unsure0 to `target` figures (calibration.toml).
-    Keywords left at None take the command line's defaults."""
+    Keywords left at None take the command line's defaults; one the chosen
+    method would ignore (`scenario`, `target`, `tolerance` with "abc";
+    `targets`, `particles`, `final_tolerance`, `resume` with "bracket") is
+    refused with a ValueError naming the method that takes it."""
     import json
 
     out = Path(out)
@@ -354,11 +357,12 @@ def calibrate(
 
 
 def decide(plan, out=None, seed: int | None = None, replicates: int | None = None,
-           threads: int | None = None, resume: bool = False) -> Decision:
+           threads: int | None = None, resume: bool = False, memory_limit: float | None = None) -> Decision:
     """Runs a decision plan (a TOML file, as for `stpsim decide`) and returns
     its robustness table with every other table attached as data frames.
     With `out`, the files, charts and report.html are kept there (and `resume`
-    finishes an interrupted decision in it)."""
+    finishes an interrupted decision in it). `memory_limit`: GiB the decision
+    may plan to use, as `--memory-limit`."""
     plan = Path(plan)
 
     def read(folder: Path, answer: str) -> Decision:
@@ -373,6 +377,6 @@ def decide(plan, out=None, seed: int | None = None, replicates: int | None = Non
         return d
 
     if out is not None:
-        return read(Path(out), _core.decide(plan, Path(out), seed, replicates, threads, resume))
+        return read(Path(out), _core.decide(plan, Path(out), seed, replicates, threads, resume, memory_limit))
     with tempfile.TemporaryDirectory(prefix="stpsim-decide-") as tmp:
-        return read(Path(tmp), _core.decide(plan, Path(tmp), seed, replicates, threads, False))
+        return read(Path(tmp), _core.decide(plan, Path(tmp), seed, replicates, threads, False, memory_limit))

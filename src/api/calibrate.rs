@@ -48,27 +48,35 @@ pub enum Method {
     Bracket,
 }
 
-/// A calibration as asked for.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// A calibration as asked for. Each method's own choices are options:
+/// none takes its default, and one given to the method that would ignore it
+/// is refused (`resolve`), not dropped silently.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CalibrateRequest {
     pub method: Method,
-    /// With bracket: the scenario file or built-in name to fit.
-    pub scenario: String,
+    /// With bracket: the scenario file or built-in name to fit (default baseline).
+    pub scenario: Option<String>,
     /// With abc: the targets file (default: the built-in England targets).
     pub targets: Option<PathBuf>,
-    /// With bracket: `metric@quarter=value` figures.
-    pub target: Vec<String>,
-    pub particles: u32,
-    pub alpha: f64,
-    pub moves: u32,
-    /// Final rejuvenation until this many distinct parameter vectors
-    /// (default 1100, or 70% of fewer than 1572 particles; 0: none).
+    /// With bracket: `metric@quarter=value` figures (default [`BRACKET_TARGETS`]).
+    pub target: Option<Vec<String>>,
+    /// With abc: particles (default [`PARTICLES`]).
+    pub particles: Option<u32>,
+    /// With abc: share of the ESS each generation keeps (default [`ALPHA`]).
+    pub alpha: Option<f64>,
+    /// With abc: most MCMC moves per particle per generation (default [`MOVES`]).
+    pub moves: Option<u32>,
+    /// With abc: final rejuvenation until this many distinct parameter
+    /// vectors (default 1100, or 70% of fewer than 1572 particles; 0: none).
     pub min_distinct: Option<u32>,
-    pub max_rejuvenation: u32,
-    pub final_tolerance: f64,
-    pub tolerance: f64,
-    /// Go on from the checkpoint in `out`, from its last finished generation.
+    /// With abc: most final rejuvenation moves (default [`MAX_REJUVENATION`]).
+    pub max_rejuvenation: Option<u32>,
+    /// With abc: the tolerance at which to stop (default [`FINAL_TOLERANCE`]).
+    pub final_tolerance: Option<f64>,
+    /// With bracket: how close each replicate mean must come (default [`TOLERANCE`]).
+    pub tolerance: Option<f64>,
+    /// With abc: go on from the checkpoint in `out`, from its last finished generation.
     pub resume: bool,
     /// Seed (abc: default 2016; bracket: the scenario's, else 2016),
     /// replicates per particle (abc, default 4) or evaluation (bracket,
@@ -77,22 +85,39 @@ pub struct CalibrateRequest {
     pub common: Common,
 }
 
-impl Default for CalibrateRequest {
-    fn default() -> Self {
-        CalibrateRequest {
-            method: Method::Abc,
-            scenario: "baseline".into(),
-            targets: None,
-            target: BRACKET_TARGETS.iter().map(|t| t.to_string()).collect(),
-            particles: PARTICLES,
-            alpha: ALPHA,
-            moves: MOVES,
-            min_distinct: None,
-            max_rejuvenation: MAX_REJUVENATION,
-            final_tolerance: FINAL_TOLERANCE,
-            tolerance: TOLERANCE,
-            resume: false,
-            common: Common::default(),
+impl CalibrateRequest {
+    /// What was asked that `method` would ignore: each as its flag, with
+    /// what this method takes instead (none given: nothing to refuse).
+    fn ignored(&self) -> Vec<(&'static str, &'static str)> {
+        let abc_instead = "abc fits the parameters of a targets file's [priors] to its figures \
+             (--targets FILE, default the built-in England targets); SCENARIO, --target and --tolerance \
+             are --method bracket's";
+        let bracket_instead = "bracket fits beta0 and p_unsure0 of SCENARIO to --target figures; \
+             --targets, --particles, --alpha, --moves, --min-distinct, --max-rejuvenation, --final-tolerance \
+             and --resume are --method abc's";
+        let given = |flag: &'static str, is: bool, why: &'static str| is.then_some((flag, why));
+        match self.method {
+            Method::Abc => [
+                given("SCENARIO", self.scenario.is_some(), abc_instead),
+                given("--target", self.target.is_some(), abc_instead),
+                given("--tolerance", self.tolerance.is_some(), abc_instead),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Method::Bracket => [
+                given("--targets", self.targets.is_some(), bracket_instead),
+                given("--particles", self.particles.is_some(), bracket_instead),
+                given("--alpha", self.alpha.is_some(), bracket_instead),
+                given("--moves", self.moves.is_some(), bracket_instead),
+                given("--min-distinct", self.min_distinct.is_some(), bracket_instead),
+                given("--max-rejuvenation", self.max_rejuvenation.is_some(), bracket_instead),
+                given("--final-tolerance", self.final_tolerance.is_some(), bracket_instead),
+                given("--resume", self.resume, bracket_instead),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }
     }
 }
@@ -109,6 +134,8 @@ pub enum CalibrateJob {
         threads: usize,
         out: PathBuf,
         force: bool,
+        /// Draw the charts (not with `no_charts`).
+        charts: bool,
     },
     Bracket {
         scenario: Box<Scenario>,
@@ -133,8 +160,25 @@ impl CalibrateRequest {
     /// a calibration above the memory limit.
     pub fn resolve(self) -> Result<CalibrateJob, common::Error> {
         self.common.check(MAX_REPLICATES)?;
+        let ignored = self.ignored();
+        if let Some((_, why)) = ignored.first() {
+            let (method, other) = match self.method {
+                Method::Abc => ("abc (the default)", "bracket"),
+                Method::Bracket => ("bracket", "abc"),
+            };
+            let names: Vec<&str> = ignored.iter().map(|(f, _)| *f).collect();
+            return Err(common::Error::Usage(format!(
+                "calibrate --method {method} would ignore {}: {why}; drop {}, or add --method {other}",
+                names.join(" and "),
+                if names.len() == 1 { "it" } else { "them" }
+            )));
+        }
         let threads = self.common.threads();
         let out = common::out_or(&self.common.out, || PathBuf::from(defaults::CALIBRATION_OUT));
+        let particles = self.particles.unwrap_or(PARTICLES);
+        let alpha = self.alpha.unwrap_or(ALPHA);
+        let final_tolerance = self.final_tolerance.unwrap_or(FINAL_TOLERANCE);
+        let tolerance = self.tolerance.unwrap_or(TOLERANCE);
         match self.method {
             Method::Abc => {
                 let (t, file) = match &self.targets {
@@ -144,32 +188,28 @@ impl CalibrateRequest {
                         "data/targets.toml (built in)".to_string(),
                     ),
                 };
-                if !(self.final_tolerance > 0.0 && self.final_tolerance.is_finite()) {
+                if !(final_tolerance > 0.0 && final_tolerance.is_finite()) {
                     return Err(common::Error::Usage(format!(
-                        "--final-tolerance {} must be a number above 0",
-                        self.final_tolerance
+                        "--final-tolerance {final_tolerance} must be a number above 0"
                     )));
                 }
-                if !(self.alpha > 0.0 && self.alpha < 1.0) {
-                    return Err(common::Error::Usage(format!("--alpha {} must be above 0 and below 1", self.alpha)));
+                if !(alpha > 0.0 && alpha < 1.0) {
+                    return Err(common::Error::Usage(format!("--alpha {alpha} must be above 0 and below 1")));
                 }
                 let (lo, hi) = PARTICLES_RANGE;
-                if !(lo..=hi).contains(&self.particles) {
-                    return Err(common::Error::Usage(format!(
-                        "particles = {}: allowed from {lo} to {hi}",
-                        self.particles
-                    )));
+                if !(lo..=hi).contains(&particles) {
+                    return Err(common::Error::Usage(format!("particles = {particles}: allowed from {lo} to {hi}")));
                 }
                 let settings = Settings {
-                    alpha: self.alpha,
-                    particles: self.particles as usize,
+                    alpha,
+                    particles: particles as usize,
                     replicates: self.common.replicates.unwrap_or(defaults::ABC_REPLICATES) as usize,
-                    final_tolerance: self.final_tolerance,
+                    final_tolerance,
                     seed: self.common.seed.unwrap_or(defaults::SEED),
-                    moves: self.moves as usize,
+                    moves: self.moves.unwrap_or(MOVES) as usize,
                     adaptive_moves: true,
-                    min_distinct: self.min_distinct.map_or(1100.min(self.particles as usize * 7 / 10), |n| n as usize),
-                    max_rejuvenation: self.max_rejuvenation as usize,
+                    min_distinct: self.min_distinct.map_or(1100.min(particles as usize * 7 / 10), |n| n as usize),
+                    max_rejuvenation: self.max_rejuvenation.unwrap_or(MAX_REJUVENATION) as usize,
                     ..Settings::default()
                 };
                 let problem =
@@ -191,27 +231,27 @@ impl CalibrateRequest {
                     threads,
                     out,
                     force: self.common.force,
+                    charts: !self.common.no_charts,
                 })
             }
             Method::Bracket => {
-                let scenario = crate::scenario::load(&self.scenario)?;
-                let targets = self
-                    .target
-                    .iter()
-                    .map(|t| Target::parse(t).map_err(common::Error::Usage))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if !(self.tolerance > 0.0 && self.tolerance < 0.5) {
-                    return Err(common::Error::Usage(format!(
-                        "--tolerance {} must be above 0 and below 0.5",
-                        self.tolerance
-                    )));
+                let scenario = crate::scenario::load(self.scenario.as_deref().unwrap_or("baseline"))?;
+                let figures =
+                    self.target.clone().unwrap_or_else(|| BRACKET_TARGETS.iter().map(|t| t.to_string()).collect());
+                let targets = figures.iter().map(|t| Target::parse(t).map_err(common::Error::Usage)).collect::<Result<
+                    Vec<_>,
+                    _,
+                >>(
+                )?;
+                if !(tolerance > 0.0 && tolerance < 0.5) {
+                    return Err(common::Error::Usage(format!("--tolerance {tolerance} must be above 0 and below 0.5")));
                 }
                 let replicates = self.common.replicates.unwrap_or(defaults::BRACKET_REPLICATES);
                 if replicates < 2 {
                     return Err(common::Error::Usage("--replicates must be at least 2 with --method bracket".into()));
                 }
                 let seed = self.common.seed.or(scenario.seed).unwrap_or(defaults::SEED);
-                let options = Options { replicates, seed, tolerance: self.tolerance };
+                let options = Options { replicates, seed, tolerance };
                 // Each evaluation holds its replicates' results like a run of one scenario.
                 let run = crate::RunOptions { replicates, seed, footprint_replicates: 0 };
                 let bytes = crate::guard::memory_bytes(std::slice::from_ref(&scenario), &run, threads);
@@ -310,8 +350,8 @@ impl CalibrateJob {
     pub fn write(&self, fitted: &Fitted) -> Result<Vec<String>, common::Error> {
         let dir = self.out();
         match (self, fitted) {
-            (CalibrateJob::Abc { problem, targets, file, settings, .. }, Fitted::Abc(st)) => {
-                output::write(dir, problem, targets, file, settings, st).map_err(|e| {
+            (CalibrateJob::Abc { problem, targets, file, settings, charts, .. }, Fitted::Abc(st)) => {
+                output::write(dir, problem, targets, file, settings, st, *charts).map_err(|e| {
                     common::Error::failed(format!("cannot write the calibration into {}", dir.display()), e)
                 })
             }
@@ -356,4 +396,27 @@ fn read_checkpoint(
         )));
     }
     Ok(cp.state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every front builds this request, so Python's keywords are refused as
+    /// the command line's flags are.
+    #[test]
+    fn a_request_refuses_what_its_method_would_ignore() {
+        let abc = CalibrateRequest { scenario: Some("baseline".into()), target: Some(vec![]), ..Default::default() };
+        let e = abc.resolve().err().expect("refused").to_string();
+        assert!(e.contains("would ignore SCENARIO and --target") && e.contains("add --method bracket"), "{e}");
+        let bracket = CalibrateRequest { method: Method::Bracket, particles: Some(40), ..Default::default() };
+        let e = bracket.resolve().err().expect("refused");
+        assert_eq!(e.kind(), crate::api::ErrorKind::Usage);
+        assert!(
+            e.to_string().contains("would ignore --particles") && e.to_string().contains("add --method abc"),
+            "{e}"
+        );
+        let ok = CalibrateRequest { method: Method::Bracket, tolerance: Some(0.01), ..Default::default() };
+        assert!(ok.ignored().is_empty());
+    }
 }

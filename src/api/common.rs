@@ -128,7 +128,7 @@ impl From<crate::guard::MemoryError> for Error {
 pub trait Hooks: Sync {
     /// A run's results so far: every scenario's first replicates, in order.
     fn replicates(&self, _so_far: &Results, _of: u32) {}
-    /// A sweep's design points done of all.
+    /// A sweep's design points, or a decision's worlds, done of all.
     fn points(&self, _done: usize, _total: usize) {}
     /// A calibration's generation finished.
     fn generation(&self, _state: &crate::calibrate::smc::State) {}

@@ -13,18 +13,15 @@
 //!   `stpsim.sweep|sensitivity`);
 //! - [`calibrate`]: ABC-SMC with resume, or the bracketing fit (`stpsim
 //!   calibrate`, `stpsim.calibrate`);
-//! - `decide` (the slot for `stpsim decide`): add `api/decide.rs` with a
-//!   `DecideRequest { common: Common, .. }` (`#[serde(flatten)]`), its
-//!   `resolve() -> Result<DecideJob, Error>`, `DecideJob::run(&dyn Hooks)`
-//!   and `write()`; declare it below; give the command line a
-//!   `Decide(DecideArgs)` whose `#[command(flatten)] common: CommonArgs`
-//!   maps with `CommonArgs::common()`, and Python a `decide()` that builds the
-//!   same request.
+//! - [`decide`]: a decision plan's options over its worlds (`stpsim
+//!   decide`, `stpsim.decide`).
+//!
+//! A new verb is a module here in the same shape (docs/architecture.md).
 
 pub mod calibrate;
 pub mod common;
+pub mod decide;
 pub mod run;
 pub mod sweep;
-// pub mod decide; (the decision verb plugs in here, as described above)
 
 pub use common::{Common, Error, ErrorKind, Hooks, Silent, claim, pool};

@@ -10,7 +10,7 @@ use super::common::{self, Common, Hooks};
 use crate::core::defaults;
 use crate::core::posterior::{Posterior, PosteriorError};
 use crate::results::folder::{FolderLock, Staging};
-use crate::results::manifest::{self, Manifest};
+use crate::results::manifest::{self, Manifest, ManifestScenario};
 use crate::results::outputs::{RUN_OUTPUTS, RunOutput};
 use crate::results::summary::{differences, summarise};
 use crate::results::{Results, write};
@@ -481,9 +481,9 @@ fn manifest<'a>(
     file_sha256: std::collections::BTreeMap<String, String>,
     split: Vec<manifest::SplitRow>,
     results: Option<&Results>,
-) -> Manifest<'a> {
+) -> Manifest<ManifestScenario<'a>> {
     Manifest {
-        stpsim_version: env!("CARGO_PKG_VERSION"),
+        stpsim_version: env!("CARGO_PKG_VERSION").to_string(),
         command: made.command.clone(),
         seed: job.options.seed,
         replicates: job.options.replicates,
@@ -492,7 +492,7 @@ fn manifest<'a>(
         started: humantime::format_rfc3339_seconds(made.started).to_string(),
         finished: humantime::format_rfc3339_seconds(finished).to_string(),
         wall_seconds: made.wall_seconds,
-        files,
+        files: files.iter().map(|f| f.to_string()).collect(),
         file_sha256,
         parameters: job.parameters.clone(),
         posterior: job.posterior.as_ref().map(|p| manifest::PosteriorEntry {
@@ -500,14 +500,19 @@ fn manifest<'a>(
             held: job
                 .scenarios
                 .iter()
-                .map(|s| (s.name.clone(), crate::calibrate::choice::held(p, s)))
+                .map(|s| {
+                    (
+                        s.name.clone(),
+                        crate::calibrate::choice::held(p, s).iter().map(|h| h.to_string()).collect::<Vec<String>>(),
+                    )
+                })
                 .filter(|(_, h)| !h.is_empty())
                 .collect(),
             file: p.source.clone(),
             sha256: p.sha256.clone(),
             draws: p.draws.len(),
-            parameters: p.names.clone(),
-            note: manifest::POSTERIOR_NOTE,
+            parameters: p.names.iter().map(|n| n.to_string()).collect(),
+            note: manifest::POSTERIOR_NOTE.to_string(),
             variance_split: split,
             patterns: results.map(|r| patterns(p, &job.options, r)).unwrap_or_default(),
         }),
@@ -570,7 +575,7 @@ fn variance_split(p: &Posterior, opts: &RunOptions, results: &Results) -> Vec<ma
             rows.push(manifest::SplitRow {
                 scenario: sc.name.clone(),
                 quarter: last.to_string(),
-                metric: m.name(),
+                metric: m.name().to_string(),
                 sd,
                 parameter_share,
                 chance_share,

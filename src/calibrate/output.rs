@@ -167,6 +167,7 @@ pub fn write(
     targets_file: &str,
     settings: &Settings,
     st: &State,
+    charts: bool,
 ) -> std::io::Result<Vec<String>> {
     // Staged and moved into place together, calibration.json (with every
     // other file's checksum) last.
@@ -177,7 +178,7 @@ pub fn write(
     let v = verdicts(&tfits);
     stage.write("verdicts.txt", |w| w.write_all(v.as_bytes()))?;
     let mut files = vec!["posterior.csv".to_string(), "calibration.json".into(), "verdicts.txt".into()];
-    for (name, svg) in charts::all(problem, st, &tfits) {
+    for (name, svg) in if charts { charts::all(problem, st, &tfits) } else { Vec::new() } {
         let png = crate::plot::raster::to_png(&svg).map_err(std::io::Error::other)?;
         stage.write(&format!("{name}.svg"), |w| w.write_all(svg.as_bytes()))?;
         stage.write(&format!("{name}.png"), |w| w.write_all(&png))?;

@@ -10,7 +10,7 @@
 use crate::model::Metric;
 use crate::quarter::Quarter;
 use crate::results::{Results, ScenarioResult};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a clause reads a scenario's results, per replicate.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,18 +134,22 @@ pub const CLAUSES: &[Clause] = &[
 ];
 
 /// A clause over a run's draws.
-#[derive(Clone, Debug, Serialize)]
+/// Read back from a run's manifest.json by the report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Check {
     pub pattern: u8,
-    pub clause: &'static str,
-    pub scenario: &'static str,
+    pub clause: String,
+    pub scenario: String,
     /// Mean paired difference (scenario minus baseline) and its standard error.
+    #[serde(deserialize_with = "crate::results::manifest::number_or_nan")]
     pub mean: f64,
+    #[serde(deserialize_with = "crate::results::manifest::number_or_nan")]
     pub se: f64,
     /// Share of draws whose fitted E[d | theta] has the expected sign.
+    #[serde(deserialize_with = "crate::results::manifest::number_or_nan")]
     pub probability: f64,
     /// The parameter with the largest standardised coefficient in that fit.
-    pub deciding: &'static str,
+    pub deciding: String,
 }
 
 fn lever_start() -> Quarter {
@@ -236,12 +240,12 @@ pub fn check(c: &Clause, d: &[f64], theta: &[Vec<f64>], names: &[&'static str]) 
     let deciding = beta.iter().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs())).map_or("", |(k, _)| names[k]);
     Check {
         pattern: c.pattern,
-        clause: c.text,
-        scenario: c.scenario,
+        clause: c.text.to_string(),
+        scenario: c.scenario.to_string(),
         mean,
         se: (var / n.max(1.0)).sqrt(),
         probability: holds,
-        deciding,
+        deciding: deciding.to_string(),
     }
 }
 

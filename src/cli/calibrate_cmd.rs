@@ -43,7 +43,7 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         },
         scenario: args.scenario,
         targets: args.targets,
-        target: args.target,
+        target: (!args.target.is_empty()).then_some(args.target),
         particles: args.particles,
         alpha: args.alpha,
         moves: args.moves,
@@ -93,12 +93,14 @@ fn abc_summary(
     let (fits, params) = output::fits(problem, st);
     let CalibrateJob::Abc { settings, .. } = job else { return String::new() };
     let worth = output::Worth::of(settings, st);
+    // Why it stopped, beside the tolerance it was asked to reach.
     let mut s = format!(
-        "\n{}\n{} simulations in {:.1}s; final tolerance {:.3}; {}\n{}\n\n",
+        "\n{}\n{} simulations in {:.1}s; final tolerance {:.3} (asked for {}); {}\n{}\n\n",
         output::METHOD,
         st.simulations(),
         clock.elapsed().as_secs_f64(),
         st.tolerance(),
+        settings.final_tolerance,
         worth.stop,
         worth.line()
     );

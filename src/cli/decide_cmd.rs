@@ -1,31 +1,15 @@
-//! `stpsim decide`: a thin front over `stpsim::decide`.
+//! `stpsim decide`: a thin front over `stpsim::api::decide`.
 
-use super::{UsageError, emit};
+use super::{CommonArgs, emit};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
-use stpsim::decide::plan::PlanError;
-use stpsim::decide::run::RunError;
-use stpsim::decide::{DecideError, DecideRequest, report, run};
+use stpsim::api::decide::{self, DecideRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct DecideArgs {
     /// The decision plan (TOML): options, posterior, worlds, uncertainties, outcomes.
     pub plan: PathBuf,
-    /// Output folder (default: outputs/decide-PLAN).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Run seed (default: the plan's, or its first option's, or 2016).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Replicates per world and option (default: the plan's, or 2).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub replicates: Option<u32>,
-    /// Worker threads (default: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
     /// Finish an interrupted decision in the same folder, repeating no finished world.
     #[arg(long)]
     pub resume: bool,
@@ -35,39 +19,45 @@ pub struct DecideArgs {
     /// Also write decide.parquet (typed columns; needs a build with `--features parquet`).
     #[arg(long)]
     pub parquet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
-/// A user's mistake exits 2; a failure while running exits 1.
-fn classify(e: DecideError) -> anyhow::Error {
-    match e {
-        DecideError::Plan(PlanError::Plan(s)) => s.into(),
-        DecideError::Run(RunError::Io { .. }) | DecideError::Threads(_) => anyhow::Error::new(e),
-        other => UsageError(other.to_string()).into(),
-    }
+/// Worlds done, by tenths.
+struct Progress {
+    quiet: bool,
+    clock: Instant,
+    last: Mutex<usize>,
 }
 
-fn drawn(e: report::ReportError) -> anyhow::Error {
-    match e {
-        report::ReportError::Input { .. } => UsageError(e.to_string()).into(),
-        other => anyhow::Error::new(other),
+impl stpsim::api::Hooks for Progress {
+    fn points(&self, done: usize, total: usize) {
+        if self.quiet || total == 0 {
+            return;
+        }
+        let decile = done * 10 / total;
+        if let Ok(mut l) = self.last.lock()
+            && decile > *l
+        {
+            *l = decile;
+            eprintln!("decide: {}% ({done}/{total} worlds), {:.1}s", decile * 10, self.clock.elapsed().as_secs_f64());
+        }
     }
 }
 
 pub fn decide(args: DecideArgs) -> anyhow::Result<()> {
+    let quiet = args.common.quiet;
     let request = DecideRequest {
         plan: args.plan.clone(),
-        out: args.out,
-        seed: args.seed,
-        replicates: args.replicates,
-        threads: args.threads.map(usize::from),
         resume: args.resume,
         shard: super::sweep_cmd::shard(args.shard.as_deref())?,
         parquet: args.parquet,
+        common: args.common.common(),
     };
     // Everything is checked before the output folder is touched.
-    let decision = request.resolve().map_err(classify)?;
-    let plan = &decision.plan;
-    if !args.quiet {
+    let job = request.resolve()?;
+    let plan = &job.plan;
+    if !quiet {
         eprintln!(
             "decide {}: {} options x {} worlds x {} replicates, seed {}, {} threads -> {}",
             args.plan.display(),
@@ -75,28 +65,14 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<()> {
             plan.worlds.len(),
             plan.replicates,
             plan.seed,
-            decision.threads,
-            decision.out.display()
+            job.threads,
+            job.out.display()
         );
     }
-    let _lock = super::run::claim(&decision.out)?;
+    let _lock = job.claim()?;
     let clock = Instant::now();
-    let quiet = args.quiet;
-    let last = std::sync::Mutex::new(0usize);
-    let progress = |done: usize, total: usize| {
-        if quiet || total == 0 {
-            return;
-        }
-        let decile = done * 10 / total;
-        if let Ok(mut l) = last.lock() {
-            if decile > *l {
-                *l = decile;
-                eprintln!("decide: {}% ({done}/{total} worlds), {:.1}s", decile * 10, clock.elapsed().as_secs_f64());
-            }
-        }
-    };
-    let frame = decision.run(&progress).map_err(classify)?;
-    let Some(frame) = frame else {
+    let progress = Progress { quiet, clock, last: Mutex::new(0) };
+    let Some(frame) = job.run(&progress)? else {
         if !quiet {
             emit(&format!(
                 "shard done in {:.1}s; combine the shards with `stpsim merge`\n",
@@ -105,14 +81,14 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     };
-    let charts = report::render(&decision.out).map_err(drawn)?;
+    let charts = job.write()?;
     if !quiet {
-        let answer = report::answer(&decision.out, &frame).map_err(drawn)?;
+        let answer = job.answer(&frame)?;
+        let drawn = if job.charts { format!(", {} charts and report.html", charts.len()) } else { String::new() };
         emit(&format!(
-            "{answer}\n\nwrote {} files, {} charts and report.html in {} ({:.1}s)\n",
-            run::DATA_FILES.len(),
-            charts.len(),
-            decision.out.display(),
+            "{answer}\n\nwrote {} files{drawn} in {} ({:.1}s)\n",
+            stpsim::decide::run::DATA_FILES.len(),
+            job.out.display(),
             clock.elapsed().as_secs_f64()
         ))?;
     }
@@ -121,9 +97,7 @@ pub fn decide(args: DecideArgs) -> anyhow::Result<()> {
 
 /// `stpsim merge` of decision shards.
 pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> anyhow::Result<()> {
-    let _lock = super::run::claim(out)?;
-    let frame = run::merge(dirs, out).map_err(|e| classify(DecideError::Run(e)))?;
-    let charts = report::render(out).map_err(drawn)?;
+    let (frame, charts) = decide::merge(dirs, out)?;
     if !quiet {
         emit(&format!(
             "merged {} folders: {} worlds; wrote the decision and {} charts in {}\n",
@@ -138,8 +112,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> anyhow::Result<()> {
 
 /// `stpsim plot` of a decision folder.
 pub fn plot(dir: &Path, quiet: bool) -> anyhow::Result<()> {
-    let _lock = super::run::claim(dir)?;
-    let charts = report::render(dir).map_err(drawn)?;
+    let _lock = stpsim::api::claim(dir)?;
+    let charts = decide::plot(dir)?;
     if !quiet {
         emit(&format!("drew {} charts and report.html in {}\n", charts.len(), dir.display()))?;
     }

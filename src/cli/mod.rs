@@ -107,16 +107,17 @@ pub enum Command {
 /// `stpsim::core::defaults`, through the library's `resolve()`.
 #[derive(Debug, clap::Args, Default, Clone)]
 pub struct CommonArgs {
-    /// Replicates per scenario, design point, particle or evaluation
-    /// (default: the scenario's or plan's, else run 200, sweep 100,
-    /// calibrate 2 per particle or 200 with --method bracket).
+    /// Replicates per scenario, design point, particle, evaluation or world
+    /// and option (default: the scenario's or plan's, else run 200, sweep 100,
+    /// calibrate 2 per particle or 200 with --method bracket, decide 2).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=stpsim::core::defaults::MAX_REPLICATES as i64))]
     pub replicates: Option<u32>,
     /// Run seed (default: the scenario's or plan's, else 2016).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Output folder (default: outputs/NAME for a run, outputs/default for the
-    /// main job, outputs/sweep-PLAN for a sweep, outputs/calibration).
+    /// main job, outputs/sweep-PLAN for a sweep, outputs/calibration,
+    /// outputs/decide-PLAN for a decision).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores).
@@ -184,46 +185,50 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
-    /// With --method bracket: the scenario file or built-in name to fit.
-    #[arg(default_value = "baseline")]
-    pub scenario: String,
+    /// With --method bracket: the scenario file or built-in name to fit (default: baseline).
+    pub scenario: Option<String>,
     /// abc: a posterior over the targets file's parameters (ABC-SMC);
     /// bracket: beta0 and p_unsure0 fitted to two --target figures.
     #[arg(long, value_enum, default_value_t = Method::Abc)]
     pub method: Method,
-    /// Targets file (default: the built-in England targets, data/targets.toml).
+    /// Targets file (abc; default: the built-in England targets, data/targets.toml).
     #[arg(long)]
     pub targets: Option<PathBuf>,
-    /// With --method bracket: metric@quarter=value; repeat for several.
-    #[arg(long = "target", default_values = stpsim::api::calibrate::BRACKET_TARGETS)]
+    // Each method's own options are none unless given, so calibrate can
+    // refuse one the method would ignore; their help states the default.
+    #[arg(long = "target", help = format!(
+        "With --method bracket: metric@quarter=value; repeat for several (default: {})",
+        stpsim::api::calibrate::BRACKET_TARGETS.join(" ")))]
     pub target: Vec<String>,
-    /// Particles (abc).
-    #[arg(long, default_value_t = stpsim::api::calibrate::PARTICLES,
+    #[arg(long, help = format!("Particles (abc; default {})", stpsim::api::calibrate::PARTICLES),
           value_parser = clap::value_parser!(u32).range(stpsim::api::calibrate::PARTICLES_RANGE.0 as i64..=stpsim::api::calibrate::PARTICLES_RANGE.1 as i64))]
-    pub particles: u32,
-    /// Share of the effective sample size each generation keeps as the tolerance falls (abc).
-    #[arg(long, default_value_t = stpsim::api::calibrate::ALPHA)]
-    pub alpha: f64,
-    /// Most ABC-MCMC moves of every particle per generation (abc); each
-    /// generation makes enough that a particle stays put with chance 1/2 at
-    /// the last acceptance rate (Drovandi and Pettitt 2011), up to this many.
-    #[arg(long, default_value_t = stpsim::api::calibrate::MOVES, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub moves: u32,
+    pub particles: Option<u32>,
+    #[arg(long, help = format!(
+        "Share of the effective sample size each generation keeps as the tolerance falls (abc; default {})",
+        stpsim::api::calibrate::ALPHA))]
+    pub alpha: Option<f64>,
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000), help = format!(
+        "Most ABC-MCMC moves of every particle per generation (abc; default {}); each generation makes enough \
+         that a particle stays put with chance 1/2 at the last acceptance rate (Drovandi and Pettitt 2011), up to \
+         this many", stpsim::api::calibrate::MOVES))]
+    pub moves: Option<u32>,
     /// Final rejuvenation (abc): once the tolerance stops falling, keep moving
     /// every particle until this many distinct parameter vectors (0: none;
     /// default 1100, or 70% of fewer than 1572 particles) ...
     #[arg(long)]
     pub min_distinct: Option<u32>,
-    /// ... or this many rejuvenation moves have run.
-    #[arg(long, default_value_t = stpsim::api::calibrate::MAX_REJUVENATION)]
-    pub max_rejuvenation: u32,
-    /// Stop once the tolerance, a root mean square of the targets' standardised errors, reaches this (abc).
-    #[arg(long, default_value_t = stpsim::api::calibrate::FINAL_TOLERANCE)]
-    pub final_tolerance: f64,
-    /// With --method bracket: how close each replicate mean must come to its target.
-    #[arg(long, default_value_t = stpsim::api::calibrate::TOLERANCE)]
-    pub tolerance: f64,
-    /// Continue an interrupted calibration in --out from its last finished generation.
+    #[arg(long, help = format!(
+        "... or this many rejuvenation moves have run (abc; default {})", stpsim::api::calibrate::MAX_REJUVENATION))]
+    pub max_rejuvenation: Option<u32>,
+    #[arg(long, help = format!(
+        "Stop once the tolerance, a root mean square of the targets' standardised errors, reaches this (abc; default {})",
+        stpsim::api::calibrate::FINAL_TOLERANCE))]
+    pub final_tolerance: Option<f64>,
+    #[arg(long, help = format!(
+        "With --method bracket: how close each replicate mean must come to its target (default {})",
+        stpsim::api::calibrate::TOLERANCE))]
+    pub tolerance: Option<f64>,
+    /// Continue an interrupted calibration in --out from its last finished generation (abc).
     #[arg(long)]
     pub resume: bool,
     #[command(flatten)]
@@ -274,12 +279,12 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Sensitivity(args)) => sweep_cmd::sweep(args, true),
         Some(Command::Decide(args)) => decide_cmd::decide(args),
         Some(Command::Merge { dirs, out, quiet })
-            if dirs.first().is_some_and(|d| stpsim::decide::run::is_decision(d)) =>
+            if dirs.first().is_some_and(|d| stpsim::api::decide::is_decision(d)) =>
         {
             decide_cmd::merge(&dirs, &out, quiet)
         }
         Some(Command::Merge { dirs, out, quiet }) => sweep_cmd::merge(&dirs, &out, quiet),
-        Some(Command::Plot { dir, quiet, .. }) if stpsim::decide::run::is_decision(&dir) => {
+        Some(Command::Plot { dir, quiet, .. }) if stpsim::api::decide::is_decision(&dir) => {
             decide_cmd::plot(&dir, quiet)
         }
         Some(Command::Plot { dir, zoom, quiet }) => run::plot(&dir, quiet, zoom).map(|_| ()),

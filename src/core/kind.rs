@@ -1,13 +1,13 @@
 //! Kinds of organisation and types of proposal.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Number of organisation kinds.
 pub const N_KINDS: usize = 7;
 /// Number of proposal types (the agenda's length).
 pub const N_PROPOSAL_TYPES: usize = 5;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Acute,

@@ -1,6 +1,6 @@
 //! Calendar quarters (`2016Q1`) and NHS financial years (April to March).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// A calendar quarter, stored as `year * 4 + (q - 1)` so arithmetic is plain.
@@ -76,6 +76,14 @@ impl fmt::Display for Quarter {
 impl Serialize for Quarter {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// As written: `2016Q1` (a stored file read back).
+impl<'de> Deserialize<'de> for Quarter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Quarter, D::Error> {
+        let text = std::borrow::Cow::<str>::deserialize(d)?;
+        Quarter::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 

@@ -144,20 +144,7 @@ pub fn named_posterior(name: &str) -> Option<Result<Posterior, PosteriorError>> 
     }
 }
 
-fn whole(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Result<f64, ScenarioError> {
-    let x = v.get_ref().0;
-    if x.is_finite() && x >= lo && x <= hi && x.fract() == 0.0 {
-        Ok(x)
-    } else {
-        Err(src.at(
-            v.span(),
-            field,
-            &src.written(v.span()),
-            "is out of range",
-            &format!("a whole number from {lo} to {hi}"),
-        ))
-    }
-}
+use crate::experiment::plan::whole;
 
 /// Parses `metric@2021Q1` or `metric@2016/17` into the metric and its quarters.
 fn parse_outcome(text: &str) -> Result<(Metric, Vec<Quarter>), String> {

@@ -298,11 +298,11 @@ pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
     let frame = Frame::load(dir)
         .map_err(|e| ReportError::Input { path: dir.join(super::run::FRAME_FILE), message: e.to_string() })?;
     let manifest_path = dir.join(MANIFEST);
-    let manifest: serde_json::Value =
-        crate::fsx::read_text(&manifest_path, 64 << 20).ok().and_then(|t| serde_json::from_str(&t).ok()).ok_or_else(
-            || ReportError::Input { path: manifest_path.clone(), message: "not a decision's manifest".into() },
-        )?;
-    let sums: BTreeMap<String, String> = serde_json::from_value(manifest["file_sha256"].clone()).unwrap_or_default();
+    let input = |message: String| ReportError::Input { path: manifest_path.clone(), message };
+    let text = crate::fsx::read_text(&manifest_path, 64 << 20).map_err(|e| input(e.to_string()))?;
+    let manifest: super::run::Manifest =
+        serde_json::from_str(&text).map_err(|e| input(format!("not a decision's manifest: {e}")))?;
+    let sums = manifest.file_sha256;
     crate::results::folder::verify(dir, MANIFEST, &sums, super::run::is_result_file)
         .map_err(|message| ReportError::Input { path: dir.to_path_buf(), message })?;
     let (charts, tables) = charts(dir, &frame)?;

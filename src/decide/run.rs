@@ -32,6 +32,35 @@ pub const PARQUET: &str = "decide.parquet";
 pub fn is_result_file(name: &str) -> bool {
     DATA_FILES.contains(&name) || name == PARQUET || name == crate::results::xlsx::FILE
 }
+
+/// What a decision's manifest.json says of its bytes.
+const MANIFEST_NOTE: &str =
+    "No times or thread counts are recorded, so a resumed, sharded or re-threaded run writes the same bytes.";
+
+/// A decision's manifest.json: what was decided, and each file's checksum
+/// (`plot` and `merge` read it back to refuse a mixed folder). Its keys are
+/// written in name order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    #[serde(default)]
+    pub command: String,
+    #[serde(default)]
+    pub file_sha256: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+    pub options: Vec<String>,
+    pub plan: String,
+    pub plan_sha256: String,
+    pub posterior: Option<PosteriorInfo>,
+    pub reference: String,
+    pub replicates: u32,
+    pub seed: u64,
+    pub stpsim_version: String,
+    pub worlds: usize,
+}
+
 /// Key part naming a world's random streams.
 const WORLD_STREAM: u64 = 0x0057_4f52_4c44;
 
@@ -190,9 +219,16 @@ pub fn part_name(w: usize) -> String {
     format!("world-{w:08}.csv")
 }
 
-/// Which worlds a shard runs: every n-th, starting at i (0-based).
-pub fn in_shard(w: usize, shard: Option<(usize, usize)>) -> bool {
-    shard.is_none_or(|(i, n)| w % n == i)
+/// Parts are kept as a sweep keeps its points (`experiment::sweep`).
+pub use crate::experiment::sweep::in_shard;
+use crate::experiment::sweep::{SweepError, check_resumable, gather_parts, is_part, locate_parts};
+
+fn from_sweep(e: SweepError) -> RunError {
+    match e {
+        SweepError::Io { path, reason } => RunError::Io { path, reason },
+        SweepError::Mismatch(m) => RunError::Mismatch(m),
+        SweepError::Incomplete(m) => RunError::Incomplete(m),
+    }
 }
 
 /// The rows of world `w`: `world,option,outcome,value`, each value the mean
@@ -248,25 +284,14 @@ pub fn run(
     let frame_path = out.join(FRAME_FILE);
     if frame_path.exists() {
         let old = Frame::load(out)?;
-        if old.plan_sha256 != frame.plan_sha256 {
-            return Err(RunError::Mismatch(format!(
-                "{} holds a decision of another plan (or another stpsim version); use another --out",
-                out.display()
-            )));
-        }
-        if !resume {
-            return Err(RunError::Mismatch(format!(
-                "{} already holds this decision: add --resume to finish it, or use another --out",
-                out.display()
-            )));
-        }
+        check_resumable(out, old.plan_sha256 == frame.plan_sha256, resume, "decision").map_err(RunError::Mismatch)?;
     } else {
         let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
         atomic(out, FRAME_FILE, |w| w.write_all(json.as_bytes())).map_err(io(&frame_path))?;
     }
     let structures: Vec<Structure> = plan.options.iter().map(|s| s.build_structure(plan.seed)).collect();
     let pending: Vec<usize> =
-        (0..plan.worlds.len()).filter(|&w| in_shard(w, shard) && !parts.join(part_name(w)).exists()).collect();
+        (0..plan.worlds.len()).filter(|&w| in_shard(w, shard) && !is_part(&parts.join(part_name(w)))).collect();
     let total = pending.len();
     let done = AtomicUsize::new(0);
     progress(0, total);
@@ -291,22 +316,12 @@ pub type Matrix = Vec<Vec<Vec<f64>>>;
 
 fn gather(frame: &Frame, dirs: &[PathBuf]) -> Result<(Matrix, String), RunError> {
     let n = frame.worlds.len();
-    let locate = |w: usize| dirs.iter().map(|d| d.join(PARTS).join(part_name(w))).find(|f| f.is_file());
-    let missing: Vec<usize> = (0..n).filter(|&w| locate(w).is_none()).collect();
-    if !missing.is_empty() {
-        let shown: Vec<String> = missing.iter().take(10).map(|w| w.to_string()).collect();
-        return Err(RunError::Incomplete(format!(
-            "{} of {n} worlds have no results yet (worlds {}{}): run the missing shards, or the decision with --resume",
-            missing.len(),
-            shown.join(", "),
-            if missing.len() > 10 { ", ..." } else { "" }
-        )));
-    }
+    let located = locate_parts(dirs, n, part_name, ("worlds", "worlds", "decision")).map_err(RunError::Incomplete)?;
     let mut values = vec![vec![vec![f64::NAN; n]; frame.options.len()]; frame.outcomes.len()];
     let mut text = String::from("world,option,outcome,value\n");
     for w in 0..n {
-        let path = locate(w).unwrap_or_default();
-        let part = crate::fsx::read_text(&path, 1 << 30).map_err(io(&path))?;
+        let path = &located[w];
+        let part = crate::fsx::read_text(path, 1 << 30).map_err(io(path))?;
         for line in part.lines() {
             let bad = || RunError::Mismatch(format!("{}: malformed row `{line}`", path.display()));
             let f: Vec<&str> = line.split(',').collect();
@@ -373,22 +388,25 @@ pub fn finish_with(dirs: &[PathBuf], out: &Path, parquet: bool) -> Result<Frame,
     files.push(xlsx);
     let json = serde_json::to_string_pretty(&frame).unwrap_or_default() + "\n";
     put(&mut stage, FRAME_FILE, json.as_bytes())?;
-    let manifest = serde_json::json!({
-        "stpsim_version": frame.stpsim_version,
-        "command": "decide",
-        "plan": frame.plan,
-        "plan_sha256": frame.plan_sha256,
-        "seed": frame.seed,
-        "replicates": frame.replicates,
-        "worlds": frame.worlds.len(),
-        "options": frame.options,
-        "reference": frame.options[0],
-        "posterior": frame.posterior,
-        "files": files.iter().chain([&FRAME_FILE, &MANIFEST]).collect::<Vec<_>>(),
-        "file_sha256": stage.checksums(),
-        "note": "No times or thread counts are recorded, so a resumed, sharded or re-threaded run writes the same bytes.",
-    });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    let manifest = Manifest {
+        command: "decide".into(),
+        file_sha256: stage.checksums().clone(),
+        files: files.iter().chain([&FRAME_FILE, &MANIFEST]).map(|f| f.to_string()).collect(),
+        note: MANIFEST_NOTE.into(),
+        options: frame.options.clone(),
+        plan: frame.plan.clone(),
+        plan_sha256: frame.plan_sha256.clone(),
+        posterior: frame.posterior.clone(),
+        reference: frame.options[0].clone(),
+        replicates: frame.replicates,
+        seed: frame.seed,
+        stpsim_version: frame.stpsim_version.clone(),
+        worlds: frame.worlds.len(),
+    };
+    // Through a JSON value, whose keys (nested ones too) come out sorted, as
+    // this file has always had them.
+    let text =
+        serde_json::to_value(&manifest).and_then(|v| serde_json::to_string_pretty(&v)).unwrap_or_default() + "\n";
     put(&mut stage, MANIFEST, text.as_bytes())?;
     stage.commit(MANIFEST, is_result_file).map_err(|e| RunError::Io { path: e.path, reason: e.source })?;
     Ok(frame)
@@ -400,16 +418,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
     let parts = out.join(PARTS);
     crate::fsx::real_dir(&parts).map_err(io(&parts))?;
     let frame = finish(dirs, out)?;
-    for w in 0..frame.worlds.len() {
-        let dest = parts.join(part_name(w));
-        if dest.exists() {
-            continue;
-        }
-        if let Some(src) = dirs.iter().map(|d| d.join(PARTS).join(part_name(w))).find(|f| f.is_file()) {
-            let bytes = crate::fsx::read_bounded(&src, 1 << 30).map_err(io(&src))?;
-            atomic(&parts, &part_name(w), |f| f.write_all(&bytes)).map_err(io(&dest))?;
-        }
-    }
+    gather_parts(dirs, out, frame.worlds.len(), part_name).map_err(from_sweep)?;
     Ok(frame)
 }
 

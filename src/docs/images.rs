@@ -151,24 +151,21 @@ pub fn sweep_data(root: &Path, dir: &Path, plan: &str, sensitivity: bool, data: 
 /// the text of `data`, a file its chart reads, and the answer `stpsim
 /// decide` prints, as the README's `decide` region.
 pub fn decide_data(root: &Path, dir: &Path, plan: &str, data: &str) -> Result<(String, String), DocsError> {
-    let request = crate::decide::DecideRequest {
+    let request = crate::api::decide::DecideRequest {
         plan: root.join(plan),
-        out: Some(dir.to_path_buf()),
-        seed: None,
-        replicates: None,
-        threads: None,
         resume: false,
         shard: None,
         parquet: false,
+        common: crate::api::Common { out: Some(dir.to_path_buf()), ..Default::default() },
     };
-    let decision = request.resolve().map_err(|e| DocsError::run(plan, e))?;
-    let _lock = crate::results::folder::claim(dir).map_err(|e| DocsError::run(plan, e))?;
-    let frame = decision
-        .run(&|_, _| {})
+    let job = request.resolve().map_err(|e| DocsError::run(plan, e))?;
+    let _lock = job.claim().map_err(|e| DocsError::run(plan, e))?;
+    let frame = job
+        .run(&crate::api::Silent)
         .map_err(|e| DocsError::run(plan, e))?
         .ok_or_else(|| DocsError::run(plan, "a whole decision, not a shard"))?;
-    crate::decide::report::render(dir).map_err(|e| DocsError::run(plan, e))?;
-    let answer = crate::decide::report::answer(dir, &frame).map_err(|e| DocsError::run(plan, e))?;
+    job.write().map_err(|e| DocsError::run(plan, e))?;
+    let answer = job.answer(&frame).map_err(|e| DocsError::run(plan, e))?;
     let path = dir.join(data);
     let text = std::fs::read_to_string(&path).map_err(|source| DocsError::Io { path, source })?;
     Ok((text, format!("```text\n{answer}\n```\n")))

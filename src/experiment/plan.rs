@@ -220,7 +220,8 @@ impl Plan {
     }
 }
 
-fn num(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Result<f64, ScenarioError> {
+/// A whole number from `lo` to `hi` (a plan's counts and seed; decision plans read theirs alike).
+pub fn whole(v: &Spanned<Num>, field: &str, lo: f64, hi: f64, src: &SourceText) -> Result<f64, ScenarioError> {
     let x = v.get_ref().0;
     if x.is_finite() && x >= lo && x <= hi && x.fract() == 0.0 {
         Ok(x)
@@ -289,12 +290,12 @@ pub fn load_over(
         })?,
     };
     let replicates = match &raw.replicates {
-        Some(r) => num(r, "replicates", 1.0, 1_000_000.0, &src)? as u32,
+        Some(r) => whole(r, "replicates", 1.0, 1_000_000.0, &src)? as u32,
         None => base.replicates.unwrap_or(crate::core::defaults::SWEEP_REPLICATES),
     };
     let replicates = replicates_arg.unwrap_or(replicates);
     let seed = match &raw.seed {
-        Some(s) => num(s, "seed", 0.0, 9_007_199_254_740_992.0, &src)? as u64,
+        Some(s) => whole(s, "seed", 0.0, 9_007_199_254_740_992.0, &src)? as u64,
         None => base.seed.unwrap_or(crate::core::defaults::SEED),
     };
     let seed = seed_arg.unwrap_or(seed);
@@ -314,7 +315,7 @@ pub fn load_over(
         }
     };
     let points = match &raw.points {
-        Some(p) => num(p, "points", 1.0, 10_000_000.0, &src)? as usize,
+        Some(p) => whole(p, "points", 1.0, 10_000_000.0, &src)? as usize,
         None if design == Design::Grid => 0,
         None => {
             return Err(src.at(
@@ -327,11 +328,11 @@ pub fn load_over(
         }
     };
     let levels = match &raw.levels {
-        Some(l) => num(l, "levels", 2.0, 100.0, &src)? as usize,
+        Some(l) => whole(l, "levels", 2.0, 100.0, &src)? as usize,
         None => 4,
     };
     let bootstrap = match &raw.bootstrap {
-        Some(b) => num(b, "bootstrap", 0.0, 100_000.0, &src)? as usize,
+        Some(b) => whole(b, "bootstrap", 0.0, 100_000.0, &src)? as usize,
         None => 1000,
     };
 

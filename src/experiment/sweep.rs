@@ -242,9 +242,73 @@ pub fn part_name(p: usize) -> String {
     format!("point-{p:08}.csv")
 }
 
-/// Which points a shard runs: every n-th, starting at i (0-based).
+// Parts, shared with `decide` (one part per world): which a shard runs,
+// whether a folder may take this job, where each part is, and gathering
+// them into a merged folder.
+
+/// Which points (or worlds) a shard runs: every n-th, starting at i (0-based).
 pub fn in_shard(p: usize, shard: Option<(usize, usize)>) -> bool {
     shard.is_none_or(|(i, n)| p % n == i)
+}
+
+/// What a job's folder may already hold: another plan's job is refused, and
+/// this plan's unless resuming. `what` names the job ("sweep", "decision").
+pub fn check_resumable(out: &Path, same_plan: bool, resume: bool, what: &str) -> Result<(), String> {
+    if !same_plan {
+        return Err(format!(
+            "{} holds a {what} of another plan (or another stpsim version); use another --out",
+            out.display()
+        ));
+    }
+    if !resume {
+        return Err(format!(
+            "{} already holds this {what}: add --resume to finish it, or use another --out",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Each of `n` parts' file among `dirs` (a real `parts/` folder's regular
+/// file named by `name`), or which are missing, said as `things` (such as
+/// "design points") of `what` ("sweep").
+pub fn locate_parts(
+    dirs: &[PathBuf],
+    n: usize,
+    name: impl Fn(usize) -> String,
+    (things, short, what): (&str, &str, &str),
+) -> Result<Vec<PathBuf>, String> {
+    let dirs: Vec<PathBuf> = dirs.iter().map(|d| d.join(PARTS)).filter(|d| crate::fsx::is_real_dir(d)).collect();
+    let found: Vec<Option<PathBuf>> =
+        (0..n).map(|p| dirs.iter().map(|d| d.join(name(p))).find(|f| is_part(f))).collect();
+    let missing: Vec<usize> = (0..n).filter(|&p| found[p].is_none()).collect();
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(10).map(|p| p.to_string()).collect();
+        return Err(format!(
+            "{} of {n} {things} have no results yet ({short} {}{}): run the missing shards, or the {what} with --resume",
+            missing.len(),
+            shown.join(", "),
+            if missing.len() > 10 { ", ..." } else { "" }
+        ));
+    }
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// Copies into `out`'s parts the `n` parts `dirs` hold and it lacks, so a
+/// merged folder can itself be merged or resumed.
+pub fn gather_parts(dirs: &[PathBuf], out: &Path, n: usize, name: impl Fn(usize) -> String) -> Result<(), SweepError> {
+    let parts = out.join(PARTS);
+    for p in 0..n {
+        let dest = parts.join(name(p));
+        if is_part(&dest) {
+            continue;
+        }
+        if let Some(src) = dirs.iter().map(|d| d.join(PARTS).join(name(p))).find(|f| is_part(f)) {
+            let bytes = crate::fsx::read_bounded(&src, 1 << 30).map_err(io(&src))?;
+            atomic(&parts, &name(p), |w| w.write_all(&bytes)).map_err(io(&dest))?;
+        }
+    }
+    Ok(())
 }
 
 /// The rows of one design point: `point,replicate,<factors>,metric,value`.
@@ -310,18 +374,7 @@ pub fn run(
     let frame = Frame::of(plan);
     if frame_path.exists() {
         let old = Frame::load(out)?;
-        if old.plan_sha256 != frame.plan_sha256 {
-            return Err(SweepError::Mismatch(format!(
-                "{} holds a sweep of another plan (or another stpsim version); use another --out",
-                out.display()
-            )));
-        }
-        if !resume {
-            return Err(SweepError::Mismatch(format!(
-                "{} already holds this sweep: add --resume to finish it, or use another --out",
-                out.display()
-            )));
-        }
+        check_resumable(out, old.plan_sha256 == frame.plan_sha256, resume, "sweep").map_err(SweepError::Mismatch)?;
     }
     // A resumed sweep keeps its plan.json (and the checksums of the files
     // a finished run left) until `finish` replaces the set.
@@ -369,23 +422,8 @@ pub fn finish_with(dirs: &[PathBuf], out: &Path, parquet: bool) -> Result<Frame,
         }
     }
     std::fs::create_dir_all(out).map_err(io(out))?;
-    let locate = |p: usize| {
-        dirs.iter()
-            .filter(|d| crate::fsx::is_real_dir(&d.join(PARTS)))
-            .map(|d| d.join(PARTS).join(part_name(p)))
-            .find(|f| is_part(f))
-    };
-    let missing: Vec<usize> = (0..frame.design_points).filter(|&p| locate(p).is_none()).collect();
-    if !missing.is_empty() {
-        let shown: Vec<String> = missing.iter().take(10).map(|p| p.to_string()).collect();
-        return Err(SweepError::Incomplete(format!(
-            "{} of {} design points have no results yet (points {}{}): run the missing shards, or the sweep with --resume",
-            missing.len(),
-            frame.design_points,
-            shown.join(", "),
-            if missing.len() > 10 { ", ..." } else { "" }
-        )));
-    }
+    let located = locate_parts(dirs, frame.design_points, part_name, ("design points", "points", "sweep"))
+        .map_err(SweepError::Incomplete)?;
     let header_factors = frame.factors.join(",");
     let nout = frame.outputs.len();
     // Per-point means of each output, for the sensitivity indices.
@@ -402,10 +440,10 @@ pub fn finish_with(dirs: &[PathBuf], out: &Path, parquet: bool) -> Result<Frame,
         writeln!(w, "point,replicate,{header_factors},metric,value")?;
         writeln!(s, "point,{header_factors},metric,n,mean,sd,p05,p25,p50,p75,p95")?;
         for p in 0..frame.design_points {
-            let path = locate(p).unwrap_or_default();
+            let path = &located[p];
             // A part is stpsim's own: read back whole, checked before a row of it lands.
-            let text = crate::fsx::read_text(&path, 1 << 30)?;
-            let (mut values, factors) = match check_part(&frame, p, &text, &path) {
+            let text = crate::fsx::read_text(path, 1 << 30)?;
+            let (mut values, factors) = match check_part(&frame, p, &text, path) {
                 Ok(v) => v,
                 Err(e) => {
                     bad_part = Some(e);
@@ -510,7 +548,7 @@ fn write_morris(frame: &Frame, means: &[Vec<f64>], stage: &mut Staging, out: &Pa
 }
 
 /// Whether a part file is there: a regular file, not a link.
-fn is_part(path: &Path) -> bool {
+pub fn is_part(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
@@ -519,16 +557,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Frame, SweepError> {
     let parts = out.join(PARTS);
     crate::fsx::real_dir(&parts).map_err(io(&parts))?;
     let frame = finish(dirs, out)?;
-    // Gather the parts too, so the merged folder can itself be merged or resumed.
-    for p in 0..frame.design_points {
-        let dest = parts.join(part_name(p));
-        if is_part(&dest) {
-            continue;
-        }
-        if let Some(src) = dirs.iter().map(|d| d.join(PARTS).join(part_name(p))).find(|f| is_part(f)) {
-            let bytes = crate::fsx::read_bounded(&src, 1 << 30).map_err(io(&src))?;
-            atomic(&parts, &part_name(p), |w| w.write_all(&bytes)).map_err(io(&dest))?;
-        }
-    }
+    gather_parts(dirs, out, frame.design_points, part_name)?;
     Ok(frame)
 }

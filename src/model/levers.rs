@@ -685,8 +685,8 @@ impl Serialize for LeverAction {
     }
 }
 
-/// Which footprints a lever acts on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Which footprints a lever acts on (read back from a manifest too).
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Targets {
     /// A national lever.

@@ -116,8 +116,7 @@ pub fn fan_numbers(data: &RunData, s: usize, q: Quarter, m: Metric) -> Option<[f
 
 /// What every chart's numbers leave out.
 pub(crate) fn caveat(data: &RunData) -> String {
-    let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
-    if m["posterior"].is_object() {
+    if data.manifest.posterior.is_some() {
         format!("Intervals are over replicates; {}", crate::results::manifest::POSTERIOR_NOTE)
     } else {
         "Intervals are over replicates: they show chance within the model, not uncertainty in its parameters, \

@@ -2,7 +2,10 @@
 //! footprints.csv (if written) and manifest.json. Never the model.
 
 use crate::model::Metric;
+use crate::model::levers::Targets;
 use crate::quarter::Quarter;
+use crate::results::manifest::{StoredLever, StoredManifest, StoredScenario};
+use crate::scenario::StructureSpec;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -86,7 +89,10 @@ pub struct RunData {
     pub version: String,
     pub seed: u64,
     pub replicates: u64,
+    /// manifest.json as written (the report shows it whole) ...
     pub manifest_text: String,
+    /// ... and as read, typed.
+    pub manifest: StoredManifest,
     pub scenarios: Vec<ScenarioInfo>,
     summary: BTreeMap<(usize, Quarter, Metric), Stats>,
     differences: BTreeMap<(usize, Quarter, Metric), DiffStats>,
@@ -152,41 +158,24 @@ fn parse_err(path: &Path, line: u64, message: impl Into<String>) -> InputError {
     InputError::Parse { path: path.to_path_buf(), line, message: message.into() }
 }
 
-/// The structure in words, from its resolved JSON.
-fn structure_name(v: &serde_json::Value, footprints: usize) -> String {
-    match v["kind"].as_str() {
-        Some("england") => format!("England ({footprints} footprints)"),
-        Some("synthetic") => format!("a synthetic system of {footprints} footprints"),
-        Some("file") => {
-            let path = v["path"].as_str().unwrap_or("a structure file");
-            let file = Path::new(path).file_name().map_or(path.to_string(), |f| f.to_string_lossy().into_owned());
-            let orgs = v["organisations"].as_array().map_or(0, Vec::len);
-            format!("{file} ({orgs} organisations, {footprints} footprints)")
+/// The structure in words.
+fn structure_name(spec: &StructureSpec, footprints: usize) -> String {
+    match spec {
+        StructureSpec::England => format!("England ({footprints} footprints)"),
+        StructureSpec::Synthetic { .. } => format!("a synthetic system of {footprints} footprints"),
+        StructureSpec::File { path, organisations } => {
+            let file = Path::new(path).file_name().map_or(path.clone(), |f| f.to_string_lossy().into_owned());
+            format!("{file} ({} organisations, {footprints} footprints)", organisations.len())
         }
-        _ => format!("{footprints} footprints"),
     }
 }
 
-/// Scenarios as the charts show them, from a manifest's `scenarios` array.
-fn scenario_infos(list: &[serde_json::Value]) -> Result<Vec<ScenarioInfo>, String> {
+/// Scenarios as the charts show them, from a manifest's scenarios.
+fn scenario_infos(list: &[StoredScenario]) -> Result<Vec<ScenarioInfo>, String> {
     let mut scenarios = Vec::new();
     for s in list {
-        let r = &s["resolved"];
-        let q = |v: &serde_json::Value| v.as_str().and_then(|t| Quarter::parse(t).ok());
-        let (start, end) = (q(&r["start"]).ok_or("bad start")?, q(&r["end"]).ok_or("bad end")?);
-        let names: Vec<String> = s["footprint_names"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
-            .unwrap_or_default();
-        let levers = r["levers"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|l| lever_info(l, &names)).collect())
-            .unwrap_or_default();
-        let params = r["params"]
-            .as_object()
-            .map(|o| o.iter().filter_map(|(k, v)| v.as_f64().map(|v| (k.clone(), v))).collect())
-            .unwrap_or_default();
-        let name = r["name"].as_str().unwrap_or("");
+        let r = &s.resolved;
+        let name = r.name.as_str();
         // Names become chart file names: hold them to the scenario name rule.
         if !crate::scenario::is_valid_name(name) {
             return Err(format!(
@@ -195,16 +184,20 @@ fn scenario_infos(list: &[serde_json::Value]) -> Result<Vec<ScenarioInfo>, Strin
                 crate::scenario::NAME_RULE
             ));
         }
+        if r.end < r.start {
+            return Err(format!("scenario {name} ends ({}) before it starts ({})", r.end, r.start));
+        }
+        let names = &s.footprint_names;
         scenarios.push(ScenarioInfo {
             name: name.to_string(),
-            description: r["description"].as_str().unwrap_or("").to_string(),
-            source: r["source"].as_str().unwrap_or("").to_string(),
-            sha256: s["sha256"].as_str().unwrap_or("").to_string(),
-            quarters: (0..start.span_to(end)).map(|k| start.offset(k)).collect(),
-            levers,
-            structure: r["structure"].to_string(),
-            structure_name: structure_name(&r["structure"], names.len()),
-            params,
+            description: r.description.clone(),
+            source: r.source.clone(),
+            sha256: s.sha256.clone(),
+            quarters: (0..r.start.span_to(r.end)).map(|k| r.start.offset(k)).collect(),
+            levers: r.levers.iter().map(|l| lever_info(l, names)).collect(),
+            structure: serde_json::to_string(&r.structure).unwrap_or_default(),
+            structure_name: structure_name(&r.structure, names.len()),
+            params: r.params.clone(),
         });
     }
     if scenarios.is_empty() {
@@ -273,11 +266,6 @@ impl RunData {
             .iter()
             .map(|s| serde_json::to_value(crate::results::manifest::entry(s)).map_err(|e| bad(e.to_string())))
             .collect::<Result<_, _>>()?;
-        let infos = scenario_infos(&entries).map_err(bad)?;
-        if results.scenarios.len() != infos.len() || results.scenarios.iter().zip(&infos).any(|(r, i)| r.name != i.name)
-        {
-            return Err(bad("the results and the scenarios do not match, scenario by scenario".into()));
-        }
         let replicates = results.scenarios.first().map_or(0, |s| s.replicates) as u64;
         let manifest_text = match manifest {
             Some(t) => t.to_string(),
@@ -289,6 +277,12 @@ impl RunData {
             }))
             .unwrap_or_default(),
         };
+        let manifest = crate::results::manifest::read(&manifest_text).map_err(|e| bad(e.to_string()))?;
+        let infos = scenario_infos(&manifest.scenarios).map_err(bad)?;
+        if results.scenarios.len() != infos.len() || results.scenarios.iter().zip(&infos).any(|(r, i)| r.name != i.name)
+        {
+            return Err(bad("the results and the scenarios do not match, scenario by scenario".into()));
+        }
         let index = |name: &str| infos.iter().position(|s| s.name == name);
         let mut summary = BTreeMap::new();
         for r in crate::results::summary::summarise(results.rows()) {
@@ -313,6 +307,7 @@ impl RunData {
             seed,
             replicates,
             manifest_text,
+            manifest,
             scenarios: infos,
             summary,
             differences,
@@ -327,18 +322,21 @@ impl RunData {
         let mpath = dir.join("manifest.json");
         let manifest_text = read(&mpath)?;
         let bad = |message: &str| InputError::Manifest { path: mpath.clone(), message: message.to_string() };
-        let m: serde_json::Value = serde_json::from_str(&manifest_text).map_err(|e| bad(&e.to_string()))?;
-        let version = m["stpsim_version"].as_str().ok_or_else(|| bad("no stpsim_version"))?.to_string();
-        let seed = m["seed"].as_u64().ok_or_else(|| bad("no seed"))?;
-        let replicates = m["replicates"].as_u64().ok_or_else(|| bad("no replicates"))?;
-        let list = m["scenarios"].as_array().ok_or_else(|| bad("no scenarios"))?;
-        let scenarios = scenario_infos(list).map_err(|e| bad(&e))?;
+        let manifest = crate::results::manifest::read(&manifest_text).map_err(|e| {
+            bad(&format!("not a run's manifest ({e}); this folder was not written by stpsim or was edited"))
+        })?;
+        let (version, seed, replicates) =
+            (manifest.stpsim_version.clone(), manifest.seed, u64::from(manifest.replicates));
+        let scenarios = scenario_infos(&manifest.scenarios).map_err(|e| bad(&e))?;
         // A manifest with checksums vouches for one set: refuse a mixed one.
-        if let Some(sums) = m.get("file_sha256") {
-            let sums: BTreeMap<String, String> =
-                serde_json::from_value(sums.clone()).map_err(|e| bad(&format!("file_sha256: {e}")))?;
-            crate::results::folder::verify(dir, "manifest.json", &sums, crate::results::write::is_run_data_file)
-                .map_err(|message| InputError::Mixed { path: dir.to_path_buf(), message })?;
+        if !manifest.file_sha256.is_empty() {
+            crate::results::folder::verify(
+                dir,
+                "manifest.json",
+                &manifest.file_sha256,
+                crate::results::write::is_run_data_file,
+            )
+            .map_err(|message| InputError::Mixed { path: dir.to_path_buf(), message })?;
         }
         let index = |name: &str| scenarios.iter().position(|s| s.name == name);
 
@@ -377,7 +375,18 @@ impl RunData {
             footprints = read_footprints(&fpath, &scenarios)?;
         }
         let files = DATA_FILES.iter().filter(|f| dir.join(f).is_file()).map(|f| f.to_string()).collect();
-        Ok(RunData { version, seed, replicates, manifest_text, scenarios, summary, differences, footprints, files })
+        Ok(RunData {
+            version,
+            seed,
+            replicates,
+            manifest_text,
+            manifest,
+            scenarios,
+            summary,
+            differences,
+            footprints,
+            files,
+        })
     }
 }
 
@@ -452,40 +461,28 @@ fn paired_by_replicate(base: &[(usize, f64)], other: &[(usize, f64)]) -> Vec<f64
     b.iter().zip(&o).filter(|(x, y)| x.0 == y.0).map(|(x, y)| y.1 - x.1).collect()
 }
 
-fn lever_info(l: &serde_json::Value, names: &[String]) -> Option<LeverInfo> {
-    let kind = l["kind"].as_str()?.to_string();
-    let start = Quarter::parse(l["start"].as_str()?).ok()?;
-    let end = l["end"].as_str().and_then(|e| Quarter::parse(e).ok());
-    let f = &l["footprints"];
+fn lever_info(l: &StoredLever, names: &[String]) -> LeverInfo {
     let mut named = Vec::new();
-    let target = match f {
-        serde_json::Value::String(s) if s == "all" => "all footprints".to_string(),
-        serde_json::Value::String(s) if s == "national" => "national".to_string(),
-        serde_json::Value::Object(o) => match o.iter().next() {
-            Some((k, v)) if k == "named" => {
-                let idx: Vec<usize> = v
-                    .as_array()
-                    .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as usize).collect())
-                    .unwrap_or_default();
-                named = idx.iter().filter_map(|&i| names.get(i).cloned()).collect();
-                if named.len() <= 2 { named.join("; ") } else { format!("{} footprints", named.len()) }
-            }
-            Some((k, v)) => format!("the {} {} ready", v, if k == "most_ready" { "most" } else { "least" }),
-            None => String::new(),
-        },
-        _ => String::new(),
+    let target = match &l.footprints {
+        Targets::All => "all footprints".to_string(),
+        Targets::National => "national".to_string(),
+        Targets::Named(idx) => {
+            named = idx.iter().filter_map(|&i| names.get(i).cloned()).collect();
+            if named.len() <= 2 { named.join("; ") } else { format!("{} footprints", named.len()) }
+        }
+        Targets::MostReady(n) => format!("the {n} most ready"),
+        Targets::LeastReady(n) => format!("the {n} least ready"),
     };
     let settings = l
-        .as_object()?
+        .settings
         .iter()
-        .filter(|(k, _)| !["kind", "start", "end", "footprints"].contains(&k.as_str()))
         .map(|(k, v)| match v {
             serde_json::Value::Array(a) => format!("{} {}", k.replace('_', " "), a.len()),
             _ => format!("{} {}", k.replace('_', " "), v),
         })
         .collect::<Vec<_>>()
         .join(", ");
-    Some(LeverInfo { kind, start, end, target, named, settings })
+    LeverInfo { kind: l.kind.clone(), start: l.start, end: l.end, target, named, settings }
 }
 
 /// Footprint values being gathered, per (scenario, metric): footprint names

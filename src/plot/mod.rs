@@ -92,9 +92,11 @@ pub(crate) fn frame<DB: DrawingBackend>(
 /// The source line: the model run, and where the structure's data come from.
 pub(crate) fn source_line(data: &RunData) -> String {
     let england = data.scenarios.iter().any(|s| s.structure_name.starts_with("England"));
-    let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
-    let over =
-        if m["posterior"].is_object() { "; intervals include parameter uncertainty (posterior draws)" } else { "" };
+    let over = if data.manifest.posterior.is_some() {
+        "; intervals include parameter uncertainty (posterior draws)"
+    } else {
+        ""
+    };
     format!(
         "Source: stpsim v{} simulation, {} replicates, seed {}{}{over}",
         data.version,

@@ -249,19 +249,18 @@ pub fn build(
 /// fingerprints that tie the workbook to it (each resolved scenario's, and
 /// each data file's as manifest.json records it).
 pub fn run_lines(data: &RunData, about: &About) -> Vec<(String, String)> {
-    let m: serde_json::Value = serde_json::from_str(&data.manifest_text).unwrap_or_default();
     let first = data.scenarios.iter().filter_map(|s| s.quarters.first()).min();
     let last = data.scenarios.iter().filter_map(|s| s.quarters.last()).max();
     let quarters = match (first, last) {
         (Some(a), Some(b)) => format!("{a} to {b} ({} quarters)", a.span_to(*b)),
         _ => String::new(),
     };
-    let posterior = match m["posterior"].as_object() {
+    let posterior = match &data.manifest.posterior {
         Some(p) => format!(
             "{} ({} draws, SHA-256 {}): {}",
-            p.get("file").and_then(|v| v.as_str()).unwrap_or(""),
-            p.get("draws").and_then(|v| v.as_u64()).unwrap_or(0),
-            p.get("sha256").and_then(|v| v.as_str()).unwrap_or(""),
+            p.file,
+            p.draws,
+            p.sha256,
             crate::results::manifest::POSTERIOR_NOTE
         ),
         None => "none: each scenario's own parameter values".into(),

@@ -14,7 +14,7 @@ use crate::model::levers::{
 use crate::params::{DICTIONARY, FundYear, Params};
 use crate::quarter::{Quarter, parse_financial_year};
 use crate::structure::{self, FileOrg, Structure};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -32,7 +32,8 @@ use levers::*;
 pub const MAX_SYNTHETIC_FOOTPRINTS: f64 = 100_000.0;
 pub const MAX_REPLICATES: f64 = 1_000_000.0;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Read back from a run's manifest.json too.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StructureSpec {
     England,
