@@ -42,10 +42,13 @@ fn text_is_dictionary_encoded(path: &Path) {
     }
 }
 
+/// Checks a Parquet column the CSV file lacks: its name, field, the CSV row and header.
+type Extra = dyn Fn(&str, &Field, &csv::StringRecord, &[String]);
+
 /// The Parquet file's rows equal the CSV file's, field by field: whole
 /// numbers and text as written, numbers to the bit; columns the CSV lacks
 /// (timeseries.parquet's quarter_start) are checked by `extra`.
-fn equal_to_csv(parquet: &Path, csv: &Path, extra: &dyn Fn(&str, &Field, &csv::StringRecord, &[String])) -> usize {
+fn equal_to_csv(parquet: &Path, csv: &Path, extra: &Extra) -> usize {
     let mut r = csv::Reader::from_path(csv).unwrap();
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let mut records = r.records();
@@ -104,10 +107,11 @@ fn a_sweeps_parquet_equals_sweep_csv_from_the_flag_or_the_plan() {
                 [[factors]]\nname = \"beta0\"\nmin = 0.0\nmax = 1.0\n\n[[factors]]\nname = \"turnover\"\nmin = 0.05\nmax = 0.2\n";
     std::fs::write(tmp.path().join("morris.toml"), plan).unwrap();
     stpsim_in(tmp.path(), &["sensitivity", "morris.toml", "--out", "m", "--quiet"]);
-    for (out, factors) in [("s", 1), ("m", 2)] {
+    // Rows: design points x replicates x outputs (Morris: 3 trajectories of 2 + 1 points).
+    for (out, factors, rows) in [("s", 1, 3 * 2), ("m", 2, 3 * 3 * 2 * 2)] {
         let dir = tmp.path().join(out);
         let n = equal_to_csv(&dir.join("sweep.parquet"), &dir.join("sweep.csv"), &no_extra);
-        assert!(n >= 12, "{out}: {n} rows");
+        assert_eq!(n, rows, "{out}");
         text_is_dictionary_encoded(&dir.join("sweep.parquet"));
         let t = types(&dir.join("sweep.parquet"));
         assert_eq!(t[0], ("point".into(), Physical::INT32));

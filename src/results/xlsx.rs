@@ -380,8 +380,11 @@ fn chart_sheet(name: &str, t: &ChartTable, f: &Formats) -> Result<Worksheet, Xls
     widths.apply(&mut ws)?;
     ws.set_freeze_panes(HEADER_ROW + 1, 1)?;
     page_setup(&mut ws, Some((HEADER_ROW, HEADER_ROW)), widths.total())?;
-    // A wide table printed on several pages keeps its row labels on each.
+    // A wide table printed on several pages keeps its row labels on each,
+    // and every page is headed by the chart's title (`&` doubled, as headers need).
     ws.set_repeat_columns(0, 0)?;
+    let title: String = t.title.replace('&', "&&").chars().take(200).collect();
+    ws.set_header(format!("&L{title}"));
     Ok(ws)
 }
 
