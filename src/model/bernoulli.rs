@@ -30,8 +30,10 @@ fn exp_approx(y: f64) -> f64 {
     let y = if y > -LIMIT { y } else { -LIMIT };
     // k = round(y / ln 2), by the 1.5 x 2^52 shift; y = k ln 2 + r, |r| <= ln 2 / 2.
     const SHIFT: f64 = 6_755_399_441_055_744.0;
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    // ln 2 in two parts (fdlibm's): the high part's low 32 bits are zero, so
+    // k x LN2_HI is exact for every k here.
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
     let t = y * std::f64::consts::LOG2_E + SHIFT;
     let k = t - SHIFT;
     let r = (y - k * LN2_HI) - k * LN2_LO;
@@ -59,6 +61,7 @@ fn exp_approx(y: f64) -> f64 {
 /// The logistic of `x` to within 1e-14, the block-friendly way; NaN for a
 /// NaN or infinite `x` (`x - x` is 0 otherwise), which `decide` leaves to libm.
 #[inline(always)]
+#[allow(clippy::eq_op)] // x - x is meant: 0, or NaN for NaN and infinities
 fn logistic_approx(x: f64) -> f64 {
     1.0 / (1.0 + exp_approx(-x)) + (x - x)
 }

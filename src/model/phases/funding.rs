@@ -42,35 +42,39 @@ pub fn pay(w: &mut World, order: &mut Order, q: Quarter) {
 
 /// Every provider, smallest deficit (GBP) first, kept from quarter to
 /// quarter: deficits move little in a quarter, so last quarter's order is
-/// nearly sorted and an insertion sort puts it right in about one pass. Each
-/// provider's sort key is worked out once a quarter, beside it.
+/// usually nearly sorted and an insertion sort puts it right in about one
+/// pass. Each provider's sort key is worked out once a quarter, beside it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Order {
-    providers: Vec<u32>,
-    /// `providers[n]`'s deficit in GBP, or minus infinity if it has none.
-    keys: Vec<f64>,
+    /// (deficit in GBP, or minus infinity if none; provider).
+    entries: Vec<(f64, u32)>,
 }
 
 impl Order {
     /// Room for `n` providers.
     pub fn with_capacity(n: usize) -> Order {
-        Order { providers: Vec::with_capacity(n), keys: Vec::with_capacity(n) }
+        Order { entries: Vec::with_capacity(n) }
     }
 
     /// Bytes held, by capacity.
     pub fn bytes(&self) -> usize {
-        self.providers.capacity() * std::mem::size_of::<u32>() + self.keys.capacity() * std::mem::size_of::<f64>()
+        self.entries.capacity() * std::mem::size_of::<(f64, u32)>()
     }
 
     /// What `bytes` reports of `with_capacity(n)`.
     pub fn bytes_for(n: usize) -> usize {
-        n * (std::mem::size_of::<u32>() + std::mem::size_of::<f64>())
+        n * std::mem::size_of::<(f64, u32)>()
     }
 
     /// The providers, smallest deficit first (those in surplus first of all).
-    pub fn providers(&self) -> &[u32] {
-        &self.providers
+    pub fn providers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.entries.iter().map(|e| e.1)
     }
+}
+
+/// The order's total order: key, then index.
+fn before(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
 }
 
 /// Sustainability money, smallest deficits first; `support` of every
@@ -85,25 +89,24 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
         let d = deficit(kind[i], structural[i], budget[i]);
         if deficit(kind[i], structural[i], 1.0) > 0.0 { d } else { f64::NEG_INFINITY }
     };
-    if order.providers.is_empty() {
-        // The first quarter: a full sort, with `support` (set afresh below)
-        // holding the keys by organisation, so nothing is allocated.
-        let support = &mut w.support;
-        order.providers.extend((0..kind.len() as u32).filter(|&i| kind[i as usize].is_provider()));
-        for &i in &order.providers {
-            support[i as usize] = sort_key(i as usize);
-        }
+    let entries = &mut order.entries;
+    if entries.is_empty() {
+        entries.extend((0..kind.len()).filter(|&i| kind[i].is_provider()).map(|i| (sort_key(i), i as u32)));
         // Unstable sort does not allocate; the index breaks ties, so it is still total.
-        order.providers.sort_unstable_by(|&a, &b| support[a as usize].total_cmp(&support[b as usize]).then(a.cmp(&b)));
-        order.keys.extend(order.providers.iter().map(|&i| support[i as usize]));
+        entries.sort_unstable_by(before);
     } else {
-        for (k, &i) in order.keys.iter_mut().zip(&order.providers) {
-            *k = sort_key(i as usize);
+        for e in entries.iter_mut() {
+            e.0 = sort_key(e.1 as usize);
         }
-        insertion_sort(&mut order.keys, &mut order.providers);
+        // Far from sorted (large systems can reorder many providers in a
+        // quarter): a full sort, which gives the same order, as it is total.
+        let most = 4 * entries.len() + 64;
+        if !insertion_sort(entries, most) {
+            entries.sort_unstable_by(before);
+        }
     }
     let (mut left, mut withheld, mut full_due) = (money, 0.0, 0.0);
-    for (&key, &i) in order.keys.iter().zip(&order.providers) {
+    for &(key, i) in entries.iter() {
         let i = i as usize;
         // Only providers can receive support, so zeroing them zeroes everyone's.
         w.support[i] = 0.0;
@@ -123,7 +126,7 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
         let fp = &mut w.fps[w.footprint[i] as usize];
         fp.withheld += due - received;
     }
-    for (&key, &i) in order.keys.iter().zip(&order.providers) {
+    for &(key, i) in entries.iter() {
         let i = i as usize;
         if key == f64::NEG_INFINITY {
             continue;
@@ -138,21 +141,25 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
     }
 }
 
-/// Sorts `keys` (and `ids` with them) by key, then id; about one pass when
-/// they are nearly sorted already.
-fn insertion_sort(keys: &mut [f64], ids: &mut [u32]) {
-    let ids = &mut ids[..keys.len()];
-    for k in 1..keys.len() {
-        let (x, id) = (keys[k], ids[k]);
+/// Sorts `v` by `before`, about one pass when it is nearly sorted already;
+/// gives up (false, `v` then only partly sorted) after `most` moves, so a
+/// far-from-sorted order costs a bounded pass rather than a quadratic one.
+fn insertion_sort(v: &mut [(f64, u32)], most: usize) -> bool {
+    let mut moves = 0;
+    for k in 1..v.len() {
+        let x = v[k];
         let mut j = k;
-        while j > 0 && x.total_cmp(&keys[j - 1]).then(id.cmp(&ids[j - 1])).is_lt() {
-            keys[j] = keys[j - 1];
-            ids[j] = ids[j - 1];
+        while j > 0 && before(&x, &v[j - 1]).is_lt() {
+            v[j] = v[j - 1];
             j -= 1;
         }
-        keys[j] = x;
-        ids[j] = id;
+        v[j] = x;
+        moves += k - j;
+        if moves > most {
+            return false;
+        }
     }
+    true
 }
 
 #[cfg(test)]
@@ -246,10 +253,31 @@ mod tests {
         assert_eq!(w.support, v.support, "the same payments, bit for bit");
         let keys: Vec<f64> = fresh
             .providers()
-            .iter()
-            .map(|&i| deficit(w.kind[i as usize], w.structural[i as usize], w.budget[i as usize]))
+            .map(|i| deficit(w.kind[i as usize], w.structural[i as usize], w.budget[i as usize]))
             .collect();
         assert!(keys.windows(2).all(|k| k[0] <= k[1]), "smallest first");
+    }
+
+    #[test]
+    fn an_order_turned_upside_down_is_sorted_in_full_the_same_way() {
+        // Every deficit's rank reversed: the insertion sort gives up within
+        // its bound of moves and a full sort gives the fresh sort's order.
+        let mut w = england_world(4);
+        let q = Quarter::new(2016, 3).unwrap();
+        super::pay(&mut w.world, &mut w.ws.order, q);
+        let providers: Vec<usize> = w.ws.order.providers().map(|i| i as usize).collect();
+        let old: Vec<f64> = providers.iter().map(|&i| w.structural[i]).collect();
+        for (&i, s) in providers.iter().zip(old.iter().rev()) {
+            w.structural[i] = *s;
+        }
+        let mut entries: Vec<(f64, u32)> = (0..100).rev().map(|i| (i as f64, i as u32)).collect();
+        assert!(!super::insertion_sort(&mut entries, 4 * 100 + 64), "a reversed order is beyond the bound");
+        let mut fresh = super::Order::default();
+        let mut v = w.world.clone();
+        super::pay(&mut v, &mut fresh, q);
+        super::pay(&mut w.world, &mut w.ws.order, q);
+        assert_eq!(w.ws.order, fresh, "the same order");
+        assert_eq!(w.support, v.support, "the same payments, bit for bit");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Phase 4: the footprint's agenda, and the proposals it raises.
 
-use crate::model::kind::{Kind, N_PROPOSAL_TYPES, ProposalType};
+use crate::model::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES, ProposalType};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
 use crate::model::state::Proposal;
@@ -27,8 +27,10 @@ pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
     } else {
         fp.gov.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
     };
-    let mut board = [0.0; N_PROPOSAL_TYPES];
-    for &k in w.kind.run(fp.members()) {
+    // Each kind's weighted preferences once, then a sum over members in
+    // member order (a share of a kind with no member is never used).
+    let mut weighted = [[0.0; N_PROPOSAL_TYPES]; N_KINDS];
+    for k in Kind::ALL {
         let share = if k == Kind::Council {
             council_weight / fp.n_councils as f64
         } else {
@@ -36,7 +38,14 @@ pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
         };
         let pref = w.preferences[k as usize];
         for t in 0..N_PROPOSAL_TYPES {
-            board[t] += share * pref[t];
+            weighted[k as usize][t] = share * pref[t];
+        }
+    }
+    let mut board = [0.0; N_PROPOSAL_TYPES];
+    for &k in w.kind.run(fp.members()) {
+        let add = &weighted[k as usize];
+        for t in 0..N_PROPOSAL_TYPES {
+            board[t] += add[t];
         }
     }
     let lead_kind = w.kind[fp.gov.lead];
@@ -119,9 +128,7 @@ fn pick(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> 
 pub fn raise(w: &mut Part, f: usize, rng: &mut Stream) {
     let p = &w.p;
     let fp = &w.fps[f];
-    for i in fp.members() {
-        w.affected[i] = false;
-    }
+    w.affected.run_mut(fp.members()).fill(false);
     let agenda = agenda(w, f);
     let r = fp.readiness;
     let mean = p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));

@@ -1,7 +1,7 @@
 //! Phase 3: each organisation collaborates or self-prioritises.
 
 use crate::model::bernoulli;
-use crate::model::kind::Kind;
+use crate::model::kind::{Kind, N_KINDS};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
 use crate::params::Params;
@@ -79,22 +79,46 @@ fn seen(c: &Context, k: Kind) -> f64 {
     }
 }
 
-fn delta(p: &Params, c: &Context, m: &Member) -> f64 {
-    let k = m.kind;
-    let f_i = m.balance;
-    let seen = seen(c, k);
-    let phi = if k.is_provider() && f_i < 0.0 {
+/// phi_i: 1 for a provider in deficit, 0.5 for other NHS bodies, 0 otherwise.
+fn phi(p: &Params, k: Kind, in_deficit: bool) -> f64 {
+    if k.is_provider() && in_deficit {
         p.phi_provider_deficit
     } else if k.is_nhs() {
         p.phi_nhs_other
     } else {
         0.0
-    };
+    }
+}
+
+/// The terms of the equation that depend on a member's kind (and on whether
+/// it is in deficit), worked out once per footprint-quarter for every kind,
+/// so the member loop looks them up rather than branching on kind.
+struct ByKind {
+    /// b_lead A (lambda_f,i - 0.5).
+    lead: [f64; N_KINDS],
+    /// b_fund c phi_i, for a member in deficit and one not.
+    fund_deficit: [f64; N_KINDS],
+    fund_other: [f64; N_KINDS],
+}
+
+fn by_kind(p: &Params, c: &Context) -> ByKind {
+    let mut t = ByKind { lead: [0.0; N_KINDS], fund_deficit: [0.0; N_KINDS], fund_other: [0.0; N_KINDS] };
+    for k in Kind::ALL {
+        t.lead[k as usize] = c.lead * (seen(c, k) - 0.5);
+        t.fund_deficit[k as usize] = c.fund * phi(p, k, true);
+        t.fund_other[k as usize] = c.fund * phi(p, k, false);
+    }
+    t
+}
+
+fn delta(p: &Params, c: &Context, t: &ByKind, m: &Member) -> f64 {
+    let k = m.kind as usize;
+    let f_i = m.balance;
     p.beta0
         + p.b_trust * (m.trust - 0.5)
         + c.peer
-        + c.lead * (seen - 0.5)
-        + c.fund * phi
+        + t.lead[k]
+        + if f_i < 0.0 { t.fund_deficit[k] } else { t.fund_other[k] }
         + if m.coerced > 0 { p.b_coerce } else { 0.0 }
         + c.acs_pull
         - p.b_loyalty * (m.loyalty - 0.5)
@@ -105,13 +129,15 @@ fn delta(p: &Params, c: &Context, m: &Member) -> f64 {
 
 /// Log-odds of collaborating for member `i` of footprint `f`.
 pub fn propensity(w: &Part, f: usize, i: usize) -> f64 {
-    delta(w.p, &context(w, f), &Member::of(w, i))
+    let c = context(w, f);
+    delta(w.p, &c, &by_kind(w.p, &c), &Member::of(w, i))
 }
 
 /// Decides every member's stance; returns how many providers were in deficit
 /// (by the balance just read) and how many of them self-prioritised.
 pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
     let c = context(w, f);
+    let terms = by_kind(w.p, &c);
     let r = w.fps[f].members();
     // The members' fields as plain slices of one length, so the loop needs no
     // index checks.
@@ -142,7 +168,7 @@ pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
                 coerced: coerced[j],
                 resentment: resentment[j],
             };
-            x[j - start] = delta(w.p, &c, &m);
+            x[j - start] = delta(w.p, &c, &terms, &m);
         }
         bernoulli::probabilities(&x[..(end - start).next_multiple_of(bernoulli::LANES)], &mut prob);
         for j in start..end {
