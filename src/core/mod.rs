@@ -7,6 +7,7 @@
 //! streams move here.
 
 pub mod defaults;
+pub mod format;
 pub mod kind;
 pub mod params;
 pub mod posterior;
