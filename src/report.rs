@@ -215,6 +215,8 @@ pub fn findings(data: &RunData) -> Vec<String> {
             escape(&base.name),
             items.iter().map(|i| format!("<li>{i}</li>")).collect::<String>()
         );
+        // Named only where a finding would otherwise have reported it.
+        let constructed: Vec<_> = constructed.into_iter().filter(|(m, _)| Metric::key().contains(m)).collect();
         if !constructed.is_empty() {
             let list: Vec<String> = constructed
                 .iter()

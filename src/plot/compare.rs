@@ -101,7 +101,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             .map_err(err)?;
         for (row, (s, d)) in diffs.iter().enumerate() {
             let y = (k - 1 - row) as f64;
-            let c = colour(*s);
+            // Past eight scenarios the palette would repeat: one colour, rows labelled.
+            let c = if data.scenarios.len() > super::fan::MAX_LINES { style::PALETTE[2] } else { colour(*s) };
             chart
                 .draw_series([
                     PathElement::new(vec![(d[1], y), (d[2], y)], c.stroke_width(3)),

@@ -818,8 +818,12 @@ fn draw_grid_legend<DB: DrawingBackend>(
         let reference = format!("{}, for reference (its structure's first scenario)", names.join(", "));
         swatch_row(area, x, y, None, Some(SMALL_COLOUR), None, "the panel's scenario")?;
         y += 26;
-        for line in style::wrap(&reference, 30) {
-            swatch_row(area, x, y, None, Some(g), None, &line)?;
+        for (i, line) in style::wrap(&reference, 30).iter().enumerate() {
+            if i == 0 {
+                swatch_row(area, x, y, None, Some(g), None, line)?;
+            } else {
+                area.draw(&Text::new(line.clone(), (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+            }
             y += 22;
         }
         y += 4;

@@ -155,10 +155,16 @@ fn frame_area<DB: DrawingBackend>(
 }
 
 fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label: &str, pts: &[Point]) -> Drawn {
+    let drawn = |p: &Point| [p.stats[2], p.stats[4], p.stats[6]];
+    let lo = pts.iter().flat_map(drawn).fold(f64::INFINITY, f64::min);
+    let hi = pts.iter().flat_map(drawn).fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((hi - lo) * 0.08).max(1e-3);
+    // An axis fitted to the data says so when it leaves out zero.
+    let note = if lo - pad > 0.0 || hi + pad < 0.0 { "; the axis is zoomed and does not start at zero" } else { "" };
     let area = frame_area(
         root,
         &capital(&format!("{} against {}", output_words(label), factor_words(&frame.factors[0]))),
-        "Median over replicates with the 90% band (5th to 95th percentile)",
+        &format!("Median over replicates with the 90% band (5th to 95th percentile){note}"),
         frame,
     )?;
     let mut pts: Vec<&Point> = pts.iter().collect();
@@ -166,10 +172,6 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
     let (x0, x1) = (pts.first().map_or(0.0, |p| p.factors[0]), pts.last().map_or(1.0, |p| p.factors[0]));
     // The band and the median set the axis (the median lies inside the band
     // unless the file was edited), so nothing drawn falls far off it.
-    let drawn = |p: &&Point| [p.stats[2], p.stats[4], p.stats[6]];
-    let lo = pts.iter().flat_map(drawn).fold(f64::INFINITY, f64::min);
-    let hi = pts.iter().flat_map(drawn).fold(f64::NEG_INFINITY, f64::max);
-    let pad = ((hi - lo) * 0.08).max(1e-3);
     let xpad = ((x1 - x0) * 0.03).max(1e-3);
     let mut chart = ChartBuilder::on(&area)
         .margin(24)
@@ -183,6 +185,11 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
         .bold_line_style(style::LIGHT_GREY)
         .x_desc(factor_words(&frame.factors[0]))
         .y_desc(output_words(label))
+        .y_label_formatter(&|v: &f64| {
+            let f = output_format(label);
+            let t = f.tick(*v, super::rough_tick_decimals(f.scaled(hi - lo + 2.0 * pad) / 10.0));
+            if share(label) { format!("{t}%") } else { t }
+        })
         .label_style(style::text(15.0))
         .axis_desc_style(style::text(16.0))
         .draw()

@@ -713,6 +713,13 @@ function band(root, xs, lo, hi, fill) {
   root.append(svg('polygon', { points: pts.join(' '), fill }));
 }
 
+function edge(root, xs, ys, stroke, dash) {
+  const pts = xs.map((x, i) => `${x},${ys[i]}`).filter((_, i) => Number.isFinite(ys[i]));
+  const attrs = { points: pts.join(' '), fill: 'none', stroke, 'stroke-width': 1 };
+  if (dash) attrs['stroke-dasharray'] = dash;
+  root.append(svg('polyline', attrs));
+}
+
 function line(root, xs, ys, stroke, width = 3, cls) {
   const pts = xs.map((x, i) => `${x},${ys[i]}`).filter((_, i) => Number.isFinite(ys[i]));
   root.append(svg('polyline', { points: pts.join(' '), fill: 'none', stroke, 'stroke-width': width, 'stroke-linejoin': 'round', class: cls }));
@@ -762,8 +769,15 @@ function fanChart() {
     const qs = d.quarters[i];
     const xs = qs.map((q) => x(quarters.indexOf(q)));
     const c = palette(i);
-    band(root, xs, s.map((q) => y(q[0])), s.map((q) => y(q[4])), withAlpha(c, i === 0 ? 0.12 : 0.16));
-    band(root, xs, s.map((q) => y(q[1])), s.map((q) => y(q[3])), withAlpha(c, i === 0 ? 0.3 : 0.38));
+    if (i === 0) {
+      // The base's bands as outlines, as the static charts draw the
+      // reference, so the two fills never mix into a colour of neither.
+      for (const k of [0, 4]) edge(root, xs, s.map((q) => y(q[k])), c, '5 4');
+      for (const k of [1, 3]) edge(root, xs, s.map((q) => y(q[k])), c, null);
+      return;
+    }
+    band(root, xs, s.map((q) => y(q[0])), s.map((q) => y(q[4])), withAlpha(c, 0.16));
+    band(root, xs, s.map((q) => y(q[1])), s.map((q) => y(q[3])), withAlpha(c, 0.38));
   });
   sers.forEach((s, i) => {
     const xs = d.quarters[i].map((q) => x(quarters.indexOf(q)));
@@ -792,8 +806,8 @@ function fanChart() {
     { stroke: palette(0), text: `${d.scenarios[0]} (base)` },
     { stroke: palette(1), text: d.scenarios[1] },
     { heading: 'Across replicates' },
-    { fill: withAlpha(palette(1), 0.16), text: '90% of replicates' },
-    { fill: withAlpha(palette(1), 0.38), text: '50% of replicates' },
+    { fill: withAlpha(palette(1), 0.16), text: '90% of replicates (base: dashed outline)' },
+    { fill: withAlpha(palette(1), 0.38), text: '50% of replicates (base: outline)' },
     { stroke: palette(1), text: 'median' },
     { heading: 'Levers' },
     { text: 'numbered as in the editor; b: the base\'s' },
