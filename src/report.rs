@@ -70,33 +70,6 @@ fn capital(s: &str) -> String {
     c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
-/// An amount with its unit in words: "£747m a year", "27.1 percentage points", "0.036".
-fn amount(m: Metric, text: &str) -> String {
-    let text = text.trim_start_matches(['+', MINUS]);
-    if numbers::is_money(m) {
-        format!("£{text}m{}", numbers::unit(m).trim_start_matches("£m"))
-    } else if numbers::is_share(m) {
-        format!("{text} percentage points")
-    } else if m == Metric::TransformationIndex || m.unit() == "trust" || m.unit() == "resentment" {
-        text.to_string()
-    } else {
-        format!("{text} {}", numbers::unit(m))
-    }
-}
-
-/// A level in a sentence: money as "−£1,889m".
-fn level_words(m: Metric, v: f64) -> String {
-    let t = numbers::level(m, v);
-    if numbers::is_money(m) {
-        match t.strip_prefix(MINUS) {
-            Some(rest) => format!("{MINUS}£{rest}m"),
-            None => format!("£{t}m"),
-        }
-    } else {
-        t
-    }
-}
-
 /// The title's list of scenarios: "a and b", "a, b and c", or "14 scenarios".
 fn scenario_list(names: &[&str]) -> String {
     match names {
@@ -122,22 +95,80 @@ fn run_range(data: &RunData, m: Metric) -> f64 {
     if hi > lo { hi - lo } else { 0.0 }
 }
 
-/// Key findings: for the first scenario its headline values; for each later
-/// one, the (up to) three largest paired differences whose 90% interval
-/// excludes zero, ranked by size relative to the measure's range in the run.
-fn findings(data: &RunData) -> Vec<String> {
+/// The metrics a comparison of scenario `s` with the first cannot report as
+/// findings, with the lever kinds that set them by construction (the lever
+/// table's `sets`): any lever one of the two runs and the other does not
+/// run identically.
+pub fn set_by_construction(data: &RunData, s: usize) -> Vec<(Metric, Vec<&'static str>)> {
+    let (a, b) = (&data.scenarios[0].levers, &data.scenarios[s].levers);
+    let mut out: Vec<(Metric, Vec<&'static str>)> = Vec::new();
+    for def in &crate::model::levers::LEVERS {
+        let of = |ls: &[crate::plot::input::LeverInfo]| -> Vec<crate::plot::input::LeverInfo> {
+            ls.iter().filter(|l| l.kind == def.name).cloned().collect()
+        };
+        let (x, y) = (of(a), of(b));
+        if x == y {
+            continue;
+        }
+        for &m in def.sets {
+            match out.iter_mut().find(|(k, _)| *k == m) {
+                Some((_, kinds)) => kinds.push(def.label),
+                None => out.push((m, vec![def.label])),
+            }
+        }
+    }
+    out
+}
+
+/// A paired comparison in words with a plain verdict: "social care's share
+/// of STP agendas: no detectable effect (...)" when the 90% interval of the
+/// paired differences spans zero, else "... 4.4 pp higher (...)".
+fn verdict(data: &RunData, s: usize, q: crate::quarter::Quarter, m: Metric) -> Option<(bool, String)> {
+    let d = data.difference(s, q, m)?;
+    let (median, lo, hi) = (d[0], d[1], d[2]);
+    let f = m.format();
+    let [t_med, t_lo, t_hi] = f.interval([median, lo, hi]);
+    let detected = lo > 0.0 || hi < 0.0;
+    let levels = match (data.stats(s, q, m), data.stats(0, q, m)) {
+        (Some(a), Some(b)) => format!("{} against {}; ", f.level(a[4]), f.level(b[4])),
+        _ => String::new(),
+    };
+    let text = if detected {
+        let size = t_med.trim_start_matches(['+', MINUS]);
+        format!(
+            "{}: {size} {} ({levels}90% interval of the paired differences {t_lo} to {t_hi})",
+            m.label(),
+            if median > 0.0 { "higher" } else { "lower" }
+        )
+    } else {
+        format!(
+            "{}: no detectable effect ({levels}median paired difference {t_med}, 90% interval {t_lo} to {t_hi}, which includes zero)",
+            m.label()
+        )
+    };
+    Some((detected, text))
+}
+
+/// Key findings, by rules a reader can check: for the first scenario, the
+/// lead metrics' levels; for each later scenario that pairs with it, every
+/// lead metric's paired difference with a plain verdict, then up to three
+/// other key metrics whose 90% interval excludes zero, ranked by size
+/// relative to the measure's range in the run, never one a lever sets by
+/// construction (which is named as such instead).
+pub fn findings(data: &RunData) -> Vec<String> {
     let mut out = Vec::new();
     let base = &data.scenarios[0];
     let Some(&last) = base.quarters.last() else { return out };
     let mut first = Vec::new();
-    for m in [Metric::TransformationIndex, Metric::SelfPriorityShare, Metric::SocialCarePriority] {
+    for &m in Metric::lead() {
         if let Some(st) = data.stats(0, last, m) {
+            let f = m.format();
             first.push(format!(
                 "{} {} (90% of replicates between {} and {})",
                 m.label(),
-                numbers::level(m, st[4]),
-                numbers::level(m, st[2]),
-                numbers::level(m, st[6])
+                f.level(st[4]),
+                f.level(st[2]),
+                f.level(st[6])
             ));
         }
     }
@@ -157,61 +188,60 @@ fn findings(data: &RunData) -> Vec<String> {
             ));
             continue;
         }
-        let mut note = None;
+        let constructed = set_by_construction(data, s);
+        let mut items: Vec<String> = Vec::new();
+        for &m in Metric::lead() {
+            if let Some((_, text)) = verdict(data, s, q, m) {
+                items.push(escape(&text));
+            }
+        }
+        let mut found: Vec<(f64, String)> = Vec::new();
+        for &m in Metric::key().iter().filter(|m| !Metric::lead().contains(m)) {
+            if constructed.iter().any(|c| c.0 == m) {
+                continue;
+            }
+            let Some((true, text)) = verdict(data, s, q, m) else { continue };
+            let d = data.difference(s, q, m).map_or(0.0, |d| d[0]);
+            // Size relative to how far the measure ranges in this run (90%
+            // bands of every scenario over every quarter), so measures in
+            // different units can be ranked together.
+            let scale = run_range(data, m).max(d.abs()).max(1e-12);
+            found.push((d.abs() / scale, text));
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        items.extend(found.into_iter().take(3).map(|f| escape(&f.1)));
+        let mut line = format!(
+            "Under <b>{}</b>, compared with {} at {q}:<ul>{}</ul>",
+            escape(&sc.name),
+            escape(&base.name),
+            items.iter().map(|i| format!("<li>{i}</li>")).collect::<String>()
+        );
+        // Named only where a finding would otherwise have reported it.
+        let constructed: Vec<_> = constructed.into_iter().filter(|(m, _)| Metric::key().contains(m)).collect();
+        if !constructed.is_empty() {
+            let list: Vec<String> = constructed
+                .iter()
+                .map(|(m, kinds)| format!("{} (set by the {} lever)", m.label(), kinds.join(" and ")))
+                .collect();
+            let lead = if list.len() == 1 {
+                "Not a finding, as a lever sets it by construction"
+            } else {
+                "Not findings, as levers set them by construction"
+            };
+            line += &format!("{lead}: {}.", escape(&list.join("; ")));
+        }
+        out.push(line);
         let changed = data.changed_params(s);
         if !changed.is_empty() {
             let list: Vec<String> =
                 changed.iter().map(|p| format!("{} from {} to {}", p.name, p.reference, p.value)).collect();
-            note = Some(format!(
+            out.push(format!(
                 "<b>{}</b> also changes {} from the first quarter, before any lever: its differences from {} are not the levers' alone.",
                 escape(&sc.name),
                 escape(&list.join(", ")),
                 escape(&base.name)
             ));
         }
-        let mut found: Vec<(f64, String)> = Vec::new();
-        for &m in Metric::key() {
-            let Some(d) = data.difference(s, q, m) else { continue };
-            let (median, lo, hi) = (d[0], d[1], d[2]);
-            if !(lo > 0.0 || hi < 0.0) {
-                continue;
-            }
-            // Size relative to how far the measure ranges in this run (90%
-            // bands of every scenario over every quarter), so measures in
-            // different units can be ranked together.
-            let scale = run_range(data, m).max(d[4]).max(1e-12);
-            let (t_med, t_lo, t_hi) = numbers::interval(m, [median, lo, hi]);
-            let levels = match (data.stats(s, q, m), data.stats(0, q, m)) {
-                (Some(a), Some(b)) => format!("{} against {}; ", level_words(m, a[4]), level_words(m, b[4])),
-                _ => String::new(),
-            };
-            found.push((
-                median.abs() / scale,
-                format!(
-                    "{} {} {} ({levels}90% interval of the paired differences {t_lo} to {t_hi})",
-                    m.label(),
-                    amount(m, &t_med),
-                    if median > 0.0 { "higher" } else { "lower" }
-                ),
-            ));
-        }
-        found.sort_by(|a, b| b.0.total_cmp(&a.0));
-        if found.is_empty() {
-            out.push(format!(
-                "Under <b>{}</b>, no headline measure differs from {} at {q} with a 90% interval of the paired differences that excludes zero.",
-                escape(&sc.name),
-                escape(&base.name)
-            ));
-        } else {
-            let items: Vec<String> = found.into_iter().take(3).map(|f| escape(&f.1)).collect();
-            out.push(format!(
-                "Under <b>{}</b>, compared with {} at {q}: {}.",
-                escape(&sc.name),
-                escape(&base.name),
-                items.join("; ")
-            ));
-        }
-        out.extend(note);
     }
     out
 }
@@ -251,7 +281,19 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     } else {
         "Intervals cover the spread across replicates only, at fixed parameters"
     };
-    let _ = writeln!(w, "</ul>\n<p class=\"meta\">{spread} (see <a href=\"#caveats\">caveats</a>).</p>\n</section>");
+    let mut units = String::from(
+        "Differences are paired replicate by replicate; shares are in per cent and their differences in percentage points (pp).",
+    );
+    for m in Metric::lead() {
+        if let Some(meaning) = m.format().meaning() {
+            units += &format!(" {}: {meaning}.", capital(m.label()));
+        }
+    }
+    let _ = writeln!(
+        w,
+        "</ul>\n<p class=\"meta\">{spread} (see <a href=\"#caveats\">caveats</a>). {}</p>\n</section>",
+        escape(&units)
+    );
 
     let mut contents = vec![
         ("run", "What was run".to_string()),
@@ -449,13 +491,73 @@ fn headline(w: &mut String, data: &RunData) {
     let _ = writeln!(w, "</table>\n</div>");
 }
 
+/// A published figure in words, without brackets: "NHS bodies putting their
+/// own organisation first, 62.0% at 2016Q4, from the HFMA financial
+/// temperature check".
+fn target_words(t: &crate::calibrate::targets::Target) -> String {
+    let when = match t.quarters.as_slice() {
+        [q] => format!("at {q}"),
+        [a, .., b] => format!("over {} ({a} to {b})", t.when),
+        [] => t.when.clone(),
+    };
+    let from = t.source.split([',', '(', ':']).next().unwrap_or("").trim();
+    let from = if from.is_empty() { String::new() } else { format!(", from {from}") };
+    format!("{}, {} {when}{from}", t.metric.label(), t.metric.format().level(t.value))
+}
+
+/// What the run's parameters were and which published figures stand behind
+/// them, in plain sentences that match the run: over a posterior or not, and
+/// for the built-in England posterior, its seven figures with their dates.
+/// `posterior`: the manifest's posterior file and whether it was the default.
+pub fn calibration_caveat(posterior: Option<(&str, bool)>) -> String {
+    use crate::params::DICTIONARY;
+    let figures = crate::calibrate::targets::parse(crate::calibrate::targets::ENGLAND, "data/targets.toml")
+        .map(|t| t.targets)
+        .unwrap_or_default();
+    let list: Vec<String> = figures.iter().map(target_words).collect();
+    let dates = {
+        let mut q: Vec<crate::quarter::Quarter> = figures.iter().flat_map(|t| t.quarters.clone()).collect();
+        q.sort();
+        match (q.first(), q.last()) {
+            (Some(a), Some(b)) => format!(", dated {a} to {b}"),
+            _ => String::new(),
+        }
+    };
+    let england = format!(
+        "The built-in England posterior was fitted by ABC-SMC to {} published figures{dates} (data/targets.toml): {}. \
+         docs/calibration.md gives the fit.",
+        figures.len(),
+        list.join("; ")
+    );
+    if let Some((file, by_default)) = posterior {
+        if by_default || file.contains("posterior-england") {
+            format!("Each replicate drew its parameters from the built-in England posterior. {england}")
+        } else {
+            format!(
+                "Each replicate drew its parameters from the posterior in {file}, fitted by stpsim calibrate to the \
+                 targets its calibration.json lists. For comparison: {england}"
+            )
+        }
+    } else {
+        let set: Vec<String> = DICTIONARY
+            .iter()
+            .filter_map(|d| {
+                let why = d.source.strip_prefix("calibrated")?;
+                let why = why.split_once(": ").map_or(why, |(_, w)| w).trim();
+                Some(format!("{} to {}", d.name, why))
+            })
+            .collect();
+        format!(
+            "Every replicate ran at the same fixed parameters, the specification's defaults, not draws from a \
+             posterior. Of these, {} were set by hand to published figures: {}. {england} This run did not use it.",
+            set.len(),
+            set.join("; ")
+        )
+    }
+}
+
 fn caveats(w: &mut String, data: &RunData) {
     use crate::params::DICTIONARY;
-    let calibrated: Vec<String> = DICTIONARY
-        .iter()
-        .filter(|d| d.source.starts_with("calibrated"))
-        .map(|d| format!("<code>{}</code> ({})", d.name, escape(d.source.trim_start_matches("calibrated: "))))
-        .collect();
     let assumed = DICTIONARY.iter().filter(|d| d.source.starts_with("assumption")).count();
     // What the intervals cover depends on whether replicates drew their parameters from a posterior.
     let cover = if data.manifest.posterior.is_some() {
@@ -477,30 +579,15 @@ fn caveats(w: &mut String, data: &RunData) {
          <li><b>Which numbers are assumptions.</b> {assumed} of the model's {} parameters are assumptions (the specification's \
          values or judgement), not estimates; docs/parameters.md gives each one's source. A result that depends on them \
          should be read as a consequence of the model, not as a forecast.</li>\n\
-         <li><b>Calibration targets.</b> The posterior was fitted by ABC-SMC to seven published figures (data/targets.toml): \
-         the HFMA surveys of NHS finance directors of October to November 2016 and April to May 2017, and the provider \
-         sector's reported balance for 2015/16 and 2016/17; docs/calibration.md gives the fit. The spec's defaults: {}.</li>\n\
+         <li><b>Calibration targets.</b> {}</li>\n\
          <li><b>Quarters.</b> {}</li>\n\
          <li><b>The model.</b> The <a href=\"#odd\">ODD description</a> (docs/model.md) defines every entity, phase and \
          measure, and its \"Readings\" section says how ambiguous points of the specification were settled.</li>\n</ul>\n",
         data.replicates,
         DICTIONARY.len(),
-        calibrated.join("; "),
+        escape(&calibration_caveat(data.manifest.posterior.as_ref().map(|p| (p.file.as_str(), p.by_default)))),
         escape(numbers::QUARTERS_NOTE)
     );
-}
-
-/// A level as docs/scenarios.md writes it.
-fn value(m: Metric, v: f64) -> String {
-    if m.unit().starts_with("share") {
-        format!("{:.1}%", v * 100.0)
-    } else if m == Metric::ProviderBalanceGbpM {
-        format!("{v:.0}")
-    } else if m == Metric::AcsCount {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.3}")
-    }
 }
 
 /// For a run over a posterior: that its intervals include parameter
@@ -646,13 +733,14 @@ pub fn scenarios_markdown(
         for m in METRICS {
             let v = res.at(last, m);
             let (_, _, q) = describe(&mut v.clone());
-            s += &format!(" {} [{}, {}]", value(m, q[2]), value(m, q[0]), value(m, q[4]));
+            let f = m.format();
+            s += &format!(" {} [{}, {}]", f.level(q[2]), f.level(q[0]), f.level(q[4]));
             if let Some(b) = base.filter(|b| b.name != sc.name) {
                 if b.structure == sc.structure && b.end == sc.end {
                     let mut d = paired(&results.scenarios[0].at(last, m), &v);
                     let (_, _, dq) = describe(&mut d);
-                    let f = |x| crate::plot::signed(m, x);
-                    s += &format!("<br>Δ {} [{}, {}]", f(dq[2]), f(dq[0]), f(dq[4]));
+                    let [med, lo, hi] = m.format().interval([dq[2], dq[0], dq[4]]);
+                    s += &format!("<br>Δ {med} [{lo}, {hi}]");
                 } else {
                     s += "<br>Δ n/a: another structure";
                 }

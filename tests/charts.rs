@@ -112,15 +112,30 @@ fn fan_charts_show_lever_starts_bands_and_the_survey_point() {
     let svg = std::fs::read_to_string(dir.join("fan_self_priority_share.svg")).unwrap();
     let doc = roxmltree::Document::parse(&svg).unwrap();
     let text = |t: &str| doc.descendants().any(|n| n.text().is_some_and(|x| x.contains(t)));
-    assert!(text("HFMA survey, Oct-Nov 2016: 62% of"), "the survey point's legend");
+    assert!(
+        text("Published figures") && text("HFMA financial temperature") && text("62.0%"),
+        "the survey point's legend"
+    );
     assert!(text("Levers switched on"));
     assert!(text("2017Q2 history: leads strengthened"), "the first lever of history is labelled");
     assert!(text("2020Q2 history: accountable care"), "the last lever of history is labelled too");
     assert!(!text("... and more"), "two scenarios' levers fit beside the chart");
     assert!(text("90% of replicates") && text("50% of replicates") && text("median"));
-    // Bands are filled polygons, two per scenario.
-    let polygons = doc.descendants().filter(|n| n.has_tag_name("polygon")).count();
-    assert!(polygons >= 4, "{polygons} bands");
+    // history's bands are filled polygons (two); baseline's are outlines, so
+    // no two fills overlap into a colour that is neither scenario's.
+    let fill = |n: roxmltree::Node| {
+        (n.attribute("fill").unwrap_or("").to_string(), n.attribute("opacity").unwrap_or("1").to_string())
+    };
+    let bands: Vec<(String, String)> = doc.descendants().filter(|n| n.has_tag_name("polygon")).map(fill).collect();
+    assert_eq!(bands.len(), 2, "{bands:?}");
+    assert!(bands.iter().all(|b| b.0 == "#D55E00"), "history's vermillion: {bands:?}");
+    // Each band's legend swatch is drawn in the band's own colour and opacity (not grey).
+    let swatches: Vec<(String, String)> =
+        doc.descendants().filter(|n| n.has_tag_name("rect") && n.attribute("opacity") != Some("1")).map(fill).collect();
+    for b in &bands {
+        assert!(swatches.contains(b), "no legend swatch {b:?} among {swatches:?}");
+    }
+    assert!(swatches.iter().all(|s| bands.contains(s)), "a swatch of no band: {swatches:?}");
     // Five lever start dates in history: five numbered markers.
     for n in 1..=5 {
         assert!(

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// The England targets shipped with the library (data/targets.toml).
-pub const ENGLAND_TARGETS: &str = include_str!("../../data/targets.toml");
+pub const ENGLAND_TARGETS: &str = targets::ENGLAND;
 /// Particles of an ABC-SMC calibration unless asked otherwise.
 pub const PARTICLES: u32 = 1500;
 /// Fewest and most particles a calibration may ask for.

@@ -15,20 +15,44 @@ pub fn all(problem: &Problem, st: &State, fits: &[TargetFit]) -> Vec<(&'static s
     vec![("targets", targets(fits)), ("parameters", parameters(problem, st)), ("pairs", pairs(problem, st))]
 }
 
+/// Every calibration chart's foot: where its numbers come from.
+pub fn source() -> String {
+    format!(
+        "Source: stpsim v{} calibration by ABC-SMC; published figures from the targets file (calibration.json gives each one's source)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Draws a chart with the source line at its foot; `draw` gets the area above it.
 fn svg(w: u32, h: u32, draw: impl FnOnce(&Area)) -> String {
     let mut s = String::new();
     {
-        let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut s, (w, h + 30)).into_drawing_area();
         let _ = root.fill(&WHITE);
-        draw(&root);
+        let (body, foot) = root.split_vertically(h);
+        let _ = foot.draw_text(&source(), &text(12.0).color(&GREY), (20, 8));
+        draw(&body);
         let _ = root.present();
     }
     s
 }
 
+/// A tick in the metric's format with the decimals its spacing needs: "−1,200", "45%".
+fn tick(metric: &str, v: f64, span: f64) -> String {
+    let f = crate::model::Metric::parse(metric).map_or(crate::model::metrics::Format::Index(""), |m| m.format());
+    let d = crate::plot::rough_tick_decimals(f.scaled(span) / 6.0);
+    let t = f.tick(v, d);
+    if f == crate::model::metrics::Format::Share { format!("{t}%") } else { t }
+}
+
+/// A metric's unit in words, for an axis: "£m a year", "share".
+fn unit(metric: &str) -> String {
+    crate::model::Metric::parse(metric).map_or(String::new(), |m| m.unit_words())
+}
+
 fn targets(fits: &[TargetFit]) -> String {
     let n = fits.len().max(1);
-    svg(900, 70 + 90 * n as u32, |root| {
+    svg(900, 70 + 110 * n as u32, |root| {
         let (title, body) = root.split_vertically(70);
         let _ = title.draw_text("Published figures and the calibrated model", &bold(22.0), (20, 12));
         let _ = title.draw_text(
@@ -44,18 +68,23 @@ fn targets(fits: &[TargetFit]) -> String {
                 .margin_left(20)
                 .margin_right(30)
                 .caption(format!("{}{}", t.label, if t.inside { "" } else { ": outside" }), text(14.0))
-                .x_label_area_size(22)
+                .x_label_area_size(40)
                 .build_cartesian_2d(lo - pad..hi + pad, 0.0..2.0)
             else {
                 continue;
             };
+            let span = hi - lo + 2.0 * pad;
+            let fmt = |v: &f64| tick(t.metric, *v, span);
             let _ = c
                 .configure_mesh()
                 .disable_y_mesh()
                 .disable_y_axis()
                 .x_labels(6)
+                .x_label_formatter(&fmt)
+                .x_desc(unit(t.metric))
                 .light_line_style(LIGHT_GREY)
                 .label_style(text(11.0))
+                .axis_desc_style(text(11.0))
                 .draw();
             let blue = colour(2);
             let _ = c.draw_series([
@@ -94,7 +123,7 @@ fn parameters(problem: &Problem, st: &State) -> String {
     let d = problem.priors.len().max(1);
     let cols = 3.min(d);
     let rows = d.div_ceil(cols);
-    svg(900, 60 + 220 * rows as u32, |root| {
+    svg(900, 60 + 240 * rows as u32, |root| {
         let (title, body) = root.split_vertically(60);
         let _ =
             title.draw_text("Prior (grey) and posterior (blue) of each calibrated parameter", &bold(20.0), (20, 18));
@@ -106,19 +135,26 @@ fn parameters(problem: &Problem, st: &State) -> String {
             let Ok(mut c) = ChartBuilder::on(&area)
                 .margin(12)
                 .caption(p.name, text(14.0))
-                .x_label_area_size(22)
-                .y_label_area_size(10)
+                .x_label_area_size(40)
+                .y_label_area_size(24)
                 .build_cartesian_2d(p.lo..p.hi, 0.0..top)
             else {
                 continue;
             };
+            let span = p.hi - p.lo;
+            let fmt = |v: &f64| crate::plot::numbers::thousands(*v, crate::plot::rough_tick_decimals(span / 4.0));
+            let unit = crate::params::DICTIONARY.iter().find(|d| d.name == p.name).map_or("", |d| d.unit);
             let _ = c
                 .configure_mesh()
                 .disable_y_mesh()
                 .y_labels(0)
                 .x_labels(4)
+                .x_label_formatter(&fmt)
+                .x_desc(unit)
+                .y_desc("density")
                 .light_line_style(LIGHT_GREY)
                 .label_style(text(10.0))
+                .axis_desc_style(text(11.0))
                 .draw();
             let width = (p.hi - p.lo) / 20.0;
             let blue = colour(2);

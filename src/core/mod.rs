@@ -5,6 +5,7 @@
 //! results, ...), so any of them may import it without a circle.
 
 pub mod defaults;
+pub mod format;
 pub mod kind;
 pub mod params;
 pub mod posterior;

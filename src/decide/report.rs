@@ -84,8 +84,9 @@ fn unit_words(outcome: &super::plan::Outcome) -> String {
         .map_or_else(|| "the outcome's units".to_string(), crate::plot::numbers::difference_unit)
 }
 
+/// An outcome in words, as written (labels keep their capitals: NHS, STP).
 fn words(metric: &str) -> String {
-    crate::model::Metric::parse(metric).map_or_else(|| metric.replace('_', " "), |m| m.label().to_lowercase())
+    crate::plot::sweep::output_words(metric)
 }
 
 fn esc(t: &str) -> String {
@@ -212,7 +213,8 @@ struct Svg {
 
 impl Svg {
     fn new(w: f64, h: f64, title: &str) -> Svg {
-        let mut s = Svg { body: String::new(), w, h };
+        // Room at the foot for the source line ([`with_source`]).
+        let mut s = Svg { body: String::new(), w, h: h + SOURCE_ROOM };
         s.text(16.0, 24.0, title, 15.0, "start", "bold");
         s
     }
@@ -240,6 +242,24 @@ impl Svg {
             w = self.w,
             h = self.h
         )
+    }
+}
+
+/// Height added at each chart's foot for its source line.
+const SOURCE_ROOM: f64 = 24.0;
+
+/// The chart with its source line in the room [`Svg::new`] left at its foot.
+fn with_source(svg: &str, source: &str) -> String {
+    let h: f64 =
+        svg.split("height=\"").nth(1).and_then(|r| r.split('"').next()).and_then(|t| t.parse().ok()).unwrap_or(0.0);
+    let line = format!(
+        r##"<text x="16" y="{:.1}" font-size="11" fill="#6e6e6e" font-family="sans-serif">{}</text></svg>"##,
+        h - 8.0,
+        esc(source)
+    );
+    match svg.rfind("</svg>") {
+        Some(i) => format!("{}{line}{}", &svg[..i], &svg[i + 6..]),
+        None => svg.to_string(),
     }
 }
 
@@ -609,7 +629,7 @@ pub fn charts(dir: &Path, frame: &Frame) -> Result<Charts, ReportError> {
                 }
             }
             let (wd, h, l, b) = (700.0, 480.0, 70.0, 60.0);
-            let mut svg = Svg::new(wd, h, &format!("Best option on {} in each world", first.label));
+            let mut svg = Svg::new(wd, h, &format!("Best option on {} in each world", words(&first.label)));
             let col = |k: usize| -> (f64, f64) {
                 frame
                     .worlds
@@ -626,8 +646,9 @@ pub fn charts(dir: &Path, frame: &Frame) -> Result<Charts, ReportError> {
             svg.text(px(x1), h - b + 16.0, &fmt(x1), 10.0, "middle", "normal");
             svg.text(l - 6.0, py(y0), &fmt(y0), 10.0, "end", "normal");
             svg.text(l - 6.0, py(y1) + 8.0, &fmt(y1), 10.0, "end", "normal");
-            svg.text((l + wd - 200.0) / 2.0, h - 20.0, &frame.inputs[j[0]].name, 11.0, "middle", "normal");
-            svg.text(8.0, 44.0, &frame.inputs[j[1]].name, 11.0, "start", "normal");
+            let input = |k: usize| crate::plot::sweep::factor_words(&frame.inputs[k].name);
+            svg.text((l + wd - 200.0) / 2.0, h - 20.0, &input(j[0]), 11.0, "middle", "normal");
+            svg.text(8.0, 44.0, &input(j[1]), 11.0, "start", "normal");
             for (w, world) in frame.worlds.iter().enumerate() {
                 svg.dot(px(world.values[j[0]]), py(world.values[j[1]]), 3.0, &hex(best[w].1));
             }
@@ -653,6 +674,9 @@ pub fn charts(dir: &Path, frame: &Frame) -> Result<Charts, ReportError> {
         }
     }
 
+    // Each chart carries its source line, as every stpsim chart does.
+    let line = source(frame);
+    let charts = charts.into_iter().map(|(n, b)| (n, with_source(&b, &line))).collect();
     Ok((charts, tables))
 }
 

@@ -149,7 +149,12 @@ async fn meta() -> Response {
         .collect();
     let metrics: Vec<Value> = Metric::ALL
         .iter()
-        .map(|m| json!({ "name": m.name(), "label": m.label(), "unit": m.unit(), "description": m.description() }))
+        .map(|m| {
+            json!({
+                "name": m.name(), "label": m.label(), "unit": m.unit(), "unit_words": m.unit_words(),
+                "format": m.format(), "description": m.description(),
+            })
+        })
         .collect();
     let library: Vec<Value> = stpsim::scenario::builtin::LIBRARY
         .iter()
@@ -163,6 +168,9 @@ async fn meta() -> Response {
         "params": params,
         "metrics": metrics,
         "headline": stpsim::model::Metric::headline().iter().map(|m| m.name()).collect::<Vec<_>>(),
+        // The lever the page adds to the edited copy when it opens, so the
+        // first comparison shows a difference rather than zeros everywhere.
+        "opening_lever": stpsim::model::levers::LeverKind::RemoveVeto.def().name,
         "library": library,
         "palette": palette,
         "limits": {

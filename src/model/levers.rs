@@ -7,6 +7,7 @@
 //! The settings levers change live here too: a footprint's [`Governance`] and
 //! the national [`Policy`]. Phases read them; only levers write them.
 
+use super::metrics::Metric;
 use crate::params::{FundYear, Params};
 use crate::quarter::Quarter;
 use serde::Serialize;
@@ -227,6 +228,9 @@ pub struct LeverDef {
     /// Acts nationally (takes no `footprints`).
     pub national: bool,
     pub fields: &'static [Field],
+    /// Metrics it sets by construction (an accountable care lever makes
+    /// accountable care systems), which a finding must never report as its effect.
+    pub sets: &'static [Metric],
 }
 
 /// A field's value, whatever its form.
@@ -305,7 +309,7 @@ impl FieldType for Vec<FundYear> {
 macro_rules! levers {
     ($(
         $(#[doc = $doc:literal])*
-        $Kind:ident $name:literal, $label:literal {
+        $Kind:ident $name:literal, $label:literal $(, sets [$($sets:ident),*])? {
             $( $(#[doc = $fdoc:literal])* $field:ident : $ty:ty = $spec:expr ),* $(,)?
         }
     )*) => {
@@ -349,6 +353,7 @@ macro_rules! levers {
                 doc: concat!($($doc),*),
                 national: <<$Kind as Effect>::On as Place>::NATIONAL,
                 fields: $Kind::FIELDS,
+                sets: &[ $( $( Metric::$sets ),* )? ],
             }
         ),*];
 
@@ -408,6 +413,8 @@ macro_rules! levers {
 //    lever, `Policy` for a national one; a setting it needs that does not
 //    exist yet goes into `Governance` or `Policy` above, with its value
 //    before any lever;
+//    If it sets a metric by construction, name it after the label
+//    (`, sets [MetricVariant]`), so no finding reports it as the lever's effect;
 // 3. read that setting in the phase it affects (and describe the lever in
 //    docs/model.md; regenerate docs/levers.md with `stpsim levers --markdown`).
 // Parsing, validation messages, sweeps, labels and docs follow from the table.
@@ -426,7 +433,7 @@ levers! {
     /// CCGs vote as one bloc.
     CommitteesInCommon "committees_in_common", "committees in common" {}
     /// Sets the conditionality c: the share of a provider's sustainability funding withheld when it put itself first last quarter, and how far transformation funding follows a footprint's collaboration.
-    FundingConditionality "funding_conditionality", "funding conditionality" {
+    FundingConditionality "funding_conditionality", "funding conditionality", sets [SupportWithheldGbpM] {
         /// the conditionality c: the share withheld
         share: f64 = Spec::range(0.0, 1.0).unit("share"),
     }
@@ -443,7 +450,7 @@ levers! {
     /// The lead becomes the footprint's largest council (if it has one).
     CouncilLead "council_lead", "council lead" {}
     /// Sets the hazard that an unsure organisation becomes clear each quarter (STP metrics published).
-    AccountabilityClarity "accountability_clarity", "accountability clarity" {
+    AccountabilityClarity "accountability_clarity", "accountability clarity", sets [UnsureShare] {
         /// quarterly probability an unsure organisation becomes clear
         hazard: f64 = Spec::range(0.0, 1.0).unit("probability a quarter"),
     }
@@ -453,7 +460,7 @@ levers! {
         pace: f64 = Spec::range(0.0, 2.0).unit("pace"),
     }
     /// Enables accountable care evolution on the targeted footprints.
-    AccountableCare "accountable_care", "accountable care" {
+    AccountableCare "accountable_care", "accountable care", sets [AcsCount] {
         /// averaged collaboration rate at which a footprint becomes an ACS
         threshold: f64 = Spec::range(0.0, 1.0).unit("rate").or_param("acs_threshold"),
         /// quarters the collaboration rate is averaged over
@@ -462,7 +469,7 @@ levers! {
         designate: bool = Spec::switch(false),
     }
     /// Replaces the fund's amounts and transformation shares by financial year.
-    StfSchedule "stf_schedule", "fund schedule" {
+    StfSchedule "stf_schedule", "fund schedule", sets [SupportPaidGbpM] {
         /// `{ year = "2016/17", total_gbp_bn = 2.1, transformation_share = 0.14 }` for each year replaced
         years: Vec<FundYear> = Spec::years(),
     }
@@ -892,6 +899,17 @@ mod tests {
             serde_json::to_string(&LeverAction::RemoveVeto(RemoveVeto {})).unwrap(),
             r#"{"kind":"remove_veto"}"#
         );
+    }
+
+    #[test]
+    fn what_a_lever_sets_by_construction_is_declared_in_the_table() {
+        use crate::model::Metric;
+        let sets = |name: &str| LeverDef::find(name).unwrap().1.sets;
+        assert_eq!(sets("accountable_care"), [Metric::AcsCount], "an ACS exists only where the lever allows one");
+        assert_eq!(sets("funding_conditionality"), [Metric::SupportWithheldGbpM]);
+        assert!(sets("strengthen_leads").is_empty() && sets("joint_working").is_empty());
+        // No lever sets a lead metric: those are the outcomes every comparison reports.
+        assert!(LEVERS.iter().all(|d| d.sets.iter().all(|m| !Metric::lead().contains(m))));
     }
 
     #[test]

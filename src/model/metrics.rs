@@ -3,12 +3,13 @@
 //! England's, and every metric is its declared formula over the sums, so
 //! both come from one pass and a metric cannot be left out of either.
 
+pub use crate::core::format::Format;
 use crate::params::Params;
 use serde::Serialize;
 use std::ops::{Index, IndexMut};
 
 macro_rules! metrics {
-    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $bounds:ident, $formula:expr, $shown:expr, $desc:literal; )*) => {
+    ($( $variant:ident, $name:literal, $label:literal, $unit:literal, $format:expr, $bounds:ident, $formula:expr, $shown:expr, $desc:literal; )*) => {
         /// A metric recorded every quarter.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -19,7 +20,13 @@ macro_rules! metrics {
             pub fn name(self) -> &'static str { match self { $( Metric::$variant => $name, )* } }
             /// The metric in words, for charts and reports: "councils collaborating".
             pub fn label(self) -> &'static str { match self { $( Metric::$variant => $label, )* } }
+            /// The unit in words: "share of agenda", "GBP m per year".
             pub fn unit(self) -> &'static str { match self { $( Metric::$variant => $unit, )* } }
+            /// How its numbers read, everywhere they are shown.
+            pub fn format(self) -> Format {
+                use Format::*;
+                match self { $( Metric::$variant => $format, )* }
+            }
             pub fn description(self) -> &'static str { match self { $( Metric::$variant => $desc, )* } }
             /// Where reports show it, beyond the files.
             pub fn shown(self) -> Shown {
@@ -174,34 +181,34 @@ impl Formula {
 }
 
 metrics! {
-    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", Unit, RestOf(NhsCollab, Nhs), Key(3), "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
-    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", Unit, Share(Collab, Orgs), Key(4), "share of all organisations that collaborate";
-    CouncilEngagement, "council_engagement", "councils collaborating", "share", Unit, Share(CouncilsCollab, Councils), Key(5), "share of councils that collaborate";
-    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", Unit, Share(NhsCollab, Nhs), Files, "share of NHS bodies that collaborate";
-    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", Unit, Share(DeficitProvidersSelf, DeficitProviders), Files, "share of providers in deficit (last quarter's reported balance) that self-prioritise";
-    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", Unit, Share(NhsUnsure, Nhs), Key(6), "share of NHS bodies unsure how the STP relates to their statutory duties";
-    MeanTrust, "mean_trust", "mean trust in the STP", "trust", Unit, Share(Trust, Orgs), Files, "mean trust that the STP will deliver, all organisations";
-    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", NonNegative, Share(Resentment, Orgs), Headline(7), "mean resentment from being overruled, all organisations";
-    Raised, "raised", "proposals raised", "proposals per quarter", NonNegative, Total(Raised), Files, "proposals raised";
-    Passed, "passed", "proposals passed", "proposals per quarter", NonNegative, Total(Passed), Files, "proposals passed, by rule, lead or national bodies";
-    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", NonNegative, Total(Vetoed), Files, "proposals raised and not passed";
-    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", NonNegative, Total(Overruled), Files, "proposals passed with at least one affected member opposed";
-    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", NonNegative, Total(Escalated), Files, "blocked proposals escalated to the national bodies";
-    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", NonNegative, Total(Unblocked), Files, "escalated proposals the national bodies unblocked";
-    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", NonNegative, Total(Succeeded), Files, "passed proposals implemented successfully";
-    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", NonNegative, Total(Failed), Files, "passed proposals whose implementation failed";
-    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", Gap, Share(GapHw, Weight), Files, "health and wellbeing gap, budget-weighted";
-    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", Gap, Share(GapCq, Weight), Files, "care and quality gap, budget-weighted";
-    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", Gap, Share(GapFe, Weight), Files, "finance and efficiency gap, budget-weighted";
-    TransformationIndex, "transformation_index", "transformation index", "index", Transformation, OneMinusMeanShare([GapHw, GapCq, GapFe], Weight), Key(1), "1 minus the mean of the three gaps; 0 at the start, higher is better";
-    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", Unit, Share(SocialAgenda, Weight), Key(2), "share of the agenda given to social care integration and prevention, budget-weighted";
-    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", Unit, Share(PassedSocialValue, PassedValue), Files, "share of all proposal value passed so far that is social care or prevention";
-    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", Any, Total(ProviderBalance), Key(8), "sum of providers' reported balances";
-    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", NonNegative, Total(Withheld), Files, "sustainability funding withheld from self-prioritising providers";
-    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", NonNegative, Total(Paid), Files, "sustainability funding paid to providers";
-    AcsCount, "acs_count", "accountable care systems", "footprints", NonNegative, Total(Acs), Key(9), "footprints that have become accountable care systems";
-    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", Unit, Share(NhsTrusting, Nhs), Files, "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
-    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", Unit, Share(ProvidersInDeficit, Providers), Files, "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
+    SelfPriorityShare, "self_priority_share", "NHS bodies putting their own organisation first", "share", Share, Unit, RestOf(NhsCollab, Nhs), Key(3), "share of NHS bodies (trusts and CCGs) that self-prioritise: what the HFMA survey measured";
+    CollaborationRate, "collaboration_rate", "organisations collaborating", "share", Share, Unit, Share(Collab, Orgs), Key(4), "share of all organisations that collaborate";
+    CouncilEngagement, "council_engagement", "councils collaborating", "share", Share, Unit, Share(CouncilsCollab, Councils), Key(5), "share of councils that collaborate";
+    NhsCollaborationRate, "nhs_collaboration_rate", "NHS bodies collaborating", "share", Share, Unit, Share(NhsCollab, Nhs), Files, "share of NHS bodies that collaborate";
+    DeficitProviderSelfPriorityShare, "deficit_provider_self_priority_share", "providers in deficit putting themselves first", "share", Share, Unit, Share(DeficitProvidersSelf, DeficitProviders), Files, "share of providers in deficit (last quarter's reported balance) that self-prioritise";
+    UnsureShare, "unsure_share", "NHS bodies unsure of STP accountability", "share", Share, Unit, Share(NhsUnsure, Nhs), Key(6), "share of NHS bodies unsure how the STP relates to their statutory duties";
+    MeanTrust, "mean_trust", "mean trust in the STP", "trust", Index("0 is no trust that the STP will deliver, 1 full trust"), Unit, Share(Trust, Orgs), Files, "mean trust that the STP will deliver, all organisations";
+    MeanResentment, "mean_resentment", "mean resentment at being overruled", "resentment", Index("0 is none; an organisation overruled gains 1 (0.5 by a lead), and it decays by a tenth a quarter"), NonNegative, Share(Resentment, Orgs), Headline(7), "mean resentment from being overruled, all organisations";
+    Raised, "raised", "proposals raised", "proposals per quarter", Count, NonNegative, Total(Raised), Files, "proposals raised";
+    Passed, "passed", "proposals passed", "proposals per quarter", Count, NonNegative, Total(Passed), Files, "proposals passed, by rule, lead or national bodies";
+    Vetoed, "vetoed", "proposals vetoed", "proposals per quarter", Count, NonNegative, Total(Vetoed), Files, "proposals raised and not passed";
+    Overruled, "overruled", "proposals passed over opposition", "proposals per quarter", Count, NonNegative, Total(Overruled), Files, "proposals passed with at least one affected member opposed";
+    Escalated, "escalated", "proposals escalated nationally", "proposals per quarter", Count, NonNegative, Total(Escalated), Files, "blocked proposals escalated to the national bodies";
+    Unblocked, "unblocked", "proposals unblocked nationally", "proposals per quarter", Count, NonNegative, Total(Unblocked), Files, "escalated proposals the national bodies unblocked";
+    Succeeded, "succeeded", "proposals implemented successfully", "proposals per quarter", Count, NonNegative, Total(Succeeded), Files, "passed proposals implemented successfully";
+    Failed, "failed", "proposals that failed in implementation", "proposals per quarter", Count, NonNegative, Total(Failed), Files, "passed proposals whose implementation failed";
+    GapHw, "gap_hw", "health and wellbeing gap", "gap (1 = 2015/16 projection)", Index("1 is the gap projected in 2015/16; 0.95 is 5% smaller"), Gap, Share(GapHw, Weight), Files, "health and wellbeing gap, budget-weighted";
+    GapCq, "gap_cq", "care and quality gap", "gap (1 = 2015/16 projection)", Index("1 is the gap projected in 2015/16; 0.95 is 5% smaller"), Gap, Share(GapCq, Weight), Files, "care and quality gap, budget-weighted";
+    GapFe, "gap_fe", "finance and efficiency gap", "gap (1 = 2015/16 projection)", Index("1 is the gap projected in 2015/16; 0.95 is 5% smaller"), Gap, Share(GapFe, Weight), Files, "finance and efficiency gap, budget-weighted";
+    TransformationIndex, "transformation_index", "transformation index", "index", Index("0.05 means the three gaps are on average 5% smaller than projected in 2015/16; 0 is as projected"), Transformation, OneMinusMeanShare([GapHw, GapCq, GapFe], Weight), Key(1), "1 minus the mean of the three gaps; 0 at the start, higher is better";
+    SocialCarePriority, "social_care_priority", "social care's share of STP agendas", "share of agenda", Share, Unit, Share(SocialAgenda, Weight), Key(2), "share of the agenda given to social care integration and prevention, budget-weighted";
+    SocialCarePassedShare, "social_care_passed_share", "social care's share of value passed", "share of value", Share, Unit, Share(PassedSocialValue, PassedValue), Files, "share of all proposal value passed so far that is social care or prevention";
+    ProviderBalanceGbpM, "provider_balance_gbp_m", "providers' reported balance", "GBP m per year", Money, Any, Total(ProviderBalance), Key(8), "sum of providers' reported balances";
+    SupportWithheldGbpM, "support_withheld_gbp_m", "sustainability funding withheld", "GBP m per quarter", Money, NonNegative, Total(Withheld), Files, "sustainability funding withheld from self-prioritising providers";
+    SupportPaidGbpM, "support_paid_gbp_m", "sustainability funding paid", "GBP m per quarter", Money, NonNegative, Total(Paid), Files, "sustainability funding paid to providers";
+    AcsCount, "acs_count", "accountable care systems", "footprints", Count, NonNegative, Total(Acs), Key(9), "footprints that have become accountable care systems";
+    RelationshipsShare, "relationships_share", "NHS bodies with strong STP relationships", "share", Share, Unit, Share(NhsTrusting, Nhs), Files, "share of NHS bodies whose trust is above 0.5: relationships strong enough for cross-organisational change, as the HFMA asked";
+    ProvidersInDeficitShare, "providers_in_deficit_share", "providers in deficit", "share", Share, Unit, Share(ProvidersInDeficit, Providers), Files, "share of providers whose reported balance this quarter is below 0 (trusts forecasting a deficit)";
 }
 
 pub const N_METRICS: usize = Metric::ALL.len();
@@ -229,6 +236,18 @@ impl Metric {
         static SHOWN: std::sync::LazyLock<Vec<Metric>> =
             std::sync::LazyLock::new(|| shown_in_order(|s| matches!(s, Shown::Key(_))));
         &SHOWN
+    }
+
+    /// The unit as a reader writes it: "£m a year", "share of agenda".
+    pub fn unit_words(self) -> String {
+        self.unit().replace("GBP m per year", "£m a year").replace("GBP m per quarter", "£m a quarter")
+    }
+
+    /// The lead metrics, the questions every comparison answers whatever its
+    /// result: the first three key metrics (transformation, social care's
+    /// place, self-priority).
+    pub fn lead() -> &'static [Metric] {
+        &Metric::key()[..3]
     }
 
     /// The values the metric can take in a run with parameters `p`.
@@ -327,6 +346,26 @@ mod tests {
         assert!(key.windows(2).all(|w| w[0].shown().rank() < w[1].shown().rank()), "key metrics in rank order");
         assert_eq!(Metric::headline()[0], Metric::TransformationIndex, "the transformation index leads");
         assert!(!key.contains(&Metric::MeanResentment) && Metric::headline().contains(&Metric::MeanResentment));
+    }
+
+    #[test]
+    fn each_format_agrees_with_the_unit_and_bounds_declared() {
+        for &m in Metric::ALL {
+            let f = m.format();
+            assert_eq!(f == Format::Share, m.unit().starts_with("share"), "{}: share format iff a share", m.name());
+            assert_eq!(f == Format::Money, m.unit().starts_with("GBP m"), "{}: money format iff GBP m", m.name());
+            if f == Format::Share {
+                assert_eq!(m.bounds(), Bounds::Unit, "{}: a share lies in 0 to 1", m.name());
+            }
+        }
+        // The transformation index says what its numbers mean, in words a reader can hold.
+        let meaning = Metric::TransformationIndex.format().meaning().unwrap();
+        assert!(meaning.starts_with("0.05 means") && meaning.contains("2015/16"), "{meaning}");
+        assert_eq!(Metric::SocialCarePriority.format().difference(0.044), "+4.4 pp");
+        assert_eq!(
+            Metric::lead(),
+            [Metric::TransformationIndex, Metric::SocialCarePriority, Metric::SelfPriorityShare]
+        );
     }
 
     #[test]

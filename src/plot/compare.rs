@@ -17,16 +17,9 @@ pub fn paired_difference(data: &RunData, scenario: usize, m: Metric) -> Option<[
     data.difference(scenario, last, m).map(|d| [d[0], d[1], d[2]])
 }
 
-/// A difference as a reader wants it: shares in percentage points.
+/// A difference as a reader wants it, in the metric's format: "+4.4 pp".
 pub fn signed(m: Metric, v: f64) -> String {
-    let (x, digits) = match m {
-        _ if m.unit().starts_with("share") => (v * 100.0, 1),
-        Metric::ProviderBalanceGbpM => (v, 0),
-        Metric::AcsCount => (v, 1),
-        _ => (v, 3),
-    };
-    let s = format!("{:+.*}", digits, x);
-    if s.trim_start_matches(['+', '-']).chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s }
+    m.format().difference(v)
 }
 
 /// A panel's title: the measure in words with the unit of its difference.
@@ -34,8 +27,8 @@ fn panel_title(m: Metric) -> String {
     let label = m.label();
     let mut c = label.chars();
     let label = c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str());
-    match m {
-        Metric::TransformationIndex => label,
+    match m.format().difference_words() {
+        "" => label,
         _ => format!("{label}, {}", numbers::difference_unit(m)),
     }
 }
@@ -63,7 +56,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
         // edited file put it outside its interval).
         let lo = diffs.iter().flat_map(|d| d.1).fold(0.0f64, f64::min);
         let hi = diffs.iter().flat_map(|d| d.1).fold(0.0f64, f64::max);
-        let pad = ((hi - lo) * 0.12).max(if m == Metric::ProviderBalanceGbpM { 1.0 } else { 1e-3 });
+        let pad = ((hi - lo) * 0.12).max(if numbers::is_money(m) { 1.0 } else { 1e-3 });
         let k = diffs.len().max(1);
         // Enough decimals that each interval shows whether it crosses zero.
         let labels: Vec<String> = diffs
@@ -85,7 +78,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
         // Row 0 at the top: scenarios read down in run order.
         let y_fmt = |y: &f64| style::row_label(&labels, *y);
         // Tick labels with the decimals their spacing needs, so none repeat.
-        let span = (hi - lo + 2.0 * pad) * if numbers::is_share(m) { 100.0 } else { 1.0 };
+        let span = m.format().scaled(hi - lo + 2.0 * pad);
         let decimals = super::rough_tick_decimals(span / 12.0);
         let x_fmt = |x: &f64| numbers::signed_with(m, *x, decimals);
         chart
@@ -108,7 +101,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, data: &RunData) -> Dr
             .map_err(err)?;
         for (row, (s, d)) in diffs.iter().enumerate() {
             let y = (k - 1 - row) as f64;
-            let c = colour(*s);
+            // Past eight scenarios the palette would repeat: one colour, rows labelled.
+            let c = if data.scenarios.len() > super::fan::MAX_LINES { style::PALETTE[2] } else { colour(*s) };
             chart
                 .draw_series([
                     PathElement::new(vec![(d[1], y), (d[2], y)], c.stroke_width(3)),

@@ -33,14 +33,11 @@ pub enum Unit {
 impl Unit {
     /// The unit of a metric's level.
     pub fn level(m: Metric) -> Unit {
-        if super::numbers::is_share(m) {
-            Unit::Share
-        } else if super::numbers::is_money(m) {
-            Unit::Money
-        } else if m.unit().starts_with("proposals") || m == Metric::AcsCount {
-            Unit::Count
-        } else {
-            Unit::Plain
+        match m.format() {
+            crate::model::metrics::Format::Share => Unit::Share,
+            crate::model::metrics::Format::Money => Unit::Money,
+            crate::model::metrics::Format::Count => Unit::Count,
+            crate::model::metrics::Format::Index(_) => Unit::Plain,
         }
     }
 

@@ -35,9 +35,9 @@ const SPECS: &[Spec<'static>] = &[
     Spec {
         stem: "fan_transformation_index",
         title: "Transformation index",
-        subtitle: "1 minus the mean of the three Five Year Forward View gaps, {structure}, weighted by budget; 0 at the start, higher is better",
+        subtitle: "How far the three Five Year Forward View gaps have closed, {structure}, weighted by budget: {meaning}; higher is better",
         panels: &[(Metric::TransformationIndex, "")],
-        y_label: "index",
+        y_label: "index (0 = gaps as projected in 2015/16)",
         size: (1200, 800),
     },
     Spec {
@@ -179,52 +179,106 @@ pub(crate) const EVERY_SCENARIO: usize = usize::MAX;
 /// Bands are drawn for up to this many scenarios; more would hide each other.
 pub(crate) const MAX_BANDED: usize = 3;
 
-/// A scenario's line: solid in its palette colour, dashed once the palette repeats.
-fn scenario_line(s: usize) -> (RGBColor, bool) {
-    (colour(s), s >= style::PALETTE.len())
-}
-
 use super::numbers::is_share;
 
 /// An axis value with the decimals its tick step needs, so labels never repeat.
 pub(crate) fn format_tick(m: Metric, v: f64, step: f64) -> String {
-    if is_share(m) {
-        format!("{}%", numbers::thousands(v * 100.0, super::rough_tick_decimals(step * 100.0)))
-    } else {
-        numbers::thousands(v, super::rough_tick_decimals(step).max(if numbers::is_money(m) { 0 } else { 1 }))
+    let f = m.format();
+    let d = super::rough_tick_decimals(f.scaled(step));
+    match f {
+        crate::model::metrics::Format::Share => format!("{}%", f.tick(v, d)),
+        crate::model::metrics::Format::Money => f.tick(v, d),
+        _ => f.tick(v, d.max(1)),
     }
 }
 
-/// Where a panel's axis does not show zero, the subtitle says so.
-fn axis_note(spec: &Spec, data: &RunData, options: &ChartOptions) -> Option<&'static str> {
-    let zero_excluded = spec.panels.iter().any(|&(m, _)| {
-        let (lo, hi) = y_range(data, m, spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare), options);
-        lo > 0.0 || hi < 0.0
-    });
-    match (zero_excluded, spec.panels.iter().any(|p| is_share(p.0))) {
-        (false, _) => None,
-        (true, true) => Some("the axis is zoomed and does not start at zero"),
-        (true, false) => Some("the axis does not start at zero"),
-    }
+/// A published figure drawn on a fan chart: one of the England calibration
+/// targets (data/targets.toml) for the chart's metric, with its 95% interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// The quarter it describes, or a financial year's four.
+    pub quarters: Vec<Quarter>,
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+    /// "HFMA financial temperature check, 2016Q4: 72.0%".
+    pub words: String,
 }
 
-/// A panel's axis: the 90% bands of every scenario (and the survey's
-/// interval), padded; shares from zero unless zoomed.
-fn y_range(data: &RunData, metric: Metric, survey: bool, options: &ChartOptions) -> (f64, f64) {
+/// The published figures for `m` that a run on England can be held against.
+pub fn figures(data: &RunData, m: Metric) -> Vec<Figure> {
+    if !data.scenarios.iter().any(|s| s.structure_name.starts_with("England")) {
+        return Vec::new();
+    }
+    let Ok(t) = crate::calibrate::targets::parse(crate::calibrate::targets::ENGLAND, "data/targets.toml") else {
+        return Vec::new();
+    };
+    let quarters = axis(data);
+    t.targets
+        .iter()
+        .filter(|t| t.metric == m && t.quarters.iter().all(|q| quarters.contains(q)))
+        .map(|t| {
+            let half = 1.96 * t.sd();
+            let from = t.source.split([',', '(', ':']).next().unwrap_or("").trim();
+            Figure {
+                quarters: t.quarters.clone(),
+                value: t.value,
+                lo: t.value - half,
+                hi: t.value + half,
+                words: format!("{from}, {}: {}", t.when, m.format().level(t.value)),
+            }
+        })
+        .collect()
+}
+
+/// The run's scenarios grouped by structure, in order of first appearance:
+/// each group's first scenario is its reference.
+pub fn structure_groups(data: &RunData) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (s, sc) in data.scenarios.iter().enumerate() {
+        match groups.iter_mut().find(|g| data.scenarios[g[0]].structure == sc.structure) {
+            Some(g) => g.push(s),
+            None => groups.push(vec![s]),
+        }
+    }
+    groups
+}
+
+/// Past this many scenarios, or with more than one structure, a fan chart is
+/// drawn as small multiples: a panel per scenario, each structure on its
+/// own axis, so no colour repeats and no structure flattens another.
+pub(crate) const MAX_LINES: usize = 8;
+
+/// Whether a run's fan charts are small multiples.
+pub fn small_multiples(data: &RunData) -> bool {
+    data.scenarios.len() > MAX_LINES || structure_groups(data).len() > 1
+}
+
+/// Columns of the small multiples.
+const GRID_COLUMNS: usize = 4;
+
+/// A panel's axis: the 90% bands of `scenarios` (and the figures'
+/// intervals), padded; shares from zero unless zoomed.
+fn y_range(
+    data: &RunData,
+    scenarios: &[usize],
+    metric: Metric,
+    figures: &[Figure],
+    options: &ChartOptions,
+) -> (f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
-    for (s, sc) in data.scenarios.iter().enumerate() {
-        for &q in &sc.quarters {
+    for &s in scenarios {
+        for &q in &data.scenarios[s].quarters {
             if let Some(f) = fan_numbers(data, s, q, metric) {
                 lo = lo.min(f[0]);
                 hi = hi.max(f[4]);
             }
         }
     }
-    if survey {
-        let (a, b) = survey_interval();
-        lo = lo.min(a);
-        hi = hi.max(b);
+    for f in figures {
+        lo = lo.min(f.lo);
+        hi = hi.max(f.hi);
     }
     if !lo.is_finite() || !hi.is_finite() {
         return (f64::NAN, f64::NAN);
@@ -238,36 +292,193 @@ fn y_range(data: &RunData, metric: Metric, survey: bool, options: &ChartOptions)
     (lo, hi)
 }
 
+/// Where any panel's axis does not show zero, the subtitle says so.
+fn axis_note(ranges: &[(Metric, (f64, f64))]) -> Option<&'static str> {
+    let zero_excluded = ranges.iter().any(|&(_, (lo, hi))| lo > 0.0 || hi < 0.0);
+    match (zero_excluded, ranges.iter().any(|p| is_share(p.0))) {
+        (false, _) => None,
+        (true, true) => Some("the axis is zoomed and does not start at zero"),
+        (true, false) => Some("the axis does not start at zero"),
+    }
+}
+
+/// Text under the chart's title: what it shows, for which structures, what
+/// the numbers mean, and whether an axis is zoomed.
+fn full_subtitle(spec: &Spec, data: &RunData, note: Option<&str>) -> String {
+    let mut subtitle = subtitle(spec, data);
+    if spec.panels.iter().any(|p| p.0 == Metric::ProviderBalanceGbpM) {
+        subtitle += &fund_note(data);
+    }
+    if small_multiples(data) {
+        let groups = structure_groups(data);
+        subtitle += if groups.len() > 1 {
+            "; a panel per scenario, each structure on its own axis"
+        } else {
+            "; a panel per scenario, on one axis"
+        };
+    }
+    if let Some(note) = note {
+        subtitle = format!("{subtitle}; {note}");
+    }
+    subtitle
+}
+
+/// Why providers' balance steps up in the run's second quarter: the
+/// Sustainability and Transformation Fund starts with 2016/17 (spec section
+/// 2: a quarter of 2015/16 has no fund).
+fn fund_note(data: &RunData) -> String {
+    let p = &data.scenarios[0].params;
+    match (p.get("stf_2016_total"), p.get("stf_2016_share"), data.scenarios[0].quarters.first()) {
+        (Some(total), Some(share), Some(first)) if first.financial_year() < 2016 => format!(
+            ". The step up after {first} is the Sustainability and Transformation Fund starting in 2016/17: £{:.1}bn a year \
+             of sustainability funding for trusts in deficit, none in 2015/16",
+            total * (1.0 - share)
+        ),
+        _ => String::new(),
+    }
+}
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &RunData,
     spec: &Spec,
     options: &ChartOptions,
 ) -> Drawn {
-    let mut subtitle = spec.subtitle.replace("{structure}", &data.structure_names());
-    if let Some(note) = axis_note(spec, data, options) {
-        subtitle = format!("{subtitle}; {note}");
-    }
+    let groups = structure_groups(data);
+    let grid = small_multiples(data);
+    let figures: Vec<Vec<Figure>> = spec.panels.iter().map(|p| figures(data, p.0)).collect();
+    // One axis per structure and metric.
+    let ranges: Vec<Vec<(Metric, (f64, f64))>> = groups
+        .iter()
+        .map(|g| {
+            spec.panels
+                .iter()
+                .zip(&figures)
+                .map(|(&(m, _), f)| {
+                    let all: Vec<usize> = g.clone();
+                    let f: &[Figure] = if is_england(data, g[0]) { f } else { &[] };
+                    (m, y_range(data, &all, m, f, options))
+                })
+                .collect()
+        })
+        .collect();
+    let note = axis_note(&ranges.concat());
     let mut source = source_line(data);
-    if survey_chart(spec) {
-        source += "; survey: HFMA, NHS finance directors, Oct-Nov 2016";
+    if figures.iter().any(|f| !f.is_empty()) {
+        source += "; published figures: data/targets.toml";
     }
-    let area = frame(root, spec.title, &subtitle, &source)?;
+    let area = frame(root, spec.title, &full_subtitle(spec, data, note), &source)?;
     let (w, _) = area.dim_in_pixel();
     let (plot, legend) = area.split_horizontally(w - 360);
     let quarters = axis(data);
-    let marks = lever_marks(data);
-    let survey = spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare);
-    let panels = plot.split_evenly((1, spec.panels.len()));
-    for (panel, &(metric, caption)) in panels.iter().zip(spec.panels) {
-        let range = y_range(data, metric, survey, options);
-        draw_panel(panel, data, &quarters, &marks, metric, caption, spec.y_label, survey, range)?;
+    // The x axis's caption once, under every panel.
+    let (_, ph) = plot.dim_in_pixel();
+    let (plot, caption) = plot.split_vertically(ph - 30);
+    caption.draw(&Text::new(X_CAPTION, (96, 4), style::text(16.0))).map_err(err)?;
+    if grid {
+        let marks = Vec::new();
+        let n = data.scenarios.len();
+        let rows = n.div_ceil(GRID_COLUMNS);
+        let cells = plot.split_evenly((rows, GRID_COLUMNS));
+        let order: Vec<(usize, usize)> =
+            groups.iter().enumerate().flat_map(|(g, ss)| ss.iter().map(move |&s| (g, s))).collect();
+        for (cell, &(g, s)) in cells.iter().zip(&order) {
+            let reference = groups[g][0];
+            let title = if groups.len() > 1 {
+                format!("{} ({})", data.scenarios[s].name, short_structure(&data.scenarios[s].structure_name))
+            } else {
+                data.scenarios[s].name.clone()
+            };
+            let levers = panel_levers(data, reference, s);
+            let panel = PanelSpec {
+                caption: &title,
+                levers: &levers,
+                scenarios: if s == reference { vec![s] } else { vec![reference, s] },
+                y_label: if order.iter().position(|o| o.1 == s).unwrap_or(0) % GRID_COLUMNS == 0 {
+                    spec.y_label
+                } else {
+                    ""
+                },
+                small: true,
+            };
+            if spec.panels.len() == 1 {
+                let m = spec.panels[0].0;
+                let f: &[Figure] = if is_england(data, s) { &figures[0] } else { &[] };
+                draw_panel(cell, data, &quarters, &marks, m, &panel, f, ranges[g][0].1)?;
+            } else {
+                let metrics: Vec<Metric> = spec.panels.iter().map(|p| p.0).collect();
+                let lo = ranges[g].iter().map(|r| r.1.0).fold(f64::INFINITY, f64::min);
+                let hi = ranges[g].iter().map(|r| r.1.1).fold(f64::NEG_INFINITY, f64::max);
+                draw_metrics_panel(cell, data, &quarters, &metrics, s, &panel, (lo, hi))?;
+            }
+        }
+        return draw_grid_legend(&legend, data, spec, &figures.concat());
     }
-    draw_legend(&legend, data, &marks, survey)
+    let marks = lever_marks(data);
+    let panels = plot.split_evenly((1, spec.panels.len()));
+    let all: Vec<usize> = (0..data.scenarios.len()).collect();
+    for ((panel, &(metric, caption)), (f, r)) in panels.iter().zip(spec.panels).zip(figures.iter().zip(&ranges[0])) {
+        let spec = PanelSpec { caption, levers: "", scenarios: all.clone(), y_label: spec.y_label, small: false };
+        draw_panel(panel, data, &quarters, &marks, metric, &spec, f, r.1)?;
+    }
+    draw_legend(&legend, data, &marks, &figures.concat())
+}
+
+/// The x axis's caption, drawn once under all panels.
+const X_CAPTION: &str =
+    "Calendar quarter, labelled at Q1 (January to March); 2017Q2 = April to June 2017, first quarter of 2017/18";
+
+fn is_england(data: &RunData, s: usize) -> bool {
+    data.scenarios[s].structure_name.starts_with("England")
+}
+
+/// "England" for "England (44 footprints)".
+fn short_structure(name: &str) -> &str {
+    name.split(" (").next().unwrap_or(name)
+}
+
+/// The levers of scenario `s` that its reference does not run alike, in
+/// words with their start: "veto removed 2017Q2".
+fn panel_levers(data: &RunData, reference: usize, s: usize) -> String {
+    let base = &data.scenarios[reference].levers;
+    let own: Vec<String> = data.scenarios[s]
+        .levers
+        .iter()
+        .filter(|l| s == reference || !base.contains(l))
+        .map(|l| format!("{} {}", style::lever_label(&l.kind), l.start))
+        .collect();
+    if own.is_empty() { "no levers of its own".to_string() } else { own.join("; ") }
+}
+
+/// What one panel shows.
+struct PanelSpec<'a> {
+    caption: &'a str,
+    /// Small multiples: the panel's own levers in words, under its caption.
+    levers: &'a str,
+    /// Scenarios drawn; in small multiples the reference first, in grey.
+    scenarios: Vec<usize>,
+    y_label: &'a str,
+    small: bool,
+}
+
+/// The subtitle with the run's structures and the metric's meaning in words.
+fn subtitle(spec: &Spec, data: &RunData) -> String {
+    let meaning = spec.panels.first().and_then(|p| p.0.format().meaning()).unwrap_or("");
+    spec.subtitle.replace("{structure}", &data.structure_names()).replace("{meaning}", meaning)
 }
 
 fn survey_chart(spec: &Spec) -> bool {
     spec.panels.iter().any(|p| matches!(p.0, Metric::SelfPriorityShare | Metric::UnsureShare))
+}
+
+/// Fill opacities of the 90% and 50% bands.
+const BAND_ALPHA: [f64; 2] = [0.16, 0.32];
+
+/// How a scenario's bands are drawn: filled in its colour, or, for the
+/// reference under other banded scenarios, as outlines, so that no two
+/// fills overlap into a colour that belongs to neither.
+fn outlined(banded: &[usize], s: usize) -> bool {
+    banded.len() > 1 && s == banded[0]
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -277,36 +488,165 @@ fn draw_panel<DB: DrawingBackend>(
     quarters: &[Quarter],
     marks: &[Mark],
     metric: Metric,
-    caption: &str,
-    y_label: &str,
-    survey: bool,
+    spec: &PanelSpec,
+    figures: &[Figure],
     (lo, hi): (f64, f64),
 ) -> Drawn {
-    let nq = quarters.len();
     let x_of = |q: Quarter| (q.index() - quarters[0].index()) as f64;
     if !lo.is_finite() || !hi.is_finite() {
         return Err(format!("no summary rows for {}", metric.name()));
     }
-    // Above the plot: the panel's caption, then a band for the lever markers
-    // (two rows, so markers one quarter apart do not touch).
-    let caption_px = if caption.is_empty() { 0 } else { 30 };
-    if !caption.is_empty() {
-        panel.draw(&Text::new(caption.to_string(), (96, 4), style::bold(20.0))).map_err(err)?;
+    let mut chart = panel_chart(panel, quarters, spec, !marks.is_empty(), metric, (lo, hi))?;
+    // Values far off the axis (only an edited file has them) are drawn at a
+    // span beyond it: clipped the same, and the pixel arithmetic stays in range.
+    let span = hi - lo;
+    let y_of = |v: f64| v.clamp(lo - span, hi + span);
+    let banded: Vec<usize> = if spec.scenarios.len() <= MAX_BANDED { spec.scenarios.clone() } else { Vec::new() };
+    for &s in &banded {
+        let sc = &data.scenarios[s];
+        let c = panel_colour(spec, s);
+        let edge = |k: usize| -> Vec<(f64, f64)> {
+            sc.quarters.iter().filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[k])))).collect()
+        };
+        if outlined(&banded, s) {
+            for (k, dash) in [(0, true), (4, true), (1, false), (3, false)] {
+                if dash {
+                    chart.draw_series(DashedLineSeries::new(edge(k), 5, 4, c.stroke_width(1))).map_err(err)?;
+                } else {
+                    chart.draw_series(LineSeries::new(edge(k), c.stroke_width(1))).map_err(err)?;
+                }
+            }
+            continue;
+        }
+        let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
+            let down = edge(a);
+            edge(b).into_iter().chain(down.into_iter().rev()).collect()
+        };
+        chart.draw_series(std::iter::once(Polygon::new(band(0, 4), c.mix(BAND_ALPHA[0]).filled()))).map_err(err)?;
+        chart.draw_series(std::iter::once(Polygon::new(band(1, 3), c.mix(BAND_ALPHA[1]).filled()))).map_err(err)?;
+    }
+    for &s in &spec.scenarios {
+        let line: Vec<(f64, f64)> = data.scenarios[s]
+            .quarters
+            .iter()
+            .filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[2]))))
+            .collect();
+        let c = panel_colour(spec, s);
+        chart.draw_series(LineSeries::new(line, c.stroke_width(if spec.small { 2 } else { 3 }))).map_err(err)?;
+    }
+    if spec.small {
+        own_lever_lines(data, &mut chart, quarters, spec, (lo, hi))?;
+    }
+    draw_marks(panel, &mut chart, quarters, marks, (lo, hi))?;
+    for f in figures {
+        let (a, b) = (x_of(f.quarters[0]), x_of(*f.quarters.last().unwrap_or(&f.quarters[0])));
+        let x = (a + b) / 2.0;
+        let black = BLACK.stroke_width(2);
+        let half = ((b - a) / 2.0).max(0.25);
+        chart
+            .draw_series([
+                PathElement::new(vec![(x, f.lo), (x, f.hi)], black),
+                PathElement::new(vec![(x - 0.25, f.lo), (x + 0.25, f.lo)], black),
+                PathElement::new(vec![(x - 0.25, f.hi), (x + 0.25, f.hi)], black),
+                PathElement::new(vec![(x - half, f.value), (x + half, f.value)], black),
+            ])
+            .map_err(err)?;
+        chart.draw_series(std::iter::once(Circle::new((x, f.value), 6, BLACK.filled()))).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// In a small multiple, a dashed line at the start of each of the panel's
+/// own levers (those its reference does not run alike).
+fn own_lever_lines<DB: DrawingBackend>(
+    data: &RunData,
+    chart: &mut PanelChart<DB>,
+    quarters: &[Quarter],
+    spec: &PanelSpec,
+    (lo, hi): (f64, f64),
+) -> Drawn {
+    let Some(&s) = spec.scenarios.last() else { return Ok(()) };
+    let reference = spec.scenarios[0];
+    for l in &data.scenarios[s].levers {
+        if (s != reference && data.scenarios[reference].levers.contains(l)) || !quarters.contains(&l.start) {
+            continue;
+        }
+        let x = (l.start.index() - quarters[0].index()) as f64 - 0.5;
+        let c = style::GREY;
+        chart.draw_series(DashedLineSeries::new(vec![(x, lo), (x, hi)], 6, 5, c.stroke_width(1))).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A scenario's colour in a panel: its palette colour, or in small
+/// multiples grey for the reference and blue for the panel's own scenario.
+fn panel_colour(spec: &PanelSpec, s: usize) -> RGBColor {
+    if !spec.small {
+        colour(s)
+    } else if spec.scenarios.len() > 1 && s == spec.scenarios[0] {
+        style::GREY
+    } else {
+        SMALL_COLOUR
+    }
+}
+
+/// The colour of each small multiple's own scenario (Okabe-Ito blue).
+const SMALL_COLOUR: RGBColor = style::PALETTE[2];
+
+type PanelChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+/// A panel's caption, axes and mesh.
+fn panel_chart<'a, DB: DrawingBackend>(
+    panel: &'a DrawingArea<DB, Shift>,
+    quarters: &[Quarter],
+    spec: &PanelSpec,
+    marked: bool,
+    metric: Metric,
+    (lo, hi): (f64, f64),
+) -> Result<PanelChart<'a, DB>, String> {
+    let nq = quarters.len();
+    let (pw, _) = panel.dim_in_pixel();
+    // Above the plot: the panel's caption (and in small multiples its
+    // levers), then a band for the lever markers (two rows, so markers one
+    // quarter apart do not touch).
+    let mut top = 0;
+    if !spec.caption.is_empty() {
+        let size = if spec.small { 17.0 } else { 20.0 };
+        panel
+            .draw(&Text::new(spec.caption.to_string(), (if spec.small { 70 } else { 96 }, 4), style::bold(size)))
+            .map_err(err)?;
+        top += if spec.small { 24 } else { 30 };
+    }
+    if spec.small {
+        let lines = style::wrap(spec.levers, ((pw as usize).saturating_sub(80)) / 7);
+        for (i, line) in lines.iter().take(2).enumerate() {
+            panel.draw(&Text::new(line.clone(), (70, top + 16 * i as i32), style::grey_text(13.0))).map_err(err)?;
+        }
+        top += 36;
     }
     let mut builder = ChartBuilder::on(panel);
-    builder.margin_top(caption_px + if marks.is_empty() { 16 } else { 66 }).margin_right(24).margin_left(8);
-    builder.x_label_area_size(64).y_label_area_size(if caption.is_empty() { 96 } else { 84 });
-    let mut chart = builder.build_cartesian_2d(-0.5..(nq as f64 - 0.5), lo..hi).map_err(err)?;
-    let year_label = |x: &f64| {
+    builder
+        .margin_top(top as u32 + if marked { 66 } else { 10 })
+        .margin_right(if spec.small { 14 } else { 24 })
+        .margin_left(8);
+    builder.x_label_area_size(if spec.small { 30 } else { 40 }).y_label_area_size(if spec.small { 62 } else { 96 });
+    let chart = builder.build_cartesian_2d(-0.5..(nq as f64 - 0.5), lo..hi).map_err(err)?;
+    let mut chart = chart;
+    let quarters_owned = quarters.to_vec();
+    let small = spec.small;
+    let year_label = move |x: &f64| {
         let k = x.round();
         if (x - k).abs() > 1e-6 || k < 0.0 || k as usize >= nq {
             return String::new();
         }
-        let q = quarters[k as usize];
-        if q.q() == 1 { q.year().to_string() } else { String::new() }
+        let q = quarters_owned[k as usize];
+        // Small multiples label every other year, so labels never touch.
+        if q.q() == 1 && (!small || q.year() % 2 == 0) { q.year().to_string() } else { String::new() }
     };
-    let step = (hi - lo) / 8.0;
+    let step = (hi - lo) / if small { 5.0 } else { 8.0 };
     let y_fmt = |v: &f64| format_tick(metric, *v, step);
+    let size = if small { 13.0 } else { 15.0 };
     chart
         .configure_mesh()
         .disable_x_mesh()
@@ -314,45 +654,26 @@ fn draw_panel<DB: DrawingBackend>(
         .bold_line_style(style::LIGHT_GREY)
         .x_labels(nq)
         .x_label_formatter(&year_label)
-        .y_labels(8)
+        .y_labels(if small { 5 } else { 8 })
         .y_label_formatter(&y_fmt)
-        .x_desc("Calendar quarter, labelled at Q1 (January to March); 2017Q2 = April to June 2017, first quarter of 2017/18")
-        .y_desc(y_label)
-        .label_style(style::text(15.0))
-        .axis_desc_style(style::text(16.0))
+        .y_desc(spec.y_label)
+        .label_style(style::text(size))
+        .axis_desc_style(style::text(size + 1.0))
         .draw()
         .map_err(err)?;
+    Ok(chart)
+}
 
-    // Values far off the axis (only an edited file has them) are drawn at a
-    // span beyond it: clipped the same, and the pixel arithmetic stays in range.
-    let span = hi - lo;
-    let y_of = |v: f64| v.clamp(lo - span, hi + span);
-    let banded = data.scenarios.len() <= MAX_BANDED;
-    for (s, sc) in data.scenarios.iter().enumerate().filter(|_| banded) {
-        let c = colour(s);
-        let band = |a: usize, b: usize| -> Vec<(f64, f64)> {
-            let up = sc.quarters.iter().filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[b]))));
-            let down: Vec<(f64, f64)> = sc
-                .quarters
-                .iter()
-                .filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[a]))))
-                .collect();
-            up.chain(down.into_iter().rev()).collect()
-        };
-        chart.draw_series(std::iter::once(Polygon::new(band(0, 4), c.mix(0.13).filled()))).map_err(err)?;
-        chart.draw_series(std::iter::once(Polygon::new(band(1, 3), c.mix(0.28).filled()))).map_err(err)?;
-    }
-    for (s, sc) in data.scenarios.iter().enumerate() {
-        let line: Vec<(f64, f64)> = sc
-            .quarters
-            .iter()
-            .filter_map(|&q| fan_numbers(data, s, q, metric).map(|f| (x_of(q), y_of(f[2]))))
-            .collect();
-        match scenario_line(s) {
-            (c, false) => chart.draw_series(LineSeries::new(line, c.stroke_width(3))).map_err(err)?,
-            (c, true) => chart.draw_series(DashedLineSeries::new(line, 10, 6, c.stroke_width(3))).map_err(err)?,
-        };
-    }
+/// The numbered lever markers above a panel and their lines through it.
+fn draw_marks<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    chart: &mut PanelChart<DB>,
+    quarters: &[Quarter],
+    marks: &[Mark],
+    (lo, hi): (f64, f64),
+) -> Drawn {
+    let nq = quarters.len();
+    let x_of = |q: Quarter| (q.index() - quarters[0].index()) as f64;
     let mut last_marker: Option<(i32, i32)> = None;
     for mark in marks {
         let (n, q, c) = (mark.n, mark.quarter, mark.colour());
@@ -380,63 +701,209 @@ fn draw_panel<DB: DrawingBackend>(
         root.draw(&Circle::new((cx, cy), 12, c.stroke_width(2))).map_err(err)?;
         root.draw(&Text::new(n.to_string(), (cx, cy), style::centred(style::bold(15.0)))).map_err(err)?;
     }
-    if survey {
-        if let Some(q) = Quarter::new(SURVEY_QUARTER.0, SURVEY_QUARTER.1).filter(|q| quarters.contains(q)) {
-            let x = x_of(q);
-            let (a, b) = survey_interval();
-            let black = BLACK.stroke_width(2);
-            chart
-                .draw_series([
-                    PathElement::new(vec![(x, a), (x, b)], black),
-                    PathElement::new(vec![(x - 0.25, a), (x + 0.25, a)], black),
-                    PathElement::new(vec![(x - 0.25, b), (x + 0.25, b)], black),
-                ])
-                .map_err(err)?;
-            chart.draw_series(std::iter::once(Circle::new((x, SURVEY_SHARE), 7, BLACK.filled()))).map_err(err)?;
-        }
+    Ok(())
+}
+
+/// A small multiple of a chart of several metrics (the three gaps): one
+/// scenario, a line and 90% band per metric.
+#[allow(clippy::too_many_arguments)]
+fn draw_metrics_panel<DB: DrawingBackend>(
+    panel: &DrawingArea<DB, Shift>,
+    data: &RunData,
+    quarters: &[Quarter],
+    metrics: &[Metric],
+    s: usize,
+    spec: &PanelSpec,
+    (lo, hi): (f64, f64),
+) -> Drawn {
+    if !lo.is_finite() || !hi.is_finite() {
+        return Err("no summary rows".to_string());
+    }
+    let mut chart = panel_chart(panel, quarters, spec, false, metrics[0], (lo, hi))?;
+    let x_of = |q: Quarter| (q.index() - quarters[0].index()) as f64;
+    own_lever_lines(data, &mut chart, quarters, spec, (lo, hi))?;
+    for (k, &m) in metrics.iter().enumerate() {
+        let c = metric_colour(k);
+        let pts: Vec<(Quarter, [f64; 5])> =
+            data.scenarios[s].quarters.iter().filter_map(|&q| fan_numbers(data, s, q, m).map(|f| (q, f))).collect();
+        let up = pts.iter().map(|(q, f)| (x_of(*q), f[4]));
+        let down: Vec<(f64, f64)> = pts.iter().map(|(q, f)| (x_of(*q), f[0])).collect();
+        let band: Vec<(f64, f64)> = up.chain(down.into_iter().rev()).collect();
+        chart.draw_series(std::iter::once(Polygon::new(band, c.mix(BAND_ALPHA[0]).filled()))).map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(pts.iter().map(|(q, f)| (x_of(*q), f[2])), c.stroke_width(2)))
+            .map_err(err)?;
     }
     Ok(())
+}
+
+/// The colour of the k-th metric of a small multiple of several metrics.
+fn metric_colour(k: usize) -> RGBColor {
+    style::PALETTE[[1, 2, 3, 4][k % 4]]
+}
+
+/// A legend line: a swatch and its words.
+fn swatch_row<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x: i32,
+    y: i32,
+    fill: Option<RGBAColor>,
+    line: Option<RGBColor>,
+    outline: Option<RGBColor>,
+    text: &str,
+) -> Drawn {
+    if let Some(f) = fill {
+        area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], f.filled())).map_err(err)?;
+    }
+    if let Some(c) = outline {
+        area.draw(&PathElement::new(vec![(x, y + 1), (x + 34, y + 1)], c.stroke_width(1))).map_err(err)?;
+        area.draw(&PathElement::new(vec![(x, y + 17), (x + 34, y + 17)], c.stroke_width(1))).map_err(err)?;
+    }
+    if let Some(c) = line {
+        area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], c.stroke_width(3))).map_err(err)?;
+    }
+    area.draw(&Text::new(text.to_string(), (x + 44, y + 1), style::text(15.0))).map_err(err)
+}
+
+/// Published figures in the legend: a marker, then each figure in words.
+fn figures_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x: i32,
+    mut y: i32,
+    figures: &[Figure],
+) -> Result<i32, String> {
+    if figures.is_empty() {
+        return Ok(y);
+    }
+    y += 4;
+    area.draw(&Text::new("Published figures, 95% interval", (x, y), style::bold(17.0))).map_err(err)?;
+    y += 26;
+    area.draw(&Circle::new((x + 17, y + 9), 6, BLACK.filled())).map_err(err)?;
+    area.draw(&PathElement::new(vec![(x + 17, y - 4), (x + 17, y + 22)], BLACK.stroke_width(2))).map_err(err)?;
+    for f in figures {
+        for line in style::wrap(&f.words, 32) {
+            area.draw(&Text::new(line, (x + 44, y), style::text(14.0))).map_err(err)?;
+            y += 18;
+        }
+        y += 4;
+    }
+    Ok(y + 10)
+}
+
+/// The legend of small multiples: what grey, blue and the bands are.
+fn draw_grid_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &RunData,
+    spec: &Spec,
+    figures: &[Figure],
+) -> Drawn {
+    let x = 16;
+    let mut y = 24;
+    area.draw(&Text::new("In each panel", (x, y), style::bold(17.0))).map_err(err)?;
+    y += 28;
+    if spec.panels.len() > 1 {
+        for (k, &(_, caption)) in spec.panels.iter().enumerate() {
+            let c = metric_colour(k);
+            swatch_row(area, x, y, Some(c.mix(BAND_ALPHA[0])), Some(c), None, caption)?;
+            y += 26;
+        }
+        for line in ["Lines: medians across replicates;", "bands: 90% of replicates"] {
+            area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
+            y += 18;
+        }
+    } else {
+        let g = style::GREY;
+        let names: Vec<&str> =
+            structure_groups(data).iter().filter(|g| g.len() > 1).map(|g| data.scenarios[g[0]].name.as_str()).collect();
+        let reference = format!("{}, for reference (its structure's first scenario)", names.join(", "));
+        swatch_row(area, x, y, None, Some(SMALL_COLOUR), None, "the panel's scenario")?;
+        y += 26;
+        for (i, line) in style::wrap(&reference, 30).iter().enumerate() {
+            if i == 0 {
+                swatch_row(area, x, y, None, Some(g), None, line)?;
+            } else {
+                area.draw(&Text::new(line.clone(), (x + 44, y + 1), style::text(15.0))).map_err(err)?;
+            }
+            y += 22;
+        }
+        y += 4;
+        area.draw(&Text::new("Across replicates", (x, y), style::bold(17.0))).map_err(err)?;
+        y += 28;
+        swatch_row(area, x, y, Some(SMALL_COLOUR.mix(BAND_ALPHA[0])), None, None, "90% of replicates")?;
+        y += 26;
+        swatch_row(area, x, y, Some(SMALL_COLOUR.mix(BAND_ALPHA[1])), None, None, "50% of replicates")?;
+        y += 26;
+        for line in ["the reference's bands are", "drawn as grey outlines"] {
+            area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
+            y += 18;
+        }
+    }
+    y += 10;
+    area.draw(&Text::new("Levers", (x, y), style::bold(17.0))).map_err(err)?;
+    y += 26;
+    for line in [
+        "Dashed lines: the panel's own",
+        "levers start; they are named",
+        "under its title, and report.html",
+        "tables every lever",
+    ] {
+        area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
+        y += 18;
+    }
+    figures_legend(area, x, y + 8, figures).map(|_| ())
 }
 
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &RunData,
     marks: &[Mark],
-    survey: bool,
+    figures: &[Figure],
 ) -> Drawn {
     let (_, height) = area.dim_in_pixel();
     let bottom = height as i32 - 30;
     let mut y = 24;
     let x = 16;
-    let banded = data.scenarios.len() <= MAX_BANDED;
+    let banded: Vec<usize> =
+        if data.scenarios.len() <= MAX_BANDED { (0..data.scenarios.len()).collect() } else { Vec::new() };
     area.draw(&Text::new("Scenarios", (x, y), style::bold(17.0))).map_err(err)?;
     y += 28;
-    let row = if data.scenarios.len() > 8 { 20 } else { 26 };
     for (s, sc) in data.scenarios.iter().enumerate() {
-        let (c, dashed) = scenario_line(s);
-        if dashed {
-            area.draw(&PathElement::new(vec![(x, y + 8), (x + 14, y + 8)], c.stroke_width(4))).map_err(err)?;
-            area.draw(&PathElement::new(vec![(x + 20, y + 8), (x + 34, y + 8)], c.stroke_width(4))).map_err(err)?;
-        } else {
-            area.draw(&PathElement::new(vec![(x, y + 8), (x + 34, y + 8)], c.stroke_width(4))).map_err(err)?;
-        }
+        let c = colour(s);
+        area.draw(&PathElement::new(vec![(x, y + 8), (x + 34, y + 8)], c.stroke_width(4))).map_err(err)?;
         area.draw(&Text::new(sc.name.clone(), (x + 44, y), style::text(15.0))).map_err(err)?;
-        y += row;
+        y += 26;
     }
     y += 10;
-    let g = style::GREY;
-    if banded {
+    if !banded.is_empty() {
         area.draw(&Text::new("Across replicates", (x, y), style::bold(17.0))).map_err(err)?;
         y += 28;
-        area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.13).filled())).map_err(err)?;
-        area.draw(&Text::new("90% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
-        y += 26;
-        area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], g.mix(0.28).filled())).map_err(err)?;
-        area.draw(&Text::new("50% of replicates", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
-        y += 26;
-        area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], g.stroke_width(3))).map_err(err)?;
-        area.draw(&Text::new("median", (x + 44, y + 1), style::text(15.0))).map_err(err)?;
-        y += 26;
+        // Each band's swatch in the colours it is drawn in: filled for the
+        // scenarios filled, outlined for the reference under them.
+        for (k, words, dashed) in [(0, "90% of replicates", true), (1, "50% of replicates", false)] {
+            let mut sx = x;
+            for &s in &banded {
+                let c = colour(s);
+                if outlined(&banded, s) {
+                    // Dashed edges for the 90% band, solid for the 50%, as drawn.
+                    let pieces: &[(i32, i32)] = if dashed { &[(0, 5), (9, 14)] } else { &[(0, 14)] };
+                    for &(a, b) in pieces {
+                        for yy in [y + 1, y + 17] {
+                            area.draw(&PathElement::new(vec![(sx + a, yy), (sx + b, yy)], c.stroke_width(1)))
+                                .map_err(err)?;
+                        }
+                    }
+                } else {
+                    area.draw(&Rectangle::new([(sx, y), (sx + 14, y + 18)], c.mix(BAND_ALPHA[k]).filled()))
+                        .map_err(err)?;
+                }
+                sx += 18;
+            }
+            area.draw(&Text::new(words, (sx + 8, y + 1), style::text(15.0))).map_err(err)?;
+            y += 26;
+        }
+        area.draw(&Text::new("lines: medians", (x, y + 1), style::text(15.0))).map_err(err)?;
+        y += 22;
+        y += 4;
     } else {
         for line in [
             "Lines are medians across replicates;",
@@ -449,16 +916,7 @@ fn draw_legend<DB: DrawingBackend>(
         }
         y += 8;
     }
-    if survey {
-        y += 6;
-        area.draw(&Circle::new((x + 17, y + 9), 6, BLACK.filled())).map_err(err)?;
-        area.draw(&PathElement::new(vec![(x + 17, y - 4), (x + 17, y + 22)], BLACK.stroke_width(2))).map_err(err)?;
-        for line in ["HFMA survey, Oct-Nov 2016: 62% of", "200 NHS bodies, with its 95%", "sampling interval"] {
-            area.draw(&Text::new(line, (x + 44, y), style::text(15.0))).map_err(err)?;
-            y += 19;
-        }
-        y += 8;
-    }
+    y = figures_legend(area, x, y, figures)?;
     let changed: Vec<String> = (0..data.scenarios.len())
         .flat_map(|s| {
             data.changed_params(s).into_iter().map(move |p| {
@@ -478,7 +936,7 @@ fn draw_legend<DB: DrawingBackend>(
             y += 18;
         }
         if shown < lines.len() {
-            area.draw(&Text::new("... and more in report.html", (x, y), style::text(14.0))).map_err(err)?;
+            area.draw(&Text::new("(report.html lists them all)", (x, y), style::text(14.0))).map_err(err)?;
             y += 18;
         }
         y += 6;
@@ -489,50 +947,59 @@ fn draw_legend<DB: DrawingBackend>(
     y += 10;
     area.draw(&Text::new("Levers switched on and off", (x, y), style::bold(17.0))).map_err(err)?;
     y += 26;
-    for mark in marks {
-        // One scenario: the quarter leads its line. Several: the quarter on a
-        // line of its own, then each scenario's levers (or just their names
-        // when that would not fit).
-        let single = mark.what.len() == 1;
-        let mut lines = Vec::new();
-        for (s, text) in &mark.what {
-            let name = data.scenarios.get(*s).map_or("all", |sc| sc.name.as_str());
-            // A lever every scenario shares is context, not a difference: one short line.
-            let text = if *s == EVERY_SCENARIO { text.replace(" (all footprints)", "") } else { text.clone() };
-            let body = if single { format!("{} {name}: {text}", mark.quarter) } else { format!("{name}: {text}") };
-            lines.extend(style::wrap(&body, 34));
-        }
-        if !single && 18 * (lines.len() as i32 + 1) + 6 > bottom - y - 40 {
-            let names: Vec<&str> = mark
-                .what
-                .iter()
-                .map(|(s, _)| data.scenarios.get(*s).map_or("all scenarios", |sc| sc.name.as_str()))
-                .collect();
-            lines = style::wrap(&format!("levers of {}", names.join(", ")), 34);
-        }
-        let needed = 18 * (lines.len() as i32 + i32::from(!single)) + 6;
-        if y + needed > bottom {
-            area.draw(&Text::new("... and more: every lever is listed", (x, y), style::text(14.0))).map_err(err)?;
-            area.draw(&Text::new("in report.html", (x, y + 18), style::text(14.0))).map_err(err)?;
-            break;
-        }
+    // Each marker in full where they all fit; else as many lines each as fit
+    // (the first names the quarter and the scenarios).
+    let full: Vec<Vec<String>> = marks.iter().map(|m| mark_lines(data, m)).collect();
+    let fits = |most: usize| {
+        let need: i32 = full.iter().map(|l| 18 * l.len().min(most) as i32 + 6).sum();
+        y + need <= bottom
+    };
+    let most = [usize::MAX, 3, 2].into_iter().find(|&k| fits(k)).unwrap_or(1);
+    for (mark, full) in marks.iter().zip(&full) {
+        let compact = most == 1;
+        let lines: Vec<String> = full.iter().take(most).cloned().collect();
         area.draw(&Circle::new((x + 10, y + 8), 11, mark.colour().stroke_width(2))).map_err(err)?;
         area.draw(&Text::new(mark.n.to_string(), (x + 10, y + 8), style::centred(style::bold(14.0)))).map_err(err)?;
-        if !single {
-            area.draw(&Text::new(mark.quarter.to_string(), (x + 30, y), style::bold(14.0))).map_err(err)?;
-            y += 18;
-        }
         for line in lines {
             area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
             y += 18;
         }
-        y += 6;
+        y += if compact { 4 } else { 6 };
     }
     Ok(())
 }
 
+/// A lever marker's legend lines: the quarter, then each scenario's levers.
+fn mark_lines(data: &RunData, mark: &Mark) -> Vec<String> {
+    let name = |s: usize| data.scenarios.get(s).map_or("all scenarios", |sc| sc.name.as_str());
+    let single = mark.what.len() == 1;
+    let mut lines = Vec::new();
+    if !single {
+        lines.push(mark.quarter.to_string());
+    }
+    for (s, text) in &mark.what {
+        // A lever every scenario shares is context, not a difference: one short line.
+        let text = if *s == EVERY_SCENARIO { text.replace(" (all footprints)", "") } else { text.clone() };
+        let body =
+            if single { format!("{} {}: {text}", mark.quarter, name(*s)) } else { format!("{}: {text}", name(*s)) };
+        lines.extend(style::wrap(&body, 34));
+    }
+    lines
+}
+
 pub(super) fn render(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
-    SPECS.iter().map(|spec| svg(spec.stem, spec.title, spec.size, |root| draw(root, data, spec, options))).collect()
+    SPECS
+        .iter()
+        .map(|spec| {
+            let size = if small_multiples(data) {
+                let rows = data.scenarios.len().div_ceil(GRID_COLUMNS) as u32;
+                (1700, 260 + 300 * rows)
+            } else {
+                spec.size
+            };
+            svg(spec.stem, spec.title, size, |root| draw(root, data, spec, options))
+        })
+        .collect()
 }
 
 /// The statistics a fan chart draws: the bands and the median, or the
@@ -596,7 +1063,7 @@ fn table(data: &RunData, spec: &Spec) -> ChartTable {
             cells.push(Box::new(move |q| (Some(q) == at).then_some(v)));
         }
     }
-    let subtitle = spec.subtitle.replace("{structure}", &data.structure_names());
+    let subtitle = subtitle(spec, data);
     let mut source = source_line(data);
     if survey_chart(spec) {
         source += "; survey: HFMA, NHS finance directors, Oct-Nov 2016";

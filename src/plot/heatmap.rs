@@ -68,6 +68,12 @@ impl Scale {
         Scale::between(lo, hi, diverging)
     }
 
+    /// A diverging scale symmetric about zero that holds every value.
+    pub fn full(values: &[f64]) -> Scale {
+        let l = values.iter().filter(|x| x.is_finite()).fold(0.0f64, |a, x| a.max(x.abs()));
+        Scale::between(-l, l, true)
+    }
+
     /// A scale from `lo` to `hi` with rounded ticks inside.
     pub fn between(mut lo: f64, mut hi: f64, diverging: bool) -> Scale {
         if hi.is_nan() || lo.is_nan() || hi <= lo {
@@ -263,7 +269,10 @@ pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
         let scale = Scale::robust(&levels, false);
         let diffs: Vec<f64> =
             grids.iter().filter_map(|(_, g)| g.difference.as_ref()).flat_map(|d| d.iter().flatten().copied()).collect();
-        let diff_scale = Scale::robust(&diffs, true);
+        // Differences are zero before any lever, so the quartiles sit at zero
+        // and Tukey's fences would clip most of what the levers did: the
+        // diverging scale spans every difference instead.
+        let diff_scale = Scale::full(&diffs);
         let shared = if grids.len() > 1 { "; one colour scale for every scenario" } else { "" };
         for &(s, g) in &grids {
             let sc = &data.scenarios[s];
@@ -291,7 +300,7 @@ pub(super) fn render(data: &RunData) -> Result<Vec<Chart>, PlotError> {
                 title: format!("{}: {} minus {first}", title(m), sc.name),
                 subtitle: format!(
                     "Median over replicates of the paired difference, footprint by footprint, {}; ordered by the difference at {last}; \
-                     blue below zero, vermillion above; cells beyond the scale's limits are dotted",
+                     blue below zero, vermillion above; the scale holds every difference",
                     sc.structure_name
                 ),
                 grid: g,
@@ -389,6 +398,19 @@ mod tests {
         assert_eq!(s.lo, -s.hi);
         assert!(s.ticks.contains(&0.0));
         assert_eq!(diverging(0.5), RGBColor(247, 247, 247));
+    }
+
+    #[test]
+    fn a_difference_scale_clips_no_cell() {
+        // Zero before the lever in most cells, then differences spread widely:
+        // fences around the zeros would clip most of them.
+        let mut v = vec![0.0; 400];
+        v.extend((0..90).map(|i| -0.05 + 0.002 * i as f64));
+        let s = Scale::full(&v);
+        assert_eq!(v.iter().filter(|&&x| s.outside(x)).count(), 0);
+        assert_eq!(s.lo, -s.hi);
+        let fenced = Scale::robust(&v, true);
+        assert!(v.iter().filter(|&&x| fenced.outside(x)).count() > 80, "the old scale clipped them");
     }
 
     #[test]

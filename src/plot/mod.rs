@@ -5,7 +5,7 @@
 
 mod compare;
 pub mod data;
-mod fan;
+pub mod fan;
 mod funnel;
 mod heatmap;
 pub mod input;
@@ -72,7 +72,7 @@ pub(crate) fn frame<DB: DrawingBackend>(
     let (w, h) = root.dim_in_pixel();
     root.draw(&Text::new(title.to_string(), (28, 18), style::bold(30.0))).map_err(err)?;
     let sub = style::wrap(subtitle, (w as usize - 56) / 9);
-    for (i, line) in sub.iter().take(2).enumerate() {
+    for (i, line) in sub.iter().take(3).enumerate() {
         root.draw(&Text::new(line.clone(), (28, 58 + 22 * i as i32), style::grey_text(18.0))).map_err(err)?;
     }
     // A long source line (a posterior, a survey) wraps upwards from the foot
@@ -85,7 +85,7 @@ pub(crate) fn frame<DB: DrawingBackend>(
         let y = h as i32 - 30 - 19 * (n - 1 - i as i32);
         root.draw(&Text::new(line.clone(), (28, y), font.clone())).map_err(err)?;
     }
-    let top = 70 + 22 * sub.len().min(2) as u32;
+    let top = 70 + 22 * sub.len().min(3) as u32;
     Ok(root.margin(top, 44 + 19 * (n.max(1) - 1) as u32, 0, 0))
 }
 

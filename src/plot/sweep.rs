@@ -135,10 +135,11 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
     for &v in &scale.ticks {
         let y = bottom - ((bottom - top) as f64 * scale.t(v)).round() as i32;
         bar.draw(&PathElement::new(vec![(50, y), (58, y)], BLACK.stroke_width(1))).map_err(err)?;
+        let f = output_format(label);
         let tick = if share(label) {
-            format!("{}%", crate::plot::numbers::thousands(v * 100.0, super::tick_decimals(scale.step * 100.0)))
+            format!("{}%", f.tick(v, super::tick_decimals(scale.step * 100.0)))
         } else {
-            crate::plot::numbers::thousands(v, decimals)
+            f.tick(v, decimals)
         };
         bar.draw(&Text::new(tick, (62, y - 8), style::text(14.0))).map_err(err)?;
     }
@@ -155,10 +156,16 @@ fn frame_area<DB: DrawingBackend>(
 }
 
 fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label: &str, pts: &[Point]) -> Drawn {
+    let drawn = |p: &Point| [p.stats[2], p.stats[4], p.stats[6]];
+    let lo = pts.iter().flat_map(drawn).fold(f64::INFINITY, f64::min);
+    let hi = pts.iter().flat_map(drawn).fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((hi - lo) * 0.08).max(1e-3);
+    // An axis fitted to the data says so when it leaves out zero.
+    let note = if lo - pad > 0.0 || hi + pad < 0.0 { "; the axis is zoomed and does not start at zero" } else { "" };
     let area = frame_area(
         root,
         &capital(&format!("{} against {}", output_words(label), factor_words(&frame.factors[0]))),
-        "Median over replicates with the 90% band (5th to 95th percentile)",
+        &format!("Median over replicates with the 90% band (5th to 95th percentile){note}"),
         frame,
     )?;
     let mut pts: Vec<&Point> = pts.iter().collect();
@@ -166,10 +173,6 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
     let (x0, x1) = (pts.first().map_or(0.0, |p| p.factors[0]), pts.last().map_or(1.0, |p| p.factors[0]));
     // The band and the median set the axis (the median lies inside the band
     // unless the file was edited), so nothing drawn falls far off it.
-    let drawn = |p: &&Point| [p.stats[2], p.stats[4], p.stats[6]];
-    let lo = pts.iter().flat_map(drawn).fold(f64::INFINITY, f64::min);
-    let hi = pts.iter().flat_map(drawn).fold(f64::NEG_INFINITY, f64::max);
-    let pad = ((hi - lo) * 0.08).max(1e-3);
     let xpad = ((x1 - x0) * 0.03).max(1e-3);
     let mut chart = ChartBuilder::on(&area)
         .margin(24)
@@ -183,6 +186,11 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
         .bold_line_style(style::LIGHT_GREY)
         .x_desc(factor_words(&frame.factors[0]))
         .y_desc(output_words(label))
+        .y_label_formatter(&|v: &f64| {
+            let f = output_format(label);
+            let t = f.tick(*v, super::rough_tick_decimals(f.scaled(hi - lo + 2.0 * pad) / 10.0));
+            if share(label) { format!("{t}%") } else { t }
+        })
         .label_style(style::text(15.0))
         .axis_desc_style(style::text(16.0))
         .draw()
@@ -207,6 +215,7 @@ fn indices_chart<DB: DrawingBackend>(
     label: &str,
     rows: &[Vec<f64>],
     names: &[String],
+    swept: &str,
 ) -> Drawn {
     let sobol = frame.design == "sobol";
     let (title, sub, keys): (String, &str, [&str; 2]) = if sobol {
@@ -222,7 +231,12 @@ fn indices_chart<DB: DrawingBackend>(
             ["mu*", "sigma"],
         )
     };
-    let area = frame_area(root, &title, sub, frame)?;
+    let sub = if swept.is_empty() {
+        sub.to_string()
+    } else {
+        format!("{sub}. Indices hold within the ranges swept: {swept}")
+    };
+    let area = frame_area(root, &title, &sub, frame)?;
     let k = names.len();
     // Only the columns drawn set the axis (Morris's signed mu is not drawn).
     let drawn = |r: &Vec<f64>| -> Vec<f64> { if sobol { r.clone() } else { r.iter().skip(1).copied().collect() } };
@@ -306,23 +320,45 @@ fn round4(x: f64) -> String {
     crate::plot::numbers::minus(&t)
 }
 
-/// Whether an output (`metric@quarter`) is a share, shown in per cent.
-fn share(label: &str) -> bool {
-    crate::model::Metric::parse(label.split('@').next().unwrap_or("")).is_some_and(crate::plot::numbers::is_share)
+/// The format of an output (`metric@quarter`): its metric's, or three
+/// decimals for anything else.
+fn output_format(label: &str) -> crate::model::metrics::Format {
+    crate::model::Metric::parse(label.split('@').next().unwrap_or(""))
+        .map_or(crate::model::metrics::Format::Index(""), |m| m.format())
 }
 
-/// A cell's value: shares in per cent, others to three decimals, true minus signs.
+/// Whether an output is a share, shown in per cent.
+fn share(label: &str) -> bool {
+    output_format(label) == crate::model::metrics::Format::Share
+}
+
+/// A value of an output in its metric's format: "40.0%", "−£1,841m", "0.046".
 fn value_text(label: &str, v: f64) -> String {
-    if share(label) {
-        format!("{}%", crate::plot::numbers::thousands(v * 100.0, 1))
-    } else {
-        crate::plot::numbers::minus(&format!("{v:.3}"))
-    }
+    output_format(label).level(v)
 }
 
 fn capital(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
+}
+
+/// Each factor's range over the design's points, in words: "strengthen
+/// leads: authority 0.2 to 1; turnover 0.05 to 0.2".
+fn ranges_swept(frame: &Frame, summary: &BTreeMap<String, Vec<Point>>) -> String {
+    let Some(pts) = summary.values().next() else { return String::new() };
+    frame
+        .factors
+        .iter()
+        .enumerate()
+        .filter_map(|(k, name)| {
+            let v: Vec<f64> = pts.iter().filter_map(|p| p.factors.get(k).copied()).collect();
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (lo.is_finite() && hi.is_finite())
+                .then(|| format!("{} {} to {}", factor_words(name), round4(lo), round4(hi)))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Sensitivity rows per output: factor names and their index rows.
@@ -505,11 +541,12 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
         }
     }
     let indices = read_indices(dir, &frame);
+    let swept = ranges_swept(&frame, &summary);
     for (label, (names, rows)) in &indices {
         let s = stem("sensitivity", label);
         let h = (200 + 70 * names.len() as u32).max(800);
         charts.push(svg(&s, &capital(&format!("Sensitivity of {}", output_words(label))), (1200, h), |root| {
-            indices_chart(root, &frame, label, rows, names)
+            indices_chart(root, &frame, label, rows, names, &swept)
         })?);
     }
     super::write_charts(dir, &charts)?;
@@ -611,9 +648,9 @@ fn report(
                 let _ = writeln!(
                     w,
                     "<li>{words}: the mean over replicates is highest, {}, at {}, and lowest, {}, at {}.</li>",
-                    crate::plot::numbers::minus(&format!("{:.3}", hi.stats[0])),
+                    value_text(label, hi.stats[0]),
                     escape(&at(hi)),
-                    crate::plot::numbers::minus(&format!("{:.3}", lo.stats[0])),
+                    value_text(label, lo.stats[0]),
                     escape(&at(lo))
                 );
             }

@@ -35,13 +35,9 @@ pub struct Headline {
     pub rows: Vec<HeadlineRow>,
 }
 
-/// A value as the terminal prints it.
+/// A level as the terminal prints it: the metric's format, as every front shows it.
 pub fn format(m: Metric, x: f64) -> String {
-    match m {
-        Metric::ProviderBalanceGbpM => format!("{x:.0}"),
-        Metric::AcsCount => format!("{x:.1}"),
-        _ => format!("{x:.3}"),
-    }
+    m.format().level(x)
 }
 
 pub fn headline(results: &Results) -> Vec<Headline> {
@@ -57,7 +53,8 @@ pub fn headline(results: &Results) -> Vec<Headline> {
                 let (_, _, q) = describe(&mut v.clone());
                 let difference = compare.then(|| {
                     let (_, _, d) = describe(&mut paired(&base.at(last, m), &v));
-                    Interval { median: format(m, d[2]), p05: format(m, d[0]), p95: format(m, d[4]) }
+                    let [median, p05, p95] = m.format().interval([d[2], d[0], d[4]]);
+                    Interval { median, p05, p95 }
                 });
                 let value = Interval { median: format(m, q[2]), p05: format(m, q[0]), p95: format(m, q[4]) };
                 HeadlineRow { metric: m.name(), value, difference }
@@ -89,6 +86,30 @@ pub fn text(results: &Results, replicates: u32, seed: u64) -> String {
                 s += &format!("   {:>9} [{:>9}, {:>9}]", d.median, d.p05, d.p95);
             }
             s += "\n";
+        }
+    }
+    s + &units_note(Metric::headline())
+}
+
+/// What the numbers of `metrics` mean: the units once, then each index's
+/// meaning in words (what 0.05 means).
+pub fn units_note(metrics: &[Metric]) -> String {
+    use crate::model::metrics::Format;
+    let mut s = String::from("\n");
+    let mut units = Vec::new();
+    if metrics.iter().any(|m| m.format() == Format::Share) {
+        units.push("shares in per cent, their differences in percentage points (pp)".to_string());
+    }
+    for m in metrics.iter().filter(|m| m.format() == Format::Money) {
+        units.push(format!("{} in {}", m.name(), m.unit_words()));
+    }
+    if !units.is_empty() {
+        let text = units.join("; ");
+        s += &format!("{}{}.\n", text[..1].to_uppercase(), &text[1..]);
+    }
+    for m in metrics {
+        if let Some(meaning) = m.format().meaning() {
+            s += &format!("{}: {meaning}.\n", m.name());
         }
     }
     s

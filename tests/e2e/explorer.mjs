@@ -63,7 +63,9 @@ function printedRows(text, scenario) {
   assert.ok(at >= 0, `stpsim run printed no section for ${scenario}:\n${text}`);
   const rows = {};
   for (const l of lines.slice(at + 1)) {
-    const m = /^  (\S+)\s+(\S+) \[\s*(\S+),\s*(\S+)\](?:\s+(\S+) \[\s*(\S+),\s*(\S+)\])?$/.exec(l);
+    // A value is a number with its unit mark: "42.3%", "+4.4 pp", "−£1,841m".
+    const v = '(\\S+(?: pp)?)';
+    const m = new RegExp(`^  (\\S+)\\s+${v} \\[\\s*${v},\\s*${v}\\](?:\\s+${v} \\[\\s*${v},\\s*${v}\\])?$`).exec(l);
     if (!m) break;
     rows[m[1]] = { value: `${m[2]} [${m[3]}, ${m[4]}]`, difference: m[5] ? `${m[5]} [${m[6]}, ${m[7]}]` : null };
   }
@@ -89,6 +91,8 @@ try {
     await page.waitForFunction(() => document.querySelectorAll('#base option').length > 5 && document.querySelector('#name').value !== '');
     assert.equal(await page.inputValue('#base'), 'baseline');
     assert.equal(await page.inputValue('#name'), 'baseline-edited');
+    // It opens on a comparison that shows something, not baseline against an identical copy.
+    await page.waitForFunction(() => S.edited.levers.some((l) => l.kind === 'remove_veto'));
   });
 
   let toml;
@@ -156,8 +160,9 @@ try {
     await authority.dispatchEvent('input');
     await page.waitForSelector('.err.beside[data-error-for$=".authority"]', { timeout: 20000 });
     const msg = await page.textContent('.err.beside');
-    // The edited file holds every lever of the view, baseline's joint working first: the added one is levers[1].
-    assert.match(msg, /edited\.toml:\d+:\d+: `levers\[1\]\.authority` = 1\.5 is out of range/);
+    // The edited file holds every lever of the view: baseline's joint working, the veto removal the page
+    // opens with, then the added one, levers[2].
+    assert.match(msg, /edited\.toml:\d+:\d+: `levers\[2\]\.authority` = 1\.5 is out of range/);
     if (shots) await page.screenshot({ path: join(shots, 'explorer-error.png') });
     await authority.fill('0.5');
     await authority.dispatchEvent('input');

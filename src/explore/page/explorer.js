@@ -608,7 +608,46 @@ function metricMeta(name) {
   return S.meta.metrics.find((m) => m.name === name);
 }
 function isShare(name) {
-  return metricMeta(name).unit.startsWith('share');
+  return metricMeta(name).format.kind === 'share';
+}
+
+// Numbers in each metric's declared format (the format column of `metrics!`,
+// served in /api/meta), as the terminal, report and static charts write them.
+const MINUS = '\u2212';
+function grouped(x, d) {
+  const [int, frac] = Math.abs(x).toFixed(d).split('.');
+  const body = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (frac ? `.${frac}` : '');
+  return x < 0 && /[1-9]/.test(body) ? MINUS + body : body;
+}
+function scaled(name, v) {
+  return isShare(name) ? v * 100 : v;
+}
+function baseDecimals(name) {
+  return { share: 1, money: 0, count: 1, index: 3 }[metricMeta(name).format.kind];
+}
+// The fewest decimals at which every non-zero value keeps two significant digits.
+function decimalsFor(name, values) {
+  let d = baseDecimals(name);
+  for (const v of values) {
+    const x = Math.abs(scaled(name, v));
+    if (x > 0 && Number.isFinite(x)) d = Math.max(d, Math.min(6, Math.max(0, 1 - Math.floor(Math.log10(x)))));
+  }
+  return d;
+}
+function formatted(name, v, signed, d = baseDecimals(name)) {
+  let body = grouped(scaled(name, v), d);
+  if (signed && !body.startsWith(MINUS) && /[1-9]/.test(body)) body = '+' + body;
+  const kind = metricMeta(name).format.kind;
+  if (kind === 'share') return signed ? `${body} pp` : `${body}%`;
+  if (kind === 'money') {
+    const sign = body.startsWith('+') || body.startsWith(MINUS) ? body[0] : '';
+    return `${sign}£${body.slice(sign.length)}m`;
+  }
+  return body;
+}
+function intervalText(name, [mid, lo, hi]) {
+  const d = decimalsFor(name, [mid, lo, hi]);
+  return `${formatted(name, mid, true, d)} [${formatted(name, lo, true, d)}, ${formatted(name, hi, true, d)}]`;
 }
 
 function niceTicks(lo, hi, n = 6, flat = 1) {
@@ -626,16 +665,16 @@ function niceTicks(lo, hi, n = 6, flat = 1) {
 }
 
 function tickLabel(v, step, metric, signed) {
-  let s;
-  if (isShare(metric)) {
-    const d = Math.max(0, -Math.floor(Math.log10(step * 100) + 1e-9));
-    s = `${(v * 100).toFixed(d)}${signed ? '' : '%'}`;
-  } else {
-    const d = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-    s = v.toFixed(d);
-  }
-  if (signed && v > 0) s = '+' + s;
-  return s.replace('-', '−');
+  const d = Math.max(0, -Math.floor(Math.log10(scaled(metric, step)) + 1e-9));
+  let s = grouped(scaled(metric, v), d);
+  if (isShare(metric) && !signed) s += '%';
+  if (signed && v > 0 && /[1-9]/.test(s)) s = '+' + s;
+  return s;
+}
+
+// "the axis does not start at zero", where it does not.
+function zoomNote(yt) {
+  return yt.lo > 0 || yt.hi < 0 ? '; the axis is zoomed and does not start at zero' : '';
 }
 
 function frame(root, title, subtitle, W, H) {
@@ -674,6 +713,13 @@ function band(root, xs, lo, hi, fill) {
   root.append(svg('polygon', { points: pts.join(' '), fill }));
 }
 
+function edge(root, xs, ys, stroke, dash) {
+  const pts = xs.map((x, i) => `${x},${ys[i]}`).filter((_, i) => Number.isFinite(ys[i]));
+  const attrs = { points: pts.join(' '), fill: 'none', stroke, 'stroke-width': 1 };
+  if (dash) attrs['stroke-dasharray'] = dash;
+  root.append(svg('polyline', attrs));
+}
+
 function line(root, xs, ys, stroke, width = 3, cls) {
   const pts = xs.map((x, i) => `${x},${ys[i]}`).filter((_, i) => Number.isFinite(ys[i]));
   root.append(svg('polyline', { points: pts.join(' '), fill: 'none', stroke, 'stroke-width': width, 'stroke-linejoin': 'round', class: cls }));
@@ -710,20 +756,28 @@ function fanChart() {
   const m = S.metric;
   const meta = metricMeta(m);
   const W = 1200, H = 620;
-  frame(root, meta.label.replace(/^./, (c) => c.toUpperCase()), `${meta.description.replace(/^./, (c) => c.toUpperCase())} (${meta.unit})`, W, H);
   const quarters = d.quarters[0].length >= d.quarters[1].length ? d.quarters[0] : d.quarters[1];
   const sers = [d.series[m].base, d.series[m].edited];
   const all = sers.flatMap((s) => s.flatMap((q) => [q[0], q[4]])).filter(Number.isFinite);
   const yt = niceTicks(Math.min(...all), Math.max(...all));
+  const meaning = meta.format.meaning ? `: ${meta.format.meaning}` : ` (${meta.unit_words})`;
+  frame(root, meta.label.replace(/^./, (c) => c.toUpperCase()), `${meta.description.replace(/^./, (c) => c.toUpperCase())}${meaning}${zoomNote(yt)}`, W, H);
   const plot = { x0: 110, x1: W - 360, y0: 120, y1: H - 90 };
   const { x, y } = axes(root, plot, quarters, yt, m, false);
-  root.append(svg('text', { x: 24, y: (plot.y0 + plot.y1) / 2, transform: `rotate(-90 24 ${(plot.y0 + plot.y1) / 2})`, 'text-anchor': 'middle', 'font-size': 12 }, meta.unit));
+  root.append(svg('text', { x: 24, y: (plot.y0 + plot.y1) / 2, transform: `rotate(-90 24 ${(plot.y0 + plot.y1) / 2})`, 'text-anchor': 'middle', 'font-size': 12 }, meta.unit_words));
   sers.forEach((s, i) => {
     const qs = d.quarters[i];
     const xs = qs.map((q) => x(quarters.indexOf(q)));
     const c = palette(i);
-    band(root, xs, s.map((q) => y(q[0])), s.map((q) => y(q[4])), withAlpha(c, i === 0 ? 0.12 : 0.16));
-    band(root, xs, s.map((q) => y(q[1])), s.map((q) => y(q[3])), withAlpha(c, i === 0 ? 0.3 : 0.38));
+    if (i === 0) {
+      // The base's bands as outlines, as the static charts draw the
+      // reference, so the two fills never mix into a colour of neither.
+      for (const k of [0, 4]) edge(root, xs, s.map((q) => y(q[k])), c, '5 4');
+      for (const k of [1, 3]) edge(root, xs, s.map((q) => y(q[k])), c, null);
+      return;
+    }
+    band(root, xs, s.map((q) => y(q[0])), s.map((q) => y(q[4])), withAlpha(c, 0.16));
+    band(root, xs, s.map((q) => y(q[1])), s.map((q) => y(q[3])), withAlpha(c, 0.38));
   });
   sers.forEach((s, i) => {
     const xs = d.quarters[i].map((q) => x(quarters.indexOf(q)));
@@ -752,9 +806,9 @@ function fanChart() {
     { stroke: palette(0), text: `${d.scenarios[0]} (base)` },
     { stroke: palette(1), text: d.scenarios[1] },
     { heading: 'Across replicates' },
-    { fill: 'rgba(0,0,0,0.1)', text: '90% of replicates' },
-    { fill: 'rgba(0,0,0,0.2)', text: '50% of replicates' },
-    { stroke: 'rgb(110,110,110)', text: 'median' },
+    { fill: withAlpha(palette(1), 0.16), text: '90% of replicates (base: dashed outline)' },
+    { fill: withAlpha(palette(1), 0.38), text: '50% of replicates (base: outline)' },
+    { stroke: palette(1), text: 'median' },
     { heading: 'Levers' },
     { text: 'numbered as in the editor; b: the base\'s' },
     { text: 'dashed: start; dotted: end' },
@@ -767,9 +821,11 @@ function diffChart() {
   const m = S.metric;
   const W = 1200, H = 480;
   const series = d.series[m].difference;
-  frame(root, `Difference from ${d.scenarios[0]}: ${metricMeta(m).label.toLowerCase()}`,
-    'Median of the paired differences, replicate by replicate, with the 50% and 90% intervals; scenarios share random numbers' + (isShare(m) ? '; percentage points' : ''), W, H);
+  const title = `Difference from ${d.scenarios[0]}: ${metricMeta(m).label}`;
+  const what = 'Median of the paired differences, replicate by replicate, with the 50% and 90% intervals; scenarios share random numbers';
+  const unit = isShare(m) ? '; percentage points' : metricMeta(m).format.kind === 'money' ? `; ${metricMeta(m).unit_words}` : '';
   if (!series) {
+    frame(root, title, what + unit, W, H);
     root.append(svg('text', { x: 24, y: 120, 'font-size': 14 }, 'No paired difference: the two scenarios differ in structure or quarters.'));
     root.dataset.ready = '';
     return;
@@ -778,6 +834,7 @@ function diffChart() {
   const vals = series.flatMap((q) => [q[0], q[4]]).filter(Number.isFinite).concat([0]);
   // All zero (no lever yet): a narrow axis around zero, not -1 to 1.
   const yt = niceTicks(Math.min(...vals), Math.max(...vals), 6, isShare(m) ? 0.01 : 0.01 * Math.max(1, ...vals.map(Math.abs)));
+  frame(root, title, what + unit, W, H);
   const plot = { x0: 110, x1: W - 360, y0: 100, y1: H - 90 };
   const { x, y } = axes(root, plot, quarters, yt, m, true);
   root.append(svg('line', { x1: plot.x0, x2: plot.x1, y1: y(0), y2: y(0), stroke: 'rgb(110,110,110)', 'stroke-width': 1.5 }));
@@ -794,7 +851,7 @@ function diffChart() {
     { fill: withAlpha(c, 0.16), text: '90% of replicates' },
     { stroke: 'rgb(110,110,110)', text: 'no difference' },
     { heading: `At ${quarters[quarters.length - 1]}` },
-    { text: `${tickLabel(last[2], yt.step / 10, m, true)} [${tickLabel(last[0], yt.step / 10, m, true)}, ${tickLabel(last[4], yt.step / 10, m, true)}]` },
+    { text: intervalText(m, [last[2], last[0], last[4]]) },
   ]);
   root.dataset.ready = d.done === d.of ? 'final' : 'partial';
 }
@@ -863,6 +920,18 @@ async function start() {
   });
   $('base').value = 'baseline';
   await loadBuiltin('baseline');
+  // Open on a comparison that shows something: baseline against a copy with
+  // one lever added (the server names it), not against an identical copy
+  // whose every difference is zero.
+  const opening = S.meta.opening_lever;
+  if (S.edited && opening && declOf(opening)) {
+    const l = newLever(opening);
+    S.edited.levers.push(l);
+    $('question').textContent += ` To start with, the edited copy adds one lever (${declOf(opening).label}, from ${l.start}): ` +
+      'change or delete it, or add others.';
+    renderEditor();
+    changed();
+  }
 }
 
 start().catch((err) => setStatus(`The explorer could not start: ${err.error || err}`));
