@@ -7,7 +7,7 @@
 //!
 //!     cargo run --release --example leave_one_out -- OUT [PARTICLES] [M]
 //!
-//! PARTICLES (default 200) is a reduced budget beside the shipped fit's
+//! PARTICLES (default 400, as docs/calibration.md's table) is a reduced budget beside the shipped fit's
 //! 1,500; M (default 4) is the predictive simulations per posterior row.
 //! Each leave-out keeps its calibration in OUT/without-K (resumable: a
 //! finished one is not run again, an interrupted one goes on from its
@@ -87,7 +87,7 @@ fn main() -> Result<(), Error> {
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let out = PathBuf::from(args.first().ok_or("usage: leave_one_out OUT [PARTICLES] [M]")?);
-    let particles: u32 = args.get(1).map_or(Ok(200), |s| s.parse())?;
+    let particles: u32 = args.get(1).map_or(Ok(400), |s| s.parse())?;
     let m: u64 = args.get(2).map_or(Ok(4), |s| s.parse())?;
     let all = targets::parse(ENGLAND_TARGETS, "data/targets.toml")?;
     let problem = Problem::new(&all, stpsim::scenario::load)?;

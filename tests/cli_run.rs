@@ -239,7 +239,7 @@ fn run_without_quiet_reports_progress_and_a_summary() {
     assert!(
         stdout.contains(
             "
-wrote 7 result files, 10 charts and report.html to out in "
+wrote 7 result files, 17 charts and report.html to out in "
         ),
         "{stdout}"
     );

@@ -130,6 +130,13 @@ fn the_plan_and_the_flag_choose_and_the_sweep_says_so() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("s/plan.json")).unwrap()).unwrap();
     assert!(frame["parameters"].as_str().unwrap().contains("over the England posterior"), "{frame}");
     assert_eq!(frame["held"], serde_json::json!(["b_deficit"]));
+    // So does the sweep's report, and its caveat says what the bands cover.
+    let o = Command::new(BIN).current_dir(dir.path()).args(["plot", "s", "--quiet"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = std::fs::read_to_string(dir.path().join("s/report.html")).unwrap();
+    assert!(report.contains("Replicates ran over the England posterior"), "the report says what ran");
+    assert!(report.contains("(a factor wins over the posterior): b_deficit."));
+    assert!(report.contains("the posterior's uncertainty in the parameters no factor sets"));
     let out = Command::new(BIN)
         .current_dir(dir.path())
         .args(["sweep", "plan.toml", "--out", "n", "--no-charts", "--posterior", "none"])

@@ -127,6 +127,22 @@ def test_sweep_writes_what_the_command_line_writes(cli, tmp_path):
     assert again.out is None
 
 
+def test_a_sweep_chooses_its_posterior_as_the_command_line_does(cli, tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        'base = "baseline"\nreplicates = 3\nseed = 5\ndesign = "grid"\n'
+        'metrics = ["self_priority_share@2016Q4"]\n\n[[factors]]\nname = "b_deficit"\nvalues = [0.3, 1.7]\n'
+    )
+    cli("sweep", plan, "--quiet", "--posterior", "none", "--out", tmp_path / "cli")
+    res = stpsim.sweep(plan, out=tmp_path / "py", posterior="none")
+    assert (tmp_path / "py" / "sweep.csv").read_bytes() == (tmp_path / "cli" / "sweep.csv").read_bytes()
+    # By default over the England posterior, as `stpsim sweep`: other numbers.
+    cli("sweep", plan, "--quiet", "--out", tmp_path / "cli-england")
+    over = stpsim.sweep(plan)
+    same_frame(over, read_csv(tmp_path / "cli-england" / "sweep.csv"))
+    assert not over["value"].equals(res["value"])
+
+
 def test_sensitivity_returns_the_indices_the_command_line_writes(cli, tmp_path):
     plan = tmp_path / "sobol.toml"
     plan.write_text(

@@ -133,6 +133,7 @@ pub fn tables(data: &RunData) -> Vec<ChartTable> {
     out.extend(super::compare::table(data));
     out.extend(super::funnel::table(data));
     out.extend(super::heatmap::tables(data));
+    out.extend(super::fit::tables(data));
     out
 }
 

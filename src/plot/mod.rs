@@ -6,6 +6,7 @@
 mod compare;
 pub mod data;
 pub mod fan;
+pub mod fit;
 mod funnel;
 mod heatmap;
 pub mod input;
@@ -170,6 +171,7 @@ pub fn charts(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, Plot
     out.extend(compare::render(data)?);
     out.extend(funnel::render(data)?);
     out.extend(heatmap::render(data)?);
+    out.extend(fit::render(data)?);
     Ok(out)
 }
 

@@ -670,10 +670,11 @@ fn report(
     );
     let _ = writeln!(
         w,
-        "<h2 id=\"run\">What was run</h2>\n<p>Base scenario <b>{}</b>; every design point runs {} replicates with seed {}, so points share random numbers replicate by replicate.</p>\n<table>\n<tr><th>factor</th><th>in words</th><th>values swept</th></tr>",
+        "<h2 id=\"run\">What was run</h2>\n<p>Base scenario <b>{}</b>; every design point runs {} replicates with seed {}, so points share random numbers replicate by replicate.{}</p>\n<table>\n<tr><th>factor</th><th>in words</th><th>values swept</th></tr>",
         escape(&frame.base),
         frame.replicates,
-        frame.seed
+        frame.seed,
+        over_posterior(frame)
     );
     let first = summary.values().next();
     for (k, f) in frame.factors.iter().enumerate() {
@@ -729,10 +730,15 @@ fn report(
     let _ = writeln!(
         w,
         "<h2 id=\"caveats\">Caveats</h2>\n<ul>\n<li><b>What the numbers cover.</b> Means and 90% bands are over the replicates of each design point: \
-         the model's own chance events for fixed parameters, not uncertainty in the parameters left out of the design, the model's structure or the data.</li>\n\
+         {}, not uncertainty in the model's structure or the data.</li>\n\
          <li><b>Sensitivity indices</b> (where given) rank factors within the ranges swept only; Sobol intervals are bootstrap 95% intervals, \
          Morris screening ranks rather than measures.</li>\n<li><b>Quarters.</b> {}</li>\n\
          <li><b>The model</b> is described in docs/model.md in the ODD protocol; every parameter's source is in docs/parameters.md.</li>\n</ul>",
+        if frame.parameters.starts_with("over ") {
+            "the model's chance events and the posterior's uncertainty in the parameters no factor sets (replicate r takes the same draw at every point)"
+        } else {
+            "the model's own chance events for fixed parameters, not uncertainty in the parameters left out of the design"
+        },
         escape(crate::plot::numbers::QUARTERS_NOTE)
     );
     let _ = writeln!(w, "<h2 id=\"data\">Data files</h2>\n<table>\n<tr><th>file</th><th>what it holds</th></tr>");
@@ -743,4 +749,21 @@ fn report(
     }
     let _ = writeln!(w, "</table>\n</body>\n</html>");
     h
+}
+
+/// What a sweep's replicates ran over, from its plan.json, for the report.
+fn over_posterior(frame: &Frame) -> String {
+    use crate::plot::page::escape;
+    if frame.parameters.is_empty() {
+        return String::new();
+    }
+    let held = if frame.held.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Held at the design's values in every replicate (a factor wins over the posterior): {}.",
+            escape(&frame.held.join(", "))
+        )
+    };
+    format!(" Replicates ran {}.{held}", escape(&frame.parameters))
 }
