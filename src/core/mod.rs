@@ -1,15 +1,14 @@
 //! The vocabulary every floor of the house uses: organisation kinds,
-//! quarters, the parameter dictionary, posteriors, and small text and
-//! statistics helpers.
+//! quarters, keyed random streams, the parameter dictionary, posteriors, and
+//! small text and statistics helpers.
 //! Nothing here imports from the floors above (scenario, model, runner,
-//! results, ...), so any of them may import it without a circle; the one
-//! exception, posteriors' draw stream from `model::rng`, goes once the keyed
-//! streams move here.
+//! results, ...), so any of them may import it without a circle.
 
 pub mod defaults;
 pub mod kind;
 pub mod params;
 pub mod posterior;
 pub mod quarter;
+pub mod rng;
 pub mod stats;
 pub mod text;

@@ -3,7 +3,7 @@
 //! a draw chosen by weight from a stream keyed by (seed, r), the same in every
 //! scenario of the run, so differences between scenarios stay paired.
 
-use crate::model::rng::{Stream, draw, key};
+use crate::core::rng::{Stream, draw, key};
 use crate::params::{DICTIONARY, Params};
 use rand::SeedableRng;
 use std::io::{self, Write};

@@ -7,13 +7,13 @@ pub mod metrics;
 pub mod part;
 pub mod phases;
 pub mod replicate;
-pub mod rng;
 pub mod state;
 pub mod step;
 pub mod workspace;
 
-/// Kinds live in the vocabulary floor; the old path `model::kind` still works.
-pub use crate::core::kind;
+/// Kinds and keyed streams live in the vocabulary floor; the old paths
+/// `model::kind` and `model::rng` still work.
+pub use crate::core::{kind, rng};
 
 pub use levers::{Lever, LeverAction, Targets};
 pub use metrics::Metric;
