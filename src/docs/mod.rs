@@ -79,6 +79,35 @@ pub fn quickstart(job: &Job, results: &Results) -> String {
     format!("```text\n{}```\n", job.printed(results))
 }
 
+/// Social care's priority, the question the tool exists for, in words: the
+/// second scenario's paired difference from the first and whether its
+/// interval spans 0.
+pub fn verdict_words(results: &Results) -> String {
+    use crate::results::summary::{describe, paired};
+    let m = crate::model::Metric::SocialCarePriority;
+    let (Some(base), Some(other)) = (results.scenarios.first(), results.scenarios.get(1)) else { return String::new() };
+    let Some(&last) = base.quarters.last() else { return String::new() };
+    let (_, _, d) = describe(&mut paired(&base.at(last, m), &other.at(last, m)));
+    let verdict = if d[0] <= 0.0 && d[4] >= 0.0 {
+        "the interval spans 0: no detectable effect"
+    } else if d[0] > 0.0 {
+        "the interval lies above 0: a detectable rise"
+    } else {
+        "the interval lies below 0: a detectable fall"
+    };
+    let f = |x| crate::results::headline::format(m, x);
+    format!(
+        "For social care, the question stpsim exists for: `{}`'s paired difference from `{}` in `{}` at {last} \
+         is {} [{}, {}]; {verdict}.\n",
+        other.name,
+        base.name,
+        m.name(),
+        f(d[2]),
+        f(d[0]),
+        f(d[4])
+    )
+}
+
 /// The baseline in words: where its self-priority starts and ends, from the
 /// main job's numbers (joint working from 2016Q4 is its one lever).
 pub fn baseline_words(results: &Results) -> String {
@@ -107,6 +136,7 @@ pub fn baseline_words(results: &Results) -> String {
 pub fn text_regions(job: &Job, results: &Results) -> Vec<(&'static str, &'static str, String)> {
     vec![
         ("README.md", "quickstart", quickstart(job, results)),
+        ("README.md", "verdict", verdict_words(results)),
         ("README.md", "baseline", baseline_words(results)),
         ("README.md", "scenarios", scenarios_table()),
         ("README.md", "levers", levers_table()),

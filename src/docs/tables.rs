@@ -30,10 +30,10 @@ pub fn levers_table() -> String {
 
 /// One row per data file a run may write.
 pub fn outputs_table() -> String {
-    let mut s = String::from("| file | what it holds |\n|---|---|\n");
+    let mut s = String::from("| file | written | what it holds |\n|---|---|---|\n");
     for o in RUN_OUTPUTS {
-        let sums = if o.checksummed { " (checksummed in the manifest)" } else { "" };
-        s += &format!("| `{}` | {}{sums} |\n", o.name, o.description);
+        let sums = if o.checksummed { "; its SHA-256 is in the manifest" } else { "" };
+        s += &format!("| `{}` | {} | {}{sums} |\n", o.name, o.written, o.description);
     }
     s
 }

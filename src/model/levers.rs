@@ -442,7 +442,7 @@ levers! {
         /// probability an escalated proposal is unblocked
         probability: f64 = Spec::range(0.0, 1.0).unit("probability"),
     }
-    /// Sets the councils' seats at the table.
+    /// Sets the councils' share of the seats on the footprint's board.
     IncludeLocalGovernment "include_local_government", "council seats" {
         /// councils' seats at the table
         council_seats: f64 = Spec::range(0.0, 1.0).unit("share"),
@@ -454,12 +454,12 @@ levers! {
         /// quarterly probability an unsure organisation becomes clear
         hazard: f64 = Spec::range(0.0, 1.0).unit("probability a quarter"),
     }
-    /// Sets the pace of implementation on the targeted footprints.
+    /// Sets the pace the centre demands of the targeted footprints; pace beyond a footprint's readiness raises more proposals and more of them fail.
     ForcePace "force_pace", "pace forced" {
         /// pace of implementation
         pace: f64 = Spec::range(0.0, 2.0).unit("pace"),
     }
-    /// Enables accountable care evolution on the targeted footprints.
+    /// Lets the targeted footprints become accountable care systems: one whose collaboration rate, averaged over `quarters`, reaches `threshold` becomes one; with `designate`, the national bodies make every targeted footprint one at the start.
     AccountableCare "accountable_care", "accountable care", sets [AcsCount] {
         /// averaged collaboration rate at which a footprint becomes an ACS
         threshold: f64 = Spec::range(0.0, 1.0).unit("rate").or_param("acs_threshold"),

@@ -50,6 +50,8 @@ pub struct Output {
     pub description: &'static str,
     /// Whether this run writes it.
     pub when: fn(&RunOutput) -> bool,
+    /// `when` in words, for the README's table.
+    pub written: &'static str,
     /// Its writer. None: the run writes it itself: the manifest (which lists
     /// the others) and tables.xlsx (which reads the manifest) after the
     /// others, timeseries.parquet through its own column writer.
@@ -64,6 +66,7 @@ pub const RUN_OUTPUTS: &[Output] = &[
         checksummed: true,
         description: "scenario, replicate, quarter, metric, value: every replicate, every quarter",
         when: |_| true,
+        written: "always",
         write: Some(|w, o| write::timeseries(w, o.results.rows())),
     },
     Output {
@@ -72,14 +75,16 @@ pub const RUN_OUTPUTS: &[Output] = &[
         checksummed: true,
         description: "scenario, quarter, metric, mean, sd, p05, p25, p50, p75, p95 over replicates",
         when: |_| true,
+        written: "always",
         write: Some(|w, o| write::summary_over(w, o.summary, o.spread)),
     },
     Output {
         name: "manifest.json",
         kind: Kind::Manifest,
         checksummed: false,
-        description: "version, seed, replicates, threads, each scenario fully resolved with its SHA-256",
+        description: "what was run: stpsim version, command, seed, replicates, threads, each scenario fully resolved with its SHA-256, the posterior (file, SHA-256, parameters held), start and end time, and every data file with its SHA-256 (`file_sha256`)",
         when: |_| true,
+        written: "always",
         write: None,
     },
     Output {
@@ -88,6 +93,7 @@ pub const RUN_OUTPUTS: &[Output] = &[
         checksummed: true,
         description: "timeseries.csv's rows as typed Parquet columns (a build with the parquet feature)",
         when: |o| o.parquet,
+        written: "with `--parquet`",
         write: None,
     },
     Output {
@@ -96,6 +102,7 @@ pub const RUN_OUTPUTS: &[Output] = &[
         checksummed: true,
         description: "replicate, draw, one column per parameter: the posterior draw each replicate ran with",
         when: |o| o.posterior.is_some(),
+        written: "over a posterior (the default on England)",
         write: Some(|w, o| match o.posterior {
             Some(p) => posterior_draws(w, p, o.options),
             None => Ok(()),
@@ -107,22 +114,25 @@ pub const RUN_OUTPUTS: &[Output] = &[
         checksummed: true,
         description: "scenario, quarter, metric, sd, parameter_share, chance_share at the final quarter",
         when: |o| o.posterior.is_some(),
+        written: "over a posterior",
         write: Some(|w, o| variance_split(w, o.split)),
     },
     Output {
         name: "differences.csv",
         kind: Kind::Table,
         checksummed: true,
-        description: "scenario, quarter, metric, median, p05, p95, mean, sd of the paired differences from the first scenario",
+        description: "scenario, quarter, metric, median, p05, p95, mean, sd of the paired differences from the first scenario, replicate by replicate: the numbers to quote",
         when: |o| o.results.scenarios.len() > 1,
+        written: "with two or more scenarios",
         write: Some(|w, o| write::differences(w, o.differences)),
     },
     Output {
         name: "footprints.csv",
         kind: Kind::Table,
         checksummed: true,
-        description: "scenario, replicate, quarter, footprint, metric, value: every footprint",
+        description: "scenario, replicate, quarter, footprint, metric, value: every footprint, for every replicate or the first `--footprint-replicates N`",
         when: |o| o.per_footprint,
+        written: "with `--per-footprint` (the main job: 20 replicates)",
         write: Some(|w, o| write::footprints(w, o.results.footprint_rows())),
     },
     Output {
@@ -131,6 +141,7 @@ pub const RUN_OUTPUTS: &[Output] = &[
         checksummed: true,
         description: "for spreadsheets: what was run, one sheet per chart with exactly the numbers it plots, summary, differences",
         when: |_| true,
+        written: "always",
         write: None,
     },
 ];
