@@ -17,13 +17,13 @@ pub mod targets;
 pub use crate::core::posterior;
 
 use crate::core::kind::Kind;
+use crate::core::quarter::Quarter;
 use crate::model::init::Setup;
 use crate::model::rng::{Keys, Phase, draw};
 use crate::model::{Metric, Replicate, World};
-use crate::quarter::Quarter;
 use crate::results::summary::describe;
+use crate::runner::{RunOptions, run};
 use crate::scenario::Scenario;
-use crate::{RunOptions, run};
 use rayon::prelude::*;
 
 /// A calibration target, written `metric@quarter=value`.
@@ -154,7 +154,7 @@ pub fn calibrate(
         let mut all_close = true;
         for (k, t) in targets.iter().enumerate() {
             let name = params[k];
-            let def = crate::params::Params::def(name).map(|d| (d.min, d.max)).unwrap_or((0.0, 1.0));
+            let def = crate::core::params::Params::def(name).map(|d| (d.min, d.max)).unwrap_or((0.0, 1.0));
             let at = |s: &mut Scenario, x: f64| {
                 s.params.set(name, x);
                 mean(&evaluate(s, std::slice::from_ref(t), opts)[0])

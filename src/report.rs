@@ -17,7 +17,7 @@ use std::path::Path;
 /// The report of a run held in memory, with every chart inlined as SVG,
 /// without touching the file system.
 ///
-/// `results` and `scenarios` are those of one [`crate::run`] call, in the
+/// `results` and `scenarios` are those of one [`crate::runner::run`] call, in the
 /// same order; `seed` is the run's seed; `manifest` is the manifest.json
 /// text to show, or none to describe the scenarios alone.
 ///
@@ -29,8 +29,8 @@ use std::path::Path;
 /// assert!(page.contains("Key findings") && page.contains("<svg"));
 /// ```
 pub fn html(
-    results: &crate::Results,
-    scenarios: &[crate::Scenario],
+    results: &crate::results::Results,
+    scenarios: &[crate::scenario::Scenario],
     seed: u64,
     manifest: Option<&str>,
     options: &ChartOptions,
@@ -123,7 +123,7 @@ pub fn set_by_construction(data: &RunData, s: usize) -> Vec<(Metric, Vec<&'stati
 /// A paired comparison in words with a plain verdict: "social care's share
 /// of STP agendas: no detectable effect (...)" when the 90% interval of the
 /// paired differences spans zero, else "... 4.4 pp higher (...)".
-fn verdict(data: &RunData, s: usize, q: crate::quarter::Quarter, m: Metric) -> Option<(bool, String)> {
+fn verdict(data: &RunData, s: usize, q: crate::core::quarter::Quarter, m: Metric) -> Option<(bool, String)> {
     let d = data.difference(s, q, m)?;
     let (median, lo, hi) = (d[0], d[1], d[2]);
     let f = m.format();
@@ -510,13 +510,13 @@ fn target_words(t: &crate::calibrate::targets::Target) -> String {
 /// for the built-in England posterior, its seven figures with their dates.
 /// `posterior`: the manifest's posterior file and whether it was the default.
 pub fn calibration_caveat(posterior: Option<(&str, bool)>) -> String {
-    use crate::params::DICTIONARY;
+    use crate::core::params::DICTIONARY;
     let figures = crate::calibrate::targets::parse(crate::calibrate::targets::ENGLAND, "data/targets.toml")
         .map(|t| t.targets)
         .unwrap_or_default();
     let list: Vec<String> = figures.iter().map(target_words).collect();
     let dates = {
-        let mut q: Vec<crate::quarter::Quarter> = figures.iter().flat_map(|t| t.quarters.clone()).collect();
+        let mut q: Vec<crate::core::quarter::Quarter> = figures.iter().flat_map(|t| t.quarters.clone()).collect();
         q.sort();
         match (q.first(), q.last()) {
             (Some(a), Some(b)) => format!(", dated {a} to {b}"),
@@ -557,7 +557,7 @@ pub fn calibration_caveat(posterior: Option<(&str, bool)>) -> String {
 }
 
 fn caveats(w: &mut String, data: &RunData) {
-    use crate::params::DICTIONARY;
+    use crate::core::params::DICTIONARY;
     let assumed = DICTIONARY.iter().filter(|d| d.source.starts_with("assumption")).count();
     // What the intervals cover depends on whether replicates drew their parameters from a posterior.
     let cover = if data.manifest.posterior.is_some() {
@@ -694,8 +694,8 @@ fn patterns_table(w: &mut String, rows: &[crate::calibrate::patterns::Check]) {
 /// headline results at the final quarter, with 90% intervals and paired
 /// differences from the first scenario (where the two share a structure).
 pub fn scenarios_markdown(
-    results: &crate::Results,
-    scenarios: &[crate::Scenario],
+    results: &crate::results::Results,
+    scenarios: &[crate::scenario::Scenario],
     replicates: u32,
     seed: u64,
 ) -> String {

@@ -3,12 +3,12 @@
 //! the results do not depend on the number of threads. Results are collected
 //! in a fixed order.
 
+use crate::core::params::Params;
 use crate::core::posterior::Posterior;
 use crate::model::Replicate;
 use crate::model::init::Setup;
 use crate::model::metrics::N_METRICS;
 use crate::model::rng::Keys;
-use crate::params::Params;
 use crate::results::{Results, ScenarioResult};
 use crate::scenario::Scenario;
 use crate::structure::Structure;

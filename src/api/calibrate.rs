@@ -215,7 +215,7 @@ impl CalibrateRequest {
                 let problem =
                     Problem::new(&t, crate::scenario::load).map_err(|e| common::Error::Usage(e.to_string()))?;
                 // Each particle runs its scenarios' replicates like one run, one state per thread.
-                let run = crate::RunOptions {
+                let run = crate::runner::RunOptions {
                     replicates: settings.replicates as u32,
                     seed: settings.seed,
                     footprint_replicates: 0,
@@ -253,7 +253,7 @@ impl CalibrateRequest {
                 let seed = self.common.seed.or(scenario.seed).unwrap_or(defaults::SEED);
                 let options = Options { replicates, seed, tolerance };
                 // Each evaluation holds its replicates' results like a run of one scenario.
-                let run = crate::RunOptions { replicates, seed, footprint_replicates: 0 };
+                let run = crate::runner::RunOptions { replicates, seed, footprint_replicates: 0 };
                 let bytes = crate::guard::memory_bytes(std::slice::from_ref(&scenario), &run, threads);
                 crate::guard::check_memory_within(bytes, self.common.memory_limit)?;
                 let force = self.common.force;

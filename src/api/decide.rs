@@ -109,7 +109,7 @@ fn check_memory(plan: &Plan, threads: usize, asked: Option<f64>) -> Result<(), c
     let worlds = plan.worlds.len() as f64;
     let matrix = worlds * (plan.inputs.len() as f64 * 8.0 + 48.0)
         + worlds * plan.outcomes.len() as f64 * plan.options.len() as f64 * 8.0 * 2.0;
-    let one = crate::RunOptions { replicates: 0, seed: 0, footprint_replicates: 0 };
+    let one = crate::runner::RunOptions { replicates: 0, seed: 0, footprint_replicates: 0 };
     let states = crate::guard::memory_bytes(&plan.options, &one, threads);
     crate::guard::check(
         matrix + states,

@@ -143,7 +143,7 @@ fn parameters(problem: &Problem, st: &State) -> String {
             };
             let span = p.hi - p.lo;
             let fmt = |v: &f64| crate::plot::numbers::thousands(*v, crate::plot::rough_tick_decimals(span / 4.0));
-            let unit = crate::params::DICTIONARY.iter().find(|d| d.name == p.name).map_or("", |d| d.unit);
+            let unit = crate::core::params::DICTIONARY.iter().find(|d| d.name == p.name).map_or("", |d| d.unit);
             let _ = c
                 .configure_mesh()
                 .disable_y_mesh()

@@ -7,8 +7,8 @@
 //! holds only in part of the posterior. Replicate r of every scenario ran
 //! with the same draw, so each difference is paired.
 
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
-use crate::quarter::Quarter;
 use crate::results::{Results, ScenarioResult};
 use serde::{Deserialize, Serialize};
 

@@ -7,11 +7,11 @@
 
 use super::smc::Sim;
 use super::targets::{Prior, Target, Targets, Uncertainty};
+use crate::core::params::Params;
+use crate::core::quarter::Quarter;
 use crate::model::Replicate;
 use crate::model::init::Setup;
 use crate::model::rng::{Keys, Stream, draw, key};
-use crate::params::Params;
-use crate::quarter::Quarter;
 use crate::scenario::Scenario;
 use crate::structure::Structure;
 use rand::SeedableRng;
@@ -64,7 +64,7 @@ impl Problem {
     /// `load` finds a scenario by the name a target gives (a built-in name or a file).
     pub fn new(
         t: &Targets,
-        mut load: impl FnMut(&str) -> Result<Scenario, crate::ScenarioError>,
+        mut load: impl FnMut(&str) -> Result<Scenario, crate::scenario::ScenarioError>,
     ) -> Result<Problem, Box<dyn std::error::Error + Send + Sync>> {
         let mut scenarios: Vec<Scenario> = Vec::new();
         let mut names: Vec<String> = Vec::new();

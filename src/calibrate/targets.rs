@@ -1,9 +1,9 @@
 //! Calibration targets as data: published figures with their uncertainty,
 //! and the parameters fitted to them with their prior ranges.
 
+use crate::core::params::Params;
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
-use crate::params::Params;
-use crate::quarter::Quarter;
 use crate::scenario::error::{ScenarioError, SourceText};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -158,7 +158,7 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
                 (vec![parsed], q.get_ref().clone())
             }
             (None, Some(y)) => {
-                let start = crate::quarter::parse_financial_year(y.get_ref()).map_err(|rule| {
+                let start = crate::core::quarter::parse_financial_year(y.get_ref()).map_err(|rule| {
                     src.at(y.span(), &at("year"), &format!("\"{}\"", y.get_ref()), "is not a financial year", &rule)
                 })?;
                 let q2 = Quarter::new(start, 2).expect("Q2 exists");
@@ -250,7 +250,8 @@ pub fn parse(text: &str, file: &str) -> Result<Targets, ScenarioError> {
             for (k, r) in map {
                 let name = k.get_ref();
                 let Some(def) = Params::def(name) else {
-                    let near = crate::core::text::nearest(name, crate::params::DICTIONARY.iter().map(|d| d.name), 1);
+                    let near =
+                        crate::core::text::nearest(name, crate::core::params::DICTIONARY.iter().map(|d| d.name), 1);
                     return Err(src.at(
                         k.span(),
                         &format!("priors.{name}"),

@@ -3,8 +3,8 @@
 //! a draw chosen by weight from a stream keyed by (seed, r), the same in every
 //! scenario of the run, so differences between scenarios stay paired.
 
+use crate::core::params::{DICTIONARY, Params};
 use crate::core::rng::{Stream, draw, key};
-use crate::params::{DICTIONARY, Params};
 use rand::SeedableRng;
 use std::io::{self, Write};
 use std::path::Path;

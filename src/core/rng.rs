@@ -14,7 +14,7 @@
 //! rather than shifted copies of one sequence, so they cannot share a run of
 //! draws.
 
-use crate::quarter::Quarter;
+use crate::core::quarter::Quarter;
 use rand::rand_core::utils;
 use rand::{SeedableRng, TryRng};
 use std::convert::Infallible;

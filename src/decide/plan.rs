@@ -5,13 +5,13 @@
 
 use super::robust::{Criterion, Direction};
 use crate::calibrate::posterior::{Posterior, PosteriorError};
+use crate::core::params::Params;
+use crate::core::quarter::Quarter;
 use crate::experiment::design;
 use crate::experiment::plan::{Reach, lever_fields};
 use crate::model::Metric;
 use crate::model::levers::LeverAction;
 use crate::model::rng::key;
-use crate::params::Params;
-use crate::quarter::Quarter;
 use crate::scenario::error::{ScenarioError, SourceText, nearest};
 use crate::scenario::{Scenario, StructureSpec, raw::Num};
 use serde::{Deserialize, Serialize};
@@ -157,7 +157,7 @@ fn parse_outcome(text: &str) -> Result<(Metric, Vec<Quarter>), String> {
     if let Ok(q) = Quarter::parse(when) {
         return Ok((metric, vec![q]));
     }
-    let start = crate::quarter::parse_financial_year(when)
+    let start = crate::core::quarter::parse_financial_year(when)
         .map_err(|_| "a quarter such as 2021Q1 or a financial year such as 2016/17 after the @".to_string())?;
     let q2 = Quarter::new(start, 2).ok_or("a financial year such as 2016/17")?;
     Ok((metric, (0..4).map(|k| q2.offset(k)).collect()))
@@ -395,7 +395,7 @@ pub fn parse(
             (Reach::Lever { lever: lever.to_string(), field: lf.to_string() }, lo, hi, int)
         } else {
             let Some(def) = Params::def(&name) else {
-                let near = nearest(&name, crate::params::DICTIONARY.iter().map(|d| d.name), 3);
+                let near = nearest(&name, crate::core::params::DICTIONARY.iter().map(|d| d.name), 3);
                 return Err(at_name(
                     "is not a parameter or lever field",
                     &format!(

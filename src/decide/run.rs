@@ -7,9 +7,9 @@
 
 use super::analysis;
 use super::plan::{Outcome, Plan, Source, World};
+use crate::core::quarter::Quarter;
 use crate::model::metrics::N_METRICS;
 use crate::model::rng::{Keys, key};
-use crate::quarter::Quarter;
 use crate::results::folder::{PARTS, Staging};
 use crate::results::write::atomic;
 use crate::runner::{footprint_runs, simulate_with};

@@ -114,7 +114,7 @@ pub fn baseline_words(results: &Results) -> String {
     use crate::model::Metric;
     let Some(base) = results.scenarios.first() else { return String::new() };
     let median = |q: &str| {
-        let q = crate::quarter::Quarter::parse(q).ok()?;
+        let q = crate::core::quarter::Quarter::parse(q).ok()?;
         let mut v = base.at(q, Metric::SelfPriorityShare);
         (!v.is_empty()).then(|| crate::results::summary::describe(&mut v).2[2] * 100.0)
     };
@@ -146,7 +146,7 @@ pub fn text_regions(job: &Job, results: &Results) -> Vec<(&'static str, &'static
 
 /// Whole files generated from declarations (cheap).
 pub fn text_files() -> Vec<(&'static str, String)> {
-    vec![("docs/levers.md", crate::model::levers::markdown()), ("docs/parameters.md", crate::params::markdown())]
+    vec![("docs/levers.md", crate::model::levers::markdown()), ("docs/parameters.md", crate::core::params::markdown())]
 }
 
 fn read(path: &Path) -> Result<String, DocsError> {
@@ -225,8 +225,9 @@ pub fn generate(root: &Path, work: &Path, scope: Scope, say: &dyn Fn(&str)) -> R
         .map(|n| crate::scenario::load(n))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| DocsError::run("the library", e))?;
-    let opts = crate::RunOptions { replicates: SCENARIOS_REPLICATES, seed: SCENARIOS_SEED, footprint_replicates: 0 };
-    let library = crate::run(&scenarios, &opts);
+    let opts =
+        crate::runner::RunOptions { replicates: SCENARIOS_REPLICATES, seed: SCENARIOS_SEED, footprint_replicates: 0 };
+    let library = crate::runner::run(&scenarios, &opts);
     let md = crate::report::scenarios_markdown(&library, &scenarios, SCENARIOS_REPLICATES, SCENARIOS_SEED);
     write(&root.join("docs/scenarios.md"), md.as_bytes())?;
     for image in IMAGES.iter().filter(|i| !matches!(i.source, Source::MainJob)) {

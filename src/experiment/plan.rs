@@ -2,11 +2,11 @@
 //! Read like scenario files, in two layers, with located errors.
 
 use super::design;
+use crate::core::params::Params;
 use crate::core::posterior::Posterior;
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
 use crate::model::levers::{Form, LEVERS, LeverAction};
-use crate::params::Params;
-use crate::quarter::Quarter;
 use crate::scenario::error::{ScenarioError, SourceText, nearest};
 use crate::scenario::{Scenario, raw::Num};
 use serde::{Deserialize, Serialize};
@@ -402,7 +402,7 @@ pub fn load_over(
             (Reach::Lever { lever: lever.to_string(), field: lf.to_string() }, lo, hi, int)
         } else {
             let Some(def) = Params::def(&name) else {
-                let near = nearest(&name, crate::params::DICTIONARY.iter().map(|d| d.name), 3);
+                let near = nearest(&name, crate::core::params::DICTIONARY.iter().map(|d| d.name), 3);
                 return Err(src.at(
                     f.name.span(),
                     &format!("{field}.name"),

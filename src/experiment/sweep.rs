@@ -123,13 +123,13 @@ impl Frame {
         }
         for o in &self.outputs {
             let ok = o.split_once('@').is_some_and(|(m, q)| {
-                crate::model::Metric::parse(m).is_some() && crate::quarter::Quarter::parse(q).is_ok()
+                crate::model::Metric::parse(m).is_some() && crate::core::quarter::Quarter::parse(q).is_ok()
             });
             if !ok {
                 return Err(format!("output \"{}\" is not metric@quarter", shorten(o, 60)));
             }
         }
-        if let Some(h) = self.held.iter().find(|h| crate::params::Params::def(h).is_none()) {
+        if let Some(h) = self.held.iter().find(|h| crate::core::params::Params::def(h).is_none()) {
             return Err(format!("held parameter \"{}\" is not a parameter", shorten(h, 60)));
         }
         if self.design_points > 10_000_000 {

@@ -5,7 +5,7 @@ use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES};
 use super::levers::{Governance, Lever, Policy};
 use super::rng::{Keys, draw};
 use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
-use crate::params::Params;
+use crate::core::params::Params;
 use crate::structure::{BudgetRule, Structure};
 
 /// What a replicate is drawn from besides the structure.

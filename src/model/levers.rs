@@ -8,8 +8,8 @@
 //! the national [`Policy`]. Phases read them; only levers write them.
 
 use super::metrics::Metric;
-use crate::params::{FundYear, Params};
-use crate::quarter::Quarter;
+use crate::core::params::{FundYear, Params};
+use crate::core::quarter::Quarter;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 

@@ -4,7 +4,7 @@
 //! both come from one pass and a metric cannot be left out of either.
 
 pub use crate::core::format::Format;
-use crate::params::Params;
+use crate::core::params::Params;
 use serde::Serialize;
 use std::ops::{Index, IndexMut};
 

@@ -6,7 +6,7 @@
 
 use super::metrics::Tally;
 use super::state::{Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, Proposal, World};
-use crate::params::Params;
+use crate::core::params::Params;
 use std::ops::{Index, IndexMut, Range};
 
 /// A read-only run of one field, indexed by world position.

@@ -8,7 +8,7 @@ use super::levers::{Lever, Running};
 use super::metrics::{N_METRICS, record};
 use super::rng::Keys;
 use super::{Workspace, World};
-use crate::quarter::Quarter;
+use crate::core::quarter::Quarter;
 use crate::structure::Structure;
 
 pub struct Replicate<'s> {

@@ -3,7 +3,7 @@
 
 use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES, ProposalType};
 use super::levers::{Governance, Policy, Site, Sites};
-use crate::params::Params;
+use crate::core::params::Params;
 
 /// Effects of successful proposals waiting to land, one slot per quarter.
 pub const PENDING_SLOTS: usize = 32;

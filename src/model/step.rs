@@ -6,7 +6,7 @@ use super::phases::{acs, decision, funding, implementation, learning, proposals,
 use super::rng::{Keys, Phase, Prefix};
 use super::state::{Counts, World};
 use super::workspace::Workspace;
-use crate::quarter::Quarter;
+use crate::core::quarter::Quarter;
 
 /// Advances the world one quarter, phases 1 to 10 and each footprint's
 /// tally; `Replicate::step` adds the record (11).

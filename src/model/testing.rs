@@ -4,7 +4,7 @@ use super::init::Setup;
 use super::part::Part;
 use super::rng::Keys;
 use super::{Workspace, World};
-use crate::params::Params;
+use crate::core::params::Params;
 use crate::structure;
 
 /// A world and its workspace, for testing phases one at a time. It reads as

@@ -6,8 +6,8 @@
 //! three never disagree.
 
 use super::input::RunData;
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
-use crate::quarter::Quarter;
 use std::io::{self, Write};
 
 /// The folder of a run that holds each chart's numbers as CSV.

@@ -6,8 +6,8 @@ use super::input::RunData;
 use super::numbers;
 use super::style::{self, colour};
 use super::{Chart, ChartOptions, Drawn, PlotError, err, frame, source_line, svg};
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
-use crate::quarter::Quarter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

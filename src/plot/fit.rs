@@ -14,7 +14,7 @@ use super::numbers::is_share;
 use super::style::{self, colour};
 use super::{Chart, Drawn, PlotError, err, frame, source_line, svg};
 use crate::calibrate::targets::{self, Target};
-use crate::quarter::Quarter;
+use crate::core::quarter::Quarter;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -1,9 +1,9 @@
 //! What the charts read: a run folder's summary.csv, timeseries.csv,
 //! footprints.csv (if written) and manifest.json. Never the model.
 
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
 use crate::model::levers::Targets;
-use crate::quarter::Quarter;
 use crate::results::manifest::{StoredLever, StoredManifest, StoredScenario};
 use crate::scenario::StructureSpec;
 use std::collections::BTreeMap;
@@ -239,7 +239,7 @@ impl RunData {
         let this = &self.scenarios[scenario].params;
         let reference = |name: &str| -> Option<f64> {
             if scenario == 0 {
-                crate::params::DICTIONARY.iter().find(|d| d.name == name).map(|d| d.default)
+                crate::core::params::DICTIONARY.iter().find(|d| d.name == name).map(|d| d.default)
             } else {
                 self.scenarios[0].params.get(name).copied()
             }
@@ -256,8 +256,8 @@ impl RunData {
     /// files a run writes, without touching the file system. `manifest` is
     /// the run's manifest.json text, or none to describe the scenarios alone.
     pub fn from_results(
-        results: &crate::Results,
-        scenarios: &[crate::Scenario],
+        results: &crate::results::Results,
+        scenarios: &[crate::scenario::Scenario],
         seed: u64,
         manifest: Option<&str>,
     ) -> Result<RunData, InputError> {

@@ -63,14 +63,14 @@ pub const QUARTERS_NOTE: &str =
     "Quarters are calendar quarters: 2017Q2 is April to June 2017, the first quarter of financial year 2017/18.";
 
 /// A quarter's months: "April to June 2017".
-pub fn months(q: crate::quarter::Quarter) -> String {
+pub fn months(q: crate::core::quarter::Quarter) -> String {
     let m = ["January to March", "April to June", "July to September", "October to December"];
     format!("{} {}", m[usize::from(q.q().clamp(1, 4)) - 1], q.year())
 }
 
 /// A quarter in full: "2017Q2 is April to June 2017, the first quarter of
 /// financial year 2017/18".
-pub fn calendar(q: crate::quarter::Quarter) -> String {
+pub fn calendar(q: crate::core::quarter::Quarter) -> String {
     let fy = q.financial_year();
     let nth = ["fourth", "first", "second", "third"][usize::from(q.q().clamp(1, 4)) - 1];
     format!("{q} is {}, the {nth} quarter of financial year {fy}/{:02}", months(q), (fy + 1).rem_euclid(100))
@@ -82,11 +82,11 @@ mod tests {
 
     #[test]
     fn quarters_are_calendar_quarters() {
-        let q = crate::quarter::Quarter::new(2017, 2).unwrap();
+        let q = crate::core::quarter::Quarter::new(2017, 2).unwrap();
         assert_eq!(calendar(q), "2017Q2 is April to June 2017, the first quarter of financial year 2017/18");
-        let q = crate::quarter::Quarter::new(2016, 1).unwrap();
+        let q = crate::core::quarter::Quarter::new(2016, 1).unwrap();
         assert_eq!(calendar(q), "2016Q1 is January to March 2016, the fourth quarter of financial year 2015/16");
-        assert!(QUARTERS_NOTE.contains(&calendar(crate::quarter::Quarter::new(2017, 2).unwrap())));
+        assert!(QUARTERS_NOTE.contains(&calendar(crate::core::quarter::Quarter::new(2017, 2).unwrap())));
     }
 
     #[test]

@@ -6,8 +6,8 @@
 
 use super::Results;
 use super::summary::{describe, paired};
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
-use crate::quarter::Quarter;
 use serde::Serialize;
 
 /// Median, 5th and 95th percentile, as text.

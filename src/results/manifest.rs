@@ -5,8 +5,8 @@
 //! from [`read`], checked like any input (a typed error, never a panic).
 //! Fields added after the first version default when a folder lacks them.
 
+use crate::core::quarter::Quarter;
 use crate::model::levers::Targets;
-use crate::quarter::Quarter;
 use crate::scenario::{Scenario, StructureSpec};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -11,9 +11,9 @@ pub mod summary;
 pub mod write;
 pub mod xlsx;
 
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
 use crate::model::metrics::N_METRICS;
-use crate::quarter::Quarter;
 
 /// One scenario's values, stored densely; read them as tidy rows.
 #[derive(Clone, Debug, PartialEq)]

@@ -59,7 +59,7 @@ pub use imp::*;
 #[cfg(feature = "parquet")]
 mod imp {
     use super::Column;
-    use crate::quarter::Quarter;
+    use crate::core::quarter::Quarter;
     use crate::results::Row;
     use parquet::basic::Compression;
     use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type};
@@ -269,9 +269,9 @@ mod imp {
 
         #[test]
         fn the_file_reads_back_row_for_row() {
-            let results = crate::run(
+            let results = crate::runner::run(
                 &[crate::scenario::load("baseline").unwrap()],
-                &crate::RunOptions { replicates: 2, seed: 3, footprint_replicates: 0 },
+                &crate::runner::RunOptions { replicates: 2, seed: 3, footprint_replicates: 0 },
             );
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join(TIMESERIES);

@@ -1,8 +1,8 @@
 //! Summaries over replicates, computed from the tidy rows alone.
 
 use super::Row;
+use crate::core::quarter::Quarter;
 use crate::model::Metric;
-use crate::quarter::Quarter;
 use std::collections::BTreeMap;
 
 /// A number column: its name and how a row gives it.

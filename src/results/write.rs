@@ -56,7 +56,7 @@ struct Fields {
     ryu: ryu::Buffer,
     int: itoa::Buffer,
     number: Vec<u8>,
-    quarter: (Option<crate::quarter::Quarter>, String),
+    quarter: (Option<crate::core::quarter::Quarter>, String),
 }
 
 impl Fields {
@@ -69,7 +69,7 @@ impl Fields {
         }
     }
 
-    fn quarter(&mut self, q: crate::quarter::Quarter) -> &str {
+    fn quarter(&mut self, q: crate::core::quarter::Quarter) -> &str {
         if self.quarter.0 != Some(q) {
             self.quarter = (Some(q), q.to_string());
         }

@@ -529,8 +529,8 @@ fn extra_sheet(name: &str, s: &Sheet, f: &Formats) -> Result<Worksheet, XlsxErro
 #[allow(clippy::too_many_arguments)]
 pub fn stage_run(
     stage: &mut crate::results::folder::Staging,
-    results: &crate::Results,
-    scenarios: &[crate::Scenario],
+    results: &crate::results::Results,
+    scenarios: &[crate::scenario::Scenario],
     seed: u64,
     manifest: &str,
     summary: &[SummaryRow],

@@ -8,11 +8,11 @@ use super::builtin;
 use super::error::{ScenarioError, SourceText, article, nearest, shorten};
 use super::raw::{self, Num, RawField, RawLever, RawScenario, RawYear};
 use super::read;
+use crate::core::params::{DICTIONARY, FundYear, Params};
+use crate::core::quarter::{Quarter, parse_financial_year};
 use crate::model::levers::{
     Default as LeverDefault, Form, LEVERS, Lever, LeverAction, LeverDef, LeverKind, Setting, Targets,
 };
-use crate::params::{DICTIONARY, FundYear, Params};
-use crate::quarter::{Quarter, parse_financial_year};
 use crate::structure::{self, FileOrg, Structure};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;

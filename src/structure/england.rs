@@ -2,7 +2,7 @@
 
 use super::{BudgetRule, FootprintDef, OrgDef, Structure, largest_remainder};
 use crate::core::kind::Kind;
-use crate::params::Params;
+use crate::core::params::Params;
 
 pub const ENGLAND_CSV: &str = include_str!("../../data/england-footprints-2016.csv");
 

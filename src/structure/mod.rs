@@ -10,7 +10,7 @@ pub use england::{ENGLAND_CSV, EnglandFootprint, england_footprints};
 pub use file::{FileOrg, parse_structure_csv};
 
 use crate::core::kind::Kind;
-use crate::params::Params;
+use crate::core::params::Params;
 
 /// How an organisation's budget is set each replicate.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -2,8 +2,8 @@
 
 use super::{BudgetRule, FootprintDef, OrgDef, Structure};
 use crate::core::kind::Kind;
-use crate::model::rng::{Phase, structure_stream};
-use crate::params::Params;
+use crate::core::params::Params;
+use crate::core::rng::{Phase, structure_stream};
 use rand_distr::{Distribution, Poisson};
 
 /// Names of synthetic footprints: `syn-0001`, `syn-0002`, ...

@@ -1,8 +1,8 @@
 //! Phase 2: the Sustainability and Transformation Fund pays out.
 
+use crate::core::quarter::Quarter;
 use crate::model::kind::Kind;
 use crate::model::state::World;
-use crate::quarter::Quarter;
 
 /// A provider's structural deficit in GBP m a year (0 for others).
 pub fn deficit(kind: Kind, structural: f64, budget: f64) -> f64 {
@@ -165,8 +165,8 @@ fn insertion_sort(v: &mut [(f64, u32)], most: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::deficit;
+    use crate::core::quarter::Quarter;
     use crate::model::testing::england_world;
-    use crate::quarter::Quarter;
 
     fn paid(w: &crate::model::World) -> f64 {
         w.fps.iter().map(|f| f.paid).sum()

@@ -1,10 +1,10 @@
 //! Phase 7: passed proposals succeed or fail; successes queue their effects;
 //! affected members learn from the outcome.
 
+use crate::core::quarter::Quarter;
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw, logistic};
 use crate::model::state::PENDING_SLOTS;
-use crate::quarter::Quarter;
 
 /// Chance that a passed proposal of footprint `f` succeeds.
 pub fn success_chance(w: &Part, f: usize, support_share: f64) -> f64 {

@@ -1,10 +1,10 @@
 //! Phase 8: due effects land on the gaps and balances; gaps and structural
 //! balances drift.
 
+use crate::core::quarter::Quarter;
 use crate::model::kind::Kind;
 use crate::model::part::Part;
 use crate::model::state::{PENDING_SLOTS, Pending};
-use crate::quarter::Quarter;
 
 pub fn realise_and_drift(w: &mut Part, f: usize, q: Quarter) {
     let p = &w.p;

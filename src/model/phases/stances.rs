@@ -1,10 +1,10 @@
 //! Phase 3: each organisation collaborates or self-prioritises.
 
+use crate::core::params::Params;
 use crate::model::bernoulli;
 use crate::model::kind::{Kind, N_KINDS};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::params::Params;
 
 /// What every member of a footprint shares in the stance equation, worked
 /// out once per footprint-quarter; `delta` adds each member's own terms.
