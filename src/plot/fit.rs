@@ -230,8 +230,12 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &TargetFan, title:
         .draw()
         .map_err(err)?;
     let blue = colour(FAN_COLOUR);
+    // Values far off the axis (only an edited file has them) are drawn a
+    // span beyond it, so the pixel arithmetic stays in range (as the fans do).
+    let span = hi - lo;
+    let y_of = |v: f64| v.clamp(lo - span, hi + span);
     let points: Vec<(f64, [f64; 5])> =
-        f.quarters.iter().zip(&f.fan).filter_map(|(&q, b)| b.map(|b| (x_of(q), b))).collect();
+        f.quarters.iter().zip(&f.fan).filter_map(|(&q, b)| b.map(|b| (x_of(q), b.map(y_of)))).collect();
     for (outer, inner, alpha) in [(0, 4, 0.18), (1, 3, 0.35)] {
         let mut band: Vec<(f64, f64)> = points.iter().map(|(x, b)| (*x, b[outer])).collect();
         band.extend(points.iter().rev().map(|(x, b)| (*x, b[inner])));
