@@ -95,16 +95,17 @@ pub fn verdict_words(results: &Results) -> String {
     } else {
         "the interval lies below 0: a detectable fall"
     };
-    let f = |x| crate::results::headline::format(m, x);
+    // A difference, in the metric's difference unit (percentage points for a share).
+    let [mid, lo, hi] = m.format().interval([d[2], d[0], d[4]]);
     format!(
         "For social care, the question stpsim exists for: `{}`'s paired difference from `{}` in `{}` at {last} \
          is {} [{}, {}]; {verdict}.\n",
         other.name,
         base.name,
         m.name(),
-        f(d[2]),
-        f(d[0]),
-        f(d[4])
+        mid,
+        lo,
+        hi
     )
 }
 
