@@ -171,7 +171,7 @@ fn validate_builtins_prints_ok() {
 fn scenarios_lists_the_builtins() {
     let (code, stdout, err) = stpsim_anywhere(&["scenarios"]);
     assert_eq!(code, 0, "{err}");
-    assert!(stdout.lines().any(|l| l.starts_with("00-baseline ") && l.ends_with("no further levers?")), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("00-baseline ") && l.ends_with("governance levers?")), "{stdout}");
     assert!(stdout.lines().any(|l| l.starts_with("01-history ")), "{stdout}");
     assert_eq!(stdout.lines().filter(|l| l.ends_with('?')).count(), 14, "fourteen scenarios with their questions");
 }

@@ -145,7 +145,7 @@ fn a_broken_parent_and_the_files_own_mistakes_are_both_reported() {
 
 /// Where baseline's joint working lever starts.
 const BASELINE_LEVER: &str =
-    "levers[0] of scenarios/00-baseline.toml (joint_working) starts at scenarios/00-baseline.toml:48:9";
+    "levers[0] of scenarios/00-baseline.toml (joint_working) starts at scenarios/00-baseline.toml:47:9";
 
 #[test]
 fn a_start_after_an_inherited_lever_blames_the_users_start() {
@@ -196,7 +196,7 @@ fn a_lever_clashing_with_an_inherited_one_names_both_files() {
         ),
         "{err}"
     );
-    assert!(err.contains("= note: levers[0] is at scenarios/00-baseline.toml:47:8"), "{err}");
+    assert!(err.contains("= note: levers[0] is at scenarios/00-baseline.toml:46:8"), "{err}");
     // The way out is one the user's own file can take.
     assert!(err.contains("starting after it ends; to change the inherited lever"), "{err}");
     assert!(!err.contains("end one before the other starts"), "{err}");
@@ -276,7 +276,7 @@ fn a_run_too_long_blames_the_users_start_not_the_inherited_end() {
     let (code, err) = validate("name = \"x\"\nextends = \"baseline\"\nstart = \"1910Q1\"\n", &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.starts_with("error: t.toml:3:9: `start` = \"1910Q1\" makes a run of"), "{err}");
-    assert!(err.contains("= note: `end` = \"2021Q1\" is set at scenarios/00-baseline.toml:23:7"), "{err}");
+    assert!(err.contains("= note: `end` = \"2021Q1\" is set at scenarios/00-baseline.toml:22:7"), "{err}");
 }
 
 #[test]
