@@ -825,6 +825,7 @@ fn decide(
         plan,
         resume,
         shard: None,
+        parquet: false,
         common: stpsim::api::Common { seed, replicates, threads, out: Some(out), memory_limit, ..Default::default() },
     };
     let job = py.detach(|| request.resolve()).map_err(api_error)?;
