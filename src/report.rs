@@ -144,7 +144,7 @@ fn verdict(data: &RunData, s: usize, q: crate::core::quarter::Quarter, m: Metric
     };
     let text = if detected {
         format!(
-            "{}: {}, median paired difference {t_med} ({levels}90% interval {t_lo} to {t_hi})",
+            "{}: {}, median paired difference {t_med} ({levels}90% interval of the paired differences {t_lo} to {t_hi})",
             m.label(),
             if median > 0.0 { "higher" } else { "lower" }
         )

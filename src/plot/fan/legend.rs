@@ -212,7 +212,10 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     // scenarios), a cut marker ending in an ellipsis and the legend saying
     // where the levers are in full.
     let full: Vec<Vec<String>> = marks.iter().map(|m| mark_lines(data, m)).collect();
-    let need = |most: usize, step: i32| -> i32 { full.iter().map(|l| step * l.len().min(most) as i32 + 6).sum() };
+    // Room between markers: one-line markers still need their circles (22 px) apart.
+    let gap = |most: usize| if most == 1 { 8 } else { 6 };
+    let need =
+        |most: usize, step: i32| -> i32 { full.iter().map(|l| step * l.len().min(most) as i32 + gap(most)).sum() };
     let note = 20;
     let (most, step) = [(usize::MAX, 18), (usize::MAX, 16), (3, 16), (2, 16)]
         .into_iter()
@@ -220,7 +223,6 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
         .unwrap_or((1, 16));
     let mut cut = false;
     for (mark, full) in marks.iter().zip(&full) {
-        let compact = most == 1;
         let mut lines: Vec<String> = full.iter().take(most).cloned().collect();
         if lines.len() < full.len() {
             cut = true;
@@ -234,7 +236,7 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
             area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
             y += step;
         }
-        y += if compact { 4 } else { 6 };
+        y += gap(most);
     }
     if cut {
         area.draw(&Text::new("\u{2026} each lever in full: report.html", (x, y + 2), style::text(14.0)))
