@@ -7,6 +7,7 @@ pub mod headline;
 pub mod manifest;
 pub mod outputs;
 pub mod parquet;
+pub mod stream;
 pub mod summary;
 pub mod write;
 pub mod xlsx;
