@@ -173,13 +173,15 @@ pub struct Finished<'a> {
 /// while later replicates run. The pool's threads take (scenario,
 /// replicate) pairs in that order, one at a time, so few finished ones wait
 /// for an earlier one. Replicates are keyed, so the results equal
-/// `run_over`'s on any thread count.
-pub fn run_streamed<S: Sink>(
+/// `run_over`'s on any thread count. `simulated` is called once the last
+/// replicate is done (its rows perhaps not yet handed over).
+pub fn run_streamed<S: Sink, T>(
     scenarios: &[Scenario],
     opts: &RunOptions,
     posterior: Option<&Posterior>,
     mut sink: S,
-) -> (Results, S) {
+    simulated: impl FnOnce() -> T,
+) -> (Results, S, T) {
     let structures: Vec<Structure> = scenarios.iter().map(|s| s.build_structure(opts.seed)).collect();
     let reps = opts.replicates as usize;
     let total = scenarios.len() * reps;
@@ -241,10 +243,11 @@ pub fn run_streamed<S: Sink>(
                 });
             }
         });
+        let simulated = simulated();
         drop(tx);
-        collector.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        (collector.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), simulated)
     });
-    (results, sink)
+    (results, sink.0, sink.1)
 }
 
 /// What [`run_streamed`] hands finished replicates to, on its own thread.
@@ -346,7 +349,7 @@ mod tests {
         let whole = run(&s, &opts);
         for threads in [1, 3] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let (streamed, seen) = pool.install(|| run_streamed(&s, &opts, None, Seen::default()));
+            let (streamed, seen, ()) = pool.install(|| run_streamed(&s, &opts, None, Seen::default(), || ()));
             assert_eq!(streamed, whole, "{threads} threads");
             assert!(seen.ended);
             let expected: Vec<(usize, usize, bool)> =
@@ -358,6 +361,6 @@ mod tests {
         // Fewer replicates than threads: footprints run in parallel inside each.
         let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
         let one = RunOptions { replicates: 1, ..opts };
-        assert_eq!(pool.install(|| run_streamed(&s, &one, None, Seen::default())).0, run(&s, &one));
+        assert_eq!(pool.install(|| run_streamed(&s, &one, None, Seen::default(), || ())).0, run(&s, &one));
     }
 }

@@ -266,20 +266,19 @@ impl Job {
     /// their own while the replicates run ([`crate::runner::run_streamed`]),
     /// into the staging folder the other files then join; the set moves into
     /// place as `write` moves it. `made` is called when the last replicate
-    /// is done. The files are those of `run` then `write`, byte for byte.
-    pub fn run_and_write(&self, made: impl FnOnce() -> Provenance) -> Result<(Results, Outcome), common::Error> {
+    /// is done (its rows perhaps still being written). The files are those of `run` then `write`, byte for byte.
+    pub fn run_and_write(&self, made: impl FnOnce() -> Provenance + Send) -> Result<(Results, Outcome), common::Error> {
         let dir = &self.out;
         let failed = |(name, source): crate::results::stream::Failure| {
             common::Error::from(WriteError { path: dir.join(name), source })
         };
         let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
         let sink = crate::results::stream::RowSink::start(&stage, self.per_footprint).map_err(failed)?;
-        let go = || crate::runner::run_streamed(&self.scenarios, &self.options, self.posterior.as_ref(), sink);
-        let (results, sink) = match common::pool(self.threads) {
+        let go = || crate::runner::run_streamed(&self.scenarios, &self.options, self.posterior.as_ref(), sink, made);
+        let (results, sink, made) = match common::pool(self.threads) {
             Ok(pool) => pool.install(go),
             Err(_) => go(),
         };
-        let made = made();
         sink.finish(&mut stage).map_err(failed)?;
         let staged = stage_rest(stage, dir, self, &results, &made, self.parquet)?;
         let outcome = draw_and_commit(staged, self, &results, self.charts)?;

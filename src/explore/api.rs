@@ -18,7 +18,7 @@ use stpsim::api::Hooks;
 use stpsim::calibrate::choice;
 use stpsim::job::{Job, Provenance};
 use stpsim::model::Metric;
-use stpsim::results::summary::{describe, paired, summarise};
+use stpsim::results::summary::{describe, paired, summarise_results};
 use stpsim::{Results, RunOptions};
 
 const PAGE: &str = include_str!("page/index.html");
@@ -432,7 +432,7 @@ fn send(
 /// scenario, of the paired differences (edited minus base), and the headline
 /// table, from the replicates so far.
 fn snapshot(r: &Results, opts: &RunOptions) -> Value {
-    let summary = summarise(r.rows());
+    let summary = summarise_results(r);
     let quantiles = |s: usize, m: Metric| -> Vec<[f64; 5]> {
         let sc = &r.scenarios[s];
         sc.quarters
