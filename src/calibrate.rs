@@ -6,12 +6,14 @@
 
 pub mod charts;
 pub mod checkpoint;
-pub mod choice;
+/// Which posterior a run uses (kept under its old path).
+pub use crate::scenario::posterior as choice;
 pub mod output;
 pub mod patterns;
 pub mod problem;
 pub mod smc;
-pub mod targets;
+/// The published figures the model is calibrated against (kept under its old path).
+pub use crate::targets;
 
 /// The posterior's plain type lives in the vocabulary floor; the old path still works.
 pub use crate::core::posterior;

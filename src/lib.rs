@@ -73,6 +73,7 @@ pub use api::run as job;
 pub mod model;
 pub mod scenario;
 pub mod structure;
+pub mod targets;
 
 // The vocabulary's modules keep their old paths (`stpsim::params`, `stpsim::quarter`).
 pub use crate::core::{params, quarter};

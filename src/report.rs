@@ -8,9 +8,9 @@
 //! through [`write_all`], which writes the charts and the page.
 
 use crate::model::Metric;
-use crate::plot::numbers::{self, MINUS};
 use crate::plot::{Chart, ChartOptions, PlotError, RunData};
 use crate::results::manifest::StoredManifest;
+use crate::results::numbers::{self, MINUS};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -44,7 +44,7 @@ pub fn html(
 pub fn write_all(dir: &Path, data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     let charts = crate::plot::charts(data, options)?;
     crate::plot::write_charts(dir, &charts)?;
-    let tables = crate::plot::data::tables(data);
+    let tables = crate::plot::tables(data);
     crate::plot::data::write_tables(dir, &tables)
         .map_err(|e| PlotError::Write { path: dir.join(crate::plot::data::DATA_DIR), reason: e })?;
     let html = build(data, &charts);
@@ -324,7 +324,7 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
 
     let _ = writeln!(w, "<h2 id=\"charts\">Charts</h2>");
     // Each chart's sheet in tables.xlsx, named as the workbook names it.
-    let sheets = crate::results::xlsx::chart_sheets(&crate::plot::data::tables(data));
+    let sheets = crate::results::xlsx::chart_sheets(&crate::plot::tables(data));
     for c in charts {
         let body = c.svg.trim_start_matches(|ch| ch != '<');
         let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
@@ -494,7 +494,7 @@ fn headline(w: &mut String, data: &RunData) {
 /// A published figure in words, without brackets: "NHS bodies putting their
 /// own organisation first, 62.0% at 2016Q4, from the HFMA financial
 /// temperature check".
-fn target_words(t: &crate::calibrate::targets::Target) -> String {
+fn target_words(t: &crate::targets::Target) -> String {
     let when = match t.quarters.as_slice() {
         [q] => format!("at {q}"),
         [a, .., b] => format!("over {} ({a} to {b})", t.when),
@@ -511,9 +511,8 @@ fn target_words(t: &crate::calibrate::targets::Target) -> String {
 /// `posterior`: the manifest's posterior file and whether it was the default.
 pub fn calibration_caveat(posterior: Option<(&str, bool)>) -> String {
     use crate::core::params::DICTIONARY;
-    let figures = crate::calibrate::targets::parse(crate::calibrate::targets::ENGLAND, "data/targets.toml")
-        .map(|t| t.targets)
-        .unwrap_or_default();
+    let figures =
+        crate::targets::parse(crate::targets::ENGLAND, "data/targets.toml").map(|t| t.targets).unwrap_or_default();
     let list: Vec<String> = figures.iter().map(target_words).collect();
     let dates = {
         let mut q: Vec<crate::core::quarter::Quarter> = figures.iter().flat_map(|t| t.quarters.clone()).collect();

@@ -15,23 +15,10 @@ use crate::structure::Structure;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RunOptions {
-    pub replicates: u32,
-    pub seed: u64,
-    /// Keep every footprint's metrics for the first this many replicates (0: none).
-    pub footprint_replicates: u32,
-}
-
+/// How many replicates, which seed, how many footprint rows (declared with the defaults).
+pub use crate::core::defaults::RunOptions;
 pub const DEFAULT_REPLICATES: u32 = crate::core::defaults::REPLICATES;
 pub const DEFAULT_SEED: u64 = crate::core::defaults::SEED;
-
-/// 200 replicates, seed 2016, no footprint rows: the defaults of `stpsim run`.
-impl Default for RunOptions {
-    fn default() -> RunOptions {
-        RunOptions { replicates: DEFAULT_REPLICATES, seed: DEFAULT_SEED, footprint_replicates: 0 }
-    }
-}
 
 /// Worker threads: as asked, or one per core.
 pub use crate::core::defaults::threads;
@@ -290,7 +277,7 @@ fn replicate(
     let keys = Keys { seed: opts.seed, replicate: r as u64 };
     let sc = &scenarios[s];
     let drawn = posterior.map(|p| {
-        let held = crate::calibrate::choice::held(p, sc);
+        let held = crate::scenario::posterior::held(p, sc);
         p.apply_holding(&sc.params, p.draw_for(opts.seed, r as u64), &held)
     });
     let params = drawn.as_ref().unwrap_or(&sc.params);

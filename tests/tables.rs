@@ -34,7 +34,7 @@ fn run_dir() -> &'static Path {
 
 fn tables() -> Vec<ChartTable> {
     let data = stpsim::plot::RunData::load(run_dir()).unwrap();
-    stpsim::plot::data::tables(&data)
+    stpsim::plot::tables(&data)
 }
 
 fn workbook() -> Xlsx<std::io::BufReader<std::fs::File>> {

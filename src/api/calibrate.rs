@@ -7,11 +7,11 @@ use super::common::{self, Common, Hooks};
 use crate::calibrate::checkpoint::Checkpoint;
 use crate::calibrate::problem::Problem;
 use crate::calibrate::smc::{self, Settings, State};
-use crate::calibrate::targets::{self, Targets};
 use crate::calibrate::{self as fit, Fit, Options, Target, output};
 use crate::core::defaults;
 use crate::results::folder::FolderLock;
 use crate::scenario::Scenario;
+use crate::targets::{self, Targets};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

@@ -9,11 +9,11 @@
 use super::common::{self, Common, Hooks};
 use crate::core::defaults;
 use crate::core::posterior::{Posterior, PosteriorError};
+use crate::results::Results;
 use crate::results::folder::{FolderLock, Staging};
 use crate::results::manifest::{self, Manifest, ManifestScenario};
 use crate::results::outputs::{RUN_OUTPUTS, RunOutput};
 use crate::results::summary::differences;
-use crate::results::{Results, write};
 use crate::runner::RunOptions;
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
@@ -156,13 +156,13 @@ impl RunRequest {
             (true, Some(n)) => n.min(replicates),
         };
         let asked = self.posterior.as_ref().map(|p| p.to_string_lossy().into_owned());
-        let choice = crate::calibrate::choice::choose(asked.as_deref(), &scenarios).map_err(|e| match e {
-            crate::calibrate::choice::ChoiceError::Posterior(p) => JobError::Posterior(p),
+        let choice = crate::scenario::posterior::choose(asked.as_deref(), &scenarios).map_err(|e| match e {
+            crate::scenario::posterior::ChoiceError::Posterior(p) => JobError::Posterior(p),
             other => JobError::PosteriorChoice(other.to_string()),
         })?;
         if let Some(p) = &choice.posterior {
             for s in &scenarios {
-                p.check_rules(&s.params, &crate::calibrate::choice::held(p, s), &s.name)?;
+                p.check_rules(&s.params, &crate::scenario::posterior::held(p, s), &s.name)?;
             }
         }
         Ok(Job {
@@ -217,7 +217,7 @@ impl Job {
         self.scenarios
             .iter()
             .filter_map(|s| {
-                let h = crate::calibrate::choice::held(p, s);
+                let h = crate::scenario::posterior::held(p, s);
                 (!h.is_empty())
                     .then(|| format!("\n  {} holds {} at its own value in every replicate", s.name, h.join(", ")))
             })
@@ -418,7 +418,7 @@ impl StagedRun {
     /// longer run, differences.csv of an earlier comparison).
     pub fn commit(self) -> Result<Written, WriteError> {
         self.staging
-            .commit("manifest.json", write::is_run_file)
+            .commit("manifest.json", crate::results::outputs::is_run_file)
             .map_err(|e| WriteError { path: e.path.clone(), source: io::Error::from(e) })?;
         Ok(self.written)
     }
@@ -498,7 +498,7 @@ fn stage_rest(
     let first = manifest(job, made, SystemTime::now(), before, stage.checksums().clone(), split.clone(), Some(results));
     let text = serde_json::to_string_pretty(&first).map_err(|e| named("manifest.json")(io::Error::other(e)))?;
     let spread = output.spread;
-    crate::results::xlsx::stage_run(
+    crate::plot::workbook::stage(
         &mut stage,
         results,
         &job.scenarios,
@@ -548,7 +548,7 @@ fn manifest<'a>(
                 .map(|s| {
                     (
                         s.name.clone(),
-                        crate::calibrate::choice::held(p, s).iter().map(|h| h.to_string()).collect::<Vec<String>>(),
+                        crate::scenario::posterior::held(p, s).iter().map(|h| h.to_string()).collect::<Vec<String>>(),
                     )
                 })
                 .filter(|(_, h)| !h.is_empty())

@@ -138,7 +138,7 @@ impl SweepJob {
         if self.shard.is_some() || !self.charts {
             return Ok(0);
         }
-        Ok(crate::plot::sweep::render(&self.out).map_err(common::Error::other)?.len())
+        Ok(crate::experiment::charts::render(&self.out).map_err(common::Error::other)?.len())
     }
 }
 
@@ -147,6 +147,6 @@ impl SweepJob {
 pub fn merge(dirs: &[PathBuf], out: &std::path::Path) -> Result<(sweep::Frame, usize), common::Error> {
     let _lock = common::claim(out)?;
     let frame = sweep::merge(dirs, out).map_err(sweep_error)?;
-    let charts = crate::plot::sweep::render(out).map_err(common::Error::other)?;
+    let charts = crate::experiment::charts::render(out).map_err(common::Error::other)?;
     Ok((frame, charts.len()))
 }

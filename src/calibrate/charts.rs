@@ -3,8 +3,8 @@
 
 use super::problem::Problem;
 use super::smc::State;
-use super::targets::TargetFit;
 use crate::plot::style::{GREY, LIGHT_GREY, bold, colour, register_fonts, text};
+use crate::targets::TargetFit;
 use plotters::prelude::*;
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
@@ -142,7 +142,7 @@ fn parameters(problem: &Problem, st: &State) -> String {
                 continue;
             };
             let span = p.hi - p.lo;
-            let fmt = |v: &f64| crate::plot::numbers::thousands(*v, crate::plot::rough_tick_decimals(span / 4.0));
+            let fmt = |v: &f64| crate::results::numbers::thousands(*v, crate::plot::rough_tick_decimals(span / 4.0));
             let unit = crate::core::params::DICTIONARY.iter().find(|d| d.name == p.name).map_or("", |d| d.unit);
             let _ = c
                 .configure_mesh()

@@ -4,8 +4,8 @@
 use super::charts;
 use super::problem::Problem;
 use super::smc::{Settings, State, quantile};
-use super::targets::{TargetFit, Targets};
 use crate::core::posterior::Posterior;
+use crate::targets::{TargetFit, Targets};
 use serde::Serialize;
 use std::path::Path;
 

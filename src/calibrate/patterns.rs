@@ -10,7 +10,6 @@
 use crate::core::quarter::Quarter;
 use crate::model::Metric;
 use crate::results::{Results, ScenarioResult};
-use serde::{Deserialize, Serialize};
 
 /// How a clause reads a scenario's results, per replicate.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -133,24 +132,8 @@ pub const CLAUSES: &[Clause] = &[
     },
 ];
 
-/// A clause over a run's draws.
-/// Read back from a run's manifest.json by the report.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Check {
-    pub pattern: u8,
-    pub clause: String,
-    pub scenario: String,
-    /// Mean paired difference (scenario minus baseline) and its standard error.
-    #[serde(deserialize_with = "crate::results::manifest::number_or_nan")]
-    pub mean: f64,
-    #[serde(deserialize_with = "crate::results::manifest::number_or_nan")]
-    pub se: f64,
-    /// Share of draws whose fitted E[d | theta] has the expected sign.
-    #[serde(deserialize_with = "crate::results::manifest::number_or_nan")]
-    pub probability: f64,
-    /// The parameter with the largest standardised coefficient in that fit.
-    pub deciding: String,
-}
+/// A clause over a run's draws, as manifest.json records it.
+pub use crate::results::manifest::Check;
 
 fn lever_start() -> Quarter {
     Quarter::new(2017, 2).unwrap_or_else(|| unreachable!("2017Q2 exists"))

@@ -6,7 +6,6 @@
 //! error (Wilkinson 2013) and not of a model that hits figures exactly.
 
 use super::smc::Sim;
-use super::targets::{Prior, Target, Targets, Uncertainty};
 use crate::core::params::Params;
 use crate::core::quarter::Quarter;
 use crate::model::Replicate;
@@ -14,6 +13,7 @@ use crate::model::init::Setup;
 use crate::model::rng::{Keys, Stream, draw, key};
 use crate::scenario::Scenario;
 use crate::structure::Structure;
+use crate::targets::{Prior, Target, Targets, Uncertainty};
 use rand::SeedableRng;
 
 /// Scenarios, their structures, and where each target reads.

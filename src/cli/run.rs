@@ -95,7 +95,7 @@ pub fn plot(dir: &std::path::Path, quiet: bool, zoom: bool) -> anyhow::Result<us
     // it. A folder that is no run's is left as it is (reading it fails below).
     let _lock = if sweep || dir.join("manifest.json").is_file() { Some(claim(dir)?) } else { None };
     let drawn = if sweep {
-        stpsim::plot::sweep::render(dir)
+        stpsim::experiment::charts::render(dir)
     } else {
         stpsim::report::render(dir, &stpsim::plot::ChartOptions { zoom })
     };

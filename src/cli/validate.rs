@@ -20,7 +20,7 @@ pub fn describe(s: &Scenario) -> String {
         s.start,
         s.end,
         s.start.span_to(s.end),
-        stpsim::plot::numbers::calendar(s.start)
+        stpsim::results::numbers::calendar(s.start)
     );
     out += &structure_lines(s);
     for n in &s.notes {

@@ -33,6 +33,22 @@ pub const MAX_THREADS: usize = 1024;
 /// Most replicates a run or sweep may ask for.
 pub const MAX_REPLICATES: u32 = 1_000_000;
 
+/// What a run of scenarios asks for: replicates, seed, footprint rows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunOptions {
+    pub replicates: u32,
+    pub seed: u64,
+    /// Keep every footprint's metrics for the first this many replicates (0: none).
+    pub footprint_replicates: u32,
+}
+
+/// 200 replicates, seed 2016, no footprint rows: the defaults of `stpsim run`.
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions { replicates: REPLICATES, seed: SEED, footprint_replicates: 0 }
+    }
+}
+
 /// Worker threads: as asked, or one per core.
 pub fn threads(asked: Option<usize>) -> usize {
     asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)

@@ -1,10 +1,10 @@
 //! From the matrix of outcomes (outcome x option x world) to the tables of
 //! a decision: robustness, scenario discovery and value of information.
 
+use super::frame::Frame;
 use super::plan::Source;
 use super::prim::{self, Discovery};
 use super::robust::{self, Robustness};
-use super::run::Frame;
 use super::voi::{self, Estimate};
 use crate::model::rng::key;
 use rayon::prelude::*;

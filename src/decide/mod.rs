@@ -12,6 +12,7 @@
 //! satisficing), [`prim`] (scenario discovery) and [`voi`] (EVPI, EVPPI).
 
 pub mod analysis;
+pub mod frame;
 pub mod plan;
 pub mod prim;
 pub mod report;
@@ -19,3 +20,4 @@ pub mod robust;
 pub mod run;
 pub mod stats;
 pub mod voi;
+pub mod workbook;

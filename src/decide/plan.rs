@@ -139,7 +139,7 @@ pub enum PlanError {
 /// the binary ships (`calibrate::choice::england`).
 pub fn named_posterior(name: &str) -> Option<Result<Posterior, PosteriorError>> {
     match name {
-        "england" => Some(Ok(crate::calibrate::choice::england().clone())),
+        "england" => Some(Ok(crate::scenario::posterior::england().clone())),
         _ => None,
     }
 }

@@ -1,7 +1,7 @@
 //! Charts and report.html of a decision, drawn from its folder's files
 //! alone (so `stpsim plot` redraws them), opening with the answer in words.
 
-use super::run::{Frame, MANIFEST};
+use super::frame::{Frame, MANIFEST};
 use crate::plot::data::{ChartTable, Column, Unit};
 use crate::plot::style::colour;
 use std::collections::BTreeMap;
@@ -81,12 +81,12 @@ pub fn fmt(x: f64) -> String {
 /// An outcome's unit in words (shares' differences in percentage points).
 fn unit_words(outcome: &super::plan::Outcome) -> String {
     crate::model::Metric::parse(&outcome.metric)
-        .map_or_else(|| "the outcome's units".to_string(), crate::plot::numbers::difference_unit)
+        .map_or_else(|| "the outcome's units".to_string(), crate::results::numbers::difference_unit)
 }
 
 /// An outcome in words, as written (labels keep their capitals: NHS, STP).
 fn words(metric: &str) -> String {
-    crate::plot::sweep::output_words(metric)
+    crate::experiment::charts::output_words(metric)
 }
 
 fn esc(t: &str) -> String {
@@ -316,14 +316,14 @@ fn intervals(title: &str, axis: &str, rows: &[(String, f64, f64, f64, usize)], z
 /// chart files written.
 pub fn render(dir: &Path) -> Result<Vec<String>, ReportError> {
     let frame = Frame::load(dir)
-        .map_err(|e| ReportError::Input { path: dir.join(super::run::FRAME_FILE), message: e.to_string() })?;
+        .map_err(|e| ReportError::Input { path: dir.join(super::frame::FRAME_FILE), message: e.to_string() })?;
     let manifest_path = dir.join(MANIFEST);
     let input = |message: String| ReportError::Input { path: manifest_path.clone(), message };
     let text = crate::fsx::read_text(&manifest_path, 64 << 20).map_err(|e| input(e.to_string()))?;
-    let manifest: super::run::Manifest =
+    let manifest: super::frame::Manifest =
         serde_json::from_str(&text).map_err(|e| input(format!("not a decision's manifest: {e}")))?;
     let sums = manifest.file_sha256;
-    crate::results::folder::verify(dir, MANIFEST, &sums, super::run::is_result_file)
+    crate::results::folder::verify(dir, MANIFEST, &sums, super::frame::is_result_file)
         .map_err(|message| ReportError::Input { path: dir.to_path_buf(), message })?;
     let (charts, tables) = charts(dir, &frame)?;
     let rob = Table::read(dir, "robustness.csv")?;
@@ -646,7 +646,7 @@ pub fn charts(dir: &Path, frame: &Frame) -> Result<Charts, ReportError> {
             svg.text(px(x1), h - b + 16.0, &fmt(x1), 10.0, "middle", "normal");
             svg.text(l - 6.0, py(y0), &fmt(y0), 10.0, "end", "normal");
             svg.text(l - 6.0, py(y1) + 8.0, &fmt(y1), 10.0, "end", "normal");
-            let input = |k: usize| crate::plot::sweep::factor_words(&frame.inputs[k].name);
+            let input = |k: usize| crate::experiment::charts::factor_words(&frame.inputs[k].name);
             svg.text((l + wd - 200.0) / 2.0, h - 20.0, &input(j[0]), 11.0, "middle", "normal");
             svg.text(8.0, 44.0, &input(j[1]), 11.0, "start", "normal");
             for (w, world) in frame.worlds.iter().enumerate() {

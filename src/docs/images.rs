@@ -98,7 +98,7 @@ pub fn main_job_data(job: &Job, results: &Results) -> Result<Vec<(&'static str, 
     let manifest = crate::api::run::manifest_text(job, &made).map_err(|e| DocsError::run("the manifest", e))?;
     let data = crate::plot::RunData::from_results(results, &job.scenarios, job.options.seed, Some(&manifest))
         .map_err(|e| DocsError::run("the main job's charts", e))?;
-    let tables = crate::plot::data::tables(&data);
+    let tables = crate::plot::tables(&data);
     let mut out = Vec::new();
     for image in IMAGES.iter().filter(|i| i.source == Source::MainJob) {
         let t = tables

@@ -260,7 +260,7 @@ pub fn load_with(
 /// As [`load_with`], with the command line's `--posterior` (`england`,
 /// `none` or a file), which wins over the plan's `posterior` field; that
 /// field wins over the base scenario's, and with neither the sweep runs over
-/// the built-in England posterior ([`crate::calibrate::choice::choose`]).
+/// the built-in England posterior ([`crate::scenario::posterior::choose`]).
 pub fn load_over(
     path: &Path,
     seed: Option<u64>,
@@ -623,7 +623,7 @@ fn base_with(base: &Scenario, factors: &[Factor]) -> Scenario {
 }
 
 fn held(p: &Posterior, s: &Scenario) -> Vec<&'static str> {
-    crate::calibrate::choice::held(p, s)
+    crate::scenario::posterior::held(p, s)
 }
 
 /// Which posterior the sweep's replicates draw from: `--posterior`, else the
@@ -637,8 +637,8 @@ fn over_posterior(
     field: Option<&Spanned<String>>,
     base: &Scenario,
     factors: &[Factor],
-) -> Result<crate::calibrate::choice::Choice, ScenarioError> {
-    use crate::calibrate::choice::{self, ChoiceError};
+) -> Result<crate::scenario::posterior::Choice, ScenarioError> {
+    use crate::scenario::posterior::{self as choice, ChoiceError};
     let flag = |e: String| ScenarioError::Input { file: "--posterior".into(), problem: e };
     let mut choice = match (asked, field) {
         (Some(name), _) => choice::choose(Some(name), std::slice::from_ref(base)).map_err(|e| flag(e.to_string()))?,

@@ -552,7 +552,7 @@ async fn chart_data(axum::extract::State(state): Shared, Query(q): Query<DataQue
     let built = tokio::task::spawn_blocking(move || {
         let data = stpsim::plot::RunData::from_results(&f.results, &f.job.scenarios, f.job.options.seed, None)
             .map_err(|e| e.to_string())?;
-        let table = stpsim::plot::data::metric_table(&data, metric);
+        let table = stpsim::plot::metric_table(&data, metric);
         let mut csv = Vec::new();
         table.write_csv(&mut csv).map_err(|e| e.to_string())?;
         Ok::<_, String>((table.stem, csv))

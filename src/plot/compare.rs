@@ -3,10 +3,10 @@
 //! numbers, so pairing is the honest comparison.
 
 use super::input::RunData;
-use super::numbers;
 use super::style::{self, colour};
 use super::{Chart, Drawn, PlotError, err, frame, source_line, svg};
 use crate::model::Metric;
+use crate::results::numbers;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

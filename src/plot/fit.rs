@@ -10,11 +10,11 @@
 use super::data::{ChartTable, Column, Unit, caveat, fan_numbers, quarter_rows};
 use super::fan::format_tick;
 use super::input::RunData;
-use super::numbers::is_share;
 use super::style::{self, colour};
 use super::{Chart, Drawn, PlotError, err, frame, source_line, svg};
-use crate::calibrate::targets::{self, Target};
 use crate::core::quarter::Quarter;
+use crate::results::numbers::is_share;
+use crate::targets::{self, Target};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -51,8 +51,7 @@ pub fn figure_interval(t: &Target) -> (f64, f64) {
 
 /// The built-in England targets (data/targets.toml).
 pub fn england_targets() -> Vec<Target> {
-    targets::parse(crate::api::calibrate::ENGLAND_TARGETS, "data/targets.toml")
-        .map_or_else(|_| Vec::new(), |t| t.targets)
+    targets::parse(crate::targets::ENGLAND, "data/targets.toml").map_or_else(|_| Vec::new(), |t| t.targets)
 }
 
 /// The quarters a target's chart shows of a run covering `run`: from the
@@ -136,7 +135,7 @@ pub fn tables(data: &RunData) -> Vec<ChartTable> {
             ChartTable {
                 stem: stem(t),
                 title: title(t),
-                units: super::numbers::unit(t.metric),
+                units: crate::results::numbers::unit(t.metric),
                 source: format!("{source}; figure: {}", t.source),
                 caveat: caveat(data),
                 row_header: "quarter".into(),
@@ -166,9 +165,9 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &TargetFan, title:
     let (flo, fhi) = figure_interval(t);
     let shown = |v: f64| {
         if is_share(m) {
-            format!("{}%", super::numbers::thousands(v * 100.0, 0))
+            format!("{}%", crate::results::numbers::thousands(v * 100.0, 0))
         } else {
-            super::numbers::thousands(v, 0)
+            crate::results::numbers::thousands(v, 0)
         }
     };
     let subtitle = format!(
@@ -224,7 +223,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &TargetFan, title:
         .y_labels(8)
         .y_label_formatter(&y_fmt)
         .x_desc("Calendar quarter (2017Q2 = April to June 2017)")
-        .y_desc(super::numbers::unit(m))
+        .y_desc(crate::results::numbers::unit(m))
         .label_style(style::text(14.0))
         .axis_desc_style(style::text(16.0))
         .draw()

@@ -10,10 +10,10 @@
 //! cells beyond the limits are marked with a dot.
 
 use super::input::{FootprintGrid, HEATMAP_METRICS, RunData};
-use super::numbers;
 use super::style::{self, viridis};
 use super::{Chart, Drawn, PlotError, err, frame, svg};
 use crate::model::Metric;
+use crate::results::numbers;
 use crate::results::summary::quantile;
 use plotters::coord::Shift;
 use plotters::prelude::*;

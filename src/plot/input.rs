@@ -334,7 +334,7 @@ impl RunData {
                 dir,
                 "manifest.json",
                 &manifest.file_sha256,
-                crate::results::write::is_run_data_file,
+                crate::results::outputs::is_run_data_file,
             )
             .map_err(|message| InputError::Mixed { path: dir.to_path_buf(), message })?;
         }

@@ -8,14 +8,15 @@ pub mod data;
 pub mod fan;
 pub mod fit;
 mod funnel;
-mod heatmap;
+pub(crate) mod heatmap;
 pub mod input;
-pub mod numbers;
 pub mod page;
 pub(crate) mod raster;
 pub mod style;
-pub mod sweep;
+pub mod workbook;
 
+/// Metrics in words and units, from the results floor (old path kept).
+pub use crate::results::numbers;
 pub use compare::{paired_difference, signed};
 pub use input::ChangedParam;
 pub use input::{InputError, RunData};
@@ -173,6 +174,23 @@ pub fn charts(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, Plot
     out.extend(heatmap::render(data)?);
     out.extend(fit::render(data)?);
     Ok(out)
+}
+
+/// Every chart's table, in the order [`charts`] draws them.
+pub fn tables(data: &RunData) -> Vec<data::ChartTable> {
+    let mut out = fan::tables(data);
+    out.extend(compare::table(data));
+    out.extend(funnel::table(data));
+    out.extend(heatmap::tables(data));
+    out.extend(fit::tables(data));
+    out
+}
+
+/// The numbers of the fan chart that shows metric `m` (the same table as
+/// its `data/<chart>.csv`), or that layout for `m` alone where no chart
+/// shows it: what the explorer's "download data" gives.
+pub fn metric_table(data: &RunData, m: crate::model::Metric) -> data::ChartTable {
+    fan::metric_table(data, m)
 }
 
 #[cfg(test)]

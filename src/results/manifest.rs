@@ -135,7 +135,7 @@ pub struct PosteriorEntry {
     /// The spec's patterns whose scenarios the run holds, each with the
     /// probability it holds over the run's draws (`calibrate::patterns`).
     #[serde(default)]
-    pub patterns: Vec<crate::calibrate::patterns::Check>,
+    pub patterns: Vec<Check>,
 }
 
 /// How much of a metric's spread over replicates is parameter uncertainty
@@ -171,4 +171,22 @@ pub fn scenario_hash(s: &Scenario) -> String {
 /// A scenario's entry in a manifest.
 pub fn entry(s: &Scenario) -> ManifestScenario<'_> {
     ManifestScenario { name: &s.name, sha256: scenario_hash(s), footprint_names: s.footprint_names(), resolved: s }
+}
+/// A clause over a run's draws.
+/// Read back from a run's manifest.json by the report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Check {
+    pub pattern: u8,
+    pub clause: String,
+    pub scenario: String,
+    /// Mean paired difference (scenario minus baseline) and its standard error.
+    #[serde(deserialize_with = "number_or_nan")]
+    pub mean: f64,
+    #[serde(deserialize_with = "number_or_nan")]
+    pub se: f64,
+    /// Share of draws whose fitted E[d | theta] has the expected sign.
+    #[serde(deserialize_with = "number_or_nan")]
+    pub probability: f64,
+    /// The parameter with the largest standardised coefficient in that fit.
+    pub deciding: String,
 }

@@ -1,10 +1,12 @@
 //! The results table (`scenario, replicate, quarter, metric, value`), its
 //! summaries, and the files written from it.
 
+pub mod chart_table;
 mod decimal;
 pub mod folder;
 pub mod headline;
 pub mod manifest;
+pub mod numbers;
 pub mod outputs;
 pub mod parquet;
 pub mod stream;

@@ -7,9 +7,10 @@
 use super::manifest::SplitRow;
 use super::summary::{DifferenceRow, SummaryRow};
 use super::{Results, write};
+use crate::core::defaults::RunOptions;
 use crate::core::posterior::Posterior;
-use crate::runner::RunOptions;
 use std::io::{self, Write};
+use std::{fs, path::Path};
 
 /// What a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,4 +169,91 @@ fn variance_split(w: &mut dyn Write, rows: &[SplitRow]) -> io::Result<()> {
         writeln!(w, "{},{},{},{},{},{}", r.scenario, r.quarter, r.metric, r.sd, r.parameter_share, r.chance_share)?;
     }
     Ok(())
+}
+
+/// Whether `name` is a data file a run writes (the set its manifest's
+/// checksums cover): a row of [`RUN_OUTPUTS`].
+pub fn is_run_data_file(name: &str) -> bool {
+    find(name).is_some()
+}
+
+/// Whether `name` is a file a run writes: its data files, report.html and
+/// its charts (`fan_*`, `heatmap_*`, `comparison`, `funnel` as PNG or SVG).
+pub fn is_run_file(name: &str) -> bool {
+    if let Some(rest) = name.strip_prefix(super::chart_table::DATA_DIR).and_then(|r| r.strip_prefix('/')) {
+        return is_table_file(rest);
+    }
+    if is_run_data_file(name) || name == "report.html" {
+        return true;
+    }
+    let Some(stem) = name.strip_suffix(".png").or_else(|| name.strip_suffix(".svg")) else { return false };
+    stem == "comparison" || stem == "funnel" || stem.starts_with("fan_") || stem.starts_with("heatmap_")
+}
+
+/// Whether `name` (a file in a run's `data/` folder) is a chart's numbers.
+pub fn is_table_file(name: &str) -> bool {
+    name.strip_suffix(".csv").is_some_and(|stem| is_run_file(&format!("{stem}.svg")))
+}
+
+/// Removes the files an earlier run wrote (and only those), so charts and
+/// reports of scenarios no longer run do not sit beside the new results.
+/// Returns how many were removed.
+pub fn remove_stale(dir: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    if !dir.is_dir() {
+        return Ok(0);
+    }
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if is_run_file(&name) && e.file_type()?.is_file() {
+            fs::remove_file(e.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::write::{Folder, inspect};
+    use std::fs;
+
+    #[test]
+    fn charts_numbers_are_a_runs_own_files() {
+        assert!(is_table_file("fan_x.csv") && is_table_file("comparison.csv") && !is_table_file("notes.csv"));
+        assert!(is_run_file("data/fan_x.csv") && !is_run_file("data/notes.csv"));
+    }
+
+    #[test]
+    fn only_a_runs_own_files_are_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "fan_gaps.png",
+            "heatmap_old_transformation_index.svg",
+            "report.html",
+            "summary.csv",
+            "notes.txt",
+            "fan_gaps.pdf",
+        ] {
+            fs::write(dir.path().join(f), "x").unwrap();
+        }
+        assert_eq!(
+            inspect(dir.path()).unwrap(),
+            Folder::Foreign(vec![
+                "fan_gaps.pdf".into(),
+                "fan_gaps.png".into(),
+                "heatmap_old_transformation_index.svg".into()
+            ])
+        );
+        fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+        assert_eq!(inspect(dir.path()).unwrap(), Folder::Run);
+        assert_eq!(remove_stale(dir.path()).unwrap(), 5);
+        let mut left: Vec<String> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, ["fan_gaps.pdf", "notes.txt"]);
+        assert_eq!(inspect(&dir.path().join("missing")).unwrap(), Folder::Empty);
+    }
 }

@@ -262,25 +262,6 @@ pub fn differences(out: &mut dyn Write, rows: &[DifferenceRow]) -> io::Result<()
     w.flush()
 }
 
-/// Whether `name` is a data file a run writes (the set its manifest's
-/// checksums cover): a row of [`super::outputs::RUN_OUTPUTS`].
-pub fn is_run_data_file(name: &str) -> bool {
-    super::outputs::find(name).is_some()
-}
-
-/// Whether `name` is a file a run writes: its data files, report.html and
-/// its charts (`fan_*`, `heatmap_*`, `comparison`, `funnel` as PNG or SVG).
-pub fn is_run_file(name: &str) -> bool {
-    if let Some(rest) = name.strip_prefix(crate::plot::data::DATA_DIR).and_then(|r| r.strip_prefix('/')) {
-        return crate::plot::data::is_table_file(rest);
-    }
-    if is_run_data_file(name) || name == "report.html" {
-        return true;
-    }
-    let Some(stem) = name.strip_suffix(".png").or_else(|| name.strip_suffix(".svg")) else { return false };
-    stem == "comparison" || stem == "funnel" || stem.starts_with("fan_") || stem.starts_with("heatmap_")
-}
-
 /// What an output folder holds before a run writes into it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Folder {
@@ -325,25 +306,6 @@ pub fn inspect_for(dir: &Path, own: impl Fn(&Path) -> bool) -> io::Result<Folder
     }
 }
 
-/// Removes the files an earlier run wrote (and only those), so charts and
-/// reports of scenarios no longer run do not sit beside the new results.
-/// Returns how many were removed.
-pub fn remove_stale(dir: &Path) -> io::Result<usize> {
-    let mut removed = 0;
-    if !dir.is_dir() {
-        return Ok(0);
-    }
-    for e in fs::read_dir(dir)? {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if is_run_file(&name) && e.file_type()?.is_file() {
-            fs::remove_file(e.path())?;
-            removed += 1;
-        }
-    }
-    Ok(removed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,36 +340,5 @@ mod tests {
         }
         assert_eq!(String::from_utf8(ts2).unwrap(), String::from_utf8(ts).unwrap());
         assert_eq!(String::from_utf8(fp2).unwrap(), String::from_utf8(fp).unwrap());
-    }
-
-    #[test]
-    fn only_a_runs_own_files_are_stale() {
-        let dir = tempfile::tempdir().unwrap();
-        for f in [
-            "fan_gaps.png",
-            "heatmap_old_transformation_index.svg",
-            "report.html",
-            "summary.csv",
-            "notes.txt",
-            "fan_gaps.pdf",
-        ] {
-            fs::write(dir.path().join(f), "x").unwrap();
-        }
-        assert_eq!(
-            inspect(dir.path()).unwrap(),
-            Folder::Foreign(vec![
-                "fan_gaps.pdf".into(),
-                "fan_gaps.png".into(),
-                "heatmap_old_transformation_index.svg".into()
-            ])
-        );
-        fs::write(dir.path().join("manifest.json"), "{}").unwrap();
-        assert_eq!(inspect(dir.path()).unwrap(), Folder::Run);
-        assert_eq!(remove_stale(dir.path()).unwrap(), 5);
-        let mut left: Vec<String> =
-            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        left.sort();
-        assert_eq!(left, ["fan_gaps.pdf", "notes.txt"]);
-        assert_eq!(inspect(&dir.path().join("missing")).unwrap(), Folder::Empty);
     }
 }

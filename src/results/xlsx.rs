@@ -6,9 +6,8 @@
 //! numbers, shown with formats: shares as per cent, differences of shares in
 //! percentage points, money in £m with thousands separators.
 
-use crate::plot::RunData;
-use crate::plot::data::{ChartTable, Unit};
-use crate::results::summary::{DIFFERENCE_NUMBERS, DifferenceRow, SUMMARY_NUMBERS, SummaryRow};
+use super::chart_table::{ChartTable, Unit};
+use super::summary::{DIFFERENCE_NUMBERS, DifferenceRow, SUMMARY_NUMBERS, SummaryRow};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Url, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 
@@ -245,41 +244,6 @@ pub fn build(
     wb.save_to_buffer()
 }
 
-/// What the Contents sheet says of a run: what was run, and the
-/// fingerprints that tie the workbook to it (each resolved scenario's, and
-/// each data file's as manifest.json records it).
-pub fn run_lines(data: &RunData, about: &About) -> Vec<(String, String)> {
-    let first = data.scenarios.iter().filter_map(|s| s.quarters.first()).min();
-    let last = data.scenarios.iter().filter_map(|s| s.quarters.last()).max();
-    let quarters = match (first, last) {
-        (Some(a), Some(b)) => format!("{a} to {b} ({} quarters)", a.span_to(*b)),
-        _ => String::new(),
-    };
-    let posterior = match &data.manifest.posterior {
-        Some(p) => format!(
-            "{} ({} draws, SHA-256 {}): {}",
-            p.file,
-            p.draws,
-            p.sha256,
-            crate::results::manifest::POSTERIOR_NOTE
-        ),
-        None => "none: each scenario's own parameter values".into(),
-    };
-    let mut lines: Vec<(String, String)> = vec![
-        ("Made by".to_string(), format!("{} (stpsim v{})", about.command, data.version)),
-        ("Scenarios".to_string(), data.scenarios.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
-        ("Structure".to_string(), data.structure_names()),
-        ("Quarters".to_string(), quarters),
-        ("Replicates".to_string(), data.replicates.to_string()),
-        ("Seed".to_string(), data.seed.to_string()),
-        ("Posterior".to_string(), posterior),
-        ("stpsim version".to_string(), data.version.clone()),
-    ];
-    lines.extend(data.scenarios.iter().map(|s| (format!("SHA-256 of scenario {}", s.name), s.sha256.clone())));
-    lines.extend(about.checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
-    lines
-}
-
 fn contents_sheet(
     lines: &[(String, String)],
     listed: &[(String, String, String, String)],
@@ -391,12 +355,12 @@ fn chart_sheet(name: &str, t: &ChartTable, f: &Formats) -> Result<Worksheet, Xls
 fn summary_sheet(name: &str, rows: &[SummaryRow], spread: Option<&str>, f: &Formats) -> Result<Worksheet, XlsxError> {
     let mut ws = Worksheet::new();
     ws.set_name(name)?;
-    let mut header: Vec<&str> = crate::results::summary::KEY_COLUMNS.to_vec();
+    let mut header: Vec<&str> = super::summary::KEY_COLUMNS.to_vec();
     header.extend(SUMMARY_NUMBERS.iter().map(|c| c.0));
-    header.extend(spread.map(|_| crate::results::summary::SPREAD_COLUMN));
+    header.extend(spread.map(|_| super::summary::SPREAD_COLUMN));
     let mut widths = Widths(Vec::new());
     for (c, h) in header.iter().enumerate() {
-        let numbers = c >= 3 && *h != "unit" && *h != crate::results::summary::SPREAD_COLUMN;
+        let numbers = c >= 3 && *h != "unit" && *h != super::summary::SPREAD_COLUMN;
         ws.write_string_with_format(0, c as u16, *h, if numbers { &f.number_header } else { &f.header })?;
         widths.see(c, h.len());
     }
@@ -433,12 +397,12 @@ fn summary_sheet(name: &str, rows: &[SummaryRow], spread: Option<&str>, f: &Form
 fn differences_sheet(name: &str, rows: &[DifferenceRow], f: &Formats) -> Result<Worksheet, XlsxError> {
     let mut ws = Worksheet::new();
     ws.set_name(name)?;
-    let mut header: Vec<&str> = crate::results::summary::KEY_COLUMNS.to_vec();
+    let mut header: Vec<&str> = super::summary::KEY_COLUMNS.to_vec();
     header.extend(DIFFERENCE_NUMBERS.iter().map(|c| c.0));
     header.push("unit");
     let mut widths = Widths(Vec::new());
     for (c, h) in header.iter().enumerate() {
-        let numbers = c >= 3 && *h != "unit" && *h != crate::results::summary::SPREAD_COLUMN;
+        let numbers = c >= 3 && *h != "unit" && *h != super::summary::SPREAD_COLUMN;
         ws.write_string_with_format(0, c as u16, *h, if numbers { &f.number_header } else { &f.header })?;
         widths.see(c, h.len());
     }
@@ -460,7 +424,7 @@ fn differences_sheet(name: &str, rows: &[DifferenceRow], f: &Formats) -> Result<
             ws.write_number_with_format(row, 3 + k as u16, v, fmt)?;
             widths.see(3 + k, shown_len(unit, v) + 1);
         }
-        let words = crate::plot::numbers::difference_unit(r.metric);
+        let words = super::numbers::difference_unit(r.metric);
         widths.see(unit_col as usize, words.chars().count());
         ws.write_string(row, unit_col, words)?;
     }
@@ -523,29 +487,6 @@ fn extra_sheet(name: &str, s: &Sheet, f: &Formats) -> Result<Worksheet, XlsxErro
     Ok(ws)
 }
 
-/// Writes a run's tables.xlsx into its staging folder (before its manifest,
-/// which then lists it with its checksum). `manifest` is the run's
-/// manifest.json as it stands (it gives the charts' source line).
-#[allow(clippy::too_many_arguments)]
-pub fn stage_run(
-    stage: &mut crate::results::folder::Staging,
-    results: &crate::results::Results,
-    scenarios: &[crate::scenario::Scenario],
-    seed: u64,
-    manifest: &str,
-    summary: &[SummaryRow],
-    differences: &[DifferenceRow],
-    spread: Option<&str>,
-) -> std::io::Result<()> {
-    let data = RunData::from_results(results, scenarios, seed, Some(manifest)).map_err(std::io::Error::other)?;
-    let tables = crate::plot::data::tables(&data);
-    let checksums = stage.checksums().clone();
-    let about = About { command: "stpsim run", checksums: &checksums };
-    let lines = run_lines(&data, &about);
-    let bytes = build(&lines, &tables, summary, spread, differences, &[]).map_err(std::io::Error::other)?;
-    stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
-}
-
 /// Rows of numbers a sheet holds below its header (Excel's limit, 1,048,576 rows in all).
 pub const MAX_SHEET_ROWS: usize = 1_048_575;
 
@@ -590,111 +531,10 @@ pub fn csv_sheet_with(
     Ok(Sheet { name: name.to_string(), about: about.to_string(), header, rows })
 }
 
-/// A sweep's tables.xlsx (sweep and sensitivity verbs), written into its
-/// staging folder before plan.json, which then lists it with its checksum:
-/// what was run, then `sweep_summary` and, where computed, `sensitivity`.
-pub fn stage_sweep(
-    stage: &mut crate::results::folder::Staging,
-    frame: &crate::experiment::sweep::Frame,
-    command: &str,
-) -> std::io::Result<()> {
-    let checksums = stage.checksums().clone();
-    let mut lines: Vec<(String, String)> = vec![
-        ("Made by".into(), format!("{command} (stpsim v{})", frame.stpsim_version)),
-        ("Base scenario".into(), frame.base.clone()),
-        ("Design".into(), format!("{}, {} design points", frame.design, frame.design_points)),
-        ("Factors".into(), frame.factors.join(", ")),
-        ("Outputs".into(), frame.outputs.join(", ")),
-        ("Replicates".into(), frame.replicates.to_string()),
-        ("Seed".into(), frame.seed.to_string()),
-        ("Posterior".into(), "none: the plan's parameter values".into()),
-        ("stpsim version".into(), frame.stpsim_version.clone()),
-        ("SHA-256 of the plan".into(), frame.plan_sha256.clone()),
-    ];
-    lines.extend(checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
-    let mut extra = Vec::new();
-    let summary = stage.dir().join("sweep_summary.csv");
-    let level = |column: &str, row: RowOf| match column {
-        "mean" | "sd" | "p05" | "p25" | "p50" | "p75" | "p95" => output_unit(row("metric")),
-        _ => Unit::General,
-    };
-    extra.push(csv_sheet_with("sweep_summary", "each design point's outputs over replicates", &summary, &level)?);
-    let indices = stage.dir().join("sensitivity.csv");
-    if indices.is_file() {
-        extra.push(csv_sheet("sensitivity", "each factor's sensitivity indices for each output", &indices)?);
-    }
-    let tables = crate::plot::sweep::tables(stage.dir(), frame).map_err(std::io::Error::other)?;
-    let bytes = build(&lines, &tables, &[], None, &[], &extra).map_err(std::io::Error::other)?;
-    stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
-}
-
-/// The unit of an output label (`metric@quarter`, `metric@2016/17`).
-fn output_unit(label: &str) -> Unit {
-    crate::model::Metric::parse(label.split('@').next().unwrap_or("")).map_or(Unit::General, Unit::level)
-}
-
-/// How a decision table's number reads: shares of worlds as per cent, an
-/// outcome's values (and differences, regret, EVPPI) in its unit; a
-/// difference of shares shows with a per cent sign: percentage points.
-fn decide_unit(column: &str, row: RowOf) -> Unit {
-    match column {
-        "prob_best" | "prob_best_low" | "prob_best_high" | "satisficing" | "coverage" | "density" | "mass" => {
-            Unit::Share
-        }
-        "value" | "se" | "threshold" | "mean" | "p05" | "p50" | "p95" | "diff_mean" | "diff_p05" | "diff_p95"
-        | "regret_mean" | "regret_p90" | "worst5" => match output_unit(row("outcome")) {
-            Unit::Count => Unit::General,
-            u => u,
-        },
-        _ => Unit::General,
-    }
-}
-
-/// A decision's tables.xlsx, written into its staging folder before its
-/// manifest, which then lists it with its checksum: what was run, one sheet
-/// per chart with the numbers it plots, then decide.csv and the analysis
-/// tables as sheets.
-pub fn stage_decide(
-    stage: &mut crate::results::folder::Staging,
-    frame: &crate::decide::run::Frame,
-) -> std::io::Result<()> {
-    let checksums = stage.checksums().clone();
-    let posterior = frame.posterior.as_ref().map_or("none: the options' own parameter values".to_string(), |p| {
-        format!("{} ({} draws, SHA-256 {})", p.name, p.draws, p.sha256)
-    });
-    let mut lines: Vec<(String, String)> = vec![
-        ("Made by".into(), format!("stpsim decide (stpsim v{})", frame.stpsim_version)),
-        ("Plan".into(), frame.plan.clone()),
-        ("Options".into(), frame.options.join(", ")),
-        ("Reference option".into(), frame.options.first().cloned().unwrap_or_default()),
-        ("Outcomes".into(), frame.outcomes.iter().map(|o| o.label.as_str()).collect::<Vec<_>>().join(", ")),
-        ("Worlds".into(), frame.worlds.len().to_string()),
-        ("Replicates".into(), format!("{} per world and option", frame.replicates)),
-        ("Seed".into(), frame.seed.to_string()),
-        ("Posterior".into(), posterior),
-        ("stpsim version".into(), frame.stpsim_version.clone()),
-        ("SHA-256 of the plan".into(), frame.plan_sha256.clone()),
-    ];
-    lines.extend(checksums.iter().map(|(k, v)| (format!("SHA-256 of {k}"), v.clone())));
-    let (_, tables) = crate::decide::report::charts(stage.dir(), frame).map_err(std::io::Error::other)?;
-    let dir = stage.dir();
-    let extra = [
-        ("decide", "every world's value of each outcome under each option"),
-        (
-            "robustness",
-            "each option's mean, paired difference, probability best, regret and satisficing (a share's differences and \
-             regret show with a % sign: percentage points)",
-        ),
-        ("value_of_information", "EVPI and each input's EVPPI, with standard errors"),
-        ("worlds", "each world's posterior draw and input values"),
-        ("discovery", "the PRIM peeling trajectory of each case"),
-        ("boxes", "the chosen PRIM boxes and their limits"),
-    ]
-    .iter()
-    .map(|(name, about)| csv_sheet_with(name, about, &dir.join(format!("{name}.csv")), &decide_unit))
-    .collect::<std::io::Result<Vec<Sheet>>>()?;
-    let bytes = build(&lines, &tables, &[], None, &[], &extra).map_err(std::io::Error::other)?;
-    stage.write(FILE, |w| w.write_all(&bytes)).map(|_| ())
+/// Writes a built workbook as [`FILE`] into a staging folder (before the
+/// manifest or plan, which then lists it with its checksum).
+pub fn stage(stage: &mut super::folder::Staging, bytes: &[u8]) -> std::io::Result<()> {
+    stage.write(FILE, |w| w.write_all(bytes)).map(|_| ())
 }
 
 #[cfg(test)]

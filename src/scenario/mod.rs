@@ -3,6 +3,7 @@
 
 pub mod builtin;
 pub mod error;
+pub mod posterior;
 pub mod raw;
 pub mod read;
 pub mod resolve;

@@ -1,15 +1,21 @@
 //! Fan charts: the median over replicates as a line, the 50% and 90% bands
 //! shaded, one colour per scenario, each lever's start as a numbered line.
 
-use super::data::{ChartTable, Column, Unit, fan_numbers};
-use super::input::RunData;
-use super::numbers;
-use super::style::{self, colour};
-use super::{Chart, ChartOptions, Drawn, PlotError, err, frame, source_line, svg};
 use crate::core::quarter::Quarter;
 use crate::model::Metric;
+use crate::plot::data::{ChartTable, Column, Unit, fan_numbers};
+use crate::plot::input::RunData;
+use crate::plot::style::{self, colour};
+use crate::plot::{Chart, ChartOptions, Drawn, PlotError, err, frame, source_line, svg};
+use crate::results::numbers;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+mod legend;
+mod table;
+use legend::*;
+pub use table::metric_table;
+pub(super) use table::tables;
 
 /// The HFMA survey (October-November 2016): 62% of 200 finance directors.
 pub const SURVEY_QUARTER: (i32, u8) = (2016, 4);
@@ -179,12 +185,12 @@ pub(crate) const EVERY_SCENARIO: usize = usize::MAX;
 /// Bands are drawn for up to this many scenarios; more would hide each other.
 pub(crate) const MAX_BANDED: usize = 3;
 
-use super::numbers::is_share;
+use crate::results::numbers::is_share;
 
 /// An axis value with the decimals its tick step needs, so labels never repeat.
 pub(crate) fn format_tick(m: Metric, v: f64, step: f64) -> String {
     let f = m.format();
-    let d = super::rough_tick_decimals(f.scaled(step));
+    let d = crate::plot::rough_tick_decimals(f.scaled(step));
     match f {
         crate::model::metrics::Format::Share => format!("{}%", f.tick(v, d)),
         crate::model::metrics::Format::Money => f.tick(v, d),
@@ -210,7 +216,7 @@ pub fn figures(data: &RunData, m: Metric) -> Vec<Figure> {
     if !data.scenarios.iter().any(|s| s.structure_name.starts_with("England")) {
         return Vec::new();
     }
-    let Ok(t) = crate::calibrate::targets::parse(crate::calibrate::targets::ENGLAND, "data/targets.toml") else {
+    let Ok(t) = crate::targets::parse(crate::targets::ENGLAND, "data/targets.toml") else {
         return Vec::new();
     };
     let quarters = axis(data);
@@ -742,251 +748,6 @@ fn metric_colour(k: usize) -> RGBColor {
     style::PALETTE[[1, 2, 3, 4][k % 4]]
 }
 
-/// A legend line: a swatch and its words.
-fn swatch_row<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    x: i32,
-    y: i32,
-    fill: Option<RGBAColor>,
-    line: Option<RGBColor>,
-    outline: Option<RGBColor>,
-    text: &str,
-) -> Drawn {
-    if let Some(f) = fill {
-        area.draw(&Rectangle::new([(x, y), (x + 34, y + 18)], f.filled())).map_err(err)?;
-    }
-    if let Some(c) = outline {
-        area.draw(&PathElement::new(vec![(x, y + 1), (x + 34, y + 1)], c.stroke_width(1))).map_err(err)?;
-        area.draw(&PathElement::new(vec![(x, y + 17), (x + 34, y + 17)], c.stroke_width(1))).map_err(err)?;
-    }
-    if let Some(c) = line {
-        area.draw(&PathElement::new(vec![(x, y + 9), (x + 34, y + 9)], c.stroke_width(3))).map_err(err)?;
-    }
-    area.draw(&Text::new(text.to_string(), (x + 44, y + 1), style::text(15.0))).map_err(err)
-}
-
-/// Published figures in the legend: a marker, then each figure in words.
-fn figures_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    x: i32,
-    mut y: i32,
-    figures: &[Figure],
-) -> Result<i32, String> {
-    if figures.is_empty() {
-        return Ok(y);
-    }
-    y += 4;
-    area.draw(&Text::new("Published figures, 95% interval", (x, y), style::bold(17.0))).map_err(err)?;
-    y += 26;
-    area.draw(&Circle::new((x + 17, y + 9), 6, BLACK.filled())).map_err(err)?;
-    area.draw(&PathElement::new(vec![(x + 17, y - 4), (x + 17, y + 22)], BLACK.stroke_width(2))).map_err(err)?;
-    for f in figures {
-        for line in style::wrap(&f.words, 32) {
-            area.draw(&Text::new(line, (x + 44, y), style::text(14.0))).map_err(err)?;
-            y += 18;
-        }
-        y += 4;
-    }
-    Ok(y + 10)
-}
-
-/// The legend of small multiples: what grey, blue and the bands are.
-fn draw_grid_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    data: &RunData,
-    spec: &Spec,
-    figures: &[Figure],
-) -> Drawn {
-    let x = 16;
-    let mut y = 24;
-    area.draw(&Text::new("In each panel", (x, y), style::bold(17.0))).map_err(err)?;
-    y += 28;
-    if spec.panels.len() > 1 {
-        for (k, &(_, caption)) in spec.panels.iter().enumerate() {
-            let c = metric_colour(k);
-            swatch_row(area, x, y, Some(c.mix(BAND_ALPHA[0])), Some(c), None, caption)?;
-            y += 26;
-        }
-        for line in ["Lines: medians across replicates;", "bands: 90% of replicates"] {
-            area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
-            y += 18;
-        }
-    } else {
-        let g = style::GREY;
-        let names: Vec<&str> =
-            structure_groups(data).iter().filter(|g| g.len() > 1).map(|g| data.scenarios[g[0]].name.as_str()).collect();
-        let reference = format!("{}, for reference (its structure's first scenario)", names.join(", "));
-        swatch_row(area, x, y, None, Some(SMALL_COLOUR), None, "the panel's scenario")?;
-        y += 26;
-        for (i, line) in style::wrap(&reference, 30).iter().enumerate() {
-            if i == 0 {
-                swatch_row(area, x, y, None, Some(g), None, line)?;
-            } else {
-                area.draw(&Text::new(line.clone(), (x + 44, y + 1), style::text(15.0))).map_err(err)?;
-            }
-            y += 22;
-        }
-        y += 4;
-        area.draw(&Text::new("Across replicates", (x, y), style::bold(17.0))).map_err(err)?;
-        y += 28;
-        swatch_row(area, x, y, Some(SMALL_COLOUR.mix(BAND_ALPHA[0])), None, None, "90% of replicates")?;
-        y += 26;
-        swatch_row(area, x, y, Some(SMALL_COLOUR.mix(BAND_ALPHA[1])), None, None, "50% of replicates")?;
-        y += 26;
-        for line in ["the reference's bands are", "drawn as grey outlines"] {
-            area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
-            y += 18;
-        }
-    }
-    y += 10;
-    area.draw(&Text::new("Levers", (x, y), style::bold(17.0))).map_err(err)?;
-    y += 26;
-    for line in [
-        "Dashed lines: the panel's own",
-        "levers start; they are named",
-        "under its title, and report.html",
-        "tables every lever",
-    ] {
-        area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
-        y += 18;
-    }
-    figures_legend(area, x, y + 8, figures).map(|_| ())
-}
-
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    data: &RunData,
-    marks: &[Mark],
-    figures: &[Figure],
-) -> Drawn {
-    let (_, height) = area.dim_in_pixel();
-    let bottom = height as i32 - 30;
-    let mut y = 24;
-    let x = 16;
-    let banded: Vec<usize> =
-        if data.scenarios.len() <= MAX_BANDED { (0..data.scenarios.len()).collect() } else { Vec::new() };
-    area.draw(&Text::new("Scenarios", (x, y), style::bold(17.0))).map_err(err)?;
-    y += 28;
-    for (s, sc) in data.scenarios.iter().enumerate() {
-        let c = colour(s);
-        area.draw(&PathElement::new(vec![(x, y + 8), (x + 34, y + 8)], c.stroke_width(4))).map_err(err)?;
-        area.draw(&Text::new(sc.name.clone(), (x + 44, y), style::text(15.0))).map_err(err)?;
-        y += 26;
-    }
-    y += 10;
-    if !banded.is_empty() {
-        area.draw(&Text::new("Across replicates", (x, y), style::bold(17.0))).map_err(err)?;
-        y += 28;
-        // Each band's swatch in the colours it is drawn in: filled for the
-        // scenarios filled, outlined for the reference under them.
-        for (k, words, dashed) in [(0, "90% of replicates", true), (1, "50% of replicates", false)] {
-            let mut sx = x;
-            for &s in &banded {
-                let c = colour(s);
-                if outlined(&banded, s) {
-                    // Dashed edges for the 90% band, solid for the 50%, as drawn.
-                    let pieces: &[(i32, i32)] = if dashed { &[(0, 5), (9, 14)] } else { &[(0, 14)] };
-                    for &(a, b) in pieces {
-                        for yy in [y + 1, y + 17] {
-                            area.draw(&PathElement::new(vec![(sx + a, yy), (sx + b, yy)], c.stroke_width(1)))
-                                .map_err(err)?;
-                        }
-                    }
-                } else {
-                    area.draw(&Rectangle::new([(sx, y), (sx + 14, y + 18)], c.mix(BAND_ALPHA[k]).filled()))
-                        .map_err(err)?;
-                }
-                sx += 18;
-            }
-            area.draw(&Text::new(words, (sx + 8, y + 1), style::text(15.0))).map_err(err)?;
-            y += 26;
-        }
-        area.draw(&Text::new("lines: medians", (x, y + 1), style::text(15.0))).map_err(err)?;
-        y += 22;
-        y += 4;
-    } else {
-        for line in [
-            "Lines are medians across replicates;",
-            "with this many scenarios the bands",
-            "are left out: see comparison",
-            "and report.html for intervals",
-        ] {
-            area.draw(&Text::new(line, (x, y), style::text(14.0))).map_err(err)?;
-            y += 18;
-        }
-        y += 8;
-    }
-    y = figures_legend(area, x, y, figures)?;
-    let changed: Vec<String> = (0..data.scenarios.len())
-        .flat_map(|s| {
-            data.changed_params(s).into_iter().map(move |p| {
-                let against = if s == 0 { "default".to_string() } else { data.scenarios[0].name.clone() };
-                format!("{}: {} {} ({against} {})", data.scenarios[s].name, p.name, p.value, p.reference)
-            })
-        })
-        .collect();
-    if !changed.is_empty() {
-        y += 4;
-        area.draw(&Text::new("Settings from the first quarter", (x, y), style::bold(17.0))).map_err(err)?;
-        y += 24;
-        let lines: Vec<String> = changed.iter().flat_map(|c| style::wrap(c, 36)).collect();
-        let shown = lines.len().min(6);
-        for line in &lines[..shown] {
-            area.draw(&Text::new(line.clone(), (x, y), style::text(14.0))).map_err(err)?;
-            y += 18;
-        }
-        if shown < lines.len() {
-            area.draw(&Text::new("(report.html lists them all)", (x, y), style::text(14.0))).map_err(err)?;
-            y += 18;
-        }
-        y += 6;
-    }
-    if marks.is_empty() {
-        return Ok(());
-    }
-    y += 10;
-    area.draw(&Text::new("Levers switched on and off", (x, y), style::bold(17.0))).map_err(err)?;
-    y += 26;
-    // Each marker in full where they all fit; else as many lines each as fit
-    // (the first names the quarter and the scenarios).
-    let full: Vec<Vec<String>> = marks.iter().map(|m| mark_lines(data, m)).collect();
-    let fits = |most: usize| {
-        let need: i32 = full.iter().map(|l| 18 * l.len().min(most) as i32 + 6).sum();
-        y + need <= bottom
-    };
-    let most = [usize::MAX, 3, 2].into_iter().find(|&k| fits(k)).unwrap_or(1);
-    for (mark, full) in marks.iter().zip(&full) {
-        let compact = most == 1;
-        let lines: Vec<String> = full.iter().take(most).cloned().collect();
-        area.draw(&Circle::new((x + 10, y + 8), 11, mark.colour().stroke_width(2))).map_err(err)?;
-        area.draw(&Text::new(mark.n.to_string(), (x + 10, y + 8), style::centred(style::bold(14.0)))).map_err(err)?;
-        for line in lines {
-            area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
-            y += 18;
-        }
-        y += if compact { 4 } else { 6 };
-    }
-    Ok(())
-}
-
-/// A lever marker's legend lines: the quarter, then each scenario's levers.
-fn mark_lines(data: &RunData, mark: &Mark) -> Vec<String> {
-    let name = |s: usize| data.scenarios.get(s).map_or("all scenarios", |sc| sc.name.as_str());
-    let single = mark.what.len() == 1;
-    let mut lines = Vec::new();
-    if !single {
-        lines.push(mark.quarter.to_string());
-    }
-    for (s, text) in &mark.what {
-        // A lever every scenario shares is context, not a difference: one short line.
-        let text = if *s == EVERY_SCENARIO { text.replace(" (all footprints)", "") } else { text.clone() };
-        let body =
-            if single { format!("{} {}: {text}", mark.quarter, name(*s)) } else { format!("{}: {text}", name(*s)) };
-        lines.extend(style::wrap(&body, 34));
-    }
-    lines
-}
-
 pub(super) fn render(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart>, PlotError> {
     SPECS
         .iter()
@@ -1000,83 +761,4 @@ pub(super) fn render(data: &RunData, options: &ChartOptions) -> Result<Vec<Chart
             svg(spec.stem, spec.title, size, |root| draw(root, data, spec, options))
         })
         .collect()
-}
-
-/// The statistics a fan chart draws: the bands and the median, or the
-/// median alone where there are too many scenarios for bands.
-const BAND_STATS: [&str; 5] = ["p05", "p25", "p50", "p75", "p95"];
-
-/// A cell of a fan chart's table: its value at a quarter.
-type Cell<'a> = Box<dyn Fn(Quarter) -> Option<f64> + 'a>;
-
-/// Each fan chart's numbers ([`table`]), in the order they are drawn.
-pub(super) fn tables(data: &RunData) -> Vec<ChartTable> {
-    SPECS.iter().map(|spec| table(data, spec)).collect()
-}
-
-/// The numbers of the fan chart that shows `m`; for a metric no chart shows,
-/// the same layout for it alone (the explorer offers every metric).
-pub fn metric_table(data: &RunData, m: Metric) -> ChartTable {
-    if let Some(spec) = SPECS.iter().find(|s| s.panels.iter().any(|p| p.0 == m)) {
-        return table(data, spec);
-    }
-    let stem = format!("fan_{}", m.name());
-    let label = m.label();
-    let mut c = label.chars();
-    let title = c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str());
-    let y_label = numbers::unit(m);
-    let spec = Spec {
-        stem: &stem,
-        title: &title,
-        subtitle: m.description(),
-        panels: &[(m, "")],
-        y_label: &y_label,
-        size: (1200, 800),
-    };
-    table(data, &spec)
-}
-
-/// A fan chart's numbers: quarter down; across, for each panel's metric and
-/// each scenario, the quantiles drawn ([`fan_numbers`]); the survey's share
-/// and interval where the chart shows it.
-fn table(data: &RunData, spec: &Spec) -> ChartTable {
-    let quarters = axis(data);
-    let banded = data.scenarios.len() <= MAX_BANDED;
-    let stats: Vec<usize> = if banded { (0..5).collect() } else { vec![2] };
-    let mut columns = Vec::new();
-    let mut cells: Vec<Cell> = Vec::new();
-    for &(m, _) in spec.panels {
-        for (s, sc) in data.scenarios.iter().enumerate() {
-            for &k in &stats {
-                let metric = if spec.panels.len() > 1 { format!("{} ", m.name()) } else { String::new() };
-                let name = format!("{metric}{} {}", sc.name, BAND_STATS[k]);
-                columns.push(Column { name, unit: Unit::level(m) });
-                cells.push(Box::new(move |q| fan_numbers(data, s, q, m).map(|f| f[k])));
-            }
-        }
-    }
-    if spec.panels.iter().any(|p| p.0 == Metric::SelfPriorityShare) {
-        let at = Quarter::new(SURVEY_QUARTER.0, SURVEY_QUARTER.1);
-        let (lo, hi) = survey_interval();
-        for (name, v) in [("HFMA survey", SURVEY_SHARE), ("HFMA survey low", lo), ("HFMA survey high", hi)] {
-            columns.push(Column { name: name.to_string(), unit: Unit::Share });
-            cells.push(Box::new(move |q| (Some(q) == at).then_some(v)));
-        }
-    }
-    let subtitle = subtitle(spec, data);
-    let mut source = source_line(data);
-    if survey_chart(spec) {
-        source += "; survey: HFMA, NHS finance directors, Oct-Nov 2016";
-    }
-    ChartTable {
-        stem: spec.stem.to_string(),
-        title: spec.title.to_string(),
-        units: format!("{}; {subtitle}", spec.y_label),
-        source,
-        caveat: super::data::caveat(data),
-        row_header: "quarter".into(),
-        rows: super::data::quarter_rows(&quarters),
-        values: quarters.iter().map(|&q| cells.iter().map(|c| c(q)).collect()).collect(),
-        columns,
-    }
 }

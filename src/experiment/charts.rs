@@ -2,10 +2,10 @@
 //! of each metric's mean; for one factor the metric against it with 90%
 //! bands; for sensitivity designs the indices with their intervals.
 
-use super::data::{ChartTable, Column, Unit};
-use super::style::{self, colour, viridis};
-use super::{Chart, Drawn, PlotError, err, frame, svg};
-use crate::experiment::sweep::Frame;
+use super::frame::Frame;
+use crate::plot::data::{ChartTable, Column, Unit};
+use crate::plot::style::{self, colour, viridis};
+use crate::plot::{Chart, Drawn, PlotError, err, frame, svg};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -19,14 +19,14 @@ struct Point {
 
 fn read_summary(dir: &Path, frame: &Frame) -> Result<BTreeMap<String, Vec<Point>>, PlotError> {
     let path = dir.join("sweep_summary.csv");
-    let text = crate::fsx::read_text(&path, super::input::READ_LIMIT)
-        .map_err(|e| PlotError::Input(super::InputError::Read { path: path.clone(), reason: e }))?;
+    let text = crate::fsx::read_text(&path, crate::plot::input::READ_LIMIT)
+        .map_err(|e| PlotError::Input(crate::plot::InputError::Read { path: path.clone(), reason: e }))?;
     let nf = frame.factors.len();
     let mut out: BTreeMap<String, Vec<Point>> = BTreeMap::new();
     for (i, line) in text.lines().enumerate().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let bad = || {
-            PlotError::Input(super::InputError::Parse {
+            PlotError::Input(crate::plot::InputError::Parse {
                 path: path.clone(),
                 line: i as u64 + 1,
                 message: "malformed row".into(),
@@ -36,7 +36,8 @@ fn read_summary(dir: &Path, frame: &Frame) -> Result<BTreeMap<String, Vec<Point>
             return Err(bad());
         }
         let line = i as u64 + 1;
-        let num = |field: &str, s: &str| super::input::plot_number(&path, line, field, s).map_err(PlotError::Input);
+        let num =
+            |field: &str, s: &str| crate::plot::input::plot_number(&path, line, field, s).map_err(PlotError::Input);
         let factors =
             f[1..1 + nf].iter().zip(&frame.factors).map(|(s, name)| num(name, s)).collect::<Result<Vec<_>, _>>()?;
         let mut stats = [0.0; 7];
@@ -102,7 +103,7 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
         .axis_desc_style(style::text(16.0))
         .draw()
         .map_err(err)?;
-    let scale = super::heatmap::Scale::between(lo, hi, false);
+    let scale = crate::plot::heatmap::Scale::between(lo, hi, false);
     let cells: Vec<(f64, f64, f64)> = pts
         .iter()
         .filter_map(|p| {
@@ -131,13 +132,13 @@ fn heatmap<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, lab
         let y1 = bottom - (bottom - top) * (k + 1) / 100 - 2;
         bar.draw(&Rectangle::new([(20, y1), (50, y0)], viridis(k as f64 / 99.0).filled())).map_err(err)?;
     }
-    let decimals = super::tick_decimals(scale.step);
+    let decimals = crate::plot::tick_decimals(scale.step);
     for &v in &scale.ticks {
         let y = bottom - ((bottom - top) as f64 * scale.t(v)).round() as i32;
         bar.draw(&PathElement::new(vec![(50, y), (58, y)], BLACK.stroke_width(1))).map_err(err)?;
         let f = output_format(label);
         let tick = if share(label) {
-            format!("{}%", f.tick(v, super::tick_decimals(scale.step * 100.0)))
+            format!("{}%", f.tick(v, crate::plot::tick_decimals(scale.step * 100.0)))
         } else {
             f.tick(v, decimals)
         };
@@ -188,7 +189,7 @@ fn line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, frame: &Frame, label:
         .y_desc(output_words(label))
         .y_label_formatter(&|v: &f64| {
             let f = output_format(label);
-            let t = f.tick(*v, super::rough_tick_decimals(f.scaled(hi - lo + 2.0 * pad) / 10.0));
+            let t = f.tick(*v, crate::plot::rough_tick_decimals(f.scaled(hi - lo + 2.0 * pad) / 10.0));
             if share(label) { format!("{t}%") } else { t }
         })
         .label_style(style::text(15.0))
@@ -260,7 +261,7 @@ fn indices_chart<DB: DrawingBackend>(
         .bold_line_style(style::LIGHT_GREY)
         .y_labels(k)
         .y_label_formatter(&yf)
-        .x_label_formatter(&|x: &f64| crate::plot::numbers::minus(&format!("{}", (x * 1e6).round() / 1e6)))
+        .x_label_formatter(&|x: &f64| crate::results::numbers::minus(&format!("{}", (x * 1e6).round() / 1e6)))
         .label_style(style::text(15.0))
         .draw()
         .map_err(err)?;
@@ -317,7 +318,7 @@ fn round4(x: f64) -> String {
     let d = (3 - x.abs().log10().floor() as i32).max(0) as usize;
     let t = format!("{x:.d$}");
     let t = if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t };
-    crate::plot::numbers::minus(&t)
+    crate::results::numbers::minus(&t)
 }
 
 /// The format of an output (`metric@quarter`): its metric's, or three
@@ -366,7 +367,7 @@ type Indices = BTreeMap<String, (Vec<String>, Vec<Vec<f64>>)>;
 
 fn read_indices(dir: &Path, frame: &Frame) -> Indices {
     let mut by_metric: Indices = BTreeMap::new();
-    let Ok(text) = crate::fsx::read_text(&dir.join("sensitivity.csv"), super::input::READ_LIMIT) else {
+    let Ok(text) = crate::fsx::read_text(&dir.join("sensitivity.csv"), crate::plot::input::READ_LIMIT) else {
         return by_metric;
     };
     let width = if frame.design == "sobol" { 8 } else { 5 };
@@ -503,15 +504,15 @@ fn tables_of(frame: &Frame, summary: &BTreeMap<String, Vec<Point>>, indices: &In
 pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
     style::register_fonts();
     let frame = Frame::load(dir).map_err(|e| {
-        PlotError::Input(super::InputError::Manifest {
-            path: dir.join(crate::experiment::sweep::FRAME_FILE),
+        PlotError::Input(crate::plot::InputError::Manifest {
+            path: dir.join(super::frame::FRAME_FILE),
             message: e.to_string(),
         })
     })?;
     if !frame.file_sha256.is_empty() {
-        let ours = |n: &str| crate::experiment::sweep::RESULT_FILES.contains(&n);
-        crate::results::folder::verify(dir, crate::experiment::sweep::FRAME_FILE, &frame.file_sha256, ours)
-            .map_err(|message| PlotError::Input(super::InputError::Mixed { path: dir.to_path_buf(), message }))?;
+        let ours = |n: &str| super::frame::RESULT_FILES.contains(&n);
+        crate::results::folder::verify(dir, super::frame::FRAME_FILE, &frame.file_sha256, ours)
+            .map_err(|message| PlotError::Input(crate::plot::InputError::Mixed { path: dir.to_path_buf(), message }))?;
     }
     let summary = read_summary(dir, &frame)?;
     let mut charts = Vec::new();
@@ -549,11 +550,11 @@ pub fn render(dir: &Path) -> Result<Vec<Chart>, PlotError> {
             indices_chart(root, &frame, label, rows, names, &swept)
         })?);
     }
-    super::write_charts(dir, &charts)?;
+    crate::plot::write_charts(dir, &charts)?;
     // Each chart's numbers beside it, as a run writes them.
     let tables = tables_of(&frame, &summary, &indices);
-    super::data::write_tables(dir, &tables)
-        .map_err(|e| PlotError::Write { path: dir.join(super::data::DATA_DIR), reason: e })?;
+    crate::plot::data::write_tables(dir, &tables)
+        .map_err(|e| PlotError::Write { path: dir.join(crate::plot::data::DATA_DIR), reason: e })?;
     let html = report(dir, &frame, &summary, &indices, &charts, &tables);
     let path = dir.join("report.html");
     crate::results::write::atomic(dir, "report.html", |w| w.write_all(html.as_bytes()))
@@ -713,7 +714,7 @@ fn report(
                 } else {
                     String::new()
                 };
-                let csv = format!("{}/{}.csv", super::data::DATA_DIR, escape(&c.stem));
+                let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, escape(&c.stem));
                 format!("<br>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>")
             }
             None => String::new(),
@@ -739,7 +740,7 @@ fn report(
         } else {
             "the model's own chance events for fixed parameters, not uncertainty in the parameters left out of the design"
         },
-        escape(crate::plot::numbers::QUARTERS_NOTE)
+        escape(crate::results::numbers::QUARTERS_NOTE)
     );
     let _ = writeln!(w, "<h2 id=\"data\">Data files</h2>\n<table>\n<tr><th>file</th><th>what it holds</th></tr>");
     for (f, what) in SWEEP_FILES {

@@ -4,8 +4,8 @@
 //! is held at that value in every replicate. Every front (command line,
 //! Python, sweeps) asks [`choose`] and [`held`], so the rule lives here once.
 
-use super::posterior::{Posterior, PosteriorError};
-use crate::scenario::{Scenario, StructureSpec};
+use super::{Scenario, StructureSpec};
+use crate::core::posterior::{Posterior, PosteriorError};
 use std::path::Path;
 use std::sync::OnceLock;
 

@@ -89,7 +89,7 @@ pub struct Targets {
 
 /// The England targets shipped with the library (data/targets.toml): the
 /// figures the built-in England posterior was fitted to.
-pub const ENGLAND: &str = include_str!("../../data/targets.toml");
+pub const ENGLAND: &str = include_str!("../data/targets.toml");
 
 /// Parameters calibrated by default (spec 1.4, section 6), with prior ranges
 /// inside the dictionary's.
