@@ -10,7 +10,7 @@
 use crate::model::Metric;
 use crate::plot::{Chart, ChartOptions, PlotError, RunData};
 use crate::results::manifest::StoredManifest;
-use crate::results::numbers::{self, MINUS};
+use crate::results::numbers;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -129,14 +129,22 @@ fn verdict(data: &RunData, s: usize, q: crate::core::quarter::Quarter, m: Metric
     let f = m.format();
     let [t_med, t_lo, t_hi] = f.interval([median, lo, hi]);
     let detected = lo > 0.0 || hi < 0.0;
+    // Each scenario's own median beside the median of the paired
+    // differences: the two need not subtract to it (a median of differences
+    // is not a difference of medians), so they are named as what they are.
     let levels = match (data.stats(s, q, m), data.stats(0, q, m)) {
-        (Some(a), Some(b)) => format!("{} against {}; ", f.level(a[4]), f.level(b[4])),
+        (Some(a), Some(b)) => format!(
+            "medians {} in {} and {} in {}; ",
+            f.level(a[4]),
+            data.scenarios[s].name,
+            f.level(b[4]),
+            data.scenarios[0].name
+        ),
         _ => String::new(),
     };
     let text = if detected {
-        let size = t_med.trim_start_matches(['+', MINUS]);
         format!(
-            "{}: {size} {} ({levels}90% interval of the paired differences {t_lo} to {t_hi})",
+            "{}: {}, median paired difference {t_med} ({levels}90% interval of the paired differences {t_lo} to {t_hi})",
             m.label(),
             if median > 0.0 { "higher" } else { "lower" }
         )

@@ -78,7 +78,7 @@ pub fn run(scenarios: &[Scenario], opts: &RunOptions) -> Results {
 /// As `run`; with a posterior, replicate r of every scenario takes the same
 /// draw (`Posterior::draw_for`), so intervals carry parameter uncertainty and
 /// differences between scenarios stay paired. A parameter a scenario sets
-/// itself is held at its value (`calibrate::choice::held`).
+/// itself is held at its value (`scenario::posterior::held`).
 pub fn run_over(scenarios: &[Scenario], opts: &RunOptions, posterior: Option<&Posterior>) -> Results {
     let never = AtomicBool::new(false);
     run_batched_over(scenarios, opts, posterior, opts.replicates, &never, |_| {})

@@ -65,10 +65,20 @@ impl Target {
         }
     }
 
+    /// The figure's 90% sampling interval: a survey of n (binomial, normal
+    /// approximation) or an account with its stated sd. Every chart that
+    /// shows a published figure draws this one interval.
+    pub fn interval(&self) -> (f64, f64) {
+        (self.value - Z90 * self.sd(), self.value + Z90 * self.sd())
+    }
+
     pub fn label(&self) -> String {
         format!("{} {} ({})", self.metric.name(), self.when, self.scenario)
     }
 }
+
+/// The z of a two-sided 90% interval.
+pub const Z90: f64 = 1.6448536269514722;
 
 /// A fitted parameter and its uniform prior.
 #[derive(Clone, Debug, PartialEq, Serialize)]

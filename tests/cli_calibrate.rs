@@ -88,7 +88,11 @@ fn calibrate_writes_a_posterior_that_runs_carry_into_every_scenario() {
         assert!(g[field].is_number(), "generation lacks {field}: {g}");
     }
     let verdicts = read(&cal.join("verdicts.txt"));
-    assert!(verdicts.contains("self_priority_share 2016Q4 (small.toml): figure 0.6"), "{verdicts}");
+    assert!(verdicts.contains("self_priority_share 2016Q4 (small.toml): figure 60.0% (sd 3.5 pp)"), "{verdicts}");
+    assert!(
+        verdicts.contains("provider_balance_gbp_m 2016/17 (small.toml): figure \u{2212}£100m (sd £50m)"),
+        "{verdicts}"
+    );
     for chart in ["targets", "parameters", "pairs"] {
         assert!(cal.join(format!("{chart}.png")).exists() && cal.join(format!("{chart}.svg")).exists(), "{chart}");
     }

@@ -54,7 +54,7 @@ pub struct RunRequest {
     /// Run over this posterior: `england` (built in), `none` (the spec's
     /// defaults) or a `posterior.csv`; replicate r takes a draw by weight, the
     /// same in every scenario. Unset: the scenarios' `posterior`, else England's
-    /// (`calibrate::choice::choose`).
+    /// (`scenario::posterior::choose`).
     pub posterior: Option<PathBuf>,
     /// Fit share axes of fan charts to the data instead of starting them at zero.
     pub zoom: bool,

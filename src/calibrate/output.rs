@@ -142,17 +142,20 @@ pub fn verdicts(targets: &[TargetFit]) -> String {
          calibrated model would report (model value: its own 90% interval, without the figure's sampling error).\n\n",
     );
     for t in targets {
+        // In the metric's own units ("62.0%", "−£1,173m"), as the charts show it.
+        let f = crate::model::Metric::parse(t.metric).map(|m| m.format());
+        let level = |v: f64| f.map_or_else(|| format!("{v:.3}"), |f| f.level(v));
+        let sd = f.map_or_else(|| format!("{:.3}", t.sd), |f| f.difference(t.sd).trim_start_matches('+').to_string());
         s += &format!(
-            "{} {}: figure {} (sd {:.3}); would report {:.3} to {:.3}, model {:.3} to {:.3} (median {:.3}): {}\n",
+            "{} {}: figure {} (sd {sd}); would report {} to {}, model {} to {} (median {}): {}\n",
             if t.inside { "inside " } else { "OUTSIDE" },
             t.label,
-            t.value,
-            t.sd,
-            t.reported[0],
-            t.reported[2],
-            t.model[0],
-            t.model[2],
-            t.model[1],
+            level(t.value),
+            level(t.reported[0]),
+            level(t.reported[2]),
+            level(t.model[0]),
+            level(t.model[2]),
+            level(t.model[1]),
             if t.inside { "inside the interval" } else { "the model cannot reach it" }
         );
     }

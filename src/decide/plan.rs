@@ -136,7 +136,7 @@ pub enum PlanError {
 }
 
 /// The posteriors known by name. `england` is the fitted England posterior
-/// the binary ships (`calibrate::choice::england`).
+/// the binary ships (`scenario::posterior::england`).
 pub fn named_posterior(name: &str) -> Option<Result<Posterior, PosteriorError>> {
     match name {
         "england" => Some(Ok(crate::scenario::posterior::england().clone())),

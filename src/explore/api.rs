@@ -15,10 +15,10 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use stpsim::api::Hooks;
-use stpsim::calibrate::choice;
 use stpsim::job::{Job, Provenance};
 use stpsim::model::Metric;
 use stpsim::results::summary::{describe, paired, summarise_results};
+use stpsim::scenario::posterior as choice;
 use stpsim::{Results, RunOptions};
 
 const PAGE: &str = include_str!("page/index.html");

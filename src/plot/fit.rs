@@ -23,8 +23,6 @@ use plotters::prelude::*;
 pub const AFTER: usize = 8;
 /// The fan's palette colour (blue), so the black figure stands out.
 const FAN_COLOUR: usize = 2;
-/// The z of a two-sided 90% interval.
-const Z90: f64 = 1.6448536269514722;
 
 /// A target and the fan it is drawn over.
 #[derive(Clone, Debug)]
@@ -46,7 +44,7 @@ pub fn stem(t: &Target) -> String {
 /// The figure's 90% sampling interval: a survey of n (binomial, normal
 /// approximation) or an account with its stated sd.
 pub fn figure_interval(t: &Target) -> (f64, f64) {
-    (t.value - Z90 * t.sd(), t.value + Z90 * t.sd())
+    t.interval()
 }
 
 /// The built-in England targets (data/targets.toml).

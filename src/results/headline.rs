@@ -70,13 +70,23 @@ pub fn headline(results: &Results) -> Vec<Headline> {
     out
 }
 
+/// Where a row's difference columns start: the metric (2 + 24), the median
+/// and its interval (1 + 9 + 2 + 9 + 2 + 9 + 1), then three spaces.
+const DIFFERENCE_COLUMN: usize = 62;
+
 /// One screen: the headline numbers of every scenario.
 pub fn text(results: &Results, replicates: u32, seed: u64) -> String {
     let mut s = format!("\nAt the final quarter: median [90% interval] over {replicates} replicates, seed {seed}\n");
     for h in headline(results) {
-        s += &format!("\n{} ({})", h.scenario, h.quarter);
-        if let Some(base) = &h.compared_with {
-            s += &format!("{:>37}{}", "", format_args!("difference from {base}"));
+        let title = format!("{} ({})", h.scenario, h.quarter);
+        match &h.compared_with {
+            // The label starts where the difference columns do, whatever
+            // the scenario's name (at least three spaces after it).
+            Some(base) => {
+                let pad = DIFFERENCE_COLUMN.saturating_sub(title.chars().count()).max(3);
+                s += &format!("\n{title}{:pad$}difference from {base}", "");
+            }
+            None => s += &format!("\n{title}"),
         }
         s += "\n";
         for r in &h.rows {
@@ -113,4 +123,30 @@ pub fn units_note(metrics: &[Metric]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_difference_label_starts_over_the_difference_columns_whatever_the_name() {
+        let names = ["baseline", "history", "local-government-seats"];
+        let scenarios: Vec<_> = names.iter().map(|n| crate::scenario::load(n).unwrap()).collect();
+        let opts = crate::RunOptions { replicates: 2, ..Default::default() };
+        let out = text(&crate::run(&scenarios, &opts), 2, opts.seed);
+        let lines: Vec<&str> = out.lines().collect();
+        let mut checked = 0;
+        for (k, line) in lines.iter().enumerate() {
+            let Some(at) = line.find("difference from baseline") else { continue };
+            // The first row under the header: its difference median is the
+            // right-aligned field that starts at the difference column.
+            let row = lines[k + 1];
+            assert!(row.len() > DIFFERENCE_COLUMN + 9, "{row}");
+            assert_eq!(at, DIFFERENCE_COLUMN, "{line}");
+            assert!(row[..DIFFERENCE_COLUMN].ends_with("]   "), "the columns before it end there: {row}");
+            checked += 1;
+        }
+        assert_eq!(checked, 2, "two scenarios compared with the baseline:\n{out}");
+    }
 }

@@ -69,6 +69,8 @@ fn shorten(name: &str) -> String {
         .replace("heatmap_", "hmap_")
         .replace("transformation_index", "ti")
         .replace("social_care_priority", "scp")
+        .replace("provider_balance_gbp_m", "balance")
+        .replace("providers_in_deficit_share", "in_deficit")
 }
 
 /// Each chart's sheet name, by chart stem, as [`build`] names them.
@@ -553,5 +555,8 @@ mod tests {
         assert!(c.ends_with("~2") && c.chars().count() <= 31 && b != c);
         assert_eq!(sheet_name("contents", &mut used), "contents~2", "Excel compares names without case");
         assert_eq!(sheet_name("a:b", &mut used), "a_b");
+        // Two fit charts of one metric keep their dates, not a ~2.
+        assert_eq!(sheet_name("fit_provider_balance_gbp_m_2016-17", &mut used), "fit_balance_2016-17");
+        assert_eq!(sheet_name("fit_provider_balance_gbp_m_2016Q1", &mut used), "fit_balance_2016Q1");
     }
 }

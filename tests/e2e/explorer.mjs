@@ -7,7 +7,9 @@
 // prints the page's headline numbers character for character.
 //
 //   STPSIM_BIN (default ../../target/release/stpsim), CHROMIUM (default
-//   /usr/bin/chromium), SCREENSHOTS=dir to keep screenshots.
+//   /usr/bin/chromium), SCREENSHOTS=dir to keep screenshots, DOCS_IMAGE=file
+//   to write the finished run's as the README's image
+//   (DOCS_IMAGE=docs/images/explorer.png).
 
 import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +22,7 @@ import assert from 'node:assert/strict';
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(process.env.STPSIM_BIN || join(here, '../../target/release/stpsim'));
 const shots = process.env.SCREENSHOTS ? resolve(process.env.SCREENSHOTS) : null;
+const docsImage = process.env.DOCS_IMAGE ? resolve(process.env.DOCS_IMAGE) : null;
 const work = mkdtempSync(join(tmpdir(), 'stpsim-e2e-'));
 const REPLICATES = 50;
 const SEED = 2016;
@@ -110,6 +113,7 @@ try {
     await page.waitForSelector('#diff[data-ready="final"] polyline.median');
     assert.equal(errors.length, 0, errors.join('\n'));
     if (shots) await page.screenshot({ path: join(shots, 'explorer.png') });
+    if (docsImage) await page.screenshot({ path: docsImage });
   });
 
   let shown;

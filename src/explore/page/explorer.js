@@ -665,7 +665,10 @@ function niceTicks(lo, hi, n = 6, flat = 1) {
 }
 
 function tickLabel(v, step, metric, signed) {
-  const d = Math.max(0, -Math.floor(Math.log10(scaled(metric, step)) + 1e-9));
+  // Enough decimals to show the step itself (0.025, not 0.03 beside 0.05).
+  const st = scaled(metric, step);
+  let d = Math.max(0, -Math.floor(Math.log10(st) + 1e-9));
+  while (d < 6 && Math.abs(Math.round(st * 10 ** d) - st * 10 ** d) > 1e-6) d++;
   let s = grouped(scaled(metric, v), d);
   if (isShare(metric) && !signed) s += '%';
   if (signed && v > 0 && /[1-9]/.test(s)) s = '+' + s;

@@ -36,7 +36,7 @@ pub(super) fn figures_legend<DB: DrawingBackend>(
         return Ok(y);
     }
     y += 4;
-    area.draw(&Text::new("Published figures, 95% interval", (x, y), style::bold(17.0))).map_err(err)?;
+    area.draw(&Text::new("Published figures, 90% interval", (x, y), style::bold(17.0))).map_err(err)?;
     y += 26;
     area.draw(&Circle::new((x + 17, y + 9), 6, BLACK.filled())).map_err(err)?;
     area.draw(&PathElement::new(vec![(x + 17, y - 4), (x + 17, y + 22)], BLACK.stroke_width(2))).map_err(err)?;
@@ -207,24 +207,40 @@ pub(super) fn draw_legend<DB: DrawingBackend>(
     y += 10;
     area.draw(&Text::new("Levers switched on and off", (x, y), style::bold(17.0))).map_err(err)?;
     y += 26;
-    // Each marker in full where they all fit; else as many lines each as fit
-    // (the first names the quarter and the scenarios).
+    // Each marker in full where they all fit, tighter if need be; else as
+    // many lines each as fit (the first names the quarter and the
+    // scenarios), a cut marker ending in an ellipsis and the legend saying
+    // where the levers are in full.
     let full: Vec<Vec<String>> = marks.iter().map(|m| mark_lines(data, m)).collect();
-    let fits = |most: usize| {
-        let need: i32 = full.iter().map(|l| 18 * l.len().min(most) as i32 + 6).sum();
-        y + need <= bottom
-    };
-    let most = [usize::MAX, 3, 2].into_iter().find(|&k| fits(k)).unwrap_or(1);
+    // Room between markers: one-line markers still need their circles (22 px) apart.
+    let gap = |most: usize| if most == 1 { 8 } else { 6 };
+    let need =
+        |most: usize, step: i32| -> i32 { full.iter().map(|l| step * l.len().min(most) as i32 + gap(most)).sum() };
+    let note = 20;
+    let (most, step) = [(usize::MAX, 18), (usize::MAX, 16), (3, 16), (2, 16)]
+        .into_iter()
+        .find(|&(most, step)| y + need(most, step) + if most == usize::MAX { 0 } else { note } <= bottom)
+        .unwrap_or((1, 16));
+    let mut cut = false;
     for (mark, full) in marks.iter().zip(&full) {
-        let compact = most == 1;
-        let lines: Vec<String> = full.iter().take(most).cloned().collect();
+        let mut lines: Vec<String> = full.iter().take(most).cloned().collect();
+        if lines.len() < full.len() {
+            cut = true;
+            if let Some(last) = lines.last_mut() {
+                last.push('\u{2026}');
+            }
+        }
         area.draw(&Circle::new((x + 10, y + 8), 11, mark.colour().stroke_width(2))).map_err(err)?;
         area.draw(&Text::new(mark.n.to_string(), (x + 10, y + 8), style::centred(style::bold(14.0)))).map_err(err)?;
         for line in lines {
             area.draw(&Text::new(line, (x + 30, y), style::text(14.0))).map_err(err)?;
-            y += 18;
+            y += step;
         }
-        y += if compact { 4 } else { 6 };
+        y += gap(most);
+    }
+    if cut {
+        area.draw(&Text::new("\u{2026} each lever in full: report.html", (x, y + 2), style::text(14.0)))
+            .map_err(err)?;
     }
     Ok(())
 }

@@ -22,9 +22,10 @@ pub const SURVEY_QUARTER: (i32, u8) = (2016, 4);
 pub const SURVEY_SHARE: f64 = 0.62;
 pub const SURVEY_N: f64 = 200.0;
 
-/// The survey's 95% sampling interval (normal approximation).
+/// The survey's 90% sampling interval (normal approximation), as every
+/// published figure's ([`crate::targets::Target::interval`]).
 pub fn survey_interval() -> (f64, f64) {
-    let half = 1.96 * (SURVEY_SHARE * (1.0 - SURVEY_SHARE) / SURVEY_N).sqrt();
+    let half = crate::targets::Z90 * (SURVEY_SHARE * (1.0 - SURVEY_SHARE) / SURVEY_N).sqrt();
     (SURVEY_SHARE - half, SURVEY_SHARE + half)
 }
 
@@ -199,7 +200,7 @@ pub(crate) fn format_tick(m: Metric, v: f64, step: f64) -> String {
 }
 
 /// A published figure drawn on a fan chart: one of the England calibration
-/// targets (data/targets.toml) for the chart's metric, with its 95% interval.
+/// targets (data/targets.toml) for the chart's metric, with its 90% interval.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figure {
     /// The quarter it describes, or a financial year's four.
@@ -224,13 +225,13 @@ pub fn figures(data: &RunData, m: Metric) -> Vec<Figure> {
         .iter()
         .filter(|t| t.metric == m && t.quarters.iter().all(|q| quarters.contains(q)))
         .map(|t| {
-            let half = 1.96 * t.sd();
+            let (lo, hi) = t.interval();
             let from = t.source.split([',', '(', ':']).next().unwrap_or("").trim();
             Figure {
                 quarters: t.quarters.clone(),
                 value: t.value,
-                lo: t.value - half,
-                hi: t.value + half,
+                lo,
+                hi,
                 words: format!("{from}, {}: {}", t.when, m.format().level(t.value)),
             }
         })
@@ -431,8 +432,8 @@ fn draw<DB: DrawingBackend>(
 }
 
 /// The x axis's caption, drawn once under all panels.
-const X_CAPTION: &str =
-    "Calendar quarter, labelled at Q1 (January to March); 2017Q2 = April to June 2017, first quarter of 2017/18";
+const X_CAPTION: &str = "Calendar quarter, labelled at Q1 (January to March); 2017Q2 = April to June 2017, first quarter of 2017/18; \
+     a lever's line is at the start of its first quarter";
 
 fn is_england(data: &RunData, s: usize) -> bool {
     data.scenarios[s].structure_name.starts_with("England")
