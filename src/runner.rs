@@ -13,7 +13,7 @@ use crate::results::{Results, ScenarioResult};
 use crate::scenario::Scenario;
 use crate::structure::Structure;
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// How many replicates, which seed, how many footprint rows (declared with the defaults).
 pub use crate::core::defaults::RunOptions;
@@ -111,21 +111,7 @@ pub fn run_batched_over(
 ) -> Option<Results> {
     let structures: Vec<Structure> = scenarios.iter().map(|s| s.build_structure(opts.seed)).collect();
     let reps = opts.replicates as usize;
-    let mut results = Results {
-        scenarios: scenarios
-            .iter()
-            .zip(&structures)
-            .map(|(s, st)| ScenarioResult {
-                name: s.name.clone(),
-                quarters: s.quarters(),
-                footprints: st.footprints.iter().map(|f| f.name.clone()).collect(),
-                replicates: 0,
-                footprint_replicates: 0,
-                values: Vec::new(),
-                footprint_values: (opts.footprint_replicates > 0).then(Vec::new),
-            })
-            .collect(),
-    };
+    let mut results = empty_results(scenarios, &structures, opts);
     let batch = (batch as usize).max(1);
     let mut done = 0;
     while done < reps {
@@ -136,17 +122,7 @@ pub fn run_batched_over(
         let fp_runs = footprint_runs(scenarios.len() * n);
         let runs: Vec<(Vec<f64>, Option<Vec<f64>>)> = (0..scenarios.len() * n)
             .into_par_iter()
-            .map(|k| {
-                let (s, r) = (k / n, done + k % n);
-                let keys = Keys { seed: opts.seed, replicate: r as u64 };
-                let sc = &scenarios[s];
-                let drawn = posterior.map(|p| {
-                    let held = crate::scenario::posterior::held(p, sc);
-                    p.apply_holding(&sc.params, p.draw_for(opts.seed, r as u64), &held)
-                });
-                let params = drawn.as_ref().unwrap_or(&sc.params);
-                simulate_with(sc, params, &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
-            })
+            .map(|k| replicate(scenarios, &structures, opts, posterior, k / n, done + k % n, fp_runs))
             .collect();
         let mut runs = runs.into_iter();
         for sr in &mut results.scenarios {
@@ -163,6 +139,149 @@ pub fn run_batched_over(
         on_batch(&results);
     }
     Some(results)
+}
+
+/// One finished replicate, handed to [`run_streamed`]'s sink in the tidy
+/// table's order: scenario by scenario, replicates ascending.
+pub struct Finished<'a> {
+    pub scenario: usize,
+    /// That scenario's results so far (its name, quarters, footprints).
+    pub result: &'a ScenarioResult,
+    pub replicate: usize,
+    /// `[quarter][metric]`.
+    pub values: &'a [f64],
+    /// `[quarter][footprint][metric]`, if this replicate's footprint rows are kept.
+    pub footprint_values: Option<&'a [f64]>,
+}
+
+/// As [`run_over`], with `sink` called on each replicate as soon as it and
+/// every replicate before it in the tidy table's order are done, on a
+/// thread of its own beside the pool: a writer can format and write rows
+/// while later replicates run. The pool's threads take (scenario,
+/// replicate) pairs in that order, one at a time, so few finished ones wait
+/// for an earlier one. Replicates are keyed, so the results equal
+/// `run_over`'s on any thread count. `simulated` is called once the last
+/// replicate is done (its rows perhaps not yet handed over).
+pub fn run_streamed<S: Sink, T>(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    posterior: Option<&Posterior>,
+    mut sink: S,
+    simulated: impl FnOnce() -> T,
+) -> (Results, S, T) {
+    let structures: Vec<Structure> = scenarios.iter().map(|s| s.build_structure(opts.seed)).collect();
+    let reps = opts.replicates as usize;
+    let total = scenarios.len() * reps;
+    let fp_runs = footprint_runs(total);
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, (Vec<f64>, Option<Vec<f64>>))>();
+    let mut results = empty_results(scenarios, &structures, opts);
+    let sink = std::thread::scope(|threads| {
+        let results = &mut results;
+        // Puts replicates in order as they arrive and hands each to the sink.
+        let collector = threads.spawn(move || {
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut expected = 0;
+            for (k, run) in rx {
+                waiting.insert(k, run);
+                while let Some((e, f)) = waiting.remove(&expected) {
+                    let (s, r) = (expected / reps, expected % reps);
+                    let sr = &mut results.scenarios[s];
+                    let (e0, f0) = (sr.values.len(), sr.footprint_values.as_ref().map_or(0, Vec::len));
+                    sr.values.extend(e);
+                    let kept = match (sr.footprint_values.as_mut(), f) {
+                        (Some(all), Some(f)) => {
+                            all.extend(f);
+                            true
+                        }
+                        _ => false,
+                    };
+                    sr.replicates = r + 1;
+                    sr.footprint_replicates = sr.replicates.min(opts.footprint_replicates as usize);
+                    let sr = &results.scenarios[s];
+                    sink.replicate(&Finished {
+                        scenario: s,
+                        result: sr,
+                        replicate: r,
+                        values: &sr.values[e0..],
+                        footprint_values: kept.then(|| &sr.footprint_values.as_ref().expect("kept")[f0..]),
+                    });
+                    expected += 1;
+                }
+            }
+            sink.end();
+            sink
+        });
+        rayon::scope(|pool| {
+            for _ in 0..rayon::current_num_threads().min(total) {
+                let tx = tx.clone();
+                let (next, structures) = (&next, &structures);
+                pool.spawn(move |_| {
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= total {
+                            break;
+                        }
+                        let run = replicate(scenarios, structures, opts, posterior, k / reps, k % reps, fp_runs);
+                        if tx.send((k, run)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let simulated = simulated();
+        drop(tx);
+        (collector.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), simulated)
+    });
+    (results, sink.0, sink.1)
+}
+
+/// What [`run_streamed`] hands finished replicates to, on its own thread.
+pub trait Sink: Send {
+    /// The next replicate in the tidy table's order.
+    fn replicate(&mut self, done: &Finished);
+    /// Every replicate has been handed over.
+    fn end(&mut self) {}
+}
+
+/// A scenario's results before any replicate has run.
+fn empty_results(scenarios: &[Scenario], structures: &[Structure], opts: &RunOptions) -> Results {
+    Results {
+        scenarios: scenarios
+            .iter()
+            .zip(structures)
+            .map(|(s, st)| ScenarioResult {
+                name: s.name.clone(),
+                quarters: s.quarters(),
+                footprints: st.footprints.iter().map(|f| f.name.clone()).collect(),
+                replicates: 0,
+                footprint_replicates: 0,
+                values: Vec::new(),
+                footprint_values: (opts.footprint_replicates > 0).then(Vec::new),
+            })
+            .collect(),
+    }
+}
+
+/// Replicate `r` of scenario `s`, over the posterior's draw for it if any.
+fn replicate(
+    scenarios: &[Scenario],
+    structures: &[Structure],
+    opts: &RunOptions,
+    posterior: Option<&Posterior>,
+    s: usize,
+    r: usize,
+    fp_runs: usize,
+) -> (Vec<f64>, Option<Vec<f64>>) {
+    let keys = Keys { seed: opts.seed, replicate: r as u64 };
+    let sc = &scenarios[s];
+    let drawn = posterior.map(|p| {
+        let held = crate::scenario::posterior::held(p, sc);
+        p.apply_holding(&sc.params, p.draw_for(opts.seed, r as u64), &held)
+    });
+    let params = drawn.as_ref().unwrap_or(&sc.params);
+    simulate_with(sc, params, &structures[s], &keys, (r as u32) < opts.footprint_replicates, fp_runs)
 }
 
 #[cfg(test)]
@@ -189,5 +308,46 @@ mod tests {
         });
         assert!(stopped.is_none());
         assert_eq!(first.unwrap(), run(&s, &RunOptions { replicates: 3, ..opts }));
+    }
+
+    /// Records what a streaming run hands over, in order.
+    #[derive(Default)]
+    struct Seen {
+        order: Vec<(usize, usize, bool)>,
+        values: Vec<f64>,
+        ended: bool,
+    }
+
+    impl Sink for Seen {
+        fn replicate(&mut self, d: &Finished) {
+            assert!(!self.ended);
+            self.order.push((d.scenario, d.replicate, d.footprint_values.is_some()));
+            self.values.extend_from_slice(d.values);
+        }
+        fn end(&mut self) {
+            self.ended = true;
+        }
+    }
+
+    #[test]
+    fn a_streamed_run_equals_a_run_and_hands_over_replicates_in_table_order() {
+        let s = [crate::scenario::load("baseline").unwrap(), crate::scenario::load("history").unwrap()];
+        let opts = RunOptions { replicates: 5, seed: 3, footprint_replicates: 2 };
+        let whole = run(&s, &opts);
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let (streamed, seen, ()) = pool.install(|| run_streamed(&s, &opts, None, Seen::default(), || ()));
+            assert_eq!(streamed, whole, "{threads} threads");
+            assert!(seen.ended);
+            let expected: Vec<(usize, usize, bool)> =
+                (0..2).flat_map(|sc| (0..5).map(move |r| (sc, r, r < 2))).collect();
+            assert_eq!(seen.order, expected);
+            let all: Vec<f64> = whole.scenarios.iter().flat_map(|sc| sc.values.iter().copied()).collect();
+            assert_eq!(seen.values, all);
+        }
+        // Fewer replicates than threads: footprints run in parallel inside each.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let one = RunOptions { replicates: 1, ..opts };
+        assert_eq!(pool.install(|| run_streamed(&s, &one, None, Seen::default(), || ())).0, run(&s, &one));
     }
 }

@@ -13,7 +13,7 @@ use crate::results::Results;
 use crate::results::folder::{FolderLock, Staging};
 use crate::results::manifest::{self, Manifest, ManifestScenario};
 use crate::results::outputs::{RUN_OUTPUTS, RunOutput};
-use crate::results::summary::{differences, summarise};
+use crate::results::summary::differences;
 use crate::runner::RunOptions;
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
@@ -261,6 +261,30 @@ impl Job {
         }
     }
 
+    /// [`Job::run`] and [`Job::write`] at once: timeseries.csv (and
+    /// footprints.csv) are formatted, written and hashed on a thread of
+    /// their own while the replicates run ([`crate::runner::run_streamed`]),
+    /// into the staging folder the other files then join; the set moves into
+    /// place as `write` moves it. `made` is called when the last replicate
+    /// is done (its rows perhaps still being written). The files are those of `run` then `write`, byte for byte.
+    pub fn run_and_write(&self, made: impl FnOnce() -> Provenance + Send) -> Result<(Results, Outcome), common::Error> {
+        let dir = &self.out;
+        let failed = |(name, source): crate::results::stream::Failure| {
+            common::Error::from(WriteError { path: dir.join(name), source })
+        };
+        let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
+        let sink = crate::results::stream::RowSink::start(&stage, self.per_footprint).map_err(failed)?;
+        let go = || crate::runner::run_streamed(&self.scenarios, &self.options, self.posterior.as_ref(), sink, made);
+        let (results, sink, made) = match common::pool(self.threads) {
+            Ok(pool) => pool.install(go),
+            Err(_) => go(),
+        };
+        sink.finish(&mut stage).map_err(failed)?;
+        let staged = stage_rest(stage, dir, self, &results, &made, self.parquet)?;
+        let outcome = draw_and_commit(staged, self, &results, self.charts)?;
+        Ok((results, outcome))
+    }
+
     /// Checks the output folder (one of other files than a run's is the
     /// user's to resolve, unless `force`), creates it and takes its lock,
     /// removing what killed writers left. Hold the lock from before the run
@@ -302,6 +326,12 @@ pub fn write_set(
     charts: bool,
 ) -> Result<Outcome, common::Error> {
     let staged = stage_run_with(dir, job, results, made, job.parquet)?;
+    draw_and_commit(staged, job, results, charts)
+}
+
+/// With `charts`, draws the charts and report.html into a staged run, then
+/// moves the set into place.
+fn draw_and_commit(staged: StagedRun, job: &Job, results: &Results, charts: bool) -> Result<Outcome, common::Error> {
     let drawn = if charts {
         let files = &staged.written.files;
         let mut data = crate::plot::RunData::from_results(
@@ -419,9 +449,22 @@ pub fn stage_run_with(
     made: &Provenance,
     parquet: bool,
 ) -> Result<StagedRun, WriteError> {
+    let stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
+    stage_rest(stage, dir, job, results, made, parquet)
+}
+
+/// [`stage_run_with`] into a staging folder in which some of the run's
+/// files (those written while it ran) are staged already.
+fn stage_rest(
+    mut stage: Staging,
+    dir: &Path,
+    job: &Job,
+    results: &Results,
+    made: &Provenance,
+    parquet: bool,
+) -> Result<StagedRun, WriteError> {
     let named = |name: &'static str| move |source: io::Error| WriteError { path: dir.join(name), source };
-    let mut stage = Staging::new(dir).map_err(|source| WriteError { path: dir.to_path_buf(), source })?;
-    let summary = summarise(results.rows());
+    let summary = crate::results::summary::summarise_results(results);
     let split = job.posterior.as_ref().map(|p| variance_split(p, &job.options, results)).unwrap_or_default();
     let diffs = if results.scenarios.len() > 1 { differences(results) } else { Vec::new() };
     let output = RunOutput {
@@ -439,7 +482,9 @@ pub fn stage_run_with(
     // manifest itself last, once it can list the others' checksums.
     let mut files = Vec::new();
     for o in RUN_OUTPUTS.iter().filter(|o| (o.when)(&output)) {
-        if let Some(write) = o.write {
+        if stage.checksums().contains_key(o.name) {
+            // Written while the replicates ran.
+        } else if let Some(write) = o.write {
             stage.write(o.name, |w| write(w, &output)).map_err(named(o.name))?;
         } else if o.name == PARQUET {
             stage_parquet(&mut stage, results, true).map_err(named(PARQUET))?;
@@ -679,5 +724,52 @@ mod tests {
         let rows = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap().lines().count();
         assert_eq!(rows, 1 + results.rows().count());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn running_and_writing_at_once_gives_the_files_of_a_run_then_a_write() {
+        let read = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+            let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|x| x == "csv" || x == "xlsx"))
+                .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+                .collect();
+            files.sort();
+            files
+        };
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let job = |out: &Path| {
+            RunRequest {
+                scenarios: vec!["baseline".into(), "history".into()],
+                common: Common {
+                    replicates: Some(4),
+                    threads: Some(2),
+                    out: Some(out.into()),
+                    no_charts: true,
+                    ..Default::default()
+                },
+                per_footprint: true,
+                footprint_replicates: Some(3),
+                ..Default::default()
+            }
+            .resolve()
+            .unwrap()
+        };
+        let made = || Provenance { command: vec!["test".into()], started: SystemTime::UNIX_EPOCH, wall_seconds: 0.0 };
+        let first = job(a.path());
+        let results = first.run();
+        let written = first.write(&results, &made()).unwrap().written;
+        let second = job(b.path());
+        let (streamed, outcome) = second.run_and_write(made).unwrap();
+        assert_eq!(streamed, results);
+        assert_eq!(outcome.written.files, written.files);
+        let (x, y) = (read(a.path()), read(b.path()));
+        assert_eq!(x.len(), 7, "{:?}", x.iter().map(|f| &f.0).collect::<Vec<_>>());
+        assert_eq!(x, y);
+        let no_staging = |d: &Path| {
+            std::fs::read_dir(d).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().starts_with(".staging"))
+        };
+        assert!(no_staging(b.path()));
     }
 }

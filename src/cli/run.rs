@@ -57,9 +57,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             job.held_line()
         );
     }
-    let results = job.run();
-    let made = Provenance { command: std::env::args().collect(), started, wall_seconds: clock.elapsed().as_secs_f64() };
-    let done = job.write(&results, &made)?;
+    // timeseries.csv is written while the replicates run.
+    let (results, done) = job.run_and_write(|| Provenance {
+        command: std::env::args().collect(),
+        started,
+        wall_seconds: clock.elapsed().as_secs_f64(),
+    })?;
     if !quiet {
         let drawn = if job.charts { format!(", {} charts and report.html", done.charts) } else { String::new() };
         let wrote = format!(

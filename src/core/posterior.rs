@@ -91,6 +91,7 @@ impl Posterior {
         }
         let (mut draws, mut weights, mut numbers) = (Vec::new(), Vec::new(), Vec::new());
         let mut seen = std::collections::BTreeSet::new();
+        let defs: Vec<_> = names.iter().map(|name| Params::def(name).expect("checked above")).collect();
         for (i, line) in lines {
             let cells: Vec<&str> = line.split(',').map(str::trim).collect();
             if cells.len() != cols.len() {
@@ -115,16 +116,16 @@ impl Posterior {
                 .filter(|w: &f64| w.is_finite() && *w >= 0.0)
                 .ok_or_else(|| at(i + 1, format!("weight `{}` is not a weight", cells[1]), "a number from 0 up"))?;
             let mut row = Vec::with_capacity(names.len());
-            for (name, cell) in names.iter().zip(&cells[2..]) {
-                let def = Params::def(name).expect("checked above");
-                let shown = crate::core::text::shorten(cell, 40);
+            for ((name, def), cell) in names.iter().zip(&defs).zip(&cells[2..]) {
+                // Shortened only for a message: most cells never need it.
+                let shown = || crate::core::text::shorten(cell, 40);
                 let v: f64 = cell
                     .parse()
                     .ok()
                     .filter(|v: &f64| v.is_finite())
-                    .ok_or_else(|| at(i + 1, format!("`{name}` = {shown} is not a number"), &def.allowed()))?;
+                    .ok_or_else(|| at(i + 1, format!("`{name}` = {} is not a number", shown()), &def.allowed()))?;
                 if !def.accepts(v) {
-                    return Err(at(i + 1, format!("`{name}` = {shown} is outside its range"), &def.allowed()));
+                    return Err(at(i + 1, format!("`{name}` = {} is outside its range", shown()), &def.allowed()));
                 }
                 row.push(v);
             }

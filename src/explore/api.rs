@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use stpsim::api::Hooks;
 use stpsim::job::{Job, Provenance};
 use stpsim::model::Metric;
-use stpsim::results::summary::{describe, paired, summarise};
+use stpsim::results::summary::{describe, paired, summarise_results};
 use stpsim::scenario::posterior as choice;
 use stpsim::{Results, RunOptions};
 
@@ -432,7 +432,7 @@ fn send(
 /// scenario, of the paired differences (edited minus base), and the headline
 /// table, from the replicates so far.
 fn snapshot(r: &Results, opts: &RunOptions) -> Value {
-    let summary = summarise(r.rows());
+    let summary = summarise_results(r);
     let quantiles = |s: usize, m: Metric| -> Vec<[f64; 5]> {
         let sc = &r.scenarios[s];
         sc.quarters

@@ -285,7 +285,7 @@ impl RunData {
         }
         let index = |name: &str| infos.iter().position(|s| s.name == name);
         let mut summary = BTreeMap::new();
-        for r in crate::results::summary::summarise(results.rows()) {
+        for r in crate::results::summary::summarise_results(results) {
             if let Some(s) = index(&r.scenario) {
                 summary.insert((s, r.quarter, r.metric), [r.mean, r.sd, r.p05, r.p25, r.p50, r.p75, r.p95]);
             }

@@ -243,6 +243,23 @@ pub struct StagedFile {
     hash: Sha256,
 }
 
+/// A staged file flushed and synced, with its SHA-256, to be recorded by
+/// [`Staging::record`].
+#[derive(Debug)]
+pub struct Completed {
+    name: String,
+    sum: String,
+}
+
+impl StagedFile {
+    /// Flushes and syncs the file; its checksum was taken as it was written.
+    pub fn complete(self) -> io::Result<Completed> {
+        let StagedFile { name, out, hash } = self;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok(Completed { name, sum: hex(&hash.finalize()) })
+    }
+}
+
 impl Write for StagedFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.out.write(buf)?;
@@ -295,12 +312,16 @@ impl Staging {
 
     /// Flushes and syncs a staged file, and records its SHA-256.
     pub fn finish(&mut self, file: StagedFile) -> io::Result<String> {
-        let StagedFile { name, out, hash } = file;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        let sum = hex(&hash.finalize());
-        self.sums.insert(name, sum.clone());
+        let done = file.complete()?;
+        Ok(self.record(done))
+    }
+
+    /// Records the SHA-256 of a file completed (perhaps on another thread)
+    /// by [`StagedFile::complete`].
+    pub fn record(&mut self, done: Completed) -> String {
+        self.sums.insert(done.name, done.sum.clone());
         hook::staged(self.sums.len());
-        Ok(sum)
+        done.sum
     }
 
     /// Writes a whole staged file; returns its SHA-256.

@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod numbers;
 pub mod outputs;
 pub mod parquet;
+pub mod stream;
 pub mod summary;
 pub mod write;
 pub mod xlsx;

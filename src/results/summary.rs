@@ -62,7 +62,9 @@ pub fn describe(values: &mut [f64]) -> (f64, f64, [f64; 5]) {
     let n = values.len();
     let mean = values.iter().sum::<f64>() / n.max(1) as f64;
     let sd = if n > 1 { (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { 0.0 };
-    values.sort_by(f64::total_cmp);
+    // Values equal under `total_cmp` have the same bits, so the unstable
+    // sort gives the stable sort's order.
+    values.sort_unstable_by(f64::total_cmp);
     let q = [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| quantile(values, p));
     (mean, sd, q)
 }
@@ -100,6 +102,46 @@ pub fn summarise<'a>(rows: impl Iterator<Item = Row<'a>>) -> Vec<SummaryRow> {
             }
         })
         .collect()
+}
+
+/// [`summarise`] of a run's rows, the same rows in the same order, read
+/// from the dense values rather than grouped row by row.
+pub fn summarise_results(results: &super::Results) -> Vec<SummaryRow> {
+    let names = &results.scenarios;
+    // Scenarios of one name are one group in `summarise`: leave them to it.
+    if names.iter().enumerate().any(|(i, a)| names[..i].iter().any(|b| b.name == a.name)) {
+        return summarise(results.rows());
+    }
+    let mut metrics: Vec<Metric> = Metric::ALL.to_vec();
+    metrics.sort();
+    let mut out = Vec::new();
+    for sc in results.scenarios.iter().filter(|s| s.replicates > 0) {
+        let mut quarters: Vec<(Quarter, usize)> = sc.quarters.iter().enumerate().map(|(k, &q)| (q, k)).collect();
+        quarters.sort();
+        if quarters.windows(2).any(|w| w[0].0 == w[1].0) {
+            return summarise(results.rows());
+        }
+        for &(quarter, k) in &quarters {
+            for &metric in &metrics {
+                let mut v: Vec<f64> = (0..sc.replicates).map(|r| sc.value(r, k, metric)).collect();
+                let (mean, sd, q) = describe(&mut v);
+                out.push(SummaryRow {
+                    scenario: sc.name.clone(),
+                    quarter,
+                    metric,
+                    n: v.len(),
+                    mean,
+                    sd,
+                    p05: q[0],
+                    p25: q[1],
+                    p50: q[2],
+                    p75: q[3],
+                    p95: q[4],
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Paired differences `other - base`, replicate by replicate (scenarios share
@@ -184,6 +226,20 @@ mod tests {
         let s = summarise(rows);
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].n, s[0].mean, s[0].p50), (4, 1.5, 1.5));
+    }
+
+    #[test]
+    fn summaries_from_the_dense_values_equal_those_from_the_rows() {
+        let s = [crate::scenario::load("baseline").unwrap(), crate::scenario::load("history").unwrap()];
+        let results =
+            crate::runner::run(&s, &crate::runner::RunOptions { replicates: 6, seed: 5, footprint_replicates: 0 });
+        let dense = summarise_results(&results);
+        assert_eq!(dense.len(), results.scenarios.iter().map(|s| s.quarters.len()).sum::<usize>() * Metric::ALL.len());
+        assert_eq!(dense, summarise(results.rows()));
+        // Two scenarios of one name are one group, as the rows make them.
+        let mut twice = results.clone();
+        twice.scenarios[1].name = twice.scenarios[0].name.clone();
+        assert_eq!(summarise_results(&twice), summarise(twice.rows()));
     }
 
     #[test]
