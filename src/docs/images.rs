@@ -188,3 +188,43 @@ pub(super) fn write_image(root: &Path, work: &Path, image: &Image) -> Result<Opt
     copy(&dir.join(image.data), &root.join(image.committed_data()))?;
     Ok(answer)
 }
+
+/// The replicates of docs/calibration.md's fit charts (baseline and history
+/// over the built-in England posterior, seed 2016).
+pub const FIT_REPLICATES: u32 = 1000;
+
+/// docs/calibration.md's fit charts: each calibration target over its
+/// posterior predictive fan (`plot::fit`, as a run's report shows them),
+/// written as `docs/images/fit_*.png` with their numbers in
+/// `docs/images/data/fit_*.csv`.
+pub(super) fn write_fit_charts(root: &Path, work: &Path) -> Result<usize, DocsError> {
+    let request = crate::api::run::RunRequest {
+        scenarios: vec!["baseline".into(), "history".into()],
+        common: crate::api::Common {
+            replicates: Some(FIT_REPLICATES),
+            out: Some(work.join("fit")),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let job = request.resolve().map_err(|e| DocsError::run("the fit charts' run", e))?;
+    let results = job.run();
+    let made = Provenance { command: vec!["stpsim".into()], started: std::time::UNIX_EPOCH, wall_seconds: 0.0 };
+    let manifest = crate::api::run::manifest_text(&job, &made).map_err(|e| DocsError::run("the manifest", e))?;
+    let data = crate::plot::RunData::from_results(&results, &job.scenarios, job.options.seed, Some(&manifest))
+        .map_err(|e| DocsError::run("the fit charts", e))?;
+    let charts = crate::plot::fit::render(&data).map_err(|e| DocsError::run("the fit charts", e))?;
+    let tmp = work.join("fit-charts");
+    std::fs::create_dir_all(&tmp).map_err(|e| DocsError::run("a scratch folder", e))?;
+    crate::plot::write_charts(&tmp, &charts).map_err(|e| DocsError::run("the fit charts", e))?;
+    for c in &charts {
+        let name = format!("{}.png", c.stem);
+        copy(&tmp.join(&name), &root.join("docs/images").join(&name))?;
+    }
+    for t in crate::plot::fit::tables(&data) {
+        let mut csv = Vec::new();
+        t.write_csv(&mut csv).map_err(|e| DocsError::run("a fit chart's numbers", e))?;
+        write(&root.join(IMAGE_DATA).join(format!("{}.csv", t.stem)), &csv)?;
+    }
+    Ok(charts.len())
+}

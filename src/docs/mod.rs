@@ -231,6 +231,8 @@ pub fn generate(root: &Path, work: &Path, scope: Scope, say: &dyn Fn(&str)) -> R
     let library = crate::runner::run(&scenarios, &opts);
     let md = crate::report::scenarios_markdown(&library, &scenarios, SCENARIOS_REPLICATES, SCENARIOS_SEED);
     write(&root.join("docs/scenarios.md"), md.as_bytes())?;
+    say("docs/calibration.md's fit charts (baseline and history, England posterior, 1,000 replicates)");
+    images::write_fit_charts(root, work)?;
     for image in IMAGES.iter().filter(|i| !matches!(i.source, Source::MainJob)) {
         say(&format!("{} ({})", image.file, image.source.words()));
         if let Some(answer) = images::write_image(root, work, image)? {
