@@ -141,18 +141,8 @@ pub fn run_batched_over(
     Some(results)
 }
 
-/// One finished replicate, handed to [`run_streamed`]'s sink in the tidy
-/// table's order: scenario by scenario, replicates ascending.
-pub struct Finished<'a> {
-    pub scenario: usize,
-    /// That scenario's results so far (its name, quarters, footprints).
-    pub result: &'a ScenarioResult,
-    pub replicate: usize,
-    /// `[quarter][metric]`.
-    pub values: &'a [f64],
-    /// `[quarter][footprint][metric]`, if this replicate's footprint rows are kept.
-    pub footprint_values: Option<&'a [f64]>,
-}
+/// What a streamed run hands on, declared with the results it writes.
+pub use crate::results::stream::{Finished, Sink};
 
 /// As [`run_over`], with `sink` called on each replicate as soon as it and
 /// every replicate before it in the tidy table's order are done, on a
@@ -235,14 +225,6 @@ pub fn run_streamed<S: Sink, T>(
         (collector.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), simulated)
     });
     (results, sink.0, sink.1)
-}
-
-/// What [`run_streamed`] hands finished replicates to, on its own thread.
-pub trait Sink: Send {
-    /// The next replicate in the tidy table's order.
-    fn replicate(&mut self, done: &Finished);
-    /// Every replicate has been handed over.
-    fn end(&mut self) {}
 }
 
 /// A scenario's results before any replicate has run.

@@ -194,3 +194,26 @@ fn the_calibration_caveat_matches_the_run_in_plain_sentences() {
         assert!(!text.contains("calibrated (") && !text.contains("model spec"), "{text}");
     }
 }
+
+/// The terminal's "difference from baseline" label starts over the
+/// difference columns, whatever the scenario's name.
+#[test]
+fn the_difference_label_starts_over_the_difference_columns_whatever_the_name() {
+    let names = ["baseline", "history", "local-government-seats"];
+    let scenarios: Vec<_> = names.iter().map(|n| stpsim::scenario::load(n).unwrap()).collect();
+    let opts = stpsim::RunOptions { replicates: 2, ..Default::default() };
+    let out = stpsim::results::headline::text(&stpsim::run(&scenarios, &opts), 2, opts.seed);
+    let lines: Vec<&str> = out.lines().collect();
+    let mut checked = 0;
+    for (k, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("difference from baseline") else { continue };
+        // The first row under the label (ASCII up to its difference columns):
+        // the level's interval ends three spaces before the label starts.
+        let row = lines[k + 1];
+        assert!(row.is_char_boundary(at) && row.len() > at + 9, "{row}");
+        assert!(row[..at].ends_with("]   "), "{line}\n{row}");
+        assert_eq!(row[..at].matches('[').count(), 1, "one interval before the label's column: {row}");
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "two scenarios compared with the baseline:\n{out}");
+}

@@ -227,6 +227,24 @@ fn quiet_validate_prints_nothing_and_still_fails_on_a_mistake() {
     assert!(stdout.is_empty() && err.starts_with("error:"), "{err}");
 }
 
+/// One footprint is "1 footprint", and a scenario without a description
+/// gets no empty line under its name.
+#[test]
+fn validate_counts_in_the_singular_and_skips_a_missing_description() {
+    let csv =
+        "footprint,organisation,kind\nSolo,Solo Hospitals,acute_trust\nSolo,Solo CCG,ccg\nSolo,Solo Council,council\n";
+    let toml = "name = \"solo\"\n[structure]\nkind = \"file\"\npath = \"solo.csv\"\n";
+    let dir = folder(&[("solo.csv", csv), ("t.toml", toml)]);
+    let (code, stdout, err) = stpsim(dir.path(), &["validate", "t.toml"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("solo ("), "{stdout}");
+    assert!(lines[1].starts_with("  quarters: "), "the line after the name is the quarters:\n{stdout}");
+    assert!(!lines.iter().any(|l| l.trim().is_empty()), "no empty line:\n{stdout}");
+    assert!(stdout.contains("solo.csv (3 organisations, 1 footprint)"), "{stdout}");
+    assert!(stdout.contains("leads: 0 of 1 footprint names its lead"), "{stdout}");
+}
+
 #[test]
 fn validate_a_custom_scenario_with_a_file_structure() {
     let (code, stdout, err) = stpsim_anywhere(&["validate", &fixture("small.toml")]);

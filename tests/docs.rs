@@ -245,3 +245,70 @@ fn the_vocabulary_floor_imports_nothing_above_it() {
         }
     }
 }
+
+/// The library's floors, lowest first, as docs/architecture.md draws them:
+/// a module may name (`crate::X`) only modules on lower floors (or itself),
+/// so no import runs back up and no two modules import each other (a
+/// module's `#[cfg(test)]` tests excepted). The
+/// binary's modules (`cli`, `explore`, `emit`) use the library as
+/// `stpsim::` and are not checked here.
+const FLOORS: [&[&str]; 16] = [
+    &["fsx"],
+    &["core", "quarter", "params", "RunOptions"],
+    &["structure"],
+    &["model"],
+    &["scenario", "Scenario", "ScenarioError"],
+    &["targets"],
+    &["results", "Results", "Row"],
+    &["runner", "run"],
+    &["guard"],
+    &["plot"],
+    &["calibrate"],
+    &["report"],
+    &["experiment"],
+    &["decide"],
+    &["api", "job"],
+    &["docs", "fuzzing"],
+];
+
+#[test]
+fn no_import_runs_back_up_the_floors() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+    let floor = |name: &str| FLOORS.iter().position(|f| f.contains(&name));
+    let mut files = Vec::new();
+    files_under(root, &mut files);
+    let mut checked = 0;
+    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "rs")) {
+        let rel = f.strip_prefix(root).expect("under src");
+        let top = rel.iter().next().and_then(|c| c.to_str()).unwrap_or("").trim_end_matches(".rs");
+        if ["lib", "main", "cli", "explore", "emit"].contains(&top) {
+            continue;
+        }
+        let own =
+            floor(top).unwrap_or_else(|| panic!("src/{} is on no floor: add its module to FLOORS", rel.display()));
+        let text = std::fs::read_to_string(f).expect("a source file");
+        // A module's own tests may use any floor to build their cases, and
+        // comments may point anywhere.
+        let code: String = text
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = code.as_str();
+        for (i, _) in text.match_indices("crate::") {
+            let name: String =
+                text[i + "crate::".len()..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let to = floor(&name).unwrap_or_else(|| panic!("src/{} names crate::{name}, on no floor", rel.display()));
+            assert!(
+                to < own || name == top,
+                "src/{} (floor {own}, {top}) imports crate::{name} (floor {to}): an import back up",
+                rel.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "the crate's imports are read ({checked})");
+}

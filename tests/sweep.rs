@@ -310,6 +310,9 @@ fn the_command_line_sets_seed_and_replicates_and_plot_redraws_a_sweep_with_its_r
     let out = dir.path().join("s");
     let frame = std::fs::read_to_string(out.join("plan.json")).unwrap();
     assert!(frame.contains("\"replicates\": 3") && frame.contains("\"seed\": 9"), "{frame}");
+    // Each factor's declared range (a grid's lowest and highest level), for the charts.
+    let json: serde_json::Value = serde_json::from_str(&frame).unwrap();
+    assert_eq!(json["ranges"], serde_json::json!([[0.0, 0.5], [0.0, 1.1]]), "{frame}");
     let rows = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
     assert!(rows.lines().skip(1).all(|l| ["0", "1", "2"].contains(&l.split(',').nth(1).unwrap())), "3 replicates");
     // The report: key findings in words, contents, caveats, every chart inline.

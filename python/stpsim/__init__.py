@@ -94,18 +94,20 @@ class Results(pd.DataFrame):
         return pd.DataFrame
 
     def write(self, out: Union[str, os.PathLike], charts: bool = False) -> list:
-        """Writes the files `stpsim run --out` writes (timeseries.csv,
-        summary.csv, differences.csv, footprints.csv when kept,
-        manifest.json) into the folder `out` with the library's own writer,
-        and with `charts` the charts and report.html too; returns the names
-        of the data files."""
+        """Writes the data files `stpsim run --out --no-charts` writes
+        (timeseries.csv, summary.csv, differences.csv, footprints.csv when
+        kept, posterior_draws.csv and variance_split.csv over a posterior,
+        tables.xlsx, manifest.json) into the folder `out` with the library's
+        own writer, and with `charts` the charts and report.html too;
+        returns the names of the data files."""
         return self._run.write(Path(out), charts)
 
     def to_parquet(self, path: Union[str, os.PathLike], **_ignored) -> None:
         """Writes the timeseries to Parquet through pandas (pyarrow), with
-        the columns `stpsim run --parquet` writes in timeseries.parquet:
-        scenario and metric dictionary-encoded, the quarter as text and as
-        its first day (`quarter_start`), the value as float64."""
+        the column names `stpsim run --parquet` writes in timeseries.parquet:
+        scenario, metric and quarter dictionary-encoded text, the quarter's
+        first day (`quarter_start`) a date32, the value float64. Types are
+        pandas': replicate is int64 (the command line's is int32)."""
         from ._read import to_parquet
 
         to_parquet(pd.DataFrame(self), path)

@@ -107,8 +107,10 @@ def read(folder: Union[str, os.PathLike]) -> Tables:
 
 def to_parquet(df: pd.DataFrame, path: Union[str, os.PathLike]) -> None:
     """Writes a tidy table to Parquet through pandas (pyarrow), with the
-    columns `stpsim run --parquet` writes: scenario and metric dictionary-
-    encoded, the quarter as text and as its first day, the value as float64."""
+    column names `stpsim run --parquet` writes: scenario, metric and quarter
+    dictionary-encoded text, quarter_start (the quarter's first day) a date32,
+    the value float64. Types are pandas': replicate is int64 (the command
+    line's is int32) and quarter dictionary-encoded (plain text there)."""
     t = df.copy()
     for c in CATEGORICAL:
         if c in t.columns:

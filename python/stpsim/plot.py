@@ -1,5 +1,5 @@
 """Charts from Python, drawn as the command line draws them (matplotlib,
-the optional extra: `pip install stpsim[plot]`).
+the optional extra: `pip install "./python[plot]"` from the repository).
 
     >>> import stpsim, stpsim.plot
     >>> res = stpsim.run(["baseline", "history"], replicates=200)

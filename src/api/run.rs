@@ -590,7 +590,7 @@ fn stage_parquet(stage: &mut Staging, results: &Results, parquet: bool) -> io::R
 
 /// Why `--parquet` is refused by a build without the `parquet` feature.
 pub const NO_PARQUET: &str = "--parquet needs stpsim built with Parquet support: `cargo build --release --features \
-     parquet` (or `cargo install --path . --features parquet`); timeseries.csv holds the same rows";
+     parquet` (or `cargo install --locked --path . --features parquet`); timeseries.csv holds the same rows";
 
 /// manifest.json's text for a run held in memory and written nowhere (the
 /// explorer's report): no files listed.

@@ -115,8 +115,9 @@ pub struct CommonArgs {
     /// Run seed (default: the scenario's or plan's, else 2016).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output folder (default: outputs/NAME for a run, outputs/default for the
-    /// main job, outputs/sweep-PLAN for a sweep, outputs/calibration,
+    /// Output folder (default: outputs/NAME for a run of one scenario,
+    /// outputs/A+B for `run A B`, outputs/all for --all, outputs/default for
+    /// the main job, outputs/sweep-PLAN for a sweep, outputs/calibration,
     /// outputs/decide-PLAN for a decision).
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -7,12 +7,20 @@ use stpsim::scenario::{StructureSpec, load};
 
 pub fn describe(s: &Scenario) -> String {
     let names = s.footprint_names();
-    let mut out = format!("{} ({})\n  {}\n", s.name, s.source, s.description);
+    let mut out = format!("{} ({})\n", s.name, s.source);
+    // A scenario without a description gets no empty line.
+    if !s.description.trim().is_empty() {
+        out += &format!("  {}\n", s.description);
+    }
     let structure = match &s.structure {
         StructureSpec::England => "england (44 footprints)".to_string(),
-        StructureSpec::Synthetic { footprints } => format!("synthetic ({footprints} footprints)"),
+        StructureSpec::Synthetic { footprints } => format!("synthetic ({})", counted(*footprints, "footprint")),
         StructureSpec::File { path, organisations } => {
-            format!("file {path} ({} organisations, {} footprints)", organisations.len(), names.len())
+            format!(
+                "file {path} ({}, {})",
+                counted(organisations.len(), "organisation"),
+                counted(names.len(), "footprint")
+            )
         }
     };
     out += &format!(
@@ -91,12 +99,19 @@ fn structure_lines(s: &Scenario) -> String {
         .collect();
     let named = built.footprints.iter().filter(|f| f.lead_given).count();
     let council = built.footprints.iter().filter(|f| f.council_led).count();
-    let mut leads = format!("{named} of {} footprints name their lead", built.footprints.len());
+    let n = built.footprints.len();
+    let verb = if n == 1 { "names its" } else { "name their" };
+    let mut leads = format!("{named} of {} {verb} lead", counted(n, "footprint"));
     if council > 0 {
         leads += &format!(", {council} known to be council-led");
     }
     leads += "; the others' leads are drawn each replicate";
     format!("  organisations: {} ({})\n  leads: {leads}\n", built.orgs.len(), by_kind.join(", "))
+}
+
+/// "1 footprint", "3 footprints".
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Checks every file given, reporting every error of every file, not the first only.

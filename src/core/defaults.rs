@@ -18,7 +18,7 @@ pub const BRACKET_REPLICATES: u32 = 200;
 pub const MEMORY_LIMIT_GIB: f64 = 8.0;
 /// The environment variable that sets the memory limit.
 pub const MEMORY_LIMIT_ENV: &str = "STPSIM_MAX_MEMORY_GIB";
-/// Output folders: `outputs/NAME` for a run of named scenarios.
+/// Output folders: `outputs/NAME` for a run of one named scenario, `outputs/A+B` for several.
 pub const OUT_ROOT: &str = "outputs";
 /// The main job's (`stpsim` alone, or `stpsim run` with no scenario).
 pub const MAIN_OUT: &str = "outputs/default";

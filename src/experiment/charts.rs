@@ -343,9 +343,19 @@ fn capital(s: &str) -> String {
     c.next().map_or(String::new(), |f| f.to_uppercase().collect::<String>() + c.as_str())
 }
 
-/// Each factor's range over the design's points, in words: "strengthen
-/// leads: authority 0.2 to 1; turnover 0.05 to 0.2".
+/// Each factor's range in words, as the plan declares it (else over the
+/// design's points, for a plan.json written before ranges were kept):
+/// "strengthen leads: authority 0.2 to 1; turnover 0.05 to 0.2".
 fn ranges_swept(frame: &Frame, summary: &BTreeMap<String, Vec<Point>>) -> String {
+    if frame.ranges.len() == frame.factors.len() && !frame.ranges.is_empty() {
+        return frame
+            .factors
+            .iter()
+            .zip(&frame.ranges)
+            .map(|(name, r)| format!("{} {} to {}", factor_words(name), round4(r[0]), round4(r[1])))
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
     let Some(pts) = summary.values().next() else { return String::new() };
     frame
         .factors

@@ -63,6 +63,11 @@ pub struct Frame {
     /// sweep.parquet asked for (`parquet = true` or `--parquet`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub parquet: bool,
+    /// Each factor's declared range [min, max] (a grid's: its lowest and
+    /// highest level), which the sensitivity chart states: the sample's own
+    /// extremes fall just inside it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranges: Vec<[f64; 2]>,
 }
 
 impl Frame {
@@ -85,6 +90,7 @@ impl Frame {
             parameters: plan.parameters.clone(),
             held: plan.held.iter().map(|h| h.to_string()).collect(),
             parquet: plan.parquet,
+            ranges: plan.factors.iter().map(|f| [f.min, f.max]).collect(),
         }
     }
 
@@ -119,6 +125,12 @@ impl Frame {
         }
         if let Some(h) = self.held.iter().find(|h| crate::core::params::Params::def(h).is_none()) {
             return Err(format!("held parameter \"{}\" is not a parameter", shorten(h, 60)));
+        }
+        if !self.ranges.is_empty()
+            && (self.ranges.len() != self.factors.len()
+                || self.ranges.iter().any(|r| !(r[0].is_finite() && r[1].is_finite() && r[0] <= r[1])))
+        {
+            return Err("factor ranges do not match the factors".into());
         }
         if self.design_points > 10_000_000 {
             return Err(format!("{} design points, above the limit of 10,000,000", self.design_points));

@@ -124,29 +124,3 @@ pub fn units_note(metrics: &[Metric]) -> String {
     }
     s
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_difference_label_starts_over_the_difference_columns_whatever_the_name() {
-        let names = ["baseline", "history", "local-government-seats"];
-        let scenarios: Vec<_> = names.iter().map(|n| crate::scenario::load(n).unwrap()).collect();
-        let opts = crate::RunOptions { replicates: 2, ..Default::default() };
-        let out = text(&crate::run(&scenarios, &opts), 2, opts.seed);
-        let lines: Vec<&str> = out.lines().collect();
-        let mut checked = 0;
-        for (k, line) in lines.iter().enumerate() {
-            let Some(at) = line.find("difference from baseline") else { continue };
-            // The first row under the header: its difference median is the
-            // right-aligned field that starts at the difference column.
-            let row = lines[k + 1];
-            assert!(row.len() > DIFFERENCE_COLUMN + 9, "{row}");
-            assert_eq!(at, DIFFERENCE_COLUMN, "{line}");
-            assert!(row[..DIFFERENCE_COLUMN].ends_with("]   "), "the columns before it end there: {row}");
-            checked += 1;
-        }
-        assert_eq!(checked, 2, "two scenarios compared with the baseline:\n{out}");
-    }
-}

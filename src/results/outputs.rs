@@ -74,7 +74,9 @@ pub const RUN_OUTPUTS: &[Output] = &[
         name: "summary.csv",
         kind: Kind::Table,
         checksummed: true,
-        description: "scenario, quarter, metric, mean, sd, p05, p25, p50, p75, p95 over replicates",
+        description: "scenario, quarter, metric, mean, sd, p05, p25, p50, p75, p95 over replicates, and over a \
+                      posterior a last column, spread, saying what the interval covers (\"parameter uncertainty and \
+                      chance\"; absent at the spec's defaults, where it is chance alone)",
         when: |_| true,
         written: "always",
         write: Some(|w, o| write::summary_over(w, o.summary, o.spread)),

@@ -19,11 +19,12 @@ use std::io;
 pub const AVAILABLE: bool = cfg!(feature = "parquet");
 
 /// How to build stpsim with Parquet support.
-pub const HOW: &str = "`cargo build --release --features parquet`, or `cargo install --path . --features parquet`";
+pub const HOW: &str =
+    "`cargo build --release --features parquet`, or `cargo install --locked --path . --features parquet`";
 
 /// Why `--parquet` (or a plan's `parquet = true`) is refused by a build without the feature.
 pub const NO_PARQUET: &str = "--parquet needs stpsim built with Parquet support: `cargo build --release --features \
-     parquet` (or `cargo install --path . --features parquet`); the CSV files hold the same rows";
+     parquet` (or `cargo install --locked --path . --features parquet`); the CSV files hold the same rows";
 
 /// A column's type in a Parquet file written from a CSV file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,10 +4,31 @@
 //! they go, on the runner's collecting thread, so the simulation's threads
 //! never wait for the disk and no file is read back for its checksum.
 
+use super::ScenarioResult;
 use super::folder::{Completed, StagedFile, Staging};
 use super::write::{FOOTPRINTS_HEADER, ReplicateRows, TIMESERIES_HEADER};
-use crate::runner::{Finished, Sink};
 use std::io::{self, Write};
+
+/// One finished replicate, handed to [`crate::runner::run_streamed`]'s sink in the tidy
+/// table's order: scenario by scenario, replicates ascending.
+pub struct Finished<'a> {
+    pub scenario: usize,
+    /// That scenario's results so far (its name, quarters, footprints).
+    pub result: &'a ScenarioResult,
+    pub replicate: usize,
+    /// `[quarter][metric]`.
+    pub values: &'a [f64],
+    /// `[quarter][footprint][metric]`, if this replicate's footprint rows are kept.
+    pub footprint_values: Option<&'a [f64]>,
+}
+
+/// What [`crate::runner::run_streamed`] hands finished replicates to, on its own thread.
+pub trait Sink: Send {
+    /// The next replicate in the tidy table's order.
+    fn replicate(&mut self, done: &Finished);
+    /// Every replicate has been handed over.
+    fn end(&mut self) {}
+}
 
 pub const TIMESERIES: &str = "timeseries.csv";
 pub const FOOTPRINTS: &str = "footprints.csv";
