@@ -328,3 +328,45 @@ fn the_command_line_sets_seed_and_replicates_and_plot_redraws_a_sweep_with_its_r
     assert_eq!(std::fs::read_to_string(out.join("report.html")).unwrap(), report);
     assert!(out.join("sweep_heatmap_transformation_index_2021Q1.png").exists());
 }
+
+/// `stpsim sensitivity` lists what it wrote and prints the indices as a
+/// table to three decimals (sensitivity.csv keeps every digit).
+#[test]
+fn sensitivity_prints_its_files_and_a_table_of_indices() {
+    let dir = setup();
+    let plan = r#"
+base = "baseline"
+replicates = 2
+design = "sobol"
+points = 4
+bootstrap = 20
+metrics = ["transformation_index@2021Q1"]
+
+[[factors]]
+name = "beta0"
+min = 0.0
+max = 1.0
+
+[[factors]]
+name = "conditionality"
+min = 0.0
+max = 1.0
+"#;
+    std::fs::write(dir.path().join("s.toml"), plan).unwrap();
+    let (code, out, err) = common::stpsim(dir.path(), &["sensitivity", "s.toml", "--out", "s", "--no-charts"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("wrote sweep.csv, sweep_summary.csv, sensitivity.csv, tables.xlsx, plan.json in s"), "{out}");
+    assert!(out.contains("first-order [95% interval]"), "{out}");
+    let csv = std::fs::read_to_string(dir.path().join("s").join("sensitivity.csv")).unwrap();
+    let rounded = |v: &str| format!("{:.3}", v.parse::<f64>().unwrap()).replace('-', "\u{2212}");
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let row = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{} ", cells[1])))
+            .unwrap_or_else(|| panic!("{out}"));
+        for v in &cells[2..] {
+            assert!(row.contains(&rounded(v)), "{v} as {} in {row}", rounded(v));
+        }
+    }
+}

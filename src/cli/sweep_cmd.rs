@@ -151,15 +151,25 @@ pub fn sweep(args: SweepArgs, sensitivity: bool) -> anyhow::Result<()> {
     }
     let charts = job.write()?;
     if !quiet {
+        let mut files = vec!["sweep.csv", "sweep_summary.csv"];
+        if matches!(plan.design, Design::Sobol | Design::Morris) {
+            files.push("sensitivity.csv");
+        }
+        if plan.parquet || args.parquet {
+            files.push("sweep.parquet");
+        }
+        files.extend(["tables.xlsx", "plan.json"]);
+        let drawn = if charts > 0 { format!(", {charts} charts and report.html") } else { String::new() };
         let mut s = format!(
-            "swept {n} points x {} replicates in {:.1}s; wrote sweep.csv, sweep_summary.csv{} and {charts} charts in {}\n",
+            "swept {n} points x {} replicates in {:.1}s; wrote {}{drawn} in {}\n",
             plan.replicates,
             clock.elapsed().as_secs_f64(),
-            if matches!(plan.design, Design::Sobol | Design::Morris) { ", sensitivity.csv" } else { "" },
+            files.join(", "),
             out.display()
         );
         if sensitivity {
-            s += &stpsim::fsx::read_text(&out.join("sensitivity.csv"), 1 << 30).unwrap_or_default();
+            let text = stpsim::fsx::read_text(&out.join("sensitivity.csv"), 1 << 30).unwrap_or_default();
+            s += &indices_table(&text);
         }
         emit(&s)?;
     }
@@ -188,4 +198,49 @@ fn held_line(plan: &stpsim::experiment::plan::Plan) -> String {
         "\n  held at the plan's values in every replicate (factors win over the posterior): {}",
         plan.held.join(", ")
     )
+}
+
+/// sensitivity.csv as the terminal shows it: each output, then each
+/// factor's indices to three decimals (Sobol: first-order and total with
+/// their bootstrap 95% intervals; Morris: mu* and sigma). The CSV keeps
+/// every digit.
+fn indices_table(csv: &str) -> String {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let n = |cells: &[&str], k: Option<usize>| -> String {
+        k.and_then(|k| cells.get(k))
+            .and_then(|c| c.parse::<f64>().ok())
+            .map_or("-".into(), |v| stpsim::results::numbers::minus(&format!("{v:.3}")))
+    };
+    let mut out = String::new();
+    let mut current = "";
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (Some(&metric), Some(&factor)) = (cells.first(), cells.get(1)) else { continue };
+        if metric != current {
+            current = metric;
+            let head = if col("first").is_some() {
+                "first-order [95% interval]     total [95% interval]"
+            } else {
+                "mu*        sigma"
+            };
+            out += &format!("\n{metric}\n  {:<48} {head}\n", "factor");
+        }
+        let values = if col("first").is_some() {
+            format!(
+                "{:>6} [{:>6}, {:>6}]    {:>6} [{:>6}, {:>6}]",
+                n(&cells, col("first")),
+                n(&cells, col("first_low")),
+                n(&cells, col("first_high")),
+                n(&cells, col("total")),
+                n(&cells, col("total_low")),
+                n(&cells, col("total_high"))
+            )
+        } else {
+            format!("{:>9}  {:>9}", n(&cells, col("mu_star")), n(&cells, col("sigma")))
+        };
+        out += &format!("  {factor:<48} {values}\n");
+    }
+    out
 }

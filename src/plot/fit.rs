@@ -41,6 +41,16 @@ pub fn stem(t: &Target) -> String {
     format!("fit_{}_{}", t.metric.name(), t.when.replace('/', "-"))
 }
 
+/// The legend's corner: over the lower end of the fan, so it covers no band
+/// (a fan rising to the right keeps its legend at the left).
+fn legend_corner(fan: &[Option<[f64; 5]>]) -> SeriesLabelPosition {
+    let top = |b: Option<&Option<[f64; 5]>>| b.and_then(|b| b.map(|b| b[4]));
+    match (top(fan.iter().find(|b| b.is_some())), top(fan.iter().rev().find(|b| b.is_some()))) {
+        (Some(first), Some(last)) if last > first => SeriesLabelPosition::UpperLeft,
+        _ => SeriesLabelPosition::UpperRight,
+    }
+}
+
 /// The figure's 90% sampling interval: a survey of n (binomial, normal
 /// approximation) or an account with its stated sd.
 pub fn figure_interval(t: &Target) -> (f64, f64) {
@@ -191,7 +201,8 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &TargetFan, title:
         return Err(format!("no numbers for {}", m.name()));
     }
     let pad = ((hi - lo) * 0.08).max(1e-3);
-    let (lo, hi) = if is_share(m) { ((lo - pad).max(0.0), (hi + pad).min(1.0)) } else { (lo - pad, hi + pad) };
+    // Shares from zero, as every share axis starts (money is shown where it lies).
+    let (lo, hi) = if is_share(m) { (0.0, (hi + pad).min(1.0)) } else { (lo - pad, hi + pad) };
     let x_of = |q: Quarter| (q.index() - f.quarters[0].index()) as f64;
     let quarters = f.quarters.clone();
     let mut chart = ChartBuilder::on(&area)
@@ -260,7 +271,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, f: &TargetFan, title:
     chart.draw_series(std::iter::once(Circle::new((mid, t.value), 7, BLACK.filled()))).map_err(err)?;
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(legend_corner(&f.fan))
         .background_style(WHITE.mix(0.9))
         .border_style(style::LIGHT_GREY)
         .label_font(style::text(15.0))
