@@ -38,9 +38,13 @@ fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
     let cell = keys.cell(q, f);
     let deficit = stances::decide(w, f, &mut cell.stream(Phase::Stances)); // 3
     proposals::raise(w, f, &mut cell.stream(Phase::Proposals)); // 4
-    votes::cast(w, f, &mut cell.stream(Phase::Votes)); // 5
-    decision::decide(w, f, &mut cell.stream(Phase::Decision)); // 6
-    implementation::implement(w, f, q, &mut cell.stream(Phase::Implementation)); // 7
+    // Phases 5 to 7 work proposal by proposal: without one they draw nothing
+    // and change nothing, so their streams need not be opened.
+    if !w.proposals.is_empty() {
+        votes::cast(w, f, &mut cell.stream(Phase::Votes)); // 5
+        decision::decide(w, f, &mut cell.stream(Phase::Decision)); // 6
+        implementation::implement(w, f, q, &mut cell.stream(Phase::Implementation)); // 7
+    }
     realise::realise_and_drift(w, f, q); // 8
     learning::learn(w, f, &mut cell.stream(Phase::Learning)); // 9
     acs::evolve(w, f); // 10
