@@ -42,6 +42,26 @@ pub struct SummaryRow {
     pub p95: f64,
 }
 
+impl SummaryRow {
+    /// The row of one group's values (sorted in place by [`describe`]).
+    fn of(scenario: String, quarter: Quarter, metric: Metric, v: &mut [f64]) -> SummaryRow {
+        let (mean, sd, q) = describe(v);
+        SummaryRow {
+            scenario,
+            quarter,
+            metric,
+            n: v.len(),
+            mean,
+            sd,
+            p05: q[0],
+            p25: q[1],
+            p50: q[2],
+            p75: q[3],
+            p95: q[4],
+        }
+    }
+}
+
 /// Quantile of sorted values by linear interpolation between order
 /// statistics (Hyndman and Fan type 7, the default of R and NumPy).
 pub fn quantile(sorted: &[f64], p: f64) -> f64 {
@@ -85,22 +105,7 @@ pub fn summarise<'a>(rows: impl Iterator<Item = Row<'a>>) -> Vec<SummaryRow> {
     }
     groups
         .into_iter()
-        .map(|((s, quarter, metric), mut v)| {
-            let (mean, sd, q) = describe(&mut v);
-            SummaryRow {
-                scenario: order[s].to_string(),
-                quarter,
-                metric,
-                n: v.len(),
-                mean,
-                sd,
-                p05: q[0],
-                p25: q[1],
-                p50: q[2],
-                p75: q[3],
-                p95: q[4],
-            }
-        })
+        .map(|((s, quarter, metric), mut v)| SummaryRow::of(order[s].to_string(), quarter, metric, &mut v))
         .collect()
 }
 
@@ -124,20 +129,7 @@ pub fn summarise_results(results: &super::Results) -> Vec<SummaryRow> {
         for &(quarter, k) in &quarters {
             for &metric in &metrics {
                 let mut v: Vec<f64> = (0..sc.replicates).map(|r| sc.value(r, k, metric)).collect();
-                let (mean, sd, q) = describe(&mut v);
-                out.push(SummaryRow {
-                    scenario: sc.name.clone(),
-                    quarter,
-                    metric,
-                    n: v.len(),
-                    mean,
-                    sd,
-                    p05: q[0],
-                    p25: q[1],
-                    p50: q[2],
-                    p75: q[3],
-                    p95: q[4],
-                });
+                out.push(SummaryRow::of(sc.name.clone(), quarter, metric, &mut v));
             }
         }
     }
