@@ -334,24 +334,13 @@ pub fn build(data: &RunData, charts: &[Chart]) -> String {
     // Each chart's sheet in tables.xlsx, named as the workbook names it.
     let sheets = crate::results::xlsx::chart_sheets(&crate::plot::tables(data));
     for c in charts {
-        let body = c.svg.trim_start_matches(|ch| ch != '<');
-        let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
+        let body = crate::plot::page::inline_svg(&c.svg);
         let files = if data.files.is_empty() {
             String::new()
         } else {
-            let book = crate::results::xlsx::FILE;
-            let numbers = match sheets.iter().find(|(stem, _)| *stem == c.stem) {
-                Some((_, sheet)) => {
-                    let sheet = if data.files.iter().any(|f| f == book) {
-                        format!("<a href=\"{book}\">{book}</a>, sheet <code>{}</code>, and ", escape(sheet))
-                    } else {
-                        String::new()
-                    };
-                    let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, escape(&c.stem));
-                    format!("<br>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>")
-                }
-                None => String::new(),
-            };
+            let book = data.files.iter().any(|f| f == crate::results::xlsx::FILE);
+            let numbers = crate::plot::page::numbers_it_plots(&c.stem, &sheets, book)
+                .map_or(String::new(), |n| format!("<br>{n}"));
             format!(
                 ": <a href=\"{0}.png\">{0}.png</a> for slides, <a href=\"{0}.svg\">{0}.svg</a> for print{numbers}",
                 escape(&c.stem)

@@ -730,15 +730,8 @@ fn html(
     for (name, _) in charts {
         let _ = write!(h, "<figure><img src=\"{name}\" alt=\"{name}\" style=\"max-width:100%\">");
         let stem = name.trim_end_matches(".svg");
-        if let Some((_, sheet)) = sheets.iter().find(|(st, _)| st == stem) {
-            let xlsx = crate::results::xlsx::FILE;
-            let sheet = if book {
-                format!("<a href=\"{xlsx}\">{xlsx}</a>, sheet <code>{}</code>, and ", esc(sheet))
-            } else {
-                String::new()
-            };
-            let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, esc(stem));
-            let _ = write!(h, "<figcaption>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a></figcaption>");
+        if let Some(numbers) = crate::plot::page::numbers_it_plots(stem, &sheets, book) {
+            let _ = write!(h, "<figcaption>{numbers}</figcaption>");
         }
         h += "</figure>";
     }

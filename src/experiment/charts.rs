@@ -715,20 +715,9 @@ fn report(
     let sheets = crate::results::xlsx::chart_sheets(tables);
     let book = crate::results::xlsx::FILE;
     for c in charts {
-        let body = c.svg.trim_start_matches(|ch| ch != '<');
-        let body = if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body };
-        let numbers = match sheets.iter().find(|(stem, _)| *stem == c.stem) {
-            Some((_, sheet)) => {
-                let sheet = if dir.join(book).is_file() {
-                    format!("<a href=\"{book}\">{book}</a>, sheet <code>{}</code>, and ", escape(sheet))
-                } else {
-                    String::new()
-                };
-                let csv = format!("{}/{}.csv", crate::plot::data::DATA_DIR, escape(&c.stem));
-                format!("<br>The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>")
-            }
-            None => String::new(),
-        };
+        let body = crate::plot::page::inline_svg(&c.svg);
+        let numbers = crate::plot::page::numbers_it_plots(&c.stem, &sheets, dir.join(book).is_file())
+            .map_or(String::new(), |n| format!("<br>{n}"));
         let _ = writeln!(
             w,
             "<figure id=\"{0}\">\n{1}\n<figcaption>{2}: <a href=\"{0}.png\">{0}.png</a>, <a href=\"{0}.svg\">{0}.svg</a>{3}</figcaption>\n</figure>",

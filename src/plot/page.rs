@@ -6,6 +6,29 @@ pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A chart's SVG as a page inlines it: from its first tag, without the XML
+/// declaration.
+pub fn inline_svg(svg: &str) -> &str {
+    let body = svg.trim_start_matches(|ch| ch != '<');
+    if body.starts_with("<?xml") { body.split_once("?>").map_or(body, |x| x.1) } else { body }
+}
+
+/// Where a chart's numbers are, for its caption: "The numbers it plots:
+/// tables.xlsx, sheet S, and data/STEM.csv" (the workbook only where the
+/// folder has one), or none for a chart without a table. `sheets` are the
+/// charts' sheet names as [`crate::results::xlsx::chart_sheets`] gives them.
+pub fn numbers_it_plots(stem: &str, sheets: &[(String, String)], book: bool) -> Option<String> {
+    let (_, sheet) = sheets.iter().find(|(s, _)| s == stem)?;
+    let xlsx = crate::results::xlsx::FILE;
+    let sheet = if book {
+        format!("<a href=\"{xlsx}\">{xlsx}</a>, sheet <code>{}</code>, and ", escape(sheet))
+    } else {
+        String::new()
+    };
+    let csv = format!("{}/{}.csv", crate::results::chart_table::DATA_DIR, escape(stem));
+    Some(format!("The numbers it plots: {sheet}<a href=\"{csv}\">{csv}</a>"))
+}
+
 /// The style sheet every report page inlines.
 pub(crate) const CSS: &str = "
 body { font-family: 'Liberation Sans', Arial, Helvetica, sans-serif; color: #1a1a1a; max-width: 1180px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
