@@ -5,7 +5,7 @@
 use super::plan::{Outcome, Plan, Source, World};
 use crate::core::quarter::Quarter;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What `finish` needs, kept in the output folder so shards merge without the plan.
 pub const FRAME_FILE: &str = "decide.json";
@@ -49,19 +49,10 @@ pub struct Manifest {
     pub worlds: usize,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("{}: {reason}", path.display())]
-    Io { path: PathBuf, reason: std::io::Error },
-    #[error("{0}")]
-    Mismatch(String),
-    #[error("{0}")]
-    Incomplete(String),
-}
-
-pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |reason| RunError::Io { path: path.to_path_buf(), reason }
-}
+/// A decision runs, resumes and merges its parts as a sweep does, and fails
+/// the same ways.
+pub use crate::experiment::frame::SweepError as RunError;
+pub(super) use crate::experiment::frame::io;
 
 /// A varied input of the worlds, with its range over them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

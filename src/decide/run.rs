@@ -32,15 +32,7 @@ pub fn part_name(w: usize) -> String {
 
 /// Parts are kept as a sweep keeps its points (`experiment::sweep`).
 pub use crate::experiment::sweep::in_shard;
-use crate::experiment::sweep::{SweepError, check_resumable, gather_parts, is_part, locate_parts};
-
-fn from_sweep(e: SweepError) -> RunError {
-    match e {
-        SweepError::Io { path, reason } => RunError::Io { path, reason },
-        SweepError::Mismatch(m) => RunError::Mismatch(m),
-        SweepError::Incomplete(m) => RunError::Incomplete(m),
-    }
-}
+use crate::experiment::sweep::{check_resumable, gather_parts, is_part, locate_parts};
 
 /// The rows of world `w`: `world,option,outcome,value`, each value the mean
 /// over the world's replicates. Every option runs on the same keys.
@@ -229,7 +221,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Frame, RunError> {
     let parts = out.join(PARTS);
     crate::fsx::real_dir(&parts).map_err(io(&parts))?;
     let frame = finish(dirs, out)?;
-    gather_parts(dirs, out, frame.worlds.len(), part_name).map_err(from_sweep)?;
+    gather_parts(dirs, out, frame.worlds.len(), part_name)?;
     Ok(frame)
 }
 

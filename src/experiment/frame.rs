@@ -24,7 +24,7 @@ pub enum SweepError {
     Incomplete(String),
 }
 
-pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + '_ {
     move |reason| SweepError::Io { path: path.to_path_buf(), reason }
 }
 
