@@ -49,6 +49,26 @@ impl Stream {
         self.x = self.x.wrapping_add(self.gamma);
         mix(self.x)
     }
+
+    /// The next `out.len()` uniforms on [0, 1), the very values that as many
+    /// calls of `draw::uniform` would give, leaving the stream where they
+    /// would. A draw depends on its count alone, so the loop has no chain
+    /// from one draw to the next and the compiler works them out side by side.
+    #[inline]
+    pub fn uniforms(&mut self, out: &mut [f64]) {
+        let (x, g) = (self.x, self.gamma);
+        for (n, u) in (1u64..).zip(out.iter_mut()) {
+            *u = unit(mix(x.wrapping_add(n.wrapping_mul(g))));
+        }
+        self.x = x.wrapping_add((out.len() as u64).wrapping_mul(g));
+    }
+}
+
+/// A u64 as a uniform on [0, 1): its top 53 bits times 2^-53, as rand's
+/// `StandardUniform` for f64 makes it.
+#[inline(always)]
+fn unit(z: u64) -> f64 {
+    (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// An odd increment with at least 24 bit transitions, from 64 bits: SplitMix's
@@ -109,6 +129,7 @@ pub enum Phase {
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
+#[inline(always)]
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -319,6 +340,24 @@ mod tests {
         let g = gamma(key.wrapping_add(GOLDEN));
         for n in 1..=100u64 {
             assert_eq!(s.next_u64(), mix(key.wrapping_add(n.wrapping_mul(g))));
+        }
+    }
+
+    #[test]
+    fn uniforms_in_a_block_are_the_draws_one_by_one() {
+        for len in [0, 1, 7, 8, 33] {
+            let mut one = Keys { seed: 3, replicate: 9 }.init(4);
+            let mut block = one.clone();
+            one.next_u64();
+            block.next_u64();
+            let expected: Vec<f64> = (0..len).map(|_| draw::uniform(&mut one)).collect();
+            let mut got = vec![0.0; len];
+            block.uniforms(&mut got);
+            assert_eq!(
+                got.iter().map(|u| u.to_bits()).collect::<Vec<_>>(),
+                expected.iter().map(|u| u.to_bits()).collect::<Vec<_>>()
+            );
+            assert_eq!(block, one, "the stream ends where the single draws leave it");
         }
     }
 
