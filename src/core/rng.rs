@@ -138,6 +138,7 @@ fn mix(mut z: u64) -> u64 {
 
 const KEY_START: u64 = 0x5354_5053_494d_2016;
 
+#[inline(always)]
 fn fold(h: u64, p: u64) -> u64 {
     mix(h ^ mix(p.wrapping_add(0x9e37_79b9_7f4a_7c15)))
 }
@@ -200,7 +201,24 @@ impl Prefix {
 
     /// The key of one footprint-quarter, folded once for its phases' streams.
     pub fn cell(&self, q: Quarter, f: usize) -> Cell {
-        Cell(fold(fold(self.0, q.index() as u64), f as u64))
+        self.quarter(q).cell(f)
+    }
+
+    /// (seed, replicate, quarter) folded, once for all of a quarter's footprints.
+    pub fn quarter(&self, q: Quarter) -> QuarterKey {
+        QuarterKey(fold(self.0, q.index() as u64))
+    }
+}
+
+/// (seed, replicate, quarter) folded.
+#[derive(Clone, Copy, Debug)]
+pub struct QuarterKey(u64);
+
+impl QuarterKey {
+    /// The key of footprint `f` this quarter: the same as `Prefix::cell`.
+    #[inline]
+    pub fn cell(&self, f: usize) -> Cell {
+        Cell(fold(self.0, f as u64))
     }
 }
 
