@@ -34,9 +34,9 @@ pub fn pay(w: &mut World, order: &mut Order, q: Quarter) {
         let wt = weight(&w.fps[f]);
         let fp = &mut w.fps[f];
         fp.transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
-        fp.paid = 0.0;
-        fp.withheld = 0.0;
     }
+    w.paid.fill(0.0);
+    w.withheld.fill(0.0);
     sustain(w, order, sustainability, c);
 }
 
@@ -123,8 +123,7 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
             full_due += due;
         }
         w.support[i] = received; // GBP m this quarter; turned into a fraction below
-        let fp = &mut w.fps[w.footprint[i] as usize];
-        fp.withheld += due - received;
+        w.withheld[w.footprint[i] as usize] += due - received;
     }
     for &(key, i) in entries.iter() {
         let i = i as usize;
@@ -136,7 +135,7 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
             // Paid in full: its share of the withheld money, by its due.
             w.support[i] += withheld * w.support[i] / full_due;
         }
-        w.fps[w.footprint[i] as usize].paid += w.support[i];
+        w.paid[w.footprint[i] as usize] += w.support[i];
         w.support[i] = 4.0 * w.support[i] / budget[i];
     }
 }
@@ -169,7 +168,7 @@ mod tests {
     use crate::model::testing::england_world;
 
     fn paid(w: &crate::model::World) -> f64 {
-        w.fps.iter().map(|f| f.paid).sum()
+        w.paid.iter().sum()
     }
 
     #[test]
@@ -212,7 +211,7 @@ mod tests {
         }
         super::pay(&mut w.world, &mut w.ws.order, q);
         let s = w.national.sustainability_gbp_m;
-        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
+        let withheld: f64 = w.withheld.iter().sum();
         assert!(withheld > 1.0, "something is withheld");
         assert!((paid(&w) - s).abs() < 1e-6, "withheld money is paid on, so the whole fund goes out");
         let m = w.p.support_margin;
@@ -225,7 +224,7 @@ mod tests {
         // Nobody collaborated: nobody is paid in full, and the withheld share is lost.
         w.collab.iter_mut().for_each(|c| *c = false);
         super::pay(&mut w.world, &mut w.ws.order, q);
-        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
+        let withheld: f64 = w.withheld.iter().sum();
         assert!((paid(&w) - 0.75 * s).abs() < 1e-6);
         assert!((paid(&w) + withheld - s).abs() < 1e-6);
         let t: f64 = w.fps.iter().map(|f| f.transformation_money).sum();
