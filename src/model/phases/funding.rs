@@ -123,7 +123,7 @@ fn select(pick: bool, a: f64, b: f64) -> f64 {
 fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
     let first_quarter = w.national.first_quarter;
     let margin = w.p.support_margin;
-    let (kind, footprint, structural, budget) = (&w.kind, &w.footprint, &w.structural, &w.budget);
+    let (kind, footprint, structural, budget) = (&w.kind[..], &w.footprint[..], &w.structural[..], &w.budget[..]);
     // Those in surplus sort first and are skipped; the rest, by deficit (GBP)
     // then index, come out as a full sort would give them, as the order is total.
     let entries = &mut order.entries;
@@ -149,8 +149,10 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
     }
     let none = key_bits(f64::NEG_INFINITY);
     let keep = 1.0 - c;
-    let (support, collab) = (&mut w.support, &w.collab);
-    let (paid, withheld_by) = (&mut w.paid, &mut w.withheld);
+    // Slices, not the vectors: their pointers and lengths then stay in
+    // registers instead of being reloaded after every store.
+    let (budget, collab, support) = (&budget[..], &w.collab[..], &mut w.support[..]);
+    let (paid, withheld_by) = (&mut w.paid[..], &mut w.withheld[..]);
     let (mut left, mut withheld, mut full_due) = (money, 0.0, 0.0);
     for &e in entries.iter() {
         let (bits, i, f) = unpack(e);
