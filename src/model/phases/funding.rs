@@ -194,7 +194,11 @@ fn insertion_sort(v: &mut [u128], most: usize) -> bool {
     let mut moves = 0;
     for k in 1..v.len() {
         let x = v[k];
-        let mut j = k;
+        if x >= v[k - 1] {
+            continue; // already in place, the usual case
+        }
+        let mut j = k - 1;
+        v[k] = v[j];
         while j > 0 && x < v[j - 1] {
             v[j] = v[j - 1];
             j -= 1;
