@@ -56,19 +56,89 @@ impl Stream {
     /// from one draw to the next and the compiler works them out side by side.
     #[inline]
     pub fn uniforms(&mut self, out: &mut [f64]) {
-        let (x, g) = (self.x, self.gamma);
-        for (n, u) in (1u64..).zip(out.iter_mut()) {
-            *u = unit(mix(x.wrapping_add(n.wrapping_mul(g))));
+        let b = self.block(out.len());
+        for (k, u) in out.iter_mut().enumerate() {
+            *u = b.uniform(k);
         }
-        self.x = x.wrapping_add((out.len() as u64).wrapping_mul(g));
     }
 }
 
-/// A u64 as a uniform on [0, 1): its top 53 bits times 2^-53, as rand's
-/// `StandardUniform` for f64 makes it.
+/// The next `n` draws of a stream, taken at once (`Stream::block`). A
+/// counter-based stream's draw k needs none of those before it, so a loop
+/// over a block's draws can work them out side by side (vectorised), with no
+/// chain through the stream's state from one draw to the next.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    /// The stream's state before the block's first draw.
+    x: u64,
+    gamma: u64,
+    n: usize,
+}
+
+impl Stream {
+    /// The next `n` draws as a block; the stream moves past them, to where
+    /// `n` calls of `next_u64` would have left it.
+    #[inline]
+    pub fn block(&mut self, n: usize) -> Block {
+        let b = Block { x: self.x, gamma: self.gamma, n };
+        self.x = self.x.wrapping_add((n as u64).wrapping_mul(self.gamma));
+        b
+    }
+
+    /// Whether the next draw, as a uniform, falls below the chance `below`
+    /// was made from: exactly `draw::uniform(self) < chance`.
+    #[inline(always)]
+    pub fn below(&mut self, below: Below) -> bool {
+        self.next_u64() >> 11 < below.0
+    }
+}
+
+impl Block {
+    /// Draw `k` of the block (from 0): what the (k+1)th `next_u64` would give.
+    #[inline(always)]
+    pub fn u64(&self, k: usize) -> u64 {
+        debug_assert!(k < self.n);
+        mix(self.x.wrapping_add((k as u64).wrapping_add(1).wrapping_mul(self.gamma)))
+    }
+
+    /// Draw `k` as `draw::uniform` makes it, bit for bit.
+    #[inline(always)]
+    pub fn uniform(&self, k: usize) -> f64 {
+        unit(self.u64(k))
+    }
+
+    /// Whether draw `k`, as a uniform, falls below the chance `below` was
+    /// made from: exactly `self.uniform(k) < chance`, compared as integers.
+    #[inline(always)]
+    pub fn below(&self, k: usize, below: Below) -> bool {
+        self.u64(k) >> 11 < below.0
+    }
+}
+
+/// A chance p as the bound on a draw's top 53 bits m: a uniform is m 2^-53
+/// exactly, and m 2^-53 < p if and only if m < ceil(p 2^53) (m is a whole
+/// number; p 2^53 is exact, a power-of-two scaling). The conversion
+/// saturates, so a chance at or below 0, or NaN, gives 0 (never below), and
+/// one of 1 or more gives at least 2^53 (always below), as the comparison of
+/// floats would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Below(u64);
+
+impl Below {
+    #[inline]
+    pub fn new(chance: f64) -> Below {
+        Below((chance * (1u64 << 53) as f64).ceil() as u64)
+    }
+}
+
+/// 64 random bits as a uniform in [0, 1) exactly as rand's `StandardUniform`
+/// makes an `f64` (rand 0.10, `distr/float.rs`): the top 53 bits, times 2^-53.
+/// Both steps are exact; the bits fit an `i64`, whose conversion is the
+/// cheaper one on x86-64 without AVX-512.
 #[inline(always)]
 fn unit(z: u64) -> f64 {
-    (z >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
+    SCALE * ((z >> 11) as i64 as f64)
 }
 
 /// An odd increment with at least 24 bit transitions, from 64 bits: SplitMix's
@@ -376,6 +446,62 @@ mod tests {
                 expected.iter().map(|u| u.to_bits()).collect::<Vec<_>>()
             );
             assert_eq!(block, one, "the stream ends where the single draws leave it");
+        }
+    }
+
+    #[test]
+    fn a_block_is_the_next_draws() {
+        let mut s = Keys { seed: 5, replicate: 2 }.init(3);
+        let mut t = s.clone();
+        for n in [0, 1, 7, 40] {
+            let b = s.block(n);
+            for k in 0..n {
+                let (u, x) = (b.uniform(k), b.u64(k));
+                let mut one = t.clone();
+                assert_eq!(one.next_u64(), x);
+                assert_eq!(draw::uniform(&mut t).to_bits(), u.to_bits());
+            }
+            assert_eq!(s, t, "the stream ends where n draws leave it");
+        }
+        // The conversion keeps every bit rand's does, at both ends.
+        struct Fixed(u64);
+        impl TryRng for Fixed {
+            type Error = Infallible;
+            fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+                Ok((self.0 >> 32) as u32)
+            }
+            fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+                Ok(self.0)
+            }
+            fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Infallible> {
+                unreachable!()
+            }
+        }
+        for z in [0, 1, 1 << 11, (1 << 11) - 1, u64::MAX, u64::MAX >> 1, 1 << 63] {
+            assert_eq!(unit(z).to_bits(), draw::uniform(&mut Fixed(z)).to_bits(), "{z:x}");
+        }
+    }
+
+    #[test]
+    fn below_is_the_comparison_of_floats() {
+        let mut s = Keys { seed: 9, replicate: 1 }.init(2);
+        let mut chances = vec![0.0, -0.0, -1.0, 1.0, 2.0, 0.5, 0.1, 0.01, 1e-300, 5e-324, 1.0 - f64::EPSILON / 2.0];
+        chances.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE]);
+        chances.extend((0..200).map(|_| draw::uniform(&mut s)));
+        let b = s.block(64);
+        for &p in &chances {
+            let below = Below::new(p);
+            let mut t = s.clone();
+            for k in 0..64 {
+                assert_eq!(b.below(k, below), b.uniform(k) < p, "{p}");
+                assert_eq!(s.below(below), draw::uniform(&mut t) < p, "{p}");
+            }
+            // At the boundary: the largest m below and the smallest not.
+            let t = below.0.min(1 << 53);
+            for m in [t.saturating_sub(1), t, t + 1].into_iter().filter(|m| *m < 1 << 53) {
+                let u = unit(m << 11);
+                assert_eq!(m < below.0, u < p, "{p} {m}");
+            }
         }
     }
 
