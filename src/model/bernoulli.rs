@@ -68,7 +68,7 @@ fn logistic_approx(x: f64) -> f64 {
 
 /// How many probabilities `probabilities` works out side by side: slices
 /// given to it are a multiple of this long.
-pub const LANES: usize = 4;
+pub const LANES: usize = 8;
 
 /// Approximate logistic probabilities of `x` into `p`, `LANES` at a time, in
 /// a loop with no call, branch or scalar remainder, for `decide` to draw
@@ -128,8 +128,10 @@ mod tests {
     #[test]
     fn a_block_decides_as_draws_one_by_one() {
         // Draws right at the probability (which go to libm), NaN and far ones.
-        let x: Vec<f64> =
-            (0..24).map(|i| (i as f64 - 12.0) * 0.7).chain([f64::NAN, f64::INFINITY, -800.0, 0.0]).collect();
+        let x: Vec<f64> = (0..24)
+            .map(|i| (i as f64 - 12.0) * 0.7)
+            .chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -800.0, 800.0, 0.0, -0.0, 1e-300])
+            .collect();
         let mut p = vec![0.0; x.len()];
         probabilities(&x, &mut p);
         let mut rng = Keys { seed: 8, replicate: 1 }.init(2);
