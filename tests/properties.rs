@@ -82,7 +82,7 @@ proptest! {
         for q in sc.quarters() {
             let row = rep.step_into(q, Some(&mut fp_rows)).to_vec();
             let w = &rep.world;
-            let paid: f64 = w.fps.iter().map(|f| f.paid).sum();
+            let paid: f64 = w.paid.iter().sum();
             prop_assert!(paid <= w.national.sustainability_gbp_m * (1.0 + 1e-12) + 1e-9, "{q}: paid {paid} of {}", w.national.sustainability_gbp_m);
             let transformation: f64 = w.fps.iter().map(|f| f.transformation_money).sum();
             prop_assert!(transformation <= w.national.transformation_gbp_m * (1.0 + 1e-12) + 1e-9);

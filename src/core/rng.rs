@@ -49,6 +49,18 @@ impl Stream {
         self.x = self.x.wrapping_add(self.gamma);
         mix(self.x)
     }
+
+    /// The next `out.len()` uniforms on [0, 1), the very values that as many
+    /// calls of `draw::uniform` would give, leaving the stream where they
+    /// would. A draw depends on its count alone, so the loop has no chain
+    /// from one draw to the next and the compiler works them out side by side.
+    #[inline]
+    pub fn uniforms(&mut self, out: &mut [f64]) {
+        let b = self.block(out.len());
+        for (k, u) in out.iter_mut().enumerate() {
+            *u = b.uniform(k);
+        }
+    }
 }
 
 /// The next `n` draws of a stream, taken at once (`Stream::block`). A
@@ -200,6 +212,7 @@ fn mix(mut z: u64) -> u64 {
 
 const KEY_START: u64 = 0x5354_5053_494d_2016;
 
+#[inline(always)]
 fn fold(h: u64, p: u64) -> u64 {
     mix(h ^ mix(p.wrapping_add(0x9e37_79b9_7f4a_7c15)))
 }
@@ -262,7 +275,24 @@ impl Prefix {
 
     /// The key of one footprint-quarter, folded once for its phases' streams.
     pub fn cell(&self, q: Quarter, f: usize) -> Cell {
-        Cell(fold(fold(self.0, q.index() as u64), f as u64))
+        self.quarter(q).cell(f)
+    }
+
+    /// (seed, replicate, quarter) folded, once for all of a quarter's footprints.
+    pub fn quarter(&self, q: Quarter) -> QuarterKey {
+        QuarterKey(fold(self.0, q.index() as u64))
+    }
+}
+
+/// (seed, replicate, quarter) folded.
+#[derive(Clone, Copy, Debug)]
+pub struct QuarterKey(u64);
+
+impl QuarterKey {
+    /// The key of footprint `f` this quarter: the same as `Prefix::cell`.
+    #[inline]
+    pub fn cell(&self, f: usize) -> Cell {
+        Cell(fold(self.0, f as u64))
     }
 }
 
@@ -402,6 +432,24 @@ mod tests {
         let g = gamma(key.wrapping_add(GOLDEN));
         for n in 1..=100u64 {
             assert_eq!(s.next_u64(), mix(key.wrapping_add(n.wrapping_mul(g))));
+        }
+    }
+
+    #[test]
+    fn uniforms_in_a_block_are_the_draws_one_by_one() {
+        for len in [0, 1, 7, 8, 33] {
+            let mut one = Keys { seed: 3, replicate: 9 }.init(4);
+            let mut block = one.clone();
+            one.next_u64();
+            block.next_u64();
+            let expected: Vec<f64> = (0..len).map(|_| draw::uniform(&mut one)).collect();
+            let mut got = vec![0.0; len];
+            block.uniforms(&mut got);
+            assert_eq!(
+                got.iter().map(|u| u.to_bits()).collect::<Vec<_>>(),
+                expected.iter().map(|u| u.to_bits()).collect::<Vec<_>>()
+            );
+            assert_eq!(block, one, "the stream ends where the single draws leave it");
         }
     }
 

@@ -112,6 +112,8 @@ impl World {
             coerced: vec![0; n],
             affected: vec![false; n],
             fps: Vec::with_capacity(nf),
+            paid: vec![0.0; nf],
+            withheld: vec![0.0; nf],
             pending: vec![vec![Pending::EMPTY; nf]; PENDING_SLOTS],
             history: vec![vec![p.initial_collab_rate; nf]; HISTORY_SLOTS],
             preferences: Kind::ALL.map(|k| {
@@ -186,8 +188,6 @@ impl World {
                 collab_rate: p.initial_collab_rate,
                 engagement: p.initial_collab_rate,
                 transformation_money: 0.0,
-                withheld: 0.0,
-                paid: 0.0,
                 agenda: [0.0; N_PROPOSAL_TYPES],
                 counts: Counts::default(),
                 passed_value: 0.0,

@@ -146,6 +146,9 @@ macro_rules! part {
             $(pub $r: Span<'a, $rt>,)*
             $(pub $m: SpanMut<'a, $mt>,)*
             pub fps: SpanMut<'a, Footprint>,
+            /// Phase 2's payments and withholdings, by footprint.
+            pub paid: Span<'a, f64>,
+            pub withheld: Span<'a, f64>,
             pub pending: Slots<'a, Pending, PENDING_SLOTS>,
             pub history: Slots<'a, f64, HISTORY_SLOTS>,
             pub tallies: SpanMut<'a, Tally>,
@@ -163,6 +166,8 @@ macro_rules! part {
                     $($r: Span::new(&w.$r),)*
                     $($m: SpanMut::new(&mut w.$m),)*
                     fps: SpanMut::new(&mut w.fps),
+                    paid: Span::new(&w.paid),
+                    withheld: Span::new(&w.withheld),
                     pending: Slots::new(&mut w.pending),
                     history: Slots::new(&mut w.history),
                     tallies: SpanMut::new(tallies),
@@ -177,6 +182,8 @@ macro_rules! part {
                 $(let $r = self.$r.split_at(org);)*
                 $(let $m = self.$m.split_at(org);)*
                 let fps = self.fps.split_at(f);
+                let paid = self.paid.split_at(f);
+                let withheld = self.withheld.split_at(f);
                 let pending = self.pending.split_at(f);
                 let history = self.history.split_at(f);
                 let tallies = self.tallies.split_at(f);
@@ -188,6 +195,8 @@ macro_rules! part {
                         $($r: $r.0,)*
                         $($m: $m.0,)*
                         fps: fps.0,
+                        paid: paid.0,
+                        withheld: withheld.0,
                         pending: pending.0,
                         history: history.0,
                         tallies: tallies.0,
@@ -200,6 +209,8 @@ macro_rules! part {
                         $($r: $r.1,)*
                         $($m: $m.1,)*
                         fps: fps.1,
+                        paid: paid.1,
+                        withheld: withheld.1,
                         pending: pending.1,
                         history: history.1,
                         tallies: tallies.1,

@@ -62,8 +62,6 @@ pub struct Footprint {
     pub collab_rate: f64,
     pub engagement: f64,
     pub transformation_money: f64,
-    pub withheld: f64,
-    pub paid: f64,
     pub agenda: [f64; N_PROPOSAL_TYPES],
     pub counts: Counts,
     pub passed_value: f64,
@@ -169,6 +167,12 @@ pub struct World {
     pub coerced: Vec<u32>,
     pub affected: Vec<bool>,
     pub fps: Vec<Footprint>,
+    /// Sustainability money each footprint's providers received this quarter
+    /// (GBP m), and what was withheld from them: phase 2 adds to them in
+    /// England's deficit order, so they sit apart from the footprints in a
+    /// dense row each, where those scattered additions stay in cache.
+    pub paid: Vec<f64>,
+    pub withheld: Vec<f64>,
     /// Effects waiting to land, by quarter slot then footprint: a quarter
     /// reads one slot for every footprint, so it reads them in a row.
     pub pending: Vec<Vec<Pending>>,
@@ -199,6 +203,7 @@ impl World {
             + self.coerced.capacity() * size_of::<u32>();
         per_org
             + self.fps.capacity() * size_of::<Footprint>()
+            + (self.paid.capacity() + self.withheld.capacity()) * size_of::<f64>()
             + self.pending.iter().map(|s| s.capacity() * size_of::<Pending>()).sum::<usize>()
             + self.history.iter().map(|s| s.capacity() * size_of::<f64>()).sum::<usize>()
             + size_of::<World>()
@@ -209,8 +214,10 @@ impl World {
     pub fn bytes_for(orgs: usize, footprints: usize) -> usize {
         use std::mem::size_of;
         let per_org = size_of::<Kind>() + 2 * size_of::<u32>() + 8 * size_of::<f64>() + 3 * size_of::<bool>();
-        let per_footprint =
-            size_of::<Footprint>() + PENDING_SLOTS * size_of::<Pending>() + HISTORY_SLOTS * size_of::<f64>();
+        let per_footprint = size_of::<Footprint>()
+            + 2 * size_of::<f64>()
+            + PENDING_SLOTS * size_of::<Pending>()
+            + HISTORY_SLOTS * size_of::<f64>();
         orgs * per_org + footprints * per_footprint + size_of::<World>()
     }
 

@@ -28,15 +28,18 @@ pub fn pay(w: &mut World, order: &mut Order, q: Quarter) {
     w.national.sustainability_gbp_m = sustainability;
     w.national.transformation_gbp_m = transformation;
     let c = w.national.policy.conditionality;
-    let weight = |fp: &crate::model::state::Footprint| fp.budget_total * (1.0 - c + c * fp.prev_collab);
-    let total_weight: f64 = w.fps.iter().map(weight).sum();
-    for f in 0..w.fps.len() {
-        let wt = weight(&w.fps[f]);
-        let fp = &mut w.fps[f];
-        fp.transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
-        fp.paid = 0.0;
-        fp.withheld = 0.0;
+    // Each footprint's weight, worked out once and kept in `paid` (zeroed
+    // below) until the total is known.
+    let (fps, weights) = (&mut w.fps, &mut w.paid[..]);
+    for (wt, fp) in weights.iter_mut().zip(fps.iter()) {
+        *wt = fp.budget_total * (1.0 - c + c * fp.prev_collab);
     }
+    let total_weight: f64 = weights.iter().copied().sum();
+    for (fp, &wt) in fps.iter_mut().zip(weights.iter()) {
+        fp.transformation_money = if total_weight > 0.0 { transformation * wt / total_weight } else { 0.0 };
+    }
+    w.paid.fill(0.0);
+    w.withheld.fill(0.0);
     sustain(w, order, sustainability, c);
 }
 
@@ -46,8 +49,11 @@ pub fn pay(w: &mut World, order: &mut Order, q: Quarter) {
 /// pass. Each provider's sort key is worked out once a quarter, beside it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Order {
-    /// (deficit in GBP, or minus infinity if none; provider).
-    entries: Vec<(f64, u32)>,
+    /// One per provider, as `entry` packs it: its sort key (deficit in GBP,
+    /// or minus infinity if none), its index and its footprint in one
+    /// integer whose order is the key's `total_cmp` then the index, so a
+    /// comparison is one integer comparison.
+    entries: Vec<u128>,
 }
 
 impl Order {
@@ -58,23 +64,58 @@ impl Order {
 
     /// Bytes held, by capacity.
     pub fn bytes(&self) -> usize {
-        self.entries.capacity() * std::mem::size_of::<(f64, u32)>()
+        self.entries.capacity() * std::mem::size_of::<u128>()
     }
 
     /// What `bytes` reports of `with_capacity(n)`.
     pub fn bytes_for(n: usize) -> usize {
-        n * std::mem::size_of::<(f64, u32)>()
+        n * std::mem::size_of::<u128>()
     }
 
     /// The providers, smallest deficit first (those in surplus first of all).
     pub fn providers(&self) -> impl Iterator<Item = u32> + '_ {
-        self.entries.iter().map(|e| e.1)
+        self.entries.iter().map(|&e| unpack(e).1 as u32)
     }
 }
 
-/// The order's total order: key, then index.
-fn before(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
-    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+/// A key's bits, as an unsigned integer ordered as `f64::total_cmp` orders
+/// keys: negative keys (sign bit set) have all bits flipped, so larger
+/// magnitudes come first, and the rest have the sign bit set, above them.
+fn key_bits(key: f64) -> u64 {
+    let b = key.to_bits();
+    b ^ ((((b as i64) >> 63) as u64) | (1 << 63))
+}
+
+/// The key `key_bits` came from, bit for bit.
+fn key_of(bits: u64) -> f64 {
+    f64::from_bits(bits ^ (((!bits as i64) >> 63) as u64 | (1 << 63)))
+}
+
+/// Key bits above the index, above the footprint: integer order is the
+/// order's total order, key then index (indices are unique, so the
+/// footprint never decides).
+fn entry(key: f64, i: usize, f: u32) -> u128 {
+    (u128::from(key_bits(key)) << 64) | (u128::from(i as u32) << 32) | u128::from(f)
+}
+
+/// (key bits, index, footprint) of an entry.
+fn unpack(e: u128) -> (u64, usize, usize) {
+    ((e >> 64) as u64, (e >> 32) as u32 as usize, e as u32 as usize)
+}
+
+/// `entry`'s sort key of provider `i` (only providers are in the order):
+/// its deficit if it has one, else minus infinity, so those in surplus sort
+/// first and are skipped; `deficit(kind, structural, 1.0) > 0.0` is
+/// `structural < 0.0` for a provider.
+fn sort_key(structural: f64, budget: f64) -> f64 {
+    if structural < 0.0 { -structural * budget } else { f64::NEG_INFINITY }
+}
+
+/// `a` if `pick`, else `b`, bit for bit: whether a provider is held back is
+/// data the processor cannot predict, so a conditional move (a masked move
+/// or blend on the host CPU) rather than a branch.
+fn select(pick: bool, a: f64, b: f64) -> f64 {
+    std::hint::select_unpredictable(pick, a, b)
 }
 
 /// Sustainability money, smallest deficits first; `support` of every
@@ -82,74 +123,83 @@ fn before(a: &(f64, u32), b: &(f64, u32)) -> std::cmp::Ordering {
 fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
     let first_quarter = w.national.first_quarter;
     let margin = w.p.support_margin;
-    let (kind, structural, budget) = (&w.kind, &w.structural, &w.budget);
+    let (kind, footprint, structural, budget) = (&w.kind[..], &w.footprint[..], &w.structural[..], &w.budget[..]);
     // Those in surplus sort first and are skipped; the rest, by deficit (GBP)
     // then index, come out as a full sort would give them, as the order is total.
-    let sort_key = |i: usize| {
-        let d = deficit(kind[i], structural[i], budget[i]);
-        if deficit(kind[i], structural[i], 1.0) > 0.0 { d } else { f64::NEG_INFINITY }
-    };
     let entries = &mut order.entries;
     if entries.is_empty() {
-        entries.extend((0..kind.len()).filter(|&i| kind[i].is_provider()).map(|i| (sort_key(i), i as u32)));
+        entries.extend(
+            (0..kind.len())
+                .filter(|&i| kind[i].is_provider())
+                .map(|i| entry(sort_key(structural[i], budget[i]), i, footprint[i])),
+        );
         // Unstable sort does not allocate; the index breaks ties, so it is still total.
-        entries.sort_unstable_by(before);
+        entries.sort_unstable();
     } else {
         for e in entries.iter_mut() {
-            e.0 = sort_key(e.1 as usize);
+            let (_, i, f) = unpack(*e);
+            *e = entry(sort_key(structural[i], budget[i]), i, f as u32);
         }
         // Far from sorted (large systems can reorder many providers in a
         // quarter): a full sort, which gives the same order, as it is total.
         let most = 4 * entries.len() + 64;
         if !insertion_sort(entries, most) {
-            entries.sort_unstable_by(before);
+            entries.sort_unstable();
         }
     }
+    let none = key_bits(f64::NEG_INFINITY);
+    let keep = 1.0 - c;
+    // Slices, not the vectors: their pointers and lengths then stay in
+    // registers instead of being reloaded after every store.
+    let (budget, collab, support) = (&budget[..], &w.collab[..], &mut w.support[..]);
+    let (paid, withheld_by) = (&mut w.paid[..], &mut w.withheld[..]);
     let (mut left, mut withheld, mut full_due) = (money, 0.0, 0.0);
-    for &(key, i) in entries.iter() {
-        let i = i as usize;
+    for &e in entries.iter() {
+        let (bits, i, f) = unpack(e);
         // Only providers can receive support, so zeroing them zeroes everyone's.
-        w.support[i] = 0.0;
-        if key == f64::NEG_INFINITY {
+        support[i] = 0.0;
+        if bits == none {
             continue;
         }
         // Quarterly due: the annual gap to break-even plus the margin, over 4.
-        let due = ((key + margin * budget[i]) / 4.0).min(left.max(0.0));
+        let due = ((key_of(bits) + margin * budget[i]) / 4.0).min(left.max(0.0));
         left -= due;
-        let held = !first_quarter && !w.collab[i];
-        let received = if held { due * (1.0 - c) } else { due };
+        let held = !first_quarter & !collab[i];
+        let received = select(held, due * keep, due);
         withheld += due - received;
-        if !held {
-            full_due += due;
-        }
-        w.support[i] = received; // GBP m this quarter; turned into a fraction below
-        let fp = &mut w.fps[w.footprint[i] as usize];
-        fp.withheld += due - received;
+        // Adding 0 leaves the sum as it was: it starts at +0 and so is never -0.
+        full_due += select(held, 0.0, due);
+        support[i] = received; // GBP m this quarter; turned into a fraction below
+        withheld_by[f] += due - received;
     }
-    for &(key, i) in entries.iter() {
-        let i = i as usize;
-        if key == f64::NEG_INFINITY {
+    let shared = full_due > 0.0;
+    for &e in entries.iter() {
+        let (bits, i, f) = unpack(e);
+        if bits == none {
             continue;
         }
-        let held = !first_quarter && !w.collab[i];
-        if !held && full_due > 0.0 {
-            // Paid in full: its share of the withheld money, by its due.
-            w.support[i] += withheld * w.support[i] / full_due;
-        }
-        w.fps[w.footprint[i] as usize].paid += w.support[i];
-        w.support[i] = 4.0 * w.support[i] / budget[i];
+        let held = !first_quarter & !collab[i];
+        // Paid in full: its share of the withheld money, by its due.
+        let s = support[i];
+        let s = select(!held && shared, s + withheld * s / full_due, s);
+        paid[f] += s;
+        support[i] = 4.0 * s / budget[i];
     }
 }
 
-/// Sorts `v` by `before`, about one pass when it is nearly sorted already;
-/// gives up (false, `v` then only partly sorted) after `most` moves, so a
+/// Sorts `v`, about one pass when it is nearly sorted already; gives up
+/// (false, `v` then only partly sorted) after `most` moves, so a
 /// far-from-sorted order costs a bounded pass rather than a quadratic one.
-fn insertion_sort(v: &mut [(f64, u32)], most: usize) -> bool {
+fn insertion_sort(v: &mut [u128], most: usize) -> bool {
     let mut moves = 0;
     for k in 1..v.len() {
         let x = v[k];
-        let mut j = k;
-        while j > 0 && before(&x, &v[j - 1]).is_lt() {
+        if x >= v[k - 1] {
+            continue; // already in place, the usual case
+        }
+        let mut j = k - 1;
+        v[k] = v[j];
+        while j > 0 && x < v[j - 1] {
             v[j] = v[j - 1];
             j -= 1;
         }
@@ -169,7 +219,7 @@ mod tests {
     use crate::model::testing::england_world;
 
     fn paid(w: &crate::model::World) -> f64 {
-        w.fps.iter().map(|f| f.paid).sum()
+        w.paid.iter().sum()
     }
 
     #[test]
@@ -212,7 +262,7 @@ mod tests {
         }
         super::pay(&mut w.world, &mut w.ws.order, q);
         let s = w.national.sustainability_gbp_m;
-        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
+        let withheld: f64 = w.withheld.iter().sum();
         assert!(withheld > 1.0, "something is withheld");
         assert!((paid(&w) - s).abs() < 1e-6, "withheld money is paid on, so the whole fund goes out");
         let m = w.p.support_margin;
@@ -225,7 +275,7 @@ mod tests {
         // Nobody collaborated: nobody is paid in full, and the withheld share is lost.
         w.collab.iter_mut().for_each(|c| *c = false);
         super::pay(&mut w.world, &mut w.ws.order, q);
-        let withheld: f64 = w.fps.iter().map(|f| f.withheld).sum();
+        let withheld: f64 = w.withheld.iter().sum();
         assert!((paid(&w) - 0.75 * s).abs() < 1e-6);
         assert!((paid(&w) + withheld - s).abs() < 1e-6);
         let t: f64 = w.fps.iter().map(|f| f.transformation_money).sum();
@@ -270,7 +320,7 @@ mod tests {
         for (&i, s) in providers.iter().zip(old.iter().rev()) {
             w.structural[i] = *s;
         }
-        let mut entries: Vec<(f64, u32)> = (0..100).rev().map(|i| (i as f64, i as u32)).collect();
+        let mut entries: Vec<u128> = (0..100).rev().map(|i| super::entry(i as f64, i, 0)).collect();
         assert!(!super::insertion_sort(&mut entries, 4 * 100 + 64), "a reversed order is beyond the bound");
         let mut fresh = super::Order::default();
         let mut v = w.world.clone();
@@ -278,6 +328,52 @@ mod tests {
         super::pay(&mut w.world, &mut w.ws.order, q);
         assert_eq!(w.ws.order, fresh, "the same order");
         assert_eq!(w.support, v.support, "the same payments, bit for bit");
+    }
+
+    #[test]
+    fn entries_order_as_total_cmp_then_index_and_give_their_keys_back() {
+        let keys = [
+            f64::NEG_INFINITY,
+            -f64::NAN,
+            f64::NAN,
+            f64::INFINITY,
+            f64::MAX,
+            -f64::MAX,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            1.0 + f64::EPSILON,
+            123.456,
+            -123.456,
+        ];
+        for (a, &ka) in keys.iter().enumerate() {
+            assert_eq!(super::key_of(super::key_bits(ka)).to_bits(), ka.to_bits());
+            let (bits, i, f) = super::unpack(super::entry(ka, a, 7));
+            assert_eq!((super::key_of(bits).to_bits(), i, f), (ka.to_bits(), a, 7));
+            for (b, &kb) in keys.iter().enumerate() {
+                for (ia, ib) in [(a, b), (3, 3), (u32::MAX as usize, 0), (0, u32::MAX as usize)] {
+                    let want = ka.total_cmp(&kb).then(ia.cmp(&ib));
+                    assert_eq!(
+                        super::entry(ka, ia, 9).cmp(&super::entry(kb, ib, 1)),
+                        want,
+                        "{ka} {ia} against {kb} {ib}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn select_picks_either_value_bit_for_bit() {
+        for (a, b) in [(1.5, -0.0), (-0.0, 0.0), (f64::NAN, f64::INFINITY)] {
+            assert_eq!(super::select(true, a, b).to_bits(), f64::to_bits(a));
+            assert_eq!(super::select(false, a, b).to_bits(), f64::to_bits(b));
+        }
     }
 
     #[test]

@@ -61,8 +61,8 @@ fn footprint_tally(w: &Part, f: usize) -> Tally {
     }
     t[PassedValue] = fp.passed_value;
     t[PassedSocialValue] = fp.passed_social_value;
-    t[Withheld] = fp.withheld;
-    t[Paid] = fp.paid;
+    t[Withheld] = w.withheld[f];
+    t[Paid] = w.paid[f];
     t[Acs] = fp.acs as u8 as f64;
     t
 }
