@@ -127,7 +127,11 @@ pub struct Below(u64);
 impl Below {
     #[inline]
     pub fn new(chance: f64) -> Below {
-        Below((chance * (1u64 << 53) as f64).ceil() as u64)
+        // ceil by hand (x86-64 without SSE4.1 would call libm): the
+        // conversion truncates, exactly below 2^53, and saturates.
+        let x = chance * (1u64 << 53) as f64;
+        let t = x as u64;
+        Below(if (t as f64) < x { t.saturating_add(1) } else { t })
     }
 }
 

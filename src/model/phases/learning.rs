@@ -59,14 +59,15 @@ struct Steps {
 }
 
 impl Steps {
-    /// Trust drifts (unaffected members), then joint working builds it
-    /// (collaborators), resentment fades, and unsure members become clear
-    /// on their draw: member by member, as separate passes would (no
-    /// member's update reads another's). Selects, not branches: who is
-    /// affected or collaborates, and who becomes clear, follow no pattern a
-    /// predictor could learn. The slices come in as arguments, not in a
-    /// struct, so the compiler knows they do not overlap and vectorises
-    /// without checking at run time.
+    /// Unsure members become clear on their draw (a pass of its own: it
+    /// reads and writes nothing else); then, member by member, trust drifts
+    /// (unaffected members), joint working builds it (collaborators), and
+    /// resentment fades, as separate passes would have (no member's update
+    /// reads another's). Selects, not branches: who is affected or
+    /// collaborates, and who becomes clear, follow no pattern a predictor
+    /// could learn. The slices come in as arguments, not in a struct, so the
+    /// compiler knows they do not overlap and vectorises without checking at
+    /// run time.
     #[inline]
     fn apply(
         &self,

@@ -2,7 +2,7 @@
 //! balances drift.
 
 use crate::core::quarter::Quarter;
-use crate::model::kind::Kind;
+use crate::model::kind::{Kind, N_KINDS};
 use crate::model::part::Part;
 use crate::model::state::{PENDING_SLOTS, Pending};
 
@@ -28,7 +28,8 @@ pub fn realise_and_drift(w: &mut Part, f: usize, q: Quarter) {
     // bit, for every x (0 and -0 included), so a member's balance comes out
     // exactly as from testing its kind and taking only its steps.
     let pressure = p.sc_pressure * council_deficit * (1.0 - sc_progress);
-    let steps = Kind::ALL.map(|k| {
+    let mut steps = [[0.0; 3]; N_KINDS];
+    for k in Kind::ALL {
         let gain = if k.is_provider() {
             due.provider_gain
         } else if k == Kind::Council {
@@ -36,8 +37,8 @@ pub fn realise_and_drift(w: &mut Part, f: usize, q: Quarter) {
         } else {
             -0.0
         };
-        [gain, p.balance_drift(k), if k == Kind::Acute { pressure } else { 0.0 }]
-    });
+        steps[k as usize] = [gain, p.balance_drift(k), if k == Kind::Acute { pressure } else { 0.0 }];
+    }
     let n = range.len();
     let kind = &w.kind.run(range.clone())[..n];
     let structural = &mut w.structural.run_mut(range)[..n];
