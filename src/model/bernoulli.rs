@@ -104,7 +104,10 @@ pub fn decide_all(u: &[f64], x: &[f64], p: &[f64], yes: &mut [bool]) {
     let mut near = false;
     for j in 0..n {
         yes[j] = u[j] < p[j];
-        near |= !((u[j] - p[j]).abs() > NEAR);
+        // Not "> NEAR", so that NaN counts as near too.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        let close = !((u[j] - p[j]).abs() > NEAR);
+        near |= close;
     }
     if near {
         for j in 0..n {
