@@ -357,9 +357,11 @@ mod tests {
             assert_eq!((super::key_of(bits).to_bits(), i, f), (ka.to_bits(), a, 7));
             for (b, &kb) in keys.iter().enumerate() {
                 for (ia, ib) in [(a, b), (3, 3), (u32::MAX as usize, 0), (0, u32::MAX as usize)] {
+                    // A provider's footprint goes with its index.
+                    let fp = |i: usize| (i % 7) as u32;
                     let want = ka.total_cmp(&kb).then(ia.cmp(&ib));
                     assert_eq!(
-                        super::entry(ka, ia, 9).cmp(&super::entry(kb, ib, 1)),
+                        super::entry(ka, ia, fp(ia)).cmp(&super::entry(kb, ib, fp(ib))),
                         want,
                         "{ka} {ia} against {kb} {ib}"
                     );
