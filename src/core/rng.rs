@@ -49,6 +49,96 @@ impl Stream {
         self.x = self.x.wrapping_add(self.gamma);
         mix(self.x)
     }
+
+    /// The next `out.len()` uniforms on [0, 1), the very values that as many
+    /// calls of `draw::uniform` would give, leaving the stream where they
+    /// would. A draw depends on its count alone, so the loop has no chain
+    /// from one draw to the next and the compiler works them out side by side.
+    #[inline]
+    pub fn uniforms(&mut self, out: &mut [f64]) {
+        let b = self.block(out.len());
+        for (k, u) in out.iter_mut().enumerate() {
+            *u = b.uniform(k);
+        }
+    }
+}
+
+/// The next `n` draws of a stream, taken at once (`Stream::block`). A
+/// counter-based stream's draw k needs none of those before it, so a loop
+/// over a block's draws can work them out side by side (vectorised), with no
+/// chain through the stream's state from one draw to the next.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    /// The stream's state before the block's first draw.
+    x: u64,
+    gamma: u64,
+    n: usize,
+}
+
+impl Stream {
+    /// The next `n` draws as a block; the stream moves past them, to where
+    /// `n` calls of `next_u64` would have left it.
+    #[inline]
+    pub fn block(&mut self, n: usize) -> Block {
+        let b = Block { x: self.x, gamma: self.gamma, n };
+        self.x = self.x.wrapping_add((n as u64).wrapping_mul(self.gamma));
+        b
+    }
+
+    /// Whether the next draw, as a uniform, falls below the chance `below`
+    /// was made from: exactly `draw::uniform(self) < chance`.
+    #[inline(always)]
+    pub fn below(&mut self, below: Below) -> bool {
+        self.next_u64() >> 11 < below.0
+    }
+}
+
+impl Block {
+    /// Draw `k` of the block (from 0): what the (k+1)th `next_u64` would give.
+    #[inline(always)]
+    pub fn u64(&self, k: usize) -> u64 {
+        debug_assert!(k < self.n);
+        mix(self.x.wrapping_add((k as u64).wrapping_add(1).wrapping_mul(self.gamma)))
+    }
+
+    /// Draw `k` as `draw::uniform` makes it, bit for bit.
+    #[inline(always)]
+    pub fn uniform(&self, k: usize) -> f64 {
+        unit(self.u64(k))
+    }
+
+    /// Whether draw `k`, as a uniform, falls below the chance `below` was
+    /// made from: exactly `self.uniform(k) < chance`, compared as integers.
+    #[inline(always)]
+    pub fn below(&self, k: usize, below: Below) -> bool {
+        self.u64(k) >> 11 < below.0
+    }
+}
+
+/// A chance p as the bound on a draw's top 53 bits m: a uniform is m 2^-53
+/// exactly, and m 2^-53 < p if and only if m < ceil(p 2^53) (m is a whole
+/// number; p 2^53 is exact, a power-of-two scaling). The conversion
+/// saturates, so a chance at or below 0, or NaN, gives 0 (never below), and
+/// one of 1 or more gives at least 2^53 (always below), as the comparison of
+/// floats would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Below(u64);
+
+impl Below {
+    #[inline]
+    pub fn new(chance: f64) -> Below {
+        Below((chance * (1u64 << 53) as f64).ceil() as u64)
+    }
+}
+
+/// 64 random bits as a uniform in [0, 1) exactly as rand's `StandardUniform`
+/// makes an `f64` (rand 0.10, `distr/float.rs`): the top 53 bits, times 2^-53.
+/// Both steps are exact; the bits fit an `i64`, whose conversion is the
+/// cheaper one on x86-64 without AVX-512.
+#[inline(always)]
+fn unit(z: u64) -> f64 {
+    const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
+    SCALE * ((z >> 11) as i64 as f64)
 }
 
 /// An odd increment with at least 24 bit transitions, from 64 bits: SplitMix's
@@ -109,6 +199,7 @@ pub enum Phase {
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
+#[inline(always)]
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -117,6 +208,7 @@ fn mix(mut z: u64) -> u64 {
 
 const KEY_START: u64 = 0x5354_5053_494d_2016;
 
+#[inline(always)]
 fn fold(h: u64, p: u64) -> u64 {
     mix(h ^ mix(p.wrapping_add(0x9e37_79b9_7f4a_7c15)))
 }
@@ -179,7 +271,24 @@ impl Prefix {
 
     /// The key of one footprint-quarter, folded once for its phases' streams.
     pub fn cell(&self, q: Quarter, f: usize) -> Cell {
-        Cell(fold(fold(self.0, q.index() as u64), f as u64))
+        self.quarter(q).cell(f)
+    }
+
+    /// (seed, replicate, quarter) folded, once for all of a quarter's footprints.
+    pub fn quarter(&self, q: Quarter) -> QuarterKey {
+        QuarterKey(fold(self.0, q.index() as u64))
+    }
+}
+
+/// (seed, replicate, quarter) folded.
+#[derive(Clone, Copy, Debug)]
+pub struct QuarterKey(u64);
+
+impl QuarterKey {
+    /// The key of footprint `f` this quarter: the same as `Prefix::cell`.
+    #[inline]
+    pub fn cell(&self, f: usize) -> Cell {
+        Cell(fold(self.0, f as u64))
     }
 }
 
@@ -319,6 +428,80 @@ mod tests {
         let g = gamma(key.wrapping_add(GOLDEN));
         for n in 1..=100u64 {
             assert_eq!(s.next_u64(), mix(key.wrapping_add(n.wrapping_mul(g))));
+        }
+    }
+
+    #[test]
+    fn uniforms_in_a_block_are_the_draws_one_by_one() {
+        for len in [0, 1, 7, 8, 33] {
+            let mut one = Keys { seed: 3, replicate: 9 }.init(4);
+            let mut block = one.clone();
+            one.next_u64();
+            block.next_u64();
+            let expected: Vec<f64> = (0..len).map(|_| draw::uniform(&mut one)).collect();
+            let mut got = vec![0.0; len];
+            block.uniforms(&mut got);
+            assert_eq!(
+                got.iter().map(|u| u.to_bits()).collect::<Vec<_>>(),
+                expected.iter().map(|u| u.to_bits()).collect::<Vec<_>>()
+            );
+            assert_eq!(block, one, "the stream ends where the single draws leave it");
+        }
+    }
+
+    #[test]
+    fn a_block_is_the_next_draws() {
+        let mut s = Keys { seed: 5, replicate: 2 }.init(3);
+        let mut t = s.clone();
+        for n in [0, 1, 7, 40] {
+            let b = s.block(n);
+            for k in 0..n {
+                let (u, x) = (b.uniform(k), b.u64(k));
+                let mut one = t.clone();
+                assert_eq!(one.next_u64(), x);
+                assert_eq!(draw::uniform(&mut t).to_bits(), u.to_bits());
+            }
+            assert_eq!(s, t, "the stream ends where n draws leave it");
+        }
+        // The conversion keeps every bit rand's does, at both ends.
+        struct Fixed(u64);
+        impl TryRng for Fixed {
+            type Error = Infallible;
+            fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+                Ok((self.0 >> 32) as u32)
+            }
+            fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+                Ok(self.0)
+            }
+            fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Infallible> {
+                unreachable!()
+            }
+        }
+        for z in [0, 1, 1 << 11, (1 << 11) - 1, u64::MAX, u64::MAX >> 1, 1 << 63] {
+            assert_eq!(unit(z).to_bits(), draw::uniform(&mut Fixed(z)).to_bits(), "{z:x}");
+        }
+    }
+
+    #[test]
+    fn below_is_the_comparison_of_floats() {
+        let mut s = Keys { seed: 9, replicate: 1 }.init(2);
+        let mut chances = vec![0.0, -0.0, -1.0, 1.0, 2.0, 0.5, 0.1, 0.01, 1e-300, 5e-324, 1.0 - f64::EPSILON / 2.0];
+        chances.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE]);
+        chances.extend((0..200).map(|_| draw::uniform(&mut s)));
+        let b = s.block(64);
+        for &p in &chances {
+            let below = Below::new(p);
+            let mut t = s.clone();
+            for k in 0..64 {
+                assert_eq!(b.below(k, below), b.uniform(k) < p, "{p}");
+                assert_eq!(s.below(below), draw::uniform(&mut t) < p, "{p}");
+            }
+            // At the boundary: the largest m below and the smallest not.
+            let t = below.0.min(1 << 53);
+            for m in [t.saturating_sub(1), t, t + 1].into_iter().filter(|m| *m < 1 << 53) {
+                let u = unit(m << 11);
+                assert_eq!(m < below.0, u < p, "{p} {m}");
+            }
         }
     }
 

@@ -68,7 +68,7 @@ fn logistic_approx(x: f64) -> f64 {
 
 /// How many probabilities `probabilities` works out side by side: slices
 /// given to it are a multiple of this long.
-pub const LANES: usize = 4;
+pub const LANES: usize = 8;
 
 /// Approximate logistic probabilities of `x` into `p`, `LANES` at a time, in
 /// a loop with no call, branch or scalar remainder, for `decide` to draw
@@ -93,6 +93,26 @@ pub fn decide(u: f64, x: f64, p: f64) -> bool {
     if (u - p).abs() > NEAR { u < p } else { u < logistic(x) }
 }
 
+/// `decide` for a block: `yes[j]` is whether `u[j] < logistic(x[j])`, given
+/// `p` from `probabilities`. The first loop compares and notes whether any
+/// draw fell near its probability (or is NaN), with no branch; only then are
+/// the draws decided again one by one.
+#[inline]
+pub fn decide_all(u: &[f64], x: &[f64], p: &[f64], yes: &mut [bool]) {
+    let n = yes.len();
+    let (u, x, p) = (&u[..n], &x[..n], &p[..n]);
+    let mut near = false;
+    for j in 0..n {
+        yes[j] = u[j] < p[j];
+        near |= !((u[j] - p[j]).abs() > NEAR);
+    }
+    if near {
+        for j in 0..n {
+            yes[j] = decide(u[j], x[j], p[j]);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +123,30 @@ mod tests {
         probabilities(&[x; LANES], &mut p);
         assert!(p.iter().all(|q| q.to_bits() == p[0].to_bits()));
         p[0]
+    }
+
+    #[test]
+    fn a_block_decides_as_draws_one_by_one() {
+        // Draws right at the probability (which go to libm), NaN and far ones.
+        let x: Vec<f64> = (0..24)
+            .map(|i| (i as f64 - 12.0) * 0.7)
+            .chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -800.0, 800.0, 0.0, -0.0, 1e-300])
+            .collect();
+        let mut p = vec![0.0; x.len()];
+        probabilities(&x, &mut p);
+        let mut rng = Keys { seed: 8, replicate: 1 }.init(2);
+        for round in 0..3 {
+            let u: Vec<f64> = match round {
+                0 => x.iter().map(|_| draw::uniform(&mut rng)).collect(),
+                1 => x.iter().map(|&x| logistic(x)).collect(),
+                _ => p.iter().map(|&q| q + 5e-13).collect(),
+            };
+            let mut yes = vec![false; x.len()];
+            decide_all(&u, &x, &p, &mut yes);
+            for j in 0..x.len() {
+                assert_eq!(yes[j], u[j] < logistic(x[j]), "round {round}, x {}", x[j]);
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::levers::{self, Lever, Running};
 use super::part::Part;
 use super::phases::{acs, decision, funding, implementation, learning, proposals, realise, stances, tally, votes};
-use super::rng::{Keys, Phase, Prefix};
+use super::rng::{Keys, Phase, QuarterKey};
 use super::state::{Counts, World};
 use super::workspace::Workspace;
 use crate::core::quarter::Quarter;
@@ -24,7 +24,7 @@ pub(crate) fn step(
         fp.acs |= fp.gov.acs_designated;
     }
     funding::pay(w, &mut ws.order, q); // 2, over all footprints at once
-    let keys = keys.prefix();
+    let keys = keys.prefix().quarter(q);
     // Phases 3 to 10 touch one footprint only, so runs of footprints may go
     // in parallel; each footprint draws from its own keyed streams.
     let (all, runs) = ws.parts(w);
@@ -33,9 +33,9 @@ pub(crate) fn step(
 }
 
 /// Phases 3 to 11 for footprint `f`.
-fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &Prefix) {
+fn footprint(w: &mut Part, f: usize, q: Quarter, keys: &QuarterKey) {
     w.fps[f].counts = Counts::default();
-    let cell = keys.cell(q, f);
+    let cell = keys.cell(f);
     let deficit = stances::decide(w, f, &mut cell.stream(Phase::Stances)); // 3
     proposals::raise(w, f, &mut cell.stream(Phase::Proposals)); // 4
     // Phases 5 to 7 work proposal by proposal: without one they draw nothing

@@ -1,6 +1,6 @@
 //! Phase 4: the footprint's agenda, and the proposals it raises.
 
-use crate::model::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES, ProposalType};
+use crate::model::kind::{Kind, N_PROPOSAL_TYPES, ProposalType};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
 use crate::model::state::Proposal;
@@ -28,24 +28,26 @@ pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
         fp.gov.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
     };
     // Each kind's weighted preferences once, then a sum over members in
-    // member order (a share of a kind with no member is never used).
-    let mut weighted = [[0.0; N_PROPOSAL_TYPES]; N_KINDS];
-    for k in Kind::ALL {
-        let share = if k == Kind::Council {
-            council_weight / fp.n_councils as f64
-        } else {
-            (1.0 - council_weight) / n_other as f64
-        };
-        let pref = w.preferences[k as usize];
-        for t in 0..N_PROPOSAL_TYPES {
-            weighted[k as usize][t] = share * pref[t];
-        }
-    }
+    // member order, kind by kind as members are stored (a share of a kind
+    // with no member is never used).
+    let council_share = council_weight / fp.n_councils as f64;
+    let other_share = (1.0 - council_weight) / n_other as f64;
     let mut board = [0.0; N_PROPOSAL_TYPES];
-    for &k in w.kind.run(fp.members()) {
-        let add = &weighted[k as usize];
+    for k in Kind::ALL {
+        let members = fp.of_kind(k).len();
+        if members == 0 {
+            continue;
+        }
+        let share = if k == Kind::Council { council_share } else { other_share };
+        let pref = w.preferences[k as usize];
+        let mut add = [0.0; N_PROPOSAL_TYPES];
         for t in 0..N_PROPOSAL_TYPES {
-            board[t] += add[t];
+            add[t] = share * pref[t];
+        }
+        for _ in 0..members {
+            for t in 0..N_PROPOSAL_TYPES {
+                board[t] += add[t];
+            }
         }
     }
     let lead_kind = w.kind[fp.gov.lead];

@@ -4,7 +4,7 @@ use crate::core::params::Params;
 use crate::model::bernoulli;
 use crate::model::kind::{Kind, N_KINDS};
 use crate::model::part::Part;
-use crate::model::rng::{Stream, draw};
+use crate::model::rng::Stream;
 
 /// What every member of a footprint shares in the stance equation, worked
 /// out once per footprint-quarter; `delta` adds each member's own terms.
@@ -139,6 +139,7 @@ pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
     let c = context(w, f);
     let terms = by_kind(w.p, &c);
     let r = w.fps[f].members();
+    let r0 = r.start;
     // The members' fields as plain slices of one length, so the loop needs no
     // index checks.
     let n = r.len();
@@ -148,14 +149,11 @@ pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
         (&w.loyalty.run(r.clone())[..n], &w.unsure.run(r.clone())[..n], &w.resentment.run(r.clone())[..n]);
     let collab = &mut w.collab.run_mut(r.clone())[..n];
     let coerced = &mut w.coerced.run_mut(r)[..n];
-    let mut collaborating = 0usize;
-    let mut councils_collaborating = 0usize;
-    let (mut in_deficit, mut selfish) = (0.0, 0.0);
-    // Propensities and their probabilities a block at a time, then the draws:
-    // the first two loops have no calls or draws in them, so members' terms
-    // are worked out side by side.
+    // Propensities, their probabilities and the uniforms a block at a time,
+    // then the decisions: each loop has no call in it and no chain from one
+    // member to the next, so members are worked out side by side.
     const BLOCK: usize = 32;
-    let (mut x, mut prob) = ([0.0; BLOCK], [0.0; BLOCK]);
+    let (mut x, mut prob, mut u) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
     for start in (0..n).step_by(BLOCK) {
         let end = (start + BLOCK).min(n);
         for j in start..end {
@@ -170,21 +168,30 @@ pub fn decide(w: &mut Part, f: usize, rng: &mut Stream) -> (f64, f64) {
             };
             x[j - start] = delta(w.p, &c, &terms, &m);
         }
-        bernoulli::probabilities(&x[..(end - start).next_multiple_of(bernoulli::LANES)], &mut prob);
-        for j in start..end {
-            let u = draw::uniform(rng);
-            // u < logistic(x), decided exactly as libm's exp would.
-            let yes = bernoulli::decide(u, x[j - start], prob[j - start]);
-            collab[j] = yes;
-            collaborating += yes as usize;
-            councils_collaborating += (yes && kind[j] == Kind::Council) as usize;
-            if kind[j].is_provider() && balance[j] < 0.0 {
-                in_deficit += 1.0;
-                selfish += (!yes) as u8 as f64;
-            }
-            coerced[j] = coerced[j].saturating_sub(1);
-        }
+        let len = end - start;
+        bernoulli::probabilities(&x[..len.next_multiple_of(bernoulli::LANES)], &mut prob);
+        // One uniform per member, in member order, as `draw::uniform` gives them.
+        rng.uniforms(&mut u[..len]);
+        // u < logistic(x), decided exactly as libm's exp would.
+        bernoulli::decide_all(&u[..len], &x[..len], &prob[..len], &mut collab[start..end]);
     }
+    // Each member read its own countdown above; now every one ticks down.
+    for c in coerced.iter_mut() {
+        *c = c.saturating_sub(1);
+    }
+    let fp = &w.fps[f];
+    let collaborating = collab.iter().filter(|&&y| y).count();
+    let councils = fp.of_kind(Kind::Council);
+    let councils_collaborating = collab[councils.start - r0..councils.end - r0].iter().filter(|&&y| y).count();
+    // Providers in deficit by the balance just read, and how many of them self-prioritised.
+    let providers = fp.providers().start - r0..fp.providers().end - r0;
+    let (mut in_deficit, mut selfish) = (0u32, 0u32);
+    for j in providers {
+        let short = balance[j] < 0.0;
+        in_deficit += short as u32;
+        selfish += (short & !collab[j]) as u32;
+    }
+    let (in_deficit, selfish) = (f64::from(in_deficit), f64::from(selfish));
     let fp = &mut w.fps[f];
     fp.collab_rate = collaborating as f64 / (fp.end - fp.start).max(1) as f64;
     // A footprint with no council keeps its engagement where it was.
