@@ -112,10 +112,12 @@ fn sort_key(structural: f64, budget: f64) -> f64 {
 }
 
 /// `a` if `pick`, else `b`, bit for bit: whether a provider is held back is
-/// data the processor cannot predict, so a conditional move (a masked move
-/// or blend on the host CPU) rather than a branch.
+/// data the processor cannot predict, so both values are worked out and one
+/// is kept (a masked move on the host CPU) rather than branched to.
+/// (`std::hint::select_unpredictable` says so outright, but is newer than
+/// the minimum supported Rust.)
 fn select(pick: bool, a: f64, b: f64) -> f64 {
-    std::hint::select_unpredictable(pick, a, b)
+    if pick { a } else { b }
 }
 
 /// Sustainability money, smallest deficits first; `support` of every
@@ -151,7 +153,7 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
     let keep = 1.0 - c;
     // Slices, not the vectors: their pointers and lengths then stay in
     // registers instead of being reloaded after every store.
-    let (budget, collab, support) = (&budget[..], &w.collab[..], &mut w.support[..]);
+    let (collab, support) = (&w.collab[..], &mut w.support[..]);
     let (paid, withheld_by) = (&mut w.paid[..], &mut w.withheld[..]);
     let (mut left, mut withheld, mut full_due) = (money, 0.0, 0.0);
     for &e in entries.iter() {
@@ -181,7 +183,7 @@ fn sustain(w: &mut World, order: &mut Order, money: f64, c: f64) {
         let held = !first_quarter & !collab[i];
         // Paid in full: its share of the withheld money, by its due.
         let s = support[i];
-        let s = select(!held && shared, s + withheld * s / full_due, s);
+        let s = select(!held & shared, s + withheld * s / full_due, s);
         paid[f] += s;
         support[i] = 4.0 * s / budget[i];
     }
@@ -357,9 +359,11 @@ mod tests {
             assert_eq!((super::key_of(bits).to_bits(), i, f), (ka.to_bits(), a, 7));
             for (b, &kb) in keys.iter().enumerate() {
                 for (ia, ib) in [(a, b), (3, 3), (u32::MAX as usize, 0), (0, u32::MAX as usize)] {
+                    // A provider's footprint goes with its index.
+                    let fp = |i: usize| (i % 7) as u32;
                     let want = ka.total_cmp(&kb).then(ia.cmp(&ib));
                     assert_eq!(
-                        super::entry(ka, ia, 9).cmp(&super::entry(kb, ib, 1)),
+                        super::entry(ka, ia, fp(ia)).cmp(&super::entry(kb, ib, fp(ib))),
                         want,
                         "{ka} {ia} against {kb} {ib}"
                     );
