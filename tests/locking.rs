@@ -16,24 +16,6 @@ use std::time::{Duration, Instant};
 
 const LOCK: &str = ".stpsim.lock";
 
-const SOBOL: &str = r#"
-base = "baseline"
-replicates = 2
-design = "sobol"
-points = 4
-metrics = ["transformation_index@2021Q1"]
-
-[[factors]]
-name = "beta0"
-min = 0.0
-max = 1.0
-
-[[factors]]
-name = "conditionality"
-min = 0.0
-max = 1.0
-"#;
-
 fn stpsim(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let o = command(dir, args).output().expect("stpsim starts");
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -126,7 +108,7 @@ fn every_writer_refuses_a_folder_another_process_writes() {
     let first = holder(dir, &["run", "baseline", "--replicates", "1", "--quiet", "--out", "s"], &out, &release);
     let pid = first.id();
     let busy = format!("s is being written by another stpsim process (process id {pid}");
-    std::fs::write(dir.join("sobol.toml"), SOBOL).unwrap();
+    std::fs::write(dir.join("sobol.toml"), sobol_plan("")).unwrap();
     let writers: [&[&str]; 6] = [
         &["run", "baseline", "--replicates", "1", "--quiet", "--out", "s"],
         &["sweep", "plan.toml", "--out", "s", "--quiet", "--resume"],

@@ -334,24 +334,7 @@ fn the_command_line_sets_seed_and_replicates_and_plot_redraws_a_sweep_with_its_r
 #[test]
 fn sensitivity_prints_its_files_and_a_table_of_indices() {
     let dir = setup();
-    let plan = r#"
-base = "baseline"
-replicates = 2
-design = "sobol"
-points = 4
-bootstrap = 20
-metrics = ["transformation_index@2021Q1"]
-
-[[factors]]
-name = "beta0"
-min = 0.0
-max = 1.0
-
-[[factors]]
-name = "conditionality"
-min = 0.0
-max = 1.0
-"#;
+    let plan = common::sobol_plan("bootstrap = 20\n");
     std::fs::write(dir.path().join("s.toml"), plan).unwrap();
     let (code, out, err) = common::stpsim(dir.path(), &["sensitivity", "s.toml", "--out", "s", "--no-charts"]);
     assert_eq!(code, 0, "{err}");

@@ -52,6 +52,18 @@ pub fn grid_plan(values: &str) -> String {
     )
 }
 
+/// A small Sobol sensitivity plan: baseline, 2 replicates, 4 points over
+/// `beta0` and `conditionality` in [0, 1], one metric at the end; `extra`
+/// adds lines to its top table (such as "bootstrap = 20").
+pub fn sobol_plan(extra: &str) -> String {
+    format!(
+        "base = \"baseline\"\nreplicates = 2\ndesign = \"sobol\"\npoints = 4\n{extra}\
+         metrics = [\"transformation_index@2021Q1\"]\n\n\
+         [[factors]]\nname = \"beta0\"\nmin = 0.0\nmax = 1.0\n\n\
+         [[factors]]\nname = \"conditionality\"\nmin = 0.0\nmax = 1.0\n"
+    )
+}
+
 /// The stpsim binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_stpsim");
 
