@@ -189,6 +189,7 @@ impl World {
                 engagement: p.initial_collab_rate,
                 transformation_money: 0.0,
                 agenda: [0.0; N_PROPOSAL_TYPES],
+                proposal_count: draw::PoissonCache::EMPTY,
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,

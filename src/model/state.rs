@@ -63,6 +63,9 @@ pub struct Footprint {
     pub engagement: f64,
     pub transformation_money: f64,
     pub agenda: [f64; N_PROPOSAL_TYPES],
+    /// The set-up of the proposal count's Poisson, kept while its mean is
+    /// unchanged (it moves only with readiness, pace and mu).
+    pub proposal_count: crate::core::rng::draw::PoissonCache,
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,
