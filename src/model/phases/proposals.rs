@@ -107,7 +107,46 @@ fn ranges(fp: &crate::model::state::Footprint, role: &Role) -> [std::ops::Range<
 
 /// A random member that fits the role and is not already chosen: the same
 /// draw as counting the candidates in member order and taking the n-th.
+/// The candidates are the role's ranges end to end; the chosen ones among
+/// them (at most four, distinct) are found by position, and the draw steps
+/// over those at or before it, in ascending order, instead of a scan of
+/// every candidate.
 fn pick(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
+    let [a, b] = ranges(&w.fps[f], role);
+    let mut skip = [0usize; 4];
+    let mut taken = 0;
+    for &c in chosen {
+        let at = if a.contains(&c) {
+            c - a.start
+        } else if b.contains(&c) {
+            a.len() + (c - b.start)
+        } else {
+            continue;
+        };
+        // Insertion into the sorted positions.
+        let mut s = taken;
+        while s > 0 && skip[s - 1] > at {
+            skip[s] = skip[s - 1];
+            s -= 1;
+        }
+        skip[s] = at;
+        taken += 1;
+    }
+    let n = a.len() + b.len() - taken;
+    if n == 0 {
+        return None;
+    }
+    let mut k = draw::index(rng, n);
+    for &s in &skip[..taken] {
+        k += (s <= k) as usize;
+    }
+    Some(if k < a.len() { a.start + k } else { b.start + (k - a.len()) })
+}
+
+/// `pick` as first written, a scan of every candidate: the reference the
+/// tests hold `pick` to.
+#[cfg(test)]
+fn pick_by_scan(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
     let rs = ranges(&w.fps[f], role);
     let taken = chosen.iter().filter(|c| rs.iter().any(|r| r.contains(c))).count();
     let n = rs.iter().map(|r| r.len()).sum::<usize>() - taken;
@@ -128,14 +167,14 @@ fn pick(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> 
 }
 
 pub fn raise(w: &mut Part, f: usize, rng: &mut Stream) {
-    let p = &w.p;
     let fp = &w.fps[f];
     w.affected.run_mut(fp.members()).fill(false);
     let agenda = agenda(w, f);
     let r = fp.readiness;
-    let mean = p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));
-    let count = draw::poisson(rng, mean);
+    let mean = w.p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));
+    let count = w.fps[f].proposal_count.sample(rng, mean);
     w.proposals.clear();
+    let p = &w.p;
     for _ in 0..count {
         let kind = ProposalType::ALL[draw::categorical(rng, &agenda)];
         let size = draw::lognormal(rng, p.size_median, p.size_sigma);
@@ -180,6 +219,62 @@ mod tests {
         w.fps[f].gov.authority = 0.2;
         w.fps[f].gov.council_seats = 0.5;
         assert!(social(agenda(&w.whole(), f)) > social(low), "council seats raise it");
+    }
+
+    #[test]
+    fn pick_draws_what_the_scan_of_every_candidate_draws() {
+        let mut w = england_world(3);
+        let mut rng = Keys { seed: 4, replicate: 1 }.init(7);
+        let roles = [
+            Role::Is(Kind::Acute),
+            Role::Is(Kind::Ccg),
+            Role::Is(Kind::Council),
+            Role::Is(Kind::Community),
+            Role::CommunityOrPrimary,
+            Role::Provider,
+        ];
+        let mut checked = 0;
+        for round in 0..400 {
+            let f = round % w.fps.len();
+            let fp = w.fps[f].clone();
+            // Now and then the kinds' boundaries moved (any monotone split of
+            // the members will do for pick), so that ranges are empty, one
+            // long, or the whole footprint.
+            if round % 3 == 1 {
+                let mut cut: Vec<usize> =
+                    (0..fp.kinds.len()).map(|_| fp.start + draw::index(&mut rng, fp.end - fp.start + 1)).collect();
+                cut.sort();
+                cut[0] = fp.start;
+                *cut.last_mut().unwrap() = fp.end;
+                w.fps[f].kinds.copy_from_slice(&cut);
+            }
+            let members = fp.end - fp.start;
+            for role in &roles {
+                for len in 0..=4 {
+                    // Distinct chosen members, in or out of the role's ranges.
+                    let mut chosen: Vec<usize> = Vec::new();
+                    while chosen.len() < len.min(members) {
+                        let i = fp.start + draw::index(&mut rng, members);
+                        if !chosen.contains(&i) {
+                            chosen.push(i);
+                        }
+                    }
+                    // And the role's own candidates chosen, to exhaust small ranges.
+                    if len == 4 {
+                        chosen = ranges(&w.fps[f], role).into_iter().flatten().take(4).collect();
+                    }
+                    let (mut a, mut b) = (rng.clone(), rng.clone());
+                    let got = pick(&w.whole(), f, role, &chosen, &mut a);
+                    let want = pick_by_scan(&w.whole(), f, role, &chosen, &mut b);
+                    assert_eq!(got, want, "round {round} chosen {chosen:?}");
+                    assert_eq!(a, b, "the same draws taken");
+                    checked += got.is_some() as usize;
+                    draw::uniform(&mut rng);
+                }
+            }
+            w.fps[f] = fp;
+        }
+        assert!(checked > 5000, "{checked}");
     }
 
     #[test]
