@@ -9,6 +9,8 @@ use crate::core::params::Params;
 pub const PENDING_SLOTS: usize = 32;
 /// Room in the scratch list of proposals made at set-up.
 pub const PROPOSALS: usize = 64;
+/// Boards a footprint keeps for the agenda (a power of two).
+pub const BOARD_SLOTS: usize = 4;
 /// Collaboration rates remembered for the accountable care average.
 pub const HISTORY_SLOTS: usize = 64;
 
@@ -66,6 +68,9 @@ pub struct Footprint {
     /// The set-up of the proposal count's Poisson, kept while its mean is
     /// unchanged (it moves only with readiness, pace and mu).
     pub proposal_count: crate::core::rng::draw::PoissonCache,
+    /// The agenda's board part for recent councils' weights, each kept with
+    /// the bits of the weight it was summed for (phase 4).
+    pub boards: [Option<(u64, [f64; N_PROPOSAL_TYPES])>; BOARD_SLOTS],
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,

@@ -3,7 +3,7 @@
 use crate::model::kind::{Kind, N_PROPOSAL_TYPES, ProposalType};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::Proposal;
+use crate::model::state::{BOARD_SLOTS, Proposal};
 
 fn normalised(mut v: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
     let s: f64 = v.iter().sum();
@@ -17,16 +17,49 @@ fn normalised(mut v: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
 /// board's weight, scaled by how far they engaged last quarter; the other
 /// members share the rest equally.
 pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
+    with_lead(w, f, board(w, f, council_weight(w, f)))
+}
+
+/// `agenda`, with the board's part kept in the footprint for the last few
+/// values of the councils' weight, each under its bits. The board depends
+/// on nothing else that can change (each kind's preferences and members are
+/// fixed for a world's life), and councils' engagement takes few values (a
+/// count of councils over their number), so most quarters find theirs.
+fn kept_agenda(w: &mut Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
+    let weight = council_weight(w, f);
+    let key = weight.to_bits();
+    // One slot per key, by a multiplicative hash of its bits; a key that
+    // finds another in its slot replaces it.
+    let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BOARD_SLOTS.trailing_zeros())) as usize;
+    let board = match w.fps[f].boards[slot] {
+        Some((k, board)) if k == key => board,
+        _ => {
+            let board = board(w, f, weight);
+            w.fps[f].boards[slot] = Some((key, board));
+            board
+        }
+    };
+    with_lead(w, f, board)
+}
+
+/// The councils' share of the board's weight.
+fn council_weight(w: &Part, f: usize) -> f64 {
     let p = &w.p;
     let fp = &w.fps[f];
     let n_other = (fp.end - fp.start) - fp.n_councils;
-    let council_weight = if fp.n_councils == 0 {
+    if fp.n_councils == 0 {
         0.0
     } else if n_other == 0 {
         1.0
     } else {
         fp.gov.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
-    };
+    }
+}
+
+/// The board's preferences, every member's weighted preferences summed.
+fn board(w: &Part, f: usize, council_weight: f64) -> [f64; N_PROPOSAL_TYPES] {
+    let fp = &w.fps[f];
+    let n_other = (fp.end - fp.start) - fp.n_councils;
     // Each kind's weighted preferences once, then a sum over members in
     // member order, kind by kind as members are stored (a share of a kind
     // with no member is never used).
@@ -50,6 +83,13 @@ pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
             }
         }
     }
+    board
+}
+
+/// The board's preferences mixed with the lead's by the lead's authority.
+fn with_lead(w: &Part, f: usize, board: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
+    let p = &w.p;
+    let fp = &w.fps[f];
     let lead_kind = w.kind[fp.gov.lead];
     let mut lead = w.preferences[lead_kind as usize];
     if lead_kind.is_nhs() {
@@ -169,7 +209,8 @@ fn pick_by_scan(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Str
 pub fn raise(w: &mut Part, f: usize, rng: &mut Stream) {
     let fp = &w.fps[f];
     w.affected.run_mut(fp.members()).fill(false);
-    let agenda = agenda(w, f);
+    let agenda = kept_agenda(w, f);
+    let fp = &w.fps[f];
     let r = fp.readiness;
     let mean = w.p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));
     let count = w.fps[f].proposal_count.sample(rng, mean);
@@ -219,6 +260,65 @@ mod tests {
         w.fps[f].gov.authority = 0.2;
         w.fps[f].gov.council_seats = 0.5;
         assert!(social(agenda(&w.whole(), f)) > social(low), "council seats raise it");
+    }
+
+    #[test]
+    fn the_kept_board_gives_the_agenda_bit_for_bit() {
+        let mut w = england_world(2);
+        let mut rng = Keys { seed: 5, replicate: 3 }.init(9);
+        let bits = |a: [f64; N_PROPOSAL_TYPES]| a.map(f64::to_bits);
+        for round in 0..5000 {
+            let f = draw::index(&mut rng, w.fps.len());
+            // A quarter's changes: engagement (a share of councils, or
+            // anything), seats, authority, the lead, providers' balances.
+            let n = w.fps[f].n_councils.max(1);
+            let fp = &mut w.fps[f];
+            fp.prev_engagement = match round % 5 {
+                0 => draw::uniform(&mut rng),
+                _ => draw::index(&mut rng, n + 1) as f64 / n as f64,
+            };
+            if round % 7 == 0 {
+                fp.gov.council_seats = [0.0, 0.2, 0.5, 1.0, f64::NAN][draw::index(&mut rng, 5)];
+            }
+            if round % 11 == 0 {
+                fp.gov.authority = draw::uniform(&mut rng);
+                fp.acs = !fp.acs;
+            }
+            if round % 13 == 0 {
+                fp.gov.lead = fp.start + draw::index(&mut rng, fp.end - fp.start);
+            }
+            let (start, end) = (fp.start, fp.end);
+            for i in start..end {
+                if draw::uniform(&mut rng) < 0.3 {
+                    w.balance[i] = draw::normal(&mut rng, -0.02, 0.05);
+                }
+            }
+            let want = agenda(&w.whole(), f);
+            let got = kept_agenda(&mut w.whole(), f);
+            assert_eq!(bits(got), bits(want), "round {round} footprint {f}");
+        }
+        // Footprints with no council and with councils only: the weight is fixed.
+        for (councils, all) in [(0, 5), (3, 3)] {
+            let mut w = england_world(1);
+            let fp = &mut w.fps[0];
+            fp.end = fp.start + all;
+            fp.n_councils = councils;
+            let (s, c) = (fp.start, fp.start + all - councils);
+            // Acute trusts first, then the councils; no other kind.
+            for (k, b) in fp.kinds.iter_mut().enumerate() {
+                *b = match k {
+                    0 => s,
+                    _ if k <= Kind::Council as usize => c,
+                    _ => s + all,
+                };
+            }
+            fp.gov.lead = s;
+            for q in 0..3 {
+                w.fps[0].prev_engagement = q as f64 / 2.0;
+                let want = agenda(&w.whole(), 0);
+                assert_eq!(bits(kept_agenda(&mut w.whole(), 0)), bits(want));
+            }
+        }
     }
 
     #[test]
