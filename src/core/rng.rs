@@ -341,6 +341,34 @@ pub mod draw {
         beta(rng, mean * concentration, (1.0 - mean) * concentration)
     }
 
+    /// `beta` for one pair of shapes, set up once (`Beta::new` and the
+    /// fallback mean) for many draws: each draw is `beta`'s, bit for bit.
+    #[derive(Clone, Copy, Debug)]
+    pub struct BetaDist {
+        mean: f64,
+        dist: Option<Beta<f64>>,
+    }
+
+    impl BetaDist {
+        pub fn new(a: f64, b: f64) -> BetaDist {
+            BetaDist { mean: a / (a + b), dist: Beta::new(a, b).ok() }
+        }
+
+        /// The shapes `beta_mean` makes of a mean and a concentration.
+        pub fn with_mean(mean: f64, concentration: f64) -> BetaDist {
+            BetaDist::new(mean * concentration, (1.0 - mean) * concentration)
+        }
+
+        /// Exactly `beta(rng, a, b)`.
+        #[inline]
+        pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+            match &self.dist {
+                Some(d) => Some(d.sample(rng)).filter(|x: &f64| x.is_finite()).unwrap_or(self.mean),
+                None => self.mean,
+            }
+        }
+    }
+
     pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> usize {
         if mean.is_nan() || mean <= 0.0 {
             return 0;
@@ -614,6 +642,32 @@ mod tests {
                 let (mut a, mut b) = (s.clone(), s.clone());
                 assert_eq!(c.sample(&mut b, m), draw::poisson(&mut a, m), "{before} then {m}");
                 assert_eq!(a, b);
+                draw::uniform(&mut s);
+            }
+        }
+    }
+
+    #[test]
+    fn a_beta_set_up_once_gives_betas_draws() {
+        let mut s = Keys { seed: 2, replicate: 8 }.init(5);
+        let edges = [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY, 1e-300, 0.01, 0.5, 1.0, 1.5, 2.0, 30.0, 1e6, 1e300];
+        let mut pairs: Vec<(f64, f64)> = edges.iter().flat_map(|&a| edges.iter().map(move |&b| (a, b))).collect();
+        pairs.extend((0..200).map(|_| (10.0 * draw::uniform(&mut s), 10.0 * draw::uniform(&mut s))));
+        for (a, b) in pairs {
+            let d = draw::BetaDist::new(a, b);
+            for _ in 0..20 {
+                let (mut x, mut y) = (s.clone(), s.clone());
+                assert_eq!(d.sample(&mut x).to_bits(), draw::beta(&mut y, a, b).to_bits(), "{a} {b}");
+                assert_eq!(x, y, "{a} {b}: the same uniforms");
+                draw::uniform(&mut s);
+            }
+        }
+        for (m, c) in [(0.3, 10.0), (0.0, 5.0), (1.0, 5.0), (0.5, 0.0), (0.9, 1e-3), (f64::NAN, 2.0)] {
+            let d = draw::BetaDist::with_mean(m, c);
+            for _ in 0..20 {
+                let (mut x, mut y) = (s.clone(), s.clone());
+                assert_eq!(d.sample(&mut x).to_bits(), draw::beta_mean(&mut y, m, c).to_bits(), "{m} {c}");
+                assert_eq!(x, y);
                 draw::uniform(&mut s);
             }
         }

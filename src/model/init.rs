@@ -26,7 +26,8 @@ enum LeadKind {
 
 /// Readiness: Beta draws, the highest handed to the `ready` footprints in order.
 fn readiness(n: usize, p: &Params, ready: &[usize], rng: &mut super::rng::Stream) -> Vec<f64> {
-    let draws: Vec<f64> = (0..n).map(|_| draw::beta(rng, p.readiness_a, p.readiness_b)).collect();
+    let beta = draw::BetaDist::new(p.readiness_a, p.readiness_b);
+    let draws: Vec<f64> = (0..n).map(|_| beta.sample(rng)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| draws[b].total_cmp(&draws[a]).then(a.cmp(&b)));
     let mut out = draws.clone();
@@ -133,6 +134,8 @@ impl World {
             },
         };
 
+        // Each kind's loyalty distribution, set up once.
+        let loyalty = Kind::ALL.map(|k| draw::BetaDist::with_mean(p.loyalty_mean(k), p.loyalty_concentration));
         for (f, &(start, end)) in s.ranges.iter().enumerate() {
             let mut rng = keys.init(f);
             // Budgets: draws for every member, then shares normalised within a kind.
@@ -161,7 +164,7 @@ impl World {
                 let (m, sd) = p.structural(k);
                 w.structural[i] = draw::normal(&mut rng, m, sd);
                 w.balance[i] = w.structural[i];
-                w.loyalty[i] = draw::beta_mean(&mut rng, p.loyalty_mean(k), p.loyalty_concentration);
+                w.loyalty[i] = loyalty[k as usize].sample(&mut rng);
                 w.trust[i] = draw::normal(&mut rng, ready[f], p.trust_noise).clamp(0.0, 1.0);
                 w.unsure[i] = draw::uniform(&mut rng) < p.p_unsure0;
             }
