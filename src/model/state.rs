@@ -10,7 +10,7 @@ pub const PENDING_SLOTS: usize = 32;
 /// Room in the scratch list of proposals made at set-up.
 pub const PROPOSALS: usize = 64;
 /// Boards a footprint keeps for the agenda (a power of two).
-pub const BOARD_SLOTS: usize = 4;
+pub const BOARD_SLOTS: usize = 8;
 /// Collaboration rates remembered for the accountable care average.
 pub const HISTORY_SLOTS: usize = 64;
 
