@@ -62,37 +62,9 @@ fn close_footprint(w: &mut Part, f: usize) {
         (&w.structural.run(r.clone())[..n], &w.support.run(r.clone())[..n], &w.collab.run(r.clone())[..n]);
     let balance = &mut w.balance.run_mut(r)[..n];
     for j in 0..n {
-        balance[j] = structural[j] + support[j] - charged(cost, collab[j]);
+        balance[j] = structural[j] + support[j] - if collab[j] { cost } else { 0.0 };
     }
     let fp = &mut w.fps[f];
     fp.prev_collab = fp.collab_rate;
     fp.prev_engagement = fp.engagement;
-}
-
-/// `cost` if the member collaborates, else +0.0: the very values of
-/// `if collab { cost } else { 0.0 }`, chosen by masking the bits of `cost`,
-/// with no branch on `collab`.
-#[inline(always)]
-fn charged(cost: f64, collab: bool) -> f64 {
-    f64::from_bits(cost.to_bits() & (collab as u64).wrapping_neg())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::charged;
-
-    #[test]
-    fn the_masked_charge_is_the_branch() {
-        let costs = [0.0, -0.0, 1.0, -1.0, 0.05, 5e-324, f64::MAX, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
-        let sums = [0.0, -0.0, 1.0, -0.05, 0.05, -5e-324, f64::INFINITY, f64::NAN];
-        for cost in costs {
-            for collab in [false, true] {
-                let want = if collab { cost } else { 0.0 };
-                assert_eq!(charged(cost, collab).to_bits(), want.to_bits(), "{cost} {collab}");
-                for x in sums {
-                    assert_eq!((x - charged(cost, collab)).to_bits(), (x - want).to_bits(), "{x} {cost} {collab}");
-                }
-            }
-        }
-    }
 }
