@@ -376,35 +376,41 @@ pub mod draw {
         Poisson::new(mean).map(|d| d.sample(rng) as usize).unwrap_or(0)
     }
 
-    /// `poisson` with the distribution's set-up (`exp(-mean)` below a mean
-    /// of 12, logs and a log-gamma above) kept for the next draw of the very
-    /// same mean: the set-up depends on the mean alone, so the draws are
-    /// `poisson`'s, the same uniforms through the same comparisons.
+    /// `poisson` with `exp(-mean)`, the set-up of rand_distr's Knuth method
+    /// (means below 12), kept for the next draw of the very same mean. The
+    /// draws are `poisson`'s: the Knuth method's loop, the same uniforms
+    /// through the same comparisons; a mean of 12 or more (rand_distr's
+    /// rejection method) goes to `poisson` itself.
     #[derive(Clone, Copy, Debug)]
     pub struct PoissonCache {
-        /// The mean the set-up is for; NaN (never equal) before the first.
+        /// The bits of the mean `exp_lambda` is for; NaN's (never a mean
+        /// that reaches the cache) before the first.
         mean: u64,
-        dist: Option<Poisson<f64>>,
+        exp_lambda: f64,
     }
 
     impl PoissonCache {
-        pub const EMPTY: PoissonCache = PoissonCache { mean: f64::NAN.to_bits(), dist: None };
+        pub const EMPTY: PoissonCache = PoissonCache { mean: f64::NAN.to_bits(), exp_lambda: 0.0 };
 
         /// Exactly `poisson(rng, mean)`.
         #[inline]
         pub fn sample<R: Rng + ?Sized>(&mut self, rng: &mut R, mean: f64) -> usize {
-            if mean.is_nan() || mean <= 0.0 {
-                return 0;
+            if !(mean > 0.0 && mean < 12.0) {
+                return poisson(rng, mean);
             }
             // Compared as bits: a mean that changed in any bit is set up anew.
             if mean.to_bits() != self.mean {
                 self.mean = mean.to_bits();
-                self.dist = Poisson::new(mean).ok();
+                self.exp_lambda = (-mean).exp();
             }
-            match &self.dist {
-                Some(d) => d.sample(rng) as usize,
-                None => 0,
+            // rand_distr 0.6's KnuthMethod::sample, step for step.
+            let mut result = 1.0;
+            let mut p = uniform(rng);
+            while p > self.exp_lambda {
+                p *= uniform(rng);
+                result += 1.0;
             }
+            (result - 1.0) as usize
         }
     }
 

@@ -3,7 +3,7 @@
 use crate::model::kind::{Kind, N_PROPOSAL_TYPES, ProposalType};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::{BOARD_SLOTS, Proposal};
+use crate::model::state::{KeptBoard, Proposal};
 
 fn normalised(mut v: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
     let s: f64 = v.iter().sum();
@@ -20,24 +20,20 @@ pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
     with_lead(w, f, board(w, f, council_weight(w, f)))
 }
 
-/// `agenda`, with the board's part kept in the footprint for the last few
-/// values of the councils' weight, each under its bits. The board depends
-/// on nothing else that can change (each kind's preferences and members are
-/// fixed for a world's life), and councils' engagement takes few values (a
-/// count of councils over their number), so most quarters find theirs.
+/// `agenda`, with the board's part kept in the footprint while the
+/// councils' weight is unchanged in every bit. The board depends on nothing
+/// else that can change (each kind's preferences and members are fixed for
+/// a world's life), and councils' engagement takes few values (a count of
+/// councils over their number), so many quarters reuse it.
 fn kept_agenda(w: &mut Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
     let weight = council_weight(w, f);
-    let key = weight.to_bits();
-    // One slot per key, by a multiplicative hash of its bits; a key that
-    // finds another in its slot replaces it.
-    let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BOARD_SLOTS.trailing_zeros())) as usize;
-    let board = match w.fps[f].boards[slot] {
-        Some((k, board)) if k == key => board,
-        _ => {
-            let board = board(w, f, weight);
-            w.fps[f].boards[slot] = Some((key, board));
-            board
-        }
+    let kept = &w.fps[f].board;
+    let board = if kept.weight == weight.to_bits() {
+        kept.board
+    } else {
+        let board = board(w, f, weight);
+        w.fps[f].board = KeptBoard { weight: weight.to_bits(), board };
+        board
     };
     with_lead(w, f, board)
 }
