@@ -341,11 +341,77 @@ pub mod draw {
         beta(rng, mean * concentration, (1.0 - mean) * concentration)
     }
 
+    /// `beta` for one pair of shapes, set up once (`Beta::new` and the
+    /// fallback mean) for many draws: each draw is `beta`'s, bit for bit.
+    #[derive(Clone, Copy, Debug)]
+    pub struct BetaDist {
+        mean: f64,
+        dist: Option<Beta<f64>>,
+    }
+
+    impl BetaDist {
+        pub fn new(a: f64, b: f64) -> BetaDist {
+            BetaDist { mean: a / (a + b), dist: Beta::new(a, b).ok() }
+        }
+
+        /// The shapes `beta_mean` makes of a mean and a concentration.
+        pub fn with_mean(mean: f64, concentration: f64) -> BetaDist {
+            BetaDist::new(mean * concentration, (1.0 - mean) * concentration)
+        }
+
+        /// Exactly `beta(rng, a, b)`.
+        #[inline]
+        pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+            match &self.dist {
+                Some(d) => Some(d.sample(rng)).filter(|x: &f64| x.is_finite()).unwrap_or(self.mean),
+                None => self.mean,
+            }
+        }
+    }
+
     pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> usize {
         if mean.is_nan() || mean <= 0.0 {
             return 0;
         }
         Poisson::new(mean).map(|d| d.sample(rng) as usize).unwrap_or(0)
+    }
+
+    /// `poisson` with `exp(-mean)`, the set-up of rand_distr's Knuth method
+    /// (means below 12), kept for the next draw of the very same mean. The
+    /// draws are `poisson`'s: the Knuth method's loop, the same uniforms
+    /// through the same comparisons; a mean of 12 or more (rand_distr's
+    /// rejection method) goes to `poisson` itself.
+    #[derive(Clone, Copy, Debug)]
+    pub struct PoissonCache {
+        /// The bits of the mean `exp_lambda` is for; NaN's (never a mean
+        /// that reaches the cache) before the first.
+        mean: u64,
+        exp_lambda: f64,
+    }
+
+    impl PoissonCache {
+        pub const EMPTY: PoissonCache = PoissonCache { mean: f64::NAN.to_bits(), exp_lambda: 0.0 };
+
+        /// Exactly `poisson(rng, mean)`.
+        #[inline]
+        pub fn sample<R: Rng + ?Sized>(&mut self, rng: &mut R, mean: f64) -> usize {
+            if !(mean > 0.0 && mean < 12.0) {
+                return poisson(rng, mean);
+            }
+            // Compared as bits: a mean that changed in any bit is set up anew.
+            if mean.to_bits() != self.mean {
+                self.mean = mean.to_bits();
+                self.exp_lambda = (-mean).exp();
+            }
+            // rand_distr 0.6's KnuthMethod::sample, step for step.
+            let mut result = 1.0;
+            let mut p = uniform(rng);
+            while p > self.exp_lambda {
+                p *= uniform(rng);
+                result += 1.0;
+            }
+            (result - 1.0) as usize
+        }
     }
 
     /// Logistic(0, scale) by inversion.
@@ -355,8 +421,18 @@ pub mod draw {
     }
 
     /// Uniform index below n (n > 0).
+    #[inline]
     pub fn index<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
-        ((uniform(rng) * n as f64) as usize).min(n.saturating_sub(1))
+        let u = uniform(rng);
+        if n <= i64::MAX as usize {
+            // The same numbers through signed conversions, which x86-64
+            // without AVX-512 does in one instruction each: n is exact or
+            // rounded alike either way, and u n lies in [0, n), where
+            // truncating to i64 or to usize agree.
+            ((u * n as i64 as f64) as i64 as usize).min(n.saturating_sub(1))
+        } else {
+            ((u * n as f64) as usize).min(n.saturating_sub(1))
+        }
     }
 
     /// An index drawn with the given non-negative weights (summing above 0).
@@ -522,6 +598,118 @@ mod tests {
         assert_eq!(draw::uniform(&mut again), 0.05834718245076631);
         assert_eq!(key(&[1, 2]), key(&[1, 2]));
         assert_ne!(key(&[1, 2]), key(&[2, 1]));
+    }
+
+    #[test]
+    fn the_kept_poisson_set_up_gives_poissons_draws() {
+        let mut s = Keys { seed: 6, replicate: 2 }.init(1);
+        let mut means = vec![
+            0.0,
+            -0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            5e-324,
+            1e-300,
+            0.5,
+            11.999999999999998,
+            12.0,
+            12.000000000000002,
+            30.0,
+            1e6,
+            1.844e19,
+            2e19,
+            f64::MAX,
+        ];
+        means.extend((0..300).map(|_| 20.0 * draw::uniform(&mut s)));
+        let mut cache = draw::PoissonCache::EMPTY;
+        let mut last = None;
+        for round in 0..3000 {
+            // Mostly the mean before (kept), sometimes a new one, sometimes
+            // one of the edges: the cache sees hits and misses in any order.
+            let m = match (round % 7, last) {
+                (0..=3, Some(m)) => m,
+                _ => means[draw::index(&mut s, means.len())],
+            };
+            last = Some(m);
+            let (mut a, mut b) = (s.clone(), s.clone());
+            let want = draw::poisson(&mut a, m);
+            let got = cache.sample(&mut b, m);
+            assert_eq!(got, want, "mean {m}");
+            assert_eq!(a, b, "mean {m}: the same uniforms");
+            s = a;
+        }
+        // Each edge right after another mean as well.
+        for &m in &means[..17] {
+            for &before in &[1.0, 13.0, m] {
+                let mut c = draw::PoissonCache::EMPTY;
+                c.sample(&mut s.clone(), before);
+                let (mut a, mut b) = (s.clone(), s.clone());
+                assert_eq!(c.sample(&mut b, m), draw::poisson(&mut a, m), "{before} then {m}");
+                assert_eq!(a, b);
+                draw::uniform(&mut s);
+            }
+        }
+    }
+
+    #[test]
+    fn a_beta_set_up_once_gives_betas_draws() {
+        let mut s = Keys { seed: 2, replicate: 8 }.init(5);
+        let edges = [0.0, -0.0, -1.0, f64::NAN, f64::INFINITY, 1e-300, 0.01, 0.5, 1.0, 1.5, 2.0, 30.0, 1e6, 1e300];
+        let mut pairs: Vec<(f64, f64)> = edges.iter().flat_map(|&a| edges.iter().map(move |&b| (a, b))).collect();
+        pairs.extend((0..200).map(|_| (10.0 * draw::uniform(&mut s), 10.0 * draw::uniform(&mut s))));
+        for (a, b) in pairs {
+            let d = draw::BetaDist::new(a, b);
+            for _ in 0..20 {
+                let (mut x, mut y) = (s.clone(), s.clone());
+                assert_eq!(d.sample(&mut x).to_bits(), draw::beta(&mut y, a, b).to_bits(), "{a} {b}");
+                assert_eq!(x, y, "{a} {b}: the same uniforms");
+                draw::uniform(&mut s);
+            }
+        }
+        for (m, c) in [(0.3, 10.0), (0.0, 5.0), (1.0, 5.0), (0.5, 0.0), (0.9, 1e-3), (f64::NAN, 2.0)] {
+            let d = draw::BetaDist::with_mean(m, c);
+            for _ in 0..20 {
+                let (mut x, mut y) = (s.clone(), s.clone());
+                assert_eq!(d.sample(&mut x).to_bits(), draw::beta_mean(&mut y, m, c).to_bits(), "{m} {c}");
+                assert_eq!(x, y);
+                draw::uniform(&mut s);
+            }
+        }
+    }
+
+    #[test]
+    fn index_is_the_plain_conversion() {
+        // As first written, with unsigned conversions.
+        fn by_usize(u: f64, n: usize) -> usize {
+            ((u * n as f64) as usize).min(n.saturating_sub(1))
+        }
+        struct Fixed(u64);
+        impl TryRng for Fixed {
+            type Error = Infallible;
+            fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+                Ok((self.0 >> 32) as u32)
+            }
+            fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+                Ok(self.0)
+            }
+            fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Infallible> {
+                unreachable!()
+            }
+        }
+        let mut s = Keys { seed: 8, replicate: 5 }.init(2);
+        let mut ns: Vec<usize> = vec![0, 1, 2, 3, 7, 1 << 20, (1 << 53) - 1, 1 << 53, (1 << 53) + 1];
+        ns.extend([(1 << 62) + 1, i64::MAX as usize - 1, i64::MAX as usize, 1 << 63, (1 << 63) + 1, usize::MAX]);
+        ns.extend((0..200).map(|_| draw::index(&mut s, 100) + 1));
+        ns.extend((0..200).map(|_| (s.next_u64() >> (s.next_u64() % 64)) as usize));
+        let zs = [0, 1 << 11, u64::MAX, u64::MAX - (1 << 11), 1 << 63, (1 << 63) - 1];
+        for &n in &ns {
+            for z in zs.into_iter().chain((0..50).map(|_| s.next_u64())) {
+                let u = draw::uniform(&mut Fixed(z));
+                assert_eq!(draw::index(&mut Fixed(z), n), by_usize(u, n), "n {n} z {z:x}");
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES};
 use super::levers::{Governance, Lever, Policy};
 use super::rng::{Keys, draw};
-use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
+use super::state::{Counts, Footprint, HISTORY_SLOTS, KeptBoard, National, PENDING_SLOTS, Pending, World};
 use crate::core::params::Params;
 use crate::structure::{BudgetRule, Structure};
 
@@ -26,7 +26,8 @@ enum LeadKind {
 
 /// Readiness: Beta draws, the highest handed to the `ready` footprints in order.
 fn readiness(n: usize, p: &Params, ready: &[usize], rng: &mut super::rng::Stream) -> Vec<f64> {
-    let draws: Vec<f64> = (0..n).map(|_| draw::beta(rng, p.readiness_a, p.readiness_b)).collect();
+    let beta = draw::BetaDist::new(p.readiness_a, p.readiness_b);
+    let draws: Vec<f64> = (0..n).map(|_| beta.sample(rng)).collect();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| draws[b].total_cmp(&draws[a]).then(a.cmp(&b)));
     let mut out = draws.clone();
@@ -133,14 +134,24 @@ impl World {
             },
         };
 
+        // Each kind's loyalty distribution, set up once.
+        let loyalty = Kind::ALL.map(|k| draw::BetaDist::with_mean(p.loyalty_mean(k), p.loyalty_concentration));
+        // And its structural balance's mean and spread.
+        let shapes = Kind::ALL.map(|k| p.structural(k));
         for (f, &(start, end)) in s.ranges.iter().enumerate() {
             let mut rng = keys.init(f);
+            // The footprint's members as slices of each field, indexed from 0.
+            let n = end - start;
+            let orgs = &s.orgs[start..end];
+            let kind = &w.kind[start..end];
+            let footprint = &mut w.footprint[start..end];
+            let budget = &mut w.budget[start..end];
             // Budgets: draws for every member, then shares normalised within a kind.
             let mut share_sum = [0.0f64; N_KINDS];
-            for i in start..end {
-                let o = &s.orgs[i];
-                w.footprint[i] = f as u32;
-                w.budget[i] = match o.budget {
+            for j in 0..n {
+                let o = &orgs[j];
+                footprint[j] = f as u32;
+                budget[j] = match o.budget {
                     BudgetRule::ByKind => draw::lognormal(&mut rng, p.budget_median(o.kind), p.budget_sigma),
                     BudgetRule::Scaled(x) => x * draw::lognormal(&mut rng, p.budget_median(o.kind), p.budget_sigma),
                     BudgetRule::Fixed(b) => b,
@@ -151,19 +162,24 @@ impl World {
                     }
                 };
             }
-            for i in start..end {
-                if let BudgetRule::ShareOf(total) = s.orgs[i].budget {
-                    w.budget[i] = (total * w.budget[i] / share_sum[w.kind[i] as usize]).max(1e-6);
+            for j in 0..n {
+                if let BudgetRule::ShareOf(total) = orgs[j].budget {
+                    budget[j] = (total * budget[j] / share_sum[kind[j] as usize]).max(1e-6);
                 }
             }
-            for i in start..end {
-                let k = w.kind[i];
-                let (m, sd) = p.structural(k);
-                w.structural[i] = draw::normal(&mut rng, m, sd);
-                w.balance[i] = w.structural[i];
-                w.loyalty[i] = draw::beta_mean(&mut rng, p.loyalty_mean(k), p.loyalty_concentration);
-                w.trust[i] = draw::normal(&mut rng, ready[f], p.trust_noise).clamp(0.0, 1.0);
-                w.unsure[i] = draw::uniform(&mut rng) < p.p_unsure0;
+            let structural = &mut w.structural[start..end][..n];
+            let balance = &mut w.balance[start..end][..n];
+            let loyalty_ = &mut w.loyalty[start..end][..n];
+            let trust = &mut w.trust[start..end][..n];
+            let unsure = &mut w.unsure[start..end][..n];
+            for j in 0..n {
+                let k = kind[j] as usize;
+                let (m, sd) = shapes[k];
+                structural[j] = draw::normal(&mut rng, m, sd);
+                balance[j] = structural[j];
+                loyalty_[j] = loyalty[k].sample(&mut rng);
+                trust[j] = draw::normal(&mut rng, ready[f], p.trust_noise).clamp(0.0, 1.0);
+                unsure[j] = draw::uniform(&mut rng) < p.p_unsure0;
             }
             let marked = (start..end).find(|&i| s.orgs[i].lead);
             let mut kinds = [end; N_KINDS + 1];
@@ -189,6 +205,8 @@ impl World {
                 engagement: p.initial_collab_rate,
                 transformation_money: 0.0,
                 agenda: [0.0; N_PROPOSAL_TYPES],
+                proposal_count: draw::PoissonCache::EMPTY,
+                board: KeptBoard::EMPTY,
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,

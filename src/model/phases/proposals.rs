@@ -3,7 +3,7 @@
 use crate::model::kind::{Kind, N_PROPOSAL_TYPES, ProposalType};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::Proposal;
+use crate::model::state::{KeptBoard, Proposal};
 
 fn normalised(mut v: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
     let s: f64 = v.iter().sum();
@@ -17,16 +17,45 @@ fn normalised(mut v: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
 /// board's weight, scaled by how far they engaged last quarter; the other
 /// members share the rest equally.
 pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
+    with_lead(w, f, board(w, f, council_weight(w, f)))
+}
+
+/// `agenda`, with the board's part kept in the footprint while the
+/// councils' weight is unchanged in every bit. The board depends on nothing
+/// else that can change (each kind's preferences and members are fixed for
+/// a world's life), and councils' engagement takes few values (a count of
+/// councils over their number), so many quarters reuse it.
+fn kept_agenda(w: &mut Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
+    let weight = council_weight(w, f);
+    let kept = &w.fps[f].board;
+    let board = if kept.weight == weight.to_bits() {
+        kept.board
+    } else {
+        let board = board(w, f, weight);
+        w.fps[f].board = KeptBoard { weight: weight.to_bits(), board };
+        board
+    };
+    with_lead(w, f, board)
+}
+
+/// The councils' share of the board's weight.
+fn council_weight(w: &Part, f: usize) -> f64 {
     let p = &w.p;
     let fp = &w.fps[f];
     let n_other = (fp.end - fp.start) - fp.n_councils;
-    let council_weight = if fp.n_councils == 0 {
+    if fp.n_councils == 0 {
         0.0
     } else if n_other == 0 {
         1.0
     } else {
         fp.gov.council_seats * (p.council_voice_base + (1.0 - p.council_voice_base) * fp.prev_engagement)
-    };
+    }
+}
+
+/// The board's preferences, every member's weighted preferences summed.
+fn board(w: &Part, f: usize, council_weight: f64) -> [f64; N_PROPOSAL_TYPES] {
+    let fp = &w.fps[f];
+    let n_other = (fp.end - fp.start) - fp.n_councils;
     // Each kind's weighted preferences once, then a sum over members in
     // member order, kind by kind as members are stored (a share of a kind
     // with no member is never used).
@@ -50,6 +79,13 @@ pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
             }
         }
     }
+    board
+}
+
+/// The board's preferences mixed with the lead's by the lead's authority.
+fn with_lead(w: &Part, f: usize, board: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
+    let p = &w.p;
+    let fp = &w.fps[f];
     let lead_kind = w.kind[fp.gov.lead];
     let mut lead = w.preferences[lead_kind as usize];
     if lead_kind.is_nhs() {
@@ -107,7 +143,46 @@ fn ranges(fp: &crate::model::state::Footprint, role: &Role) -> [std::ops::Range<
 
 /// A random member that fits the role and is not already chosen: the same
 /// draw as counting the candidates in member order and taking the n-th.
+/// The candidates are the role's ranges end to end; the chosen ones among
+/// them (at most four, distinct) are found by position, and the draw steps
+/// over those at or before it, in ascending order, instead of a scan of
+/// every candidate.
 fn pick(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
+    let [a, b] = ranges(&w.fps[f], role);
+    let mut skip = [0usize; 4];
+    let mut taken = 0;
+    for &c in chosen {
+        let at = if a.contains(&c) {
+            c - a.start
+        } else if b.contains(&c) {
+            a.len() + (c - b.start)
+        } else {
+            continue;
+        };
+        // Insertion into the sorted positions.
+        let mut s = taken;
+        while s > 0 && skip[s - 1] > at {
+            skip[s] = skip[s - 1];
+            s -= 1;
+        }
+        skip[s] = at;
+        taken += 1;
+    }
+    let n = a.len() + b.len() - taken;
+    if n == 0 {
+        return None;
+    }
+    let mut k = draw::index(rng, n);
+    for &s in &skip[..taken] {
+        k += (s <= k) as usize;
+    }
+    Some(if k < a.len() { a.start + k } else { b.start + (k - a.len()) })
+}
+
+/// `pick` as first written, a scan of every candidate: the reference the
+/// tests hold `pick` to.
+#[cfg(test)]
+fn pick_by_scan(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> Option<usize> {
     let rs = ranges(&w.fps[f], role);
     let taken = chosen.iter().filter(|c| rs.iter().any(|r| r.contains(c))).count();
     let n = rs.iter().map(|r| r.len()).sum::<usize>() - taken;
@@ -128,14 +203,15 @@ fn pick(w: &Part, f: usize, role: &Role, chosen: &[usize], rng: &mut Stream) -> 
 }
 
 pub fn raise(w: &mut Part, f: usize, rng: &mut Stream) {
-    let p = &w.p;
     let fp = &w.fps[f];
     w.affected.run_mut(fp.members()).fill(false);
-    let agenda = agenda(w, f);
+    let agenda = kept_agenda(w, f);
+    let fp = &w.fps[f];
     let r = fp.readiness;
-    let mean = p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));
-    let count = draw::poisson(rng, mean);
+    let mean = w.p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));
+    let count = w.fps[f].proposal_count.sample(rng, mean);
     w.proposals.clear();
+    let p = &w.p;
     for _ in 0..count {
         let kind = ProposalType::ALL[draw::categorical(rng, &agenda)];
         let size = draw::lognormal(rng, p.size_median, p.size_sigma);
@@ -180,6 +256,121 @@ mod tests {
         w.fps[f].gov.authority = 0.2;
         w.fps[f].gov.council_seats = 0.5;
         assert!(social(agenda(&w.whole(), f)) > social(low), "council seats raise it");
+    }
+
+    #[test]
+    fn the_kept_board_gives_the_agenda_bit_for_bit() {
+        let mut w = england_world(2);
+        let mut rng = Keys { seed: 5, replicate: 3 }.init(9);
+        let bits = |a: [f64; N_PROPOSAL_TYPES]| a.map(f64::to_bits);
+        for round in 0..5000 {
+            let f = draw::index(&mut rng, w.fps.len());
+            // A quarter's changes: engagement (a share of councils, or
+            // anything), seats, authority, the lead, providers' balances.
+            let n = w.fps[f].n_councils.max(1);
+            let fp = &mut w.fps[f];
+            fp.prev_engagement = match round % 5 {
+                0 => draw::uniform(&mut rng),
+                _ => draw::index(&mut rng, n + 1) as f64 / n as f64,
+            };
+            if round % 7 == 0 {
+                fp.gov.council_seats = [0.0, 0.2, 0.5, 1.0, f64::NAN][draw::index(&mut rng, 5)];
+            }
+            if round % 11 == 0 {
+                fp.gov.authority = draw::uniform(&mut rng);
+                fp.acs = !fp.acs;
+            }
+            if round % 13 == 0 {
+                fp.gov.lead = fp.start + draw::index(&mut rng, fp.end - fp.start);
+            }
+            let (start, end) = (fp.start, fp.end);
+            for i in start..end {
+                if draw::uniform(&mut rng) < 0.3 {
+                    w.balance[i] = draw::normal(&mut rng, -0.02, 0.05);
+                }
+            }
+            let want = agenda(&w.whole(), f);
+            let got = kept_agenda(&mut w.whole(), f);
+            assert_eq!(bits(got), bits(want), "round {round} footprint {f}");
+        }
+        // Footprints with no council and with councils only: the weight is fixed.
+        for (councils, all) in [(0, 5), (3, 3)] {
+            let mut w = england_world(1);
+            let fp = &mut w.fps[0];
+            fp.end = fp.start + all;
+            fp.n_councils = councils;
+            let (s, c) = (fp.start, fp.start + all - councils);
+            // Acute trusts first, then the councils; no other kind.
+            for (k, b) in fp.kinds.iter_mut().enumerate() {
+                *b = match k {
+                    0 => s,
+                    _ if k <= Kind::Council as usize => c,
+                    _ => s + all,
+                };
+            }
+            fp.gov.lead = s;
+            for q in 0..3 {
+                w.fps[0].prev_engagement = q as f64 / 2.0;
+                let want = agenda(&w.whole(), 0);
+                assert_eq!(bits(kept_agenda(&mut w.whole(), 0)), bits(want));
+            }
+        }
+    }
+
+    #[test]
+    fn pick_draws_what_the_scan_of_every_candidate_draws() {
+        let mut w = england_world(3);
+        let mut rng = Keys { seed: 4, replicate: 1 }.init(7);
+        let roles = [
+            Role::Is(Kind::Acute),
+            Role::Is(Kind::Ccg),
+            Role::Is(Kind::Council),
+            Role::Is(Kind::Community),
+            Role::CommunityOrPrimary,
+            Role::Provider,
+        ];
+        let mut checked = 0;
+        for round in 0..400 {
+            let f = round % w.fps.len();
+            let fp = w.fps[f].clone();
+            // Now and then the kinds' boundaries moved (any monotone split of
+            // the members will do for pick), so that ranges are empty, one
+            // long, or the whole footprint.
+            if round % 3 == 1 {
+                let mut cut: Vec<usize> =
+                    (0..fp.kinds.len()).map(|_| fp.start + draw::index(&mut rng, fp.end - fp.start + 1)).collect();
+                cut.sort();
+                cut[0] = fp.start;
+                *cut.last_mut().unwrap() = fp.end;
+                w.fps[f].kinds.copy_from_slice(&cut);
+            }
+            let members = fp.end - fp.start;
+            for role in &roles {
+                for len in 0..=4 {
+                    // Distinct chosen members, in or out of the role's ranges.
+                    let mut chosen: Vec<usize> = Vec::new();
+                    while chosen.len() < len.min(members) {
+                        let i = fp.start + draw::index(&mut rng, members);
+                        if !chosen.contains(&i) {
+                            chosen.push(i);
+                        }
+                    }
+                    // And the role's own candidates chosen, to exhaust small ranges.
+                    if len == 4 {
+                        chosen = ranges(&w.fps[f], role).into_iter().flatten().take(4).collect();
+                    }
+                    let (mut a, mut b) = (rng.clone(), rng.clone());
+                    let got = pick(&w.whole(), f, role, &chosen, &mut a);
+                    let want = pick_by_scan(&w.whole(), f, role, &chosen, &mut b);
+                    assert_eq!(got, want, "round {round} chosen {chosen:?}");
+                    assert_eq!(a, b, "the same draws taken");
+                    checked += got.is_some() as usize;
+                    draw::uniform(&mut rng);
+                }
+            }
+            w.fps[f] = fp;
+        }
+        assert!(checked > 5000, "{checked}");
     }
 
     #[test]

@@ -31,13 +31,64 @@ pub fn supports(w: &Part, i: usize, t: ProposalType, own_effect: f64, noise: f64
     (1.0 - theta) * p.b_vote_system * w.trust[i] * benefit(w, i, t) + theta * own_effect + stance + noise > 0.0
 }
 
+/// What voting reads of one footprint's members: each field sliced to the
+/// footprint once, so that a member's fields are found with one bounds
+/// check rather than one per field. `supports` gives `supports`'s votes.
+struct Voters<'a> {
+    p: &'a crate::core::params::Params,
+    start: usize,
+    balance: &'a [f64],
+    unsure: &'a [bool],
+    loyalty: &'a [f64],
+    collab: &'a [bool],
+    trust: &'a [f64],
+    orientation: &'a [f64],
+}
+
+impl<'a> Voters<'a> {
+    fn new(w: &'a Part, f: usize) -> Self {
+        let r = w.fps[f].members();
+        let n = r.len();
+        Voters {
+            p: w.p,
+            start: r.start,
+            balance: &w.balance.run(r.clone())[..n],
+            unsure: &w.unsure.run(r.clone())[..n],
+            loyalty: &w.loyalty.run(r.clone())[..n],
+            collab: &w.collab.run(r.clone())[..n],
+            trust: &w.trust.run(r.clone())[..n],
+            orientation: &w.orientation.run(r)[..n],
+        }
+    }
+
+    /// `supports(w, i, t, own_effect, noise)`, the same operations in the same order.
+    #[inline(always)]
+    fn supports(&self, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
+        let p = self.p;
+        let x = i - self.start;
+        let stress = (-self.balance[x]).max(0.0) / p.deficit_scale;
+        let unsure = if self.unsure[x] { 1.0 } else { 0.0 };
+        let theta =
+            (self.loyalty[x] + p.vote_deficit_loyalty * stress + p.vote_unsure_loyalty * unsure).clamp(0.0, 1.0);
+        let stance = if self.collab[x] { p.vote_stance } else { -p.vote_stance };
+        let benefit = match t {
+            ProposalType::Prevention | ProposalType::SocialCare => p.benefit_social_base + self.orientation[x],
+            ProposalType::Reconfiguration | ProposalType::BackOffice => p.benefit_acute_base - self.orientation[x],
+            ProposalType::OutOfHospital => p.benefit_out_of_hospital,
+        };
+        (1.0 - theta) * p.b_vote_system * self.trust[x] * benefit + theta * own_effect + stance + noise > 0.0
+    }
+}
+
 pub fn cast(w: &mut Part, f: usize, rng: &mut Stream) {
     let cic = w.fps[f].gov.committees_in_common;
     let mut props = std::mem::take(&mut *w.proposals);
+    let voters = Voters::new(w, f);
+    let scale = w.p.vote_noise;
     for prop in props.iter_mut() {
         for j in 0..prop.n {
-            let noise = draw::logistic(rng, w.p.vote_noise);
-            prop.own_vote[j] = supports(w, prop.members[j], prop.kind, prop.own_effect[j], noise);
+            let noise = draw::logistic(rng, scale);
+            prop.own_vote[j] = voters.supports(prop.members[j], prop.kind, prop.own_effect[j], noise);
             prop.vote[j] = prop.own_vote[j];
         }
         if !cic {
@@ -49,8 +100,8 @@ pub fn cast(w: &mut Part, f: usize, rng: &mut Stream) {
             let v = match prop.members[..prop.n].iter().position(|&m| m == i) {
                 Some(j) => prop.own_vote[j],
                 None => {
-                    let noise = draw::logistic(rng, w.p.vote_noise);
-                    supports(w, i, prop.kind, 0.0, noise)
+                    let noise = draw::logistic(rng, scale);
+                    voters.supports(i, prop.kind, 0.0, noise)
                 }
             };
             all += w.budget[i];
@@ -92,6 +143,46 @@ mod tests {
         assert_eq!(vote_loyalty(&w.whole(), i), 0.7);
         w.unsure[i] = true;
         assert!((vote_loyalty(&w.whole(), i) - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn voters_vote_as_supports_does() {
+        let mut w = england_world(4);
+        let mut rng = crate::model::rng::Keys { seed: 3, replicate: 6 }.init(1);
+        let edges = [0.0, -0.0, 1.0, -1.0, 0.3, -0.05, 1e-300, f64::INFINITY, f64::NAN];
+        let mut checked = 0;
+        for round in 0..200 {
+            let f = round % w.fps.len();
+            let members = w.fps[f].members();
+            for i in members.clone() {
+                let pick = |rng: &mut Stream, spread: f64| {
+                    if draw::uniform(rng) < 0.1 {
+                        edges[draw::index(rng, edges.len())]
+                    } else {
+                        draw::normal(rng, 0.0, spread)
+                    }
+                };
+                w.balance[i] = pick(&mut rng, 0.05);
+                w.loyalty[i] = pick(&mut rng, 0.5);
+                w.trust[i] = pick(&mut rng, 0.5);
+                w.orientation[i] = pick(&mut rng, 0.5);
+                w.unsure[i] = draw::uniform(&mut rng) < 0.5;
+                w.collab[i] = draw::uniform(&mut rng) < 0.5;
+            }
+            let part = w.whole();
+            let voters = Voters::new(&part, f);
+            for i in members {
+                for t in ProposalType::ALL {
+                    for _ in 0..4 {
+                        let own = draw::normal(&mut rng, 0.0, 0.1);
+                        let noise = draw::logistic(&mut rng, 0.5);
+                        assert_eq!(voters.supports(i, t, own, noise), supports(&part, i, t, own, noise));
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000);
     }
 
     #[test]
