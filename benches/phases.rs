@@ -37,7 +37,7 @@ fn phases(c: &mut Criterion) {
         ($name:expr, |$part:ident, $f:ident| $body:expr) => {
             group.bench_function($name, |b| {
                 b.iter(|| {
-                    let mut $part = Part::new(&mut w, &mut ws.proposals, &mut ws.tallies);
+                    let mut $part = Part::new(&mut w, &mut ws.proposals, &mut ws.tallies, &mut ws.kept);
                     for $f in 0..nf {
                         black_box($body);
                     }

@@ -4,7 +4,7 @@
 use super::kind::{Kind, N_KINDS, N_PROPOSAL_TYPES};
 use super::levers::{Governance, Lever, Policy};
 use super::rng::{Keys, draw};
-use super::state::{Counts, Footprint, HISTORY_SLOTS, KeptBoard, National, PENDING_SLOTS, Pending, World};
+use super::state::{Counts, Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, Pending, World};
 use crate::core::params::Params;
 use crate::structure::{BudgetRule, Structure};
 
@@ -205,8 +205,6 @@ impl World {
                 engagement: p.initial_collab_rate,
                 transformation_money: 0.0,
                 agenda: [0.0; N_PROPOSAL_TYPES],
-                proposal_count: draw::PoissonCache::EMPTY,
-                board: KeptBoard::EMPTY,
                 counts: Counts::default(),
                 passed_value: 0.0,
                 passed_social_value: 0.0,

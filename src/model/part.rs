@@ -6,6 +6,7 @@
 
 use super::metrics::Tally;
 use super::state::{Footprint, HISTORY_SLOTS, National, PENDING_SLOTS, PROPOSALS, Pending, Proposal, World};
+use super::workspace::Kept;
 use crate::core::params::Params;
 use std::ops::{Index, IndexMut, Range};
 
@@ -152,13 +153,20 @@ macro_rules! part {
             pub pending: Slots<'a, Pending, PENDING_SLOTS>,
             pub history: Slots<'a, f64, HISTORY_SLOTS>,
             pub tallies: SpanMut<'a, Tally>,
+            pub kept: SpanMut<'a, Kept>,
             pub proposals: &'a mut Vec<Proposal>,
         }
 
         impl<'a> Part<'a> {
             /// Every footprint of `w` as one part, with `proposals` as its
-            /// scratch list and `tallies` for its footprints' sums.
-            pub fn new(w: &'a mut World, proposals: &'a mut Vec<Proposal>, tallies: &'a mut [Tally]) -> Part<'a> {
+            /// scratch list, `tallies` for its footprints' sums and `kept`
+            /// for what their phase 4 keeps.
+            pub fn new(
+                w: &'a mut World,
+                proposals: &'a mut Vec<Proposal>,
+                tallies: &'a mut [Tally],
+                kept: &'a mut [Kept],
+            ) -> Part<'a> {
                 Part {
                     p: &w.p,
                     national: &w.national,
@@ -171,6 +179,7 @@ macro_rules! part {
                     pending: Slots::new(&mut w.pending),
                     history: Slots::new(&mut w.history),
                     tallies: SpanMut::new(tallies),
+                    kept: SpanMut::new(kept),
                     proposals,
                 }
             }
@@ -187,6 +196,7 @@ macro_rules! part {
                 let pending = self.pending.split_at(f);
                 let history = self.history.split_at(f);
                 let tallies = self.tallies.split_at(f);
+                let kept = self.kept.split_at(f);
                 (
                     Part {
                         p: self.p,
@@ -200,6 +210,7 @@ macro_rules! part {
                         pending: pending.0,
                         history: history.0,
                         tallies: tallies.0,
+                        kept: kept.0,
                         proposals: self.proposals,
                     },
                     Part {
@@ -214,6 +225,7 @@ macro_rules! part {
                         pending: pending.1,
                         history: history.1,
                         tallies: tallies.1,
+                        kept: kept.1,
                         proposals: scratch,
                     },
                 )

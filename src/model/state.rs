@@ -9,20 +9,6 @@ use crate::core::params::Params;
 pub const PENDING_SLOTS: usize = 32;
 /// Room in the scratch list of proposals made at set-up.
 pub const PROPOSALS: usize = 64;
-/// The agenda's board part and the bits of the councils' weight it is for.
-#[derive(Clone, Copy, Debug)]
-pub struct KeptBoard {
-    pub weight: u64,
-    pub board: [f64; N_PROPOSAL_TYPES],
-}
-
-impl KeptBoard {
-    /// No board yet: the key is a signalling NaN, which no weight can be (the
-    /// weight is 0, 1 or a product, and arithmetic never gives a signalling
-    /// NaN), so the first look finds nothing.
-    pub const EMPTY: KeptBoard = KeptBoard { weight: 0x7ff4_0000_0000_0001, board: [0.0; N_PROPOSAL_TYPES] };
-}
-
 /// Collaboration rates remembered for the accountable care average.
 pub const HISTORY_SLOTS: usize = 64;
 
@@ -77,12 +63,6 @@ pub struct Footprint {
     pub engagement: f64,
     pub transformation_money: f64,
     pub agenda: [f64; N_PROPOSAL_TYPES],
-    /// The set-up of the proposal count's Poisson, kept while its mean is
-    /// unchanged (it moves only with readiness, pace and mu).
-    pub proposal_count: crate::core::rng::draw::PoissonCache,
-    /// The agenda's board part, kept with the bits of the councils' weight
-    /// it was summed for (phase 4).
-    pub board: KeptBoard,
     pub counts: Counts,
     pub passed_value: f64,
     pub passed_social_value: f64,

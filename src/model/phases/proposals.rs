@@ -3,7 +3,8 @@
 use crate::model::kind::{Kind, N_PROPOSAL_TYPES, ProposalType};
 use crate::model::part::Part;
 use crate::model::rng::{Stream, draw};
-use crate::model::state::{KeptBoard, Proposal};
+use crate::model::state::Proposal;
+use crate::model::workspace::KeptBoard;
 
 fn normalised(mut v: [f64; N_PROPOSAL_TYPES]) -> [f64; N_PROPOSAL_TYPES] {
     let s: f64 = v.iter().sum();
@@ -20,19 +21,19 @@ pub fn agenda(w: &Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
     with_lead(w, f, board(w, f, council_weight(w, f)))
 }
 
-/// `agenda`, with the board's part kept in the footprint while the
+/// `agenda`, with the board's part kept for the footprint (`Kept`) while the
 /// councils' weight is unchanged in every bit. The board depends on nothing
 /// else that can change (each kind's preferences and members are fixed for
 /// a world's life), and councils' engagement takes few values (a count of
 /// councils over their number), so many quarters reuse it.
 fn kept_agenda(w: &mut Part, f: usize) -> [f64; N_PROPOSAL_TYPES] {
     let weight = council_weight(w, f);
-    let kept = &w.fps[f].board;
+    let kept = &w.kept[f].board;
     let board = if kept.weight == weight.to_bits() {
         kept.board
     } else {
         let board = board(w, f, weight);
-        w.fps[f].board = KeptBoard { weight: weight.to_bits(), board };
+        w.kept[f].board = KeptBoard { weight: weight.to_bits(), board };
         board
     };
     with_lead(w, f, board)
@@ -209,7 +210,7 @@ pub fn raise(w: &mut Part, f: usize, rng: &mut Stream) {
     let fp = &w.fps[f];
     let r = fp.readiness;
     let mean = w.p.mu * (0.5 + r) * (1.0 + (fp.gov.pace - r).max(0.0));
-    let count = w.fps[f].proposal_count.sample(rng, mean);
+    let count = w.kept[f].proposal_count.sample(rng, mean);
     w.proposals.clear();
     let p = &w.p;
     for _ in 0..count {
