@@ -457,6 +457,21 @@ pub fn logistic(x: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// A generator that gives the same word every time: the draws' conversions at chosen bits.
+    struct Fixed(u64);
+    impl TryRng for Fixed {
+        type Error = Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+            Ok((self.0 >> 32) as u32)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+            Ok(self.0)
+        }
+        fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Infallible> {
+            unreachable!()
+        }
+    }
+
     #[test]
     fn streams_are_keyed_and_reproducible() {
         let k = Keys { seed: 7, replicate: 3 };
@@ -544,19 +559,6 @@ mod tests {
             assert_eq!(s, t, "the stream ends where n draws leave it");
         }
         // The conversion keeps every bit rand's does, at both ends.
-        struct Fixed(u64);
-        impl TryRng for Fixed {
-            type Error = Infallible;
-            fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-                Ok((self.0 >> 32) as u32)
-            }
-            fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-                Ok(self.0)
-            }
-            fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Infallible> {
-                unreachable!()
-            }
-        }
         for z in [0, 1, 1 << 11, (1 << 11) - 1, u64::MAX, u64::MAX >> 1, 1 << 63] {
             assert_eq!(unit(z).to_bits(), draw::uniform(&mut Fixed(z)).to_bits(), "{z:x}");
         }
@@ -684,19 +686,6 @@ mod tests {
         // As first written, with unsigned conversions.
         fn by_usize(u: f64, n: usize) -> usize {
             ((u * n as f64) as usize).min(n.saturating_sub(1))
-        }
-        struct Fixed(u64);
-        impl TryRng for Fixed {
-            type Error = Infallible;
-            fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-                Ok((self.0 >> 32) as u32)
-            }
-            fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-                Ok(self.0)
-            }
-            fn try_fill_bytes(&mut self, _: &mut [u8]) -> Result<(), Infallible> {
-                unreachable!()
-            }
         }
         let mut s = Keys { seed: 8, replicate: 5 }.init(2);
         let mut ns: Vec<usize> = vec![0, 1, 2, 3, 7, 1 << 20, (1 << 53) - 1, 1 << 53, (1 << 53) + 1];
