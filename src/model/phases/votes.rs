@@ -7,28 +7,17 @@ use crate::model::rng::{Stream, draw};
 
 /// The system benefit member `i` sees in a proposal of type `t`.
 pub fn benefit(w: &Part, i: usize, t: ProposalType) -> f64 {
-    let p = &w.p;
-    match t {
-        ProposalType::Prevention | ProposalType::SocialCare => p.benefit_social_base + w.orientation[i],
-        ProposalType::Reconfiguration | ProposalType::BackOffice => p.benefit_acute_base - w.orientation[i],
-        ProposalType::OutOfHospital => p.benefit_out_of_hospital,
-    }
+    Voters::member(w, i).benefit(i, t)
 }
 
 /// Loyalty when voting: raised by deficit stress and by being unsure.
 pub fn vote_loyalty(w: &Part, i: usize) -> f64 {
-    let p = &w.p;
-    let stress = (-w.balance[i]).max(0.0) / p.deficit_scale;
-    let unsure = if w.unsure[i] { 1.0 } else { 0.0 };
-    (w.loyalty[i] + p.vote_deficit_loyalty * stress + p.vote_unsure_loyalty * unsure).clamp(0.0, 1.0)
+    Voters::member(w, i).loyalty(i)
 }
 
 /// Member `i`'s vote given its own effect and a noise draw.
 pub fn supports(w: &Part, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
-    let p = &w.p;
-    let theta = vote_loyalty(w, i);
-    let stance = if w.collab[i] { p.vote_stance } else { -p.vote_stance };
-    (1.0 - theta) * p.b_vote_system * w.trust[i] * benefit(w, i, t) + theta * own_effect + stance + noise > 0.0
+    Voters::member(w, i).supports(i, t, own_effect, noise)
 }
 
 /// What voting reads of one footprint's members: each field sliced to the
@@ -47,7 +36,15 @@ struct Voters<'a> {
 
 impl<'a> Voters<'a> {
     fn new(w: &'a Part, f: usize) -> Self {
-        let r = w.fps[f].members();
+        Voters::over(w, w.fps[f].members())
+    }
+
+    /// Member `i` alone.
+    fn member(w: &'a Part, i: usize) -> Self {
+        Voters::over(w, i..i + 1)
+    }
+
+    fn over(w: &'a Part, r: std::ops::Range<usize>) -> Self {
         let n = r.len();
         Voters {
             p: w.p,
@@ -61,22 +58,33 @@ impl<'a> Voters<'a> {
         }
     }
 
-    /// `supports(w, i, t, own_effect, noise)`, the same operations in the same order.
+    /// Loyalty when voting: raised by deficit stress and by being unsure.
     #[inline(always)]
-    fn supports(&self, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
-        let p = self.p;
-        let x = i - self.start;
+    fn loyalty(&self, i: usize) -> f64 {
+        let (p, x) = (self.p, i - self.start);
         let stress = (-self.balance[x]).max(0.0) / p.deficit_scale;
         let unsure = if self.unsure[x] { 1.0 } else { 0.0 };
-        let theta =
-            (self.loyalty[x] + p.vote_deficit_loyalty * stress + p.vote_unsure_loyalty * unsure).clamp(0.0, 1.0);
-        let stance = if self.collab[x] { p.vote_stance } else { -p.vote_stance };
-        let benefit = match t {
+        (self.loyalty[x] + p.vote_deficit_loyalty * stress + p.vote_unsure_loyalty * unsure).clamp(0.0, 1.0)
+    }
+
+    /// The system benefit member `i` sees in a proposal of type `t`.
+    #[inline(always)]
+    fn benefit(&self, i: usize, t: ProposalType) -> f64 {
+        let (p, x) = (self.p, i - self.start);
+        match t {
             ProposalType::Prevention | ProposalType::SocialCare => p.benefit_social_base + self.orientation[x],
             ProposalType::Reconfiguration | ProposalType::BackOffice => p.benefit_acute_base - self.orientation[x],
             ProposalType::OutOfHospital => p.benefit_out_of_hospital,
-        };
-        (1.0 - theta) * p.b_vote_system * self.trust[x] * benefit + theta * own_effect + stance + noise > 0.0
+        }
+    }
+
+    /// Member `i`'s vote given its own effect and a noise draw.
+    #[inline(always)]
+    fn supports(&self, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
+        let (p, x) = (self.p, i - self.start);
+        let theta = self.loyalty(i);
+        let stance = if self.collab[x] { p.vote_stance } else { -p.vote_stance };
+        (1.0 - theta) * p.b_vote_system * self.trust[x] * self.benefit(i, t) + theta * own_effect + stance + noise > 0.0
     }
 }
 
@@ -145,6 +153,22 @@ mod tests {
         assert!((vote_loyalty(&w.whole(), i) - 0.8).abs() < 1e-12);
     }
 
+    /// The vote as the spec words it, field by field through the part: what
+    /// the footprint's sliced `Voters` must give.
+    fn written_out(w: &Part, i: usize, t: ProposalType, own_effect: f64, noise: f64) -> bool {
+        let p = &w.p;
+        let stress = (-w.balance[i]).max(0.0) / p.deficit_scale;
+        let unsure = if w.unsure[i] { 1.0 } else { 0.0 };
+        let theta = (w.loyalty[i] + p.vote_deficit_loyalty * stress + p.vote_unsure_loyalty * unsure).clamp(0.0, 1.0);
+        let stance = if w.collab[i] { p.vote_stance } else { -p.vote_stance };
+        let benefit = match t {
+            ProposalType::Prevention | ProposalType::SocialCare => p.benefit_social_base + w.orientation[i],
+            ProposalType::Reconfiguration | ProposalType::BackOffice => p.benefit_acute_base - w.orientation[i],
+            ProposalType::OutOfHospital => p.benefit_out_of_hospital,
+        };
+        (1.0 - theta) * p.b_vote_system * w.trust[i] * benefit + theta * own_effect + stance + noise > 0.0
+    }
+
     #[test]
     fn voters_vote_as_supports_does() {
         let mut w = england_world(4);
@@ -176,7 +200,7 @@ mod tests {
                     for _ in 0..4 {
                         let own = draw::normal(&mut rng, 0.0, 0.1);
                         let noise = draw::logistic(&mut rng, 0.5);
-                        assert_eq!(voters.supports(i, t, own, noise), supports(&part, i, t, own, noise));
+                        assert_eq!(voters.supports(i, t, own, noise), written_out(&part, i, t, own, noise));
                         checked += 1;
                     }
                 }
